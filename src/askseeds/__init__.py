@@ -1,0 +1,24 @@
+"""askseeds: extractive, cited question answering over a folder of documents."""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+__all__ = ["Assistant", "Settings", "Answer", "Citation", "Passage", "__version__"]
+
+
+def __getattr__(name: str):
+    # Importing torch and sentence-transformers takes seconds; only pay for it when used.
+    if name == "Assistant":
+        from .api import Assistant
+
+        return Assistant
+    if name == "Settings":
+        from .config import Settings
+
+        return Settings
+    if name in ("Answer", "Citation", "Passage"):
+        from . import types
+
+        return getattr(types, name)
+    raise AttributeError(f"module 'askseeds' has no attribute {name!r}")

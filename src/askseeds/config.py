@@ -1,0 +1,73 @@
+"""One typed, validated settings object, saved in the index manifest."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass, fields, replace
+
+from .errors import ConfigError
+
+DEFAULT_MODEL = "bundled:all-MiniLM-L6-v2"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How askseeds builds its index and answers.
+
+    Index-shaping fields (model, chunking) are written to the manifest; a change
+    to any of them rebuilds the index. The rest only affect querying.
+    """
+
+    model: str = DEFAULT_MODEL  # any sentence-transformers name or local path
+    chunk_tokens: int = 128  # target chunk size in cl100k tokens
+    chunk_overlap_tokens: int = 32  # whole sentences repeated between neighbours
+    k: int = 5  # passages returned by retrieve()
+    candidates: int = 50  # per-retriever depth before fusion
+    dense_weight: float = 1.0
+    bm25_weight: float = 1.0
+    rrf_k: int = 60
+    max_answer_sentences: int = 3
+    min_confidence: float = 0.35  # below this, ask() abstains
+    dedup_threshold: float = 0.92  # cosine above which passages are near-duplicates
+    batch_size: int = 32
+
+    INDEX_FIELDS = ("model", "chunk_tokens", "chunk_overlap_tokens")
+
+    def __post_init__(self) -> None:
+        if not self.model or not isinstance(self.model, str):
+            raise ConfigError("model must be a sentence-transformers name or a local path")
+        if self.chunk_tokens < 16:
+            raise ConfigError(f"chunk_tokens={self.chunk_tokens} is too small; use 16 or more")
+        if not 0 <= self.chunk_overlap_tokens < self.chunk_tokens:
+            raise ConfigError("chunk_overlap_tokens must be >= 0 and smaller than chunk_tokens")
+        if self.k < 1 or self.candidates < self.k:
+            raise ConfigError("k must be >= 1 and candidates >= k")
+        if self.dense_weight < 0 or self.bm25_weight < 0 or self.dense_weight + self.bm25_weight == 0:
+            raise ConfigError("dense_weight and bm25_weight must be >= 0 and not both 0")
+        if not 1 <= self.max_answer_sentences <= 10:
+            raise ConfigError("max_answer_sentences must be between 1 and 10")
+        if not 0 <= self.min_confidence <= 1:
+            raise ConfigError("min_confidence must be between 0 and 1")
+
+    def index_params(self) -> dict:
+        """The settings that shape the index, as saved in the manifest."""
+        return {name: getattr(self, name) for name in self.INDEX_FIELDS}
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_env(cls, base: Settings | None = None) -> Settings:
+        """Override fields from ``ASKSEEDS_<FIELD>`` environment variables."""
+        base = base or cls()
+        changes = {}
+        for f in fields(cls):
+            raw = os.environ.get(f"ASKSEEDS_{f.name.upper()}")
+            if raw is None:
+                continue
+            kind = type(getattr(base, f.name))
+            try:
+                changes[f.name] = kind(raw)
+            except ValueError as exc:
+                raise ConfigError(f"ASKSEEDS_{f.name.upper()}={raw!r} is not a valid {kind.__name__}") from exc
+        return replace(base, **changes)

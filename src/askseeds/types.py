@@ -1,0 +1,133 @@
+"""Typed records passed between pipeline stages.
+
+Every span is a pair of character offsets into the document's original text, as
+``open(path, encoding=doc.encoding).read()`` returns it, so that
+``text[start:end]`` is the exact quoted string.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Span:
+    """A half-open character range ``[start, end)`` in a document's original text."""
+
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Document:
+    """One source file, decoded, with metadata found in its text.
+
+    ``source`` is the path relative to the corpus folder (POSIX separators);
+    ``text`` is the full decoded file (universal newlines, as ``open().read()``);
+    ``blocks`` are the spans of article text that survived cleaning, in order.
+    """
+
+    source: str
+    text: str
+    encoding: str
+    sha256: str
+    blocks: tuple[Span, ...]
+    title: str | None = None
+    date: str | None = None  # ISO 8601: YYYY, YYYY-MM or YYYY-MM-DD
+
+
+@dataclass(frozen=True)
+class SkippedFile:
+    """A file the loader did not index, and why."""
+
+    source: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A retrieval unit: consecutive sentences of one document.
+
+    ``text`` is the sentences joined by single spaces (debris between them is
+    never included); ``sentences`` are their spans in the original file.
+    """
+
+    chunk_id: str
+    source: str
+    text: str
+    start: int
+    end: int
+    sentences: tuple[Span, ...]
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a passage's text can be found: a file and a span in it."""
+
+    source: str
+    start: int
+    end: int
+    title: str | None = None
+    date: str | None = None
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A retrieved chunk with its fused score.
+
+    ``also_in`` lists the other places holding a near-duplicate of this
+    passage (collapsed into this one hit).
+    """
+
+    chunk_id: str
+    source: str
+    text: str
+    start: int
+    end: int
+    score: float
+    title: str | None = None
+    date: str | None = None
+    sentences: tuple[Span, ...] = ()
+    also_in: tuple[Location, ...] = ()
+
+
+@dataclass(frozen=True)
+class Citation:
+    """One quoted sentence: ``snippet == text_of(source)[start:end]``."""
+
+    number: int
+    source: str
+    start: int
+    end: int
+    snippet: str
+    score: float
+    title: str | None = None
+    date: str | None = None
+    context: str = ""  # the passage around the snippet, for display
+    context_start: int = 0  # offset of ``context`` in the source file
+    also_in: tuple[Location, ...] = ()
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What ``Assistant.ask`` returns.
+
+    ``text`` is markdown quoting the cited sentences with ``[n]`` markers;
+    ``abstained`` is true when the documents do not hold the answer, in which
+    case ``passages`` still lists the closest ones.
+    """
+
+    question: str
+    text: str
+    citations: tuple[Citation, ...]
+    abstained: bool
+    passages: tuple[Passage, ...] = ()
+    conflict: bool = False
+    resolved_question: str = ""  # the query actually searched, after follow-up resolution
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    def to_dict(self) -> dict:
+        """A JSON-friendly dict of this answer."""
+        from dataclasses import asdict
+
+        return asdict(self)
