@@ -1,0 +1,172 @@
+"""The Assistant facade: open or build an index over a folder, retrieve, ask."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from .answer import Answerer, resolve_followup
+from .config import Settings
+from .embed import get_embedder
+from .errors import CorpusError, EmptyQueryError
+from .index import Index, sync
+from .load import load_folder
+from .retrieve import MODES, Mode, rank, to_passages
+from .terms import words
+from .types import Answer, Passage, SkippedFile
+
+log = logging.getLogger(__name__)
+
+MAX_QUESTION_CHARS = 2000  # longer input is cut: the model reads 256 tokens at most
+
+
+@dataclass(frozen=True)
+class IndexStats:
+    """What an Assistant searches."""
+
+    documents: int
+    passages: int
+    model: str
+    skipped: tuple[SkippedFile, ...]
+    changes: dict
+
+
+class Assistant:
+    """Question answering over one folder of documents.
+
+    Example:
+        >>> bot = Assistant.from_folder("seeds")
+        >>> answer = bot.ask("Where was the seventh conference held?")
+        >>> answer.citations[0].snippet
+    """
+
+    def __init__(self, index: Index, settings: Settings, docs_dir: Path) -> None:
+        self.index = index
+        self.settings = settings
+        self.docs_dir = docs_dir
+        self.embedder = get_embedder(settings.model)
+        self._answerer = Answerer(index, settings)
+        # The faiss/bm25 objects are read-only after opening; the lock only guards the model.
+        self._lock = threading.Lock()
+
+    @classmethod
+    def from_folder(
+        cls,
+        folder: str | Path = "seeds",
+        index_dir: str | Path | None = None,
+        settings: Settings | None = None,
+        progress: bool = True,
+    ) -> Assistant:
+        """Build, update or open the index for ``folder`` and return an Assistant over it.
+
+        Args:
+            folder: the documents (.txt, .md), searched recursively.
+            index_dir: where the index lives; defaults to ``embeddings/`` beside ``folder``.
+            settings: model, chunking and answering settings; defaults to ``Settings()``.
+            progress: show a progress bar while embedding.
+
+        Raises:
+            CorpusError: the folder is missing or holds no readable document.
+            ModelLoadError: the embedding model cannot be loaded.
+        """
+        settings = settings or Settings()
+        folder = Path(folder)
+        index_dir = Path(index_dir) if index_dir is not None else folder.resolve().parent / "embeddings"
+        documents, skipped = load_folder(folder)
+        if not documents:
+            detail = f" ({len(skipped)} files skipped: {skipped[0].reason}, ...)" if skipped else ""
+            raise CorpusError(
+                f"No readable .txt or .md documents in {folder}{detail}. "
+                "Point --docs at a folder of text files."
+            )
+        embedder = get_embedder(settings.model)
+        index = sync(documents, skipped, index_dir, settings, embedder, progress=progress)
+        return cls(index, settings, folder)
+
+    @property
+    def stats(self) -> IndexStats:
+        """Counts of documents and passages searched, the model, skipped files."""
+        return IndexStats(
+            documents=len(self.index.docs),
+            passages=len(self.index.chunks),
+            model=self.settings.model,
+            skipped=self.index.skipped,
+            changes=self.index.changes,
+        )
+
+    def retrieve(self, question: str, k: int | None = None, mode: Mode = "hybrid") -> list[Passage]:
+        """The ``k`` best distinct passages for ``question``.
+
+        Raises:
+            EmptyQueryError: the question has no letters or digits.
+        """
+        query = _clean_question(question)
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {MODES}")
+        k = k or self.settings.k
+        vec = self._encode(query) if mode != "bm25" else None
+        hits = rank(self.index, query, vec, self.settings, mode)
+        return to_passages(self.index, hits, k, self.settings)
+
+    def retrieve_batch(
+        self, questions: list[str], k: int | None = None, mode: Mode = "hybrid"
+    ) -> list[list[Passage]]:
+        """``retrieve`` for many questions, encoding them in one model batch."""
+        queries = [_clean_question(q) for q in questions]
+        k = k or self.settings.k
+        vecs = (
+            self.embedder.encode(queries, self.settings.batch_size)
+            if mode != "bm25"
+            else [None] * len(queries)
+        )
+        return [
+            to_passages(self.index, rank(self.index, q, v, self.settings, mode), k, self.settings)
+            for q, v in zip(queries, vecs)
+        ]
+
+    def ask(self, question: str, history: list[dict] | None = None) -> Answer:
+        """Answer ``question`` with sentences quoted from the documents, or abstain.
+
+        Args:
+            question: the user's question.
+            history: earlier chat turns, ``{"role": "user"|"assistant", "content": str}``;
+                used to resolve follow-ups such as "What was its theme?".
+
+        Returns:
+            An Answer whose citations point at exact character spans of the sources.
+
+        Raises:
+            EmptyQueryError: the question has no letters or digits.
+        """
+        question = _clean_question(question)
+        query = resolve_followup(question, history)
+        vec = self._encode(query)
+        hits = rank(self.index, query, vec, self.settings)
+        passages = to_passages(self.index, hits, self.settings.k, self.settings)
+        return self._answerer.answer(question, query, vec, hits, passages)
+
+    def _encode(self, text: str):
+        with self._lock:
+            return self.embedder.encode_query(text)
+
+
+def _clean_question(question: object) -> str:
+    if not isinstance(question, str):
+        raise EmptyQueryError("The question must be text.")
+    # Control characters carry no meaning and confuse tokenizers.
+    text = "".join(
+        ch if unicodedata.category(ch)[0] != "C" else " " for ch in question[:MAX_QUESTION_CHARS]
+    )
+    text = " ".join(text.split())
+    if not words(text):
+        raise EmptyQueryError(
+            "Please type a question with some words in it, e.g. 'Where was the seventh "
+            "China-U.S. Sister Cities Conference held?'"
+        )
+    return text
+
+
+__all__ = ["Assistant", "IndexStats", "CorpusError"]

