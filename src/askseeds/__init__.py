@@ -4,7 +4,7 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-__all__ = ["Assistant", "Settings", "Answer", "Citation", "Passage", "__version__"]
+__all__ = ["Answer", "Assistant", "Citation", "Passage", "Settings", "__version__"]
 
 
 def __getattr__(name: str):

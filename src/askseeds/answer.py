@@ -25,7 +25,8 @@ NOT_FOUND = "Not found in the documents."
 
 # Weights of the sentence score's signals; they sum to one so scores stay in [0, 1].
 W_DENSE, W_LEXICAL, W_PASSAGE, W_TYPE = 0.40, 0.35, 0.10, 0.15
-KEEP_RATIO = 0.92  # a further sentence must score this share of the best one
+KEEP_RATIO = 0.92
+OOV_PENALTY = 0.15  # confidence lost when every question term is unknown to the corpus  # a further sentence must score this share of the best one
 CONFLICT_RATIO = 0.6  # share of the best score a rival figure's sentence needs
 CONFLICT_DENSE_RATIO = 0.9
 
@@ -44,7 +45,7 @@ _NUMBER_WORDS = re.compile(
 )
 _CAPITALISED = re.compile(r"\b[A-Z][\w’'-]+")
 _ANAPHORA = frozenset(
-    "it its it's they their them there he she his her him this that these those then".split()
+    ["it", "its", "it's", "they", "their", "them", "there", "he", "she", "his", "her", "him", "this", "that", "these", "those", "then"]
 )
 
 
@@ -183,6 +184,23 @@ class Answerer:
         out.sort(key=lambda c: -c.score)
         return out
 
+    def confidence(self, question: str, best: Candidate) -> float:
+        """How sure the best sentence answers the question, in [0, 1].
+
+        Its score, lowered by the IDF share of question terms the corpus never uses
+        (a question about "population" cannot be answered by documents without the
+        word or a close match), and zero when the question names a number, year or
+        ordinal ("sixth") that the sentence's passage does not contain.
+        """
+        own = set(terms(question))
+        weights = {t: self.idf(t) for t in own}
+        total = sum(weights.values()) or 1.0
+        unknown = sum(w for t, w in weights.items() if t not in self._idf) / total
+        passage = set(terms(self.index.chunks[best.position].text))
+        if any(not (group & passage) for group in _constraints(question)):
+            return 0.0
+        return max(best.score - OOV_PENALTY * unknown, 0.0)
+
     def answer(
         self,
         question: str,
@@ -193,7 +211,7 @@ class Answerer:
     ) -> Answer:
         """Quote the best sentences with numbered citations, or abstain."""
         cands = self.candidates(question, query, query_vec, hits)
-        if not cands or cands[0].score < self.settings.min_confidence:
+        if not cands or self.confidence(question, cands[0]) < self.settings.min_confidence:
             return Answer(
                 question=question,
                 text=_abstain_text(passages),
@@ -202,11 +220,11 @@ class Answerer:
                 passages=tuple(passages),
                 resolved_question=query,
             )
-        picked = self._conflicting(question, cands)
-        conflict = picked is not None
-        if picked is None:
-            picked = self._select(cands)
-        citations = [self._cite(n, c, cands) for n, c in enumerate(picked, start=1)]
+        rivals = self._conflicting(question, cands)
+        conflict = rivals is not None
+        if rivals is None:
+            rivals = [(c, [o for o in cands if _same_statement(o.text, c.text)]) for c in self._select(cands)]
+        citations = [self._cite(n, c, same) for n, (c, same) in enumerate(rivals, start=1)]
         text = _conflict_text(citations) if conflict else _answer_text(citations)
         return Answer(
             question=question,
@@ -232,7 +250,9 @@ class Answerer:
         # Read in document order when sentences come from the same file.
         return sorted(chosen, key=lambda c: (c is not best, c.position, c.start))
 
-    def _conflicting(self, question: str, cands: list[Candidate]) -> list[Candidate] | None:
+    def _conflicting(
+        self, question: str, cands: list[Candidate]
+    ) -> list[tuple[Candidate, list[Candidate]]] | None:
         """For a how-many question whose strong answers state different figures, one per figure."""
         if question_kind(question) != "number":
             return None
@@ -253,26 +273,28 @@ class Answerer:
         sources = {self.index.chunks[c.position].source for cs in by_value.values() for c in cs}
         if len(sources) < 2:
             return None
+        # Cite each figure from its newest source; the others stating it are listed beside it.
         picked = []
-        for group in by_value.values():
-            # Within one figure, cite the newest source; ties go to the better sentence.
-            picked.append(max(group, key=lambda c: (self._date(c) or "", c.score)))
-        dated = sorted((c for c in picked if self._date(c)), key=self._date, reverse=True)
-        return (dated + [c for c in picked if not self._date(c)])[: self.settings.max_answer_sentences]
+        for value in by_value:
+            group = [c for c, v in numbered if v == value and c.score >= best * CONFLICT_RATIO]
+            top = max(group, key=lambda c: (self._date(c) or "", c.score))
+            picked.append((top, [c for c in group if c is not top]))
+        dated = sorted((p for p in picked if self._date(p[0])), key=lambda p: self._date(p[0]), reverse=True)
+        undated = [p for p in picked if not self._date(p[0])]
+        return (dated + undated)[: self.settings.max_answer_sentences]
 
     def _date(self, c: Candidate) -> str | None:
         doc = self.index.docs.get(self.index.chunks[c.position].source)
         return doc.date if doc else None
 
-    def _cite(self, number: int, c: Candidate, cands: list[Candidate]) -> Citation:
+    def _cite(self, number: int, c: Candidate, same: list[Candidate]) -> Citation:
+        """Citation ``number`` for ``c``; ``same`` are sentences elsewhere saying the same."""
         chunk = self.index.chunks[c.position]
         doc = self.index.docs.get(chunk.source)
         twins = {
             (self.index.chunks[o.position].source, o.start): o
-            for o in cands
-            if o is not c
-            and self.index.chunks[o.position].source != chunk.source
-            and _same_statement(o.text, c.text)
+            for o in same
+            if o is not c and self.index.chunks[o.position].source != chunk.source
         }
         also = tuple(
             Location(
@@ -312,6 +334,29 @@ class Answerer:
     def _same_paragraph(self, position: int, gap_start: int, gap_end: int) -> bool:
         gap = self.index.original(position, gap_start, gap_end)
         return len(gap) <= 3 and not gap.strip() and "\n\n" not in gap
+
+
+_ORDINALS = {
+    "first": "1st", "second": "2nd", "third": "3rd", "fourth": "4th", "fifth": "5th",
+    "sixth": "6th", "seventh": "7th", "eighth": "8th", "ninth": "9th", "tenth": "10th",
+}
+_ORDINAL_NUMBER = re.compile(r"^\d+(st|nd|rd|th)$")
+
+
+def _constraints(question: str) -> list[set[str]]:
+    """Numbers, years and ordinals the question names, each with its other spellings.
+
+    An answer's passage must mention every one ("sixth" or "6th"). "first" is left
+    out: it is used loosely ("the first pair", "for the first time").
+    """
+    by_number = {v: k for k, v in _ORDINALS.items()}
+    out = []
+    for w in words(question):
+        if w in _ORDINALS and w != "first":
+            out.append({w, _ORDINALS[w]})
+        elif _ORDINAL_NUMBER.match(w) or w.isdigit():
+            out.append({w} | ({by_number[w]} if w in by_number else set()))
+    return [{t for w in group for t in terms(w)} for group in out]
 
 
 def _main_number(sentence: str, q_words: set[str]) -> str | None:

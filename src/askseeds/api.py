@@ -169,4 +169,4 @@ def _clean_question(question: object) -> str:
     return text
 
 
-__all__ = ["Assistant", "IndexStats", "CorpusError"]
+__all__ = ["Assistant", "CorpusError", "IndexStats"]

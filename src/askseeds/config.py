@@ -27,7 +27,7 @@ class Settings:
     bm25_weight: float = 1.0
     rrf_k: int = 60
     max_answer_sentences: int = 3
-    min_confidence: float = 0.35  # below this, ask() abstains
+    min_confidence: float = 0.42  # below this, ask() abstains
     dedup_threshold: float = 0.92  # cosine above which passages are near-duplicates
     batch_size: int = 32
 

@@ -1,0 +1,281 @@
+"""Read a folder of .txt / .md files into ``Document`` records.
+
+Each file is decoded so that ``open(path, encoding=doc.encoding).read()``
+returns exactly ``doc.text`` (universal newlines included): citations are
+offsets into that text. Files that cannot be used are reported as
+``SkippedFile`` with a reason a person can act on, never raised.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import io
+import json
+import logging
+import os
+from pathlib import Path
+
+from .clean import clean, parse_date
+from .errors import CorpusError
+from .types import Document, SkippedFile
+
+__all__ = ["SIDECAR_NAME", "TEXT_SUFFIXES", "decode", "load_folder"]
+
+log = logging.getLogger(__name__)
+
+SIDECAR_NAME = "askseeds-metadata.json"
+TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown"})
+_BOMS = (  # longest first: the UTF-32 LE BOM starts with the UTF-16 LE one
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def load_folder(
+    folder: str | Path, *, max_file_bytes: int = 64 * 2**20
+) -> tuple[list[Document], list[SkippedFile]]:
+    """Load every text and markdown file under ``folder``, recursively.
+
+    Hidden files and folders (dot-prefixed) and files with other extensions
+    are ignored silently; text files that cannot be used are reported.
+
+    Args:
+        folder: the corpus folder.
+        max_file_bytes: files larger than this are skipped.
+
+    Returns:
+        ``(documents, skipped)``, each sorted by ``source``. Both are empty for
+        an empty folder: the caller decides whether that is an error.
+
+    Raises:
+        CorpusError: ``folder`` does not exist or is not a directory.
+    """
+    root = Path(folder).expanduser()
+    if not root.exists():
+        raise CorpusError(
+            f"Document folder not found: {root}. Create it and put .txt or .md files "
+            "in it, or pass the path of an existing folder."
+        )
+    if not root.is_dir():
+        raise CorpusError(
+            f"{root} is a file, not a folder. Pass the folder that holds your "
+            ".txt or .md files (for example its parent directory)."
+        )
+    real_root = root.resolve()
+    overrides = _read_sidecar(root / SIDECAR_NAME)
+    docs: list[Document] = []
+    skipped: list[SkippedFile] = []
+    for path, source in _walk(root, real_root, skipped):
+        result = _load_file(path, source, max_file_bytes)
+        if isinstance(result, SkippedFile):
+            skipped.append(result)
+        else:
+            docs.append(_with_overrides(result, overrides.get(source)))
+    for item in skipped:
+        log.warning("skipped %s: %s", item.source, item.reason)
+    docs.sort(key=lambda d: d.source)
+    skipped.sort(key=lambda s: s.source)
+    log.info("loaded %d documents from %s (%d skipped)", len(docs), root, len(skipped))
+    return docs, skipped
+
+
+def decode(data: bytes) -> tuple[str, str] | None:
+    """Decode file bytes the way ``open(path, encoding=...)`` would read them.
+
+    Tries a byte-order mark, strict UTF-8, BOM-less UTF-16, cp1252, then latin-1.
+
+    Args:
+        data: the raw file content.
+
+    Returns:
+        ``(text, codec_name)`` with universal newlines applied, or ``None`` when
+        the bytes look binary (NUL bytes that are not UTF-16).
+    """
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            text = _read_as(data, codec)
+            if text is not None:
+                return text, codec
+    # Before the NUL test: BOM-less UTF-16 text is full of NULs.
+    codec = _utf16_without_bom(data)
+    if codec:
+        text = _read_as(data, codec)
+        if text is not None:
+            return text, codec
+    if b"\x00" in data:  # valid UTF-8 too, but no text file holds NUL bytes
+        return None
+    text = _read_as(data, "utf-8")
+    if text is not None:
+        return text, "utf-8"
+    for codec in ("cp1252", "latin-1"):
+        text = _read_as(data, codec)
+        if text is not None:
+            return text, codec
+    return None  # unreachable: latin-1 decodes any bytes
+
+
+def _read_as(data: bytes, codec: str) -> str | None:
+    # TextIOWrapper applies the same universal-newline translation as open().
+    try:
+        return io.TextIOWrapper(io.BytesIO(data), encoding=codec, newline=None).read()
+    except (UnicodeDecodeError, UnicodeError):
+        return None
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """'utf-16-le'/'utf-16-be' when NULs sit mostly at odd/even byte positions."""
+    if len(data) < 4 or len(data) % 2:
+        return None
+    sample = data[:65536]
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    pairs = len(sample) // 2
+    if odd >= 0.3 * pairs and even <= 0.05 * pairs:
+        return "utf-16-le"
+    if even >= 0.3 * pairs and odd <= 0.05 * pairs:
+        return "utf-16-be"
+    return None
+
+
+def _walk(root: Path, real_root: Path, skipped: list[SkippedFile]):
+    """Yield ``(path, source)`` of candidate files under ``root``, sorted by name."""
+    stack = [root]
+    while stack:
+        folder = stack.pop()
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name, reverse=True)
+        except OSError as exc:
+            skipped.append(SkippedFile(_source(root, Path(folder)), _os_reason(exc)))
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            path = Path(entry.path)
+            source = _source(root, path)
+            if entry.is_symlink():
+                if not path.exists():
+                    if _is_candidate(path):
+                        skipped.append(SkippedFile(source, "broken symlink"))
+                    continue
+                target = path.resolve()
+                if target != real_root and real_root not in target.parents:
+                    if entry.is_dir() or _is_candidate(path):
+                        skipped.append(SkippedFile(source, "symlink outside the corpus folder"))
+                    continue
+                if entry.is_dir():
+                    continue  # its target is inside the folder and is walked anyway
+            if entry.is_dir():
+                stack.append(path)
+            elif _is_candidate(path):
+                yield path, source
+
+
+def _is_candidate(path: Path) -> bool:
+    return path.suffix.lower() in TEXT_SUFFIXES
+
+
+def _source(root: Path, path: Path) -> str:
+    return path.relative_to(root).as_posix()
+
+
+def _load_file(path: Path, source: str, max_file_bytes: int) -> Document | SkippedFile:
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(max_file_bytes + 1)
+    except OSError as exc:
+        return SkippedFile(source, _os_reason(exc))
+    if len(data) > max_file_bytes:
+        return SkippedFile(source, f"larger than {_size(max_file_bytes)}")
+    if not data:
+        return SkippedFile(source, "empty file")
+    decoded = decode(data)
+    if decoded is None:
+        reason = "binary file (NUL bytes)" if b"\x00" in data else "undecodable"
+        return SkippedFile(source, reason)
+    text, codec = decoded
+    if not text.strip():
+        return SkippedFile(source, "empty file")
+    cleaned = clean(text)
+    return Document(
+        source=source,
+        text=text,
+        encoding=codec,
+        sha256=hashlib.sha256(data).hexdigest(),
+        blocks=cleaned.blocks,
+        title=cleaned.title,
+        date=cleaned.date,
+    )
+
+
+def _os_reason(exc: OSError) -> str:
+    if isinstance(exc, PermissionError):
+        return "permission denied"
+    if isinstance(exc, FileNotFoundError):
+        return "file disappeared while loading"
+    return f"unreadable ({exc.strerror or type(exc).__name__})"
+
+
+def _size(n: int) -> str:
+    if n >= 2**20:
+        return f"{n / 2**20:g} MiB"
+    if n >= 2**10:
+        return f"{n / 2**10:g} KiB"
+    return f"{n} bytes"
+
+
+def _read_sidecar(path: Path) -> dict[str, dict[str, str]]:
+    """Per-file title/date overrides; a bad sidecar is reported and ignored."""
+    if not path.is_file():
+        return {}
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        log.warning("ignoring %s: not readable JSON (%s)", path, exc)
+        return {}
+    if not isinstance(raw, dict):
+        log.warning("ignoring %s: expected an object mapping file paths to metadata", path)
+        return {}
+    overrides: dict[str, dict[str, str]] = {}
+    for source, meta in raw.items():
+        if not isinstance(meta, dict):
+            log.warning("ignoring %s entry %r: expected an object", path, source)
+            continue
+        overrides[str(source)] = _valid_fields(path, str(source), meta)
+    return overrides
+
+
+def _valid_fields(path: Path, source: str, meta: dict) -> dict[str, str]:
+    fields: dict[str, str] = {}
+    title, date = meta.get("title"), meta.get("date")
+    if isinstance(title, str) and title.strip():
+        fields["title"] = " ".join(title.split())
+    elif title is not None:
+        log.warning("ignoring title of %r in %s: expected a non-empty string", source, path)
+    if isinstance(date, str) and _is_iso(date.strip()):
+        fields["date"] = date.strip()
+    elif date is not None:
+        log.warning("ignoring date of %r in %s: expected YYYY, YYYY-MM or YYYY-MM-DD", source, path)
+    return fields
+
+
+def _is_iso(value: str) -> bool:
+    if len(value) == 4:
+        return value.isdigit()
+    return value.isascii() and parse_date(value) == value
+
+
+def _with_overrides(doc: Document, meta: dict[str, str] | None) -> Document:
+    if not meta:
+        return doc
+    return Document(
+        source=doc.source,
+        text=doc.text,
+        encoding=doc.encoding,
+        sha256=doc.sha256,
+        blocks=doc.blocks,
+        title=meta.get("title", doc.title),
+        date=meta.get("date", doc.date),
+    )

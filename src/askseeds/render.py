@@ -1,0 +1,352 @@
+"""Pure functions turning an :class:`~askseeds.types.Answer` into HTML for the web chat.
+
+Nothing here imports Gradio. Every piece of document or question text goes through
+:func:`esc`, which HTML-escapes it *and* turns markdown/LaTeX punctuation into numeric
+character references, so a document holding ``<script>``, ``<img onerror=...>`` or
+``[x](javascript:...)`` is shown as literal text whether the result is read as HTML or
+as markdown. Only the markup written here (tags, classes, ``#src-...`` anchors) is live.
+
+Ids: a source card is ``src-{turn}-{n}`` (citation *n* of chat turn *turn*) and a
+closest-passage card of an abstention is ``src-{turn}-p{i}``; the answer's ``[n]``
+markers are ``<a class="cite" href="#src-{turn}-{n}">``.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from .types import Answer, Citation, Passage
+
+NOT_FOUND = "Not found in the documents."
+GENERIC_ERROR = "Sorry, something went wrong while answering. Please try again."
+
+# Characters that mean something to markdown, GFM autolinks or KaTeX, replaced by numeric
+# character references after html.escape (which already handled & < > " ').
+_MD_SPECIAL = {c: f"&#{ord(c)};" for c in "[]()!*_`~$\\|#{}:+-="}
+_MD_TABLE = str.maketrans(_MD_SPECIAL)
+_WS = re.compile(r"\s+")
+_TAG = re.compile(r"<[^>]*>")
+_BLANKS = re.compile(r"[ \t\r\f\v]*\n\s*\n\s*")
+_SPACES = re.compile(r"[ \t\r\f\v]+")
+
+
+def esc(text: Any) -> str:
+    """Escape untrusted text so it renders literally as HTML and as markdown."""
+    return html.escape("" if text is None else str(text), quote=True).translate(_MD_TABLE)
+
+
+def _one_line(text: str) -> str:
+    """Collapse all whitespace runs (newlines included) to single spaces."""
+    return _WS.sub(" ", text or "").strip()
+
+
+def _cite_id(turn: int, number: int | str) -> str:
+    return f"src-{turn}-{number}"
+
+
+def marker(turn: int, number: int) -> str:
+    """A clickable ``[n]`` marker pointing at source card *n* of *turn*."""
+    target = _cite_id(turn, number)
+    return f'<a class="cite" href="#{target}" title="Show source {number}">[{number}]</a>'
+
+
+def source_label(title: str | None, source: str) -> str:
+    """The human name of a document: its title, else its file name."""
+    return (title or "").strip() or source.rsplit("/", 1)[-1]
+
+
+def highlight_context(context: str, offset: int, snippet: str, around: int = 320) -> str:
+    """``context`` escaped, with ``snippet`` (found at ``offset``) wrapped in ``<mark>``.
+
+    Falls back to searching for the snippet, then to the snippet alone, when the
+    offsets do not line up. At most ``around`` characters are kept on each side.
+    """
+    if snippet and context:
+        if not (0 <= offset <= len(context) and context[offset : offset + len(snippet)] == snippet):
+            offset = context.find(snippet)
+        if offset >= 0:
+            before = _tidy(_clip_left(context[:offset], around))
+            after = _tidy(_clip_right(context[offset + len(snippet) :], around))
+            return f"{esc(before)}<mark>{esc(_tidy(snippet))}</mark>{esc(after)}"
+    return f"<mark>{esc(_tidy(snippet))}</mark>" if snippet else esc(_tidy(context))
+
+
+def _tidy(text: str) -> str:
+    """Blank lines become one line break; other whitespace runs one space."""
+    text = _BLANKS.sub("\n", text)
+    return _SPACES.sub(" ", text)
+
+
+def _clip_left(text: str, limit: int) -> str:
+    """The last ~``limit`` characters of ``text``, cut at a space, with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    cut = text[-limit:]
+    space = cut.find(" ")
+    return "\u2026" + (cut[space + 1 :] if 0 <= space < limit // 3 else cut)
+
+
+def _clip_right(text: str, limit: int) -> str:
+    """The first ~``limit`` characters of ``text``, cut at a space, with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > limit * 2 // 3 else cut) + "\u2026"
+
+
+def _meta(source: str, date: str | None, start: int | None = None, end: int | None = None) -> str:
+    parts = []
+    if date:
+        parts.append(f'<span class="src-date">{esc(date)}</span>')
+    parts.append(f'<code class="src-file">{esc(source)}</code>')
+    if start is not None and end is not None:
+        parts.append(f'<span class="src-span">chars {int(start)}&#8211;{int(end)}</span>')
+    return '<div class="src-meta">' + " &#183; ".join(parts) + "</div>"
+
+
+def _also_in(locations: Iterable[Any]) -> str:
+    items = [
+        f"{esc(source_label(loc.title, loc.source))} (<code>{esc(loc.source)}</code>"
+        + (f", {esc(loc.date)}" if loc.date else "")
+        + ")"
+        for loc in locations
+    ]
+    if not items:
+        return ""
+    return '<div class="src-also">Also in: ' + "; ".join(items) + "</div>"
+
+
+def citation_card(cit: Citation, turn: int) -> str:
+    """One source card: number, title, date, file and the highlighted sentence in context."""
+    context = cit.context or cit.snippet
+    body = highlight_context(context, cit.start - cit.context_start, cit.snippet)
+    return (
+        f'<div class="src" id="{_cite_id(turn, cit.number)}">'
+        f'<div class="src-head"><span class="src-num">{int(cit.number)}</span>'
+        f'<span class="src-title">{esc(source_label(cit.title, cit.source))}</span></div>'
+        f"{_meta(cit.source, cit.date, cit.start, cit.end)}"
+        f'<blockquote class="src-ctx">{body}</blockquote>'
+        f"{_also_in(cit.also_in)}"
+        "</div>"
+    )
+
+
+def passage_card(passage: Passage, turn: int, index: int) -> str:
+    """A closest-passage card, shown when the assistant abstains."""
+    return (
+        f'<div class="src src-near" id="{_cite_id(turn, f"p{index}")}">'
+        f'<div class="src-head"><span class="src-num src-num-near">{index}</span>'
+        f'<span class="src-title">{esc(source_label(passage.title, passage.source))}</span></div>'
+        f"{_meta(passage.source, passage.date, passage.start, passage.end)}"
+        f'<blockquote class="src-ctx">{esc(_tidy(passage.text))}</blockquote>'
+        f"{_also_in(passage.also_in)}"
+        "</div>"
+    )
+
+
+def _notes(answer: Answer) -> str:
+    lines = []
+    resolved = _one_line(answer.resolved_question)
+    if resolved and resolved.casefold() != _one_line(answer.question).casefold():
+        lines.append(f"Searched for: &#8220;{esc(resolved)}&#8221;")
+    lines.extend(esc(_one_line(note)) for note in answer.notes if _one_line(note))
+    if not lines:
+        return ""
+    return "".join(f'<div class="ans-note">{line}</div>' for line in lines)
+
+
+def render_answer(answer: Answer, turn: int = 1) -> str:
+    """The chat bubble for an answer: one line of HTML (so markdown leaves it alone).
+
+    Built from the structured citations, never from ``answer.text``: each cited
+    sentence is escaped and followed by its own ``[n]`` link to the sources panel.
+    """
+    if answer.abstained or not answer.citations:
+        near = ""
+        if answer.passages:
+            groups: dict[str, list[str]] = {}
+            for i, p in enumerate(answer.passages, 1):
+                label = source_label(p.title, p.source)
+                target = _cite_id(turn, f"p{i}")
+                groups.setdefault(label, []).append(
+                    f'<a class="cite near" href="#{target}" title="Show passage {i}">[{i}]</a>'
+                )
+            items = "".join(
+                f"<li>{esc(label)} {' '.join(links)}</li>" for label, links in groups.items()
+            )
+            near = (
+                '<div class="ans-sub">The closest passages, in the sources panel:</div>'
+                f'<ul class="ans-near">{items}</ul>'
+            )
+        html_out = (
+            '<div class="ans ans-abstain">'
+            f'<p class="ans-none"><strong>{NOT_FOUND}</strong> '
+            "None of the documents answers this question, so I won&#8217;t guess.</p>"
+            f"{near}{_notes(answer)}</div>"
+        )
+        return _one_line(html_out)
+
+    if answer.conflict:
+        items = "".join(
+            "<li>"
+            + f'<span class="ans-date">{esc(c.date) if c.date else "undated"}</span> '
+            + f"&#8220;{esc(_one_line(c.snippet))}&#8221; {marker(turn, c.number)}"
+            + f' <span class="ans-by">&#8212; {esc(source_label(c.title, c.source))}</span></li>'
+            for c in answer.citations
+        )
+        body = (
+            '<p class="ans-conflict"><strong>The sources disagree.</strong> '
+            "Their statements, newest first:</p>"
+            f'<ol class="ans-list">{items}</ol>'
+        )
+    else:
+        sentences = " ".join(
+            f"{esc(_one_line(c.snippet))} {marker(turn, c.number)}" for c in answer.citations
+        )
+        body = f'<p class="ans-text">{sentences}</p>'
+    seen: dict[str, list[int]] = {}
+    for c in answer.citations:
+        seen.setdefault(source_label(c.title, c.source), []).append(c.number)
+    by = " &#183; ".join(
+        f"{' '.join(marker(turn, n) for n in numbers)} {esc(label)}"
+        for label, numbers in seen.items()
+    )
+    footer = f'<div class="ans-sources">Sources: {by}</div>'
+    return _one_line(f'<div class="ans">{body}{footer}{_notes(answer)}</div>')
+
+
+def render_sources(answer: Answer, turn: int = 1) -> str:
+    """The sources-panel section for one answer (citations, or closest passages)."""
+    question = esc(_one_line(answer.question))
+    if answer.abstained or not answer.citations:
+        cards = "".join(passage_card(p, turn, i) for i, p in enumerate(answer.passages, 1))
+        heading = "Closest passages (none answers the question)"
+        if not cards:
+            cards = '<div class="src-empty">No passage came close.</div>'
+    else:
+        cards = "".join(citation_card(c, turn) for c in answer.citations)
+        heading = "Sources, newest first" if answer.conflict else "Sources"
+    return (
+        f'<section class="turn" id="turn-{turn}" data-turn="{turn}">'
+        f'<div class="turn-q"><span class="turn-n">Q{turn}</span> {question}</div>'
+        f'<div class="turn-h">{heading}</div>{cards}</section>'
+    )
+
+
+EMPTY_PANEL = (
+    '<div class="panel-empty"><div class="panel-empty-t">Sources</div>'
+    "Ask a question: every answer is quoted from the documents, and the passages it "
+    "quotes appear here, with the cited sentence highlighted. Click a "
+    '<span class="cite-demo">[1]</span> marker to jump to its source.</div>'
+)
+
+
+def render_panel(sections: Mapping[int, tuple[str, str]]) -> str:
+    """The whole sources panel, newest first: the latest turn open, earlier turns folded.
+
+    ``sections`` maps a turn number to ``(question, render_sources(...) html)``.
+    """
+    if not sections:
+        return EMPTY_PANEL
+    turns = sorted(sections, reverse=True)
+    latest, older = turns[0], turns[1:]
+    parts = [sections[latest][1]]
+    if older:
+        parts.append('<div class="older-h">Earlier questions</div>')
+        for t in older:
+            question, section = sections[t]
+            parts.append(
+                f'<details class="older" data-turn="{int(t)}"><summary>'
+                f'<span class="turn-n">Q{int(t)}</span> {esc(_one_line(question))}</summary>'
+                f"{section}</details>"
+            )
+    return '<div class="panel">' + "".join(parts) + "</div>"
+
+
+def render_error(message: str) -> str:
+    """A chat bubble for an error message (escaped)."""
+    return _one_line(f'<div class="ans ans-error"><p>{esc(message)}</p></div>')
+
+
+def render_header(stats: Any, title: str = "Ask the documents") -> str:
+    """The page header, naming how many documents and passages are searched, with which model."""
+    docs = int(getattr(stats, "documents", 0))
+    passages = int(getattr(stats, "passages", 0))
+    model = str(getattr(stats, "model", "") or "unknown model")
+    model = model.split(":", 1)[1] if model.startswith("bundled:") else model
+    skipped = tuple(getattr(stats, "skipped", ()) or ())
+    skipped_html = ""
+    if skipped:
+        names = ", ".join(f"{s.source} ({s.reason})" for s in skipped[:20])
+        skipped_html = (
+            f' &#183; <span class="hdr-skip" title="{esc(names)}">'
+            f"{len(skipped)} file{'s' if len(skipped) != 1 else ''} skipped</span>"
+        )
+    return (
+        '<div class="hdr">'
+        f'<div class="hdr-title"><span class="hdr-logo">&#10077;</span>{esc(title)}</div>'
+        '<div class="hdr-desc">Answers are sentences quoted word for word from your documents, '
+        "each with a citation you can check. If the documents don&#8217;t say, it tells you.</div>"
+        f'<div class="hdr-stats" id="stats">Searching <b>{docs}</b> document{"s" if docs != 1 else ""}'
+        f" &#183; <b>{passages}</b> passage{'s' if passages != 1 else ''}"
+        f" &#183; model <code>{esc(model)}</code>{skipped_html}</div>"
+        "</div>"
+    )
+
+
+def plain_text(content: Any) -> str:
+    """Plain text of a chat message's content (our HTML, a string, or Gradio content parts)."""
+    return _one_line(html.unescape(_TAG.sub(" ", _raw_text(content))))
+
+
+def _raw_text(content: Any) -> str:
+    if isinstance(content, str):
+        return content
+    if isinstance(content, Mapping):
+        return str(content.get("text") or content.get("content") or "")
+    if isinstance(content, Sequence):
+        return " ".join(_raw_text(part) for part in content)
+    return ""
+
+
+def citation_dict(c: Citation) -> dict:
+    return {
+        "number": c.number,
+        "source": c.source,
+        "title": c.title,
+        "date": c.date,
+        "start": c.start,
+        "end": c.end,
+        "snippet": c.snippet,
+        "score": float(c.score),
+    }
+
+
+def passage_dict(p: Passage) -> dict:
+    return {
+        "source": p.source,
+        "title": p.title,
+        "date": p.date,
+        "start": p.start,
+        "end": p.end,
+        "text": p.text,
+        "score": float(p.score),
+    }
+
+
+def answer_dict(answer: Answer) -> dict:
+    """The JSON returned by the ``/ask`` endpoint."""
+    return {
+        "question": answer.question,
+        "answer": answer.text,
+        "abstained": bool(answer.abstained),
+        "conflict": bool(answer.conflict),
+        "citations": [citation_dict(c) for c in answer.citations],
+        "passages": [passage_dict(p) for p in answer.passages],
+        "resolved_question": answer.resolved_question,
+        "notes": list(answer.notes),
+    }

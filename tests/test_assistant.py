@@ -1,0 +1,211 @@
+"""End-to-end behaviour of the Assistant with the real bundled model on the real seeds."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from askseeds import Assistant
+from askseeds.errors import CorpusError, EmptyQueryError
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+DEBRIS = re.compile(
+    r"人阅读|ICP|Copyright|Editor:|Originally published|COURTESY PHOTO|EXPLORE SHINE|"
+    r"Shenzhou-20|All Rights Reserved|Images courtesy"
+)
+
+ANSWERABLE = [
+    "Where was the seventh China-U.S. Sister Cities Conference held?",
+    "When did Hebei Province and Iowa become sister provinces and states?",
+    "Who is the mayor of Tacoma?",
+    "Which were the first Chinese and American sister cities?",
+    "What was the theme of the video dialogue between China-U.S. sister cities?",
+    "How long did Robert Wagner's delegation travel in China?",
+]
+UNANSWERABLE = [
+    "Who won the 2022 FIFA World Cup?",
+    "What is the population of Suzhou?",
+    "What is the boiling point of mercury?",
+]
+
+
+@pytest.fixture(scope="module")
+def bot(tmp_path_factory) -> Assistant:
+    return Assistant.from_folder(SEEDS, index_dir=tmp_path_factory.mktemp("index"), progress=False)
+
+
+def _file_text(source: str, encoding: str = "utf-8") -> str:
+    with open(SEEDS / source, encoding=encoding) as fh:
+        return fh.read()
+
+
+def _assert_exact(answer) -> None:
+    for c in answer.citations:
+        assert _file_text(c.source)[c.start : c.end] == c.snippet
+        text = _file_text(c.source)
+        assert text[c.context_start : c.context_start + len(c.context)] == c.context
+        for loc in c.also_in:
+            assert _file_text(loc.source)[loc.start : loc.end].strip()
+
+
+@pytest.mark.parametrize("question", ANSWERABLE)
+def test_answers_are_cited_exactly_and_short(bot, question):
+    answer = bot.ask(question)
+    assert not answer.abstained, answer.text
+    assert 1 <= len(answer.citations) <= 3
+    assert "[1]" in answer.text
+    _assert_exact(answer)
+    for c in answer.citations:
+        assert c.snippet in answer.text
+        assert not DEBRIS.search(c.snippet)
+
+
+@pytest.mark.parametrize("question", UNANSWERABLE)
+def test_abstains_when_documents_do_not_say(bot, question):
+    answer = bot.ask(question)
+    assert answer.abstained
+    assert "not found in the documents" in answer.text.lower()
+    assert answer.citations == ()
+    assert answer.passages, "closest passages are still shown"
+
+
+def test_debris_is_never_retrieved(bot):
+    for question in ["Shenzhou-20 spacecraft returns safely", "Copyright Shanghai Daily hotline",
+                     "Nanjing massacre survivor", "ICP licence"]:
+        for p in bot.retrieve(question, k=10):
+            assert not DEBRIS.search(p.text), p.text
+
+
+def test_passage_offsets_point_into_sources(bot):
+    for p in bot.retrieve("sister cities conference theme", k=8):
+        text = _file_text(p.source)
+        for s in p.sentences:
+            assert text[s.start : s.end] in p.text
+        assert p.start <= p.sentences[0].start and p.sentences[-1].end <= p.end
+
+
+def test_follow_up_uses_history(bot):
+    first = "Where was the seventh China-U.S. Sister Cities Conference held?"
+    a1 = bot.ask(first)
+    history = [{"role": "user", "content": first}, {"role": "assistant", "content": a1.text}]
+    a2 = bot.ask("What was its theme?", history=history)
+    assert not a2.abstained
+    assert "Closer Partnership for a Sustainable Future" in a2.text
+    assert a2.citations[0].source.startswith("004")
+    _assert_exact(a2)
+
+
+def test_conflicting_figures_are_shown_newest_first(bot):
+    answer = bot.ask("How many sister city pairs have China and the United States established?")
+    assert answer.conflict
+    figures = [re.search(r"\b28[48]\b", c.snippet).group() for c in answer.citations[:2]]
+    assert figures == ["288", "284"]
+    dates = [c.date for c in answer.citations if c.date]
+    assert dates == sorted(dates, reverse=True)
+    assert all(c.date for c in answer.citations[:2])
+    _assert_exact(answer)
+
+
+def test_duplicated_sentences_collapse_into_one_hit(bot):
+    passages = bot.retrieve("Xi sent a message to the fifth China-US Sister Cities Conference", k=5)
+    sources = [p.source for p in passages]
+    listed = [loc.source for p in passages for loc in p.also_in]
+    assert len(set(sources) | set(listed)) >= 2
+    assert len(sources) == len({(p.source, p.start) for p in passages})
+
+
+def test_metadata_from_text_and_sidecar(bot):
+    docs = bot.index.docs
+    assert docs["002_2d315674d602079f.txt"].date == "2023-11-03"
+    assert docs["001_7391625d5ac1e584.txt"].date == "2023-11-06"
+    assert docs["004_f084b65bf9f1a5c0.txt"].date.startswith("2025")
+    assert docs["000_e6ba5802b2421233.txt"].date is None
+
+
+@pytest.mark.parametrize("question", ["", "   ", "?!?", "\x00\x07"])
+def test_empty_questions_get_a_clear_error(bot, question):
+    with pytest.raises(EmptyQueryError, match="question"):
+        bot.ask(question)
+
+
+def test_missing_folder_is_a_clear_error(tmp_path):
+    with pytest.raises(CorpusError, match="does not exist|not a directory|missing"):
+        Assistant.from_folder(tmp_path / "nope", index_dir=tmp_path / "idx", progress=False)
+
+
+def test_folder_without_documents_is_a_clear_error(tmp_path):
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "blob.txt").write_bytes(b"\x00\x01\x02binary\x00")
+    with pytest.raises(CorpusError, match="No readable"):
+        Assistant.from_folder(tmp_path / "docs", index_dir=tmp_path / "idx", progress=False)
+
+
+def test_index_updates_only_what_changed(tmp_path):
+    docs = tmp_path / "docs"
+    shutil.copytree(SEEDS, docs)
+    idx = tmp_path / "idx"
+    first = Assistant.from_folder(docs, index_dir=idx, progress=False)
+    total = first.stats.passages
+    assert first.stats.changes["embedded"] == total
+
+    again = Assistant.from_folder(docs, index_dir=idx, progress=False)
+    assert again.stats.changes["embedded"] == 0
+
+    (docs / "extra.md").write_text(
+        "# Kayaking notes\n\nThe Qiantang River tidal bore draws surfers every autumn. "
+        "Local guides call the wave the Silver Dragon.\n",
+        encoding="utf-8",
+    )
+    added = Assistant.from_folder(docs, index_dir=idx, progress=False)
+    assert added.stats.changes["added"] == ["extra.md"]
+    assert added.stats.changes["embedded"] == added.stats.passages - total
+    answer = added.ask("What do local guides call the tidal bore wave?")
+    assert answer.citations and answer.citations[0].source == "extra.md"
+    assert "Silver Dragon" in answer.citations[0].snippet
+
+    path = docs / "003_6bd7ffb8b6a6624e.txt"
+    path.write_text(path.read_text(encoding="utf-8") + "\nThe dialogue ended with a toast.\n",
+                    encoding="utf-8")
+    changed = Assistant.from_folder(docs, index_dir=idx, progress=False)
+    assert changed.stats.changes["changed"] == ["003_6bd7ffb8b6a6624e.txt"]
+    n003 = sum(c.source == "003_6bd7ffb8b6a6624e.txt" for c in changed.index.chunks)
+    assert changed.stats.changes["embedded"] == n003
+
+    (docs / "extra.md").unlink()
+    deleted = Assistant.from_folder(docs, index_dir=idx, progress=False)
+    assert deleted.stats.changes["deleted"] == ["extra.md"]
+    assert deleted.stats.changes["embedded"] == 0
+    assert all(c.source != "extra.md" for c in deleted.index.chunks)
+    manifest = json.loads((idx / "manifest.json").read_text())
+    assert "extra.md" not in manifest["files"]
+    # Only the current generation's artefacts remain.
+    assert len([p for p in idx.iterdir() if p.name.startswith("faiss-")]) == 1
+
+
+def test_other_model_or_chunking_rebuilds(tmp_path):
+    from dataclasses import replace
+
+    from askseeds.config import Settings
+
+    idx = tmp_path / "idx"
+    Assistant.from_folder(SEEDS, index_dir=idx, progress=False)
+    bot = Assistant.from_folder(
+        SEEDS, index_dir=idx, settings=replace(Settings(), chunk_tokens=96), progress=False
+    )
+    assert bot.stats.changes["embedded"] == bot.stats.passages
+    assert json.loads((idx / "manifest.json").read_text())["params"]["chunk_tokens"] == 96
+
+
+def test_damaged_index_is_rebuilt(tmp_path, caplog):
+    idx = tmp_path / "idx"
+    Assistant.from_folder(SEEDS, index_dir=idx, progress=False)
+    victim = next(p for p in idx.iterdir() if p.name.startswith("faiss-"))
+    victim.write_bytes(victim.read_bytes()[:100])
+    bot = Assistant.from_folder(SEEDS, index_dir=idx, progress=False)
+    assert "damaged" in caplog.text
+    assert bot.stats.changes["embedded"] == bot.stats.passages
+    assert bot.ask("Who is the mayor of Tacoma?").citations

@@ -1,0 +1,236 @@
+"""load_folder(): the real seeds, every encoding, and every reason to skip a file."""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import logging
+import os
+from pathlib import Path
+
+import pytest
+
+from askseeds.errors import CorpusError
+from askseeds.load import _load_file, decode, load_folder
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+SENTENCE = "The committee met on Tuesday and agreed on the new budget for the library."
+
+
+def _write(folder: Path, name: str, data: bytes) -> Path:
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return path
+
+
+def _read(path: Path, encoding: str) -> str:
+    with open(path, encoding=encoding) as fh:  # text mode: universal newlines
+        return fh.read()
+
+
+def _only_doc(folder: Path):
+    docs, skipped = load_folder(folder)
+    assert skipped == []
+    (doc,) = docs
+    return doc
+
+
+# --- the real seeds -----------------------------------------------------------
+
+
+def test_seeds_load_with_metadata() -> None:
+    docs, skipped = load_folder(SEEDS)
+    assert skipped == []
+    assert [d.source for d in docs] == sorted(p.name for p in SEEDS.glob("*.txt"))
+    meta = {d.source[:3]: (d.title, d.date) for d in docs}
+    assert meta["000"] == (None, None)
+    assert meta["001"][1] == "2023-11-06"
+    assert meta["002"] == ("Xi says China, US sister cities cooperation fruitful", "2023-11-03")
+    assert meta["004"] == ("Local cooperation for a sustainable China-U.S. future", "2025-10-27")
+
+
+def test_seed_documents_are_exact() -> None:
+    docs, _ = load_folder(SEEDS)
+    for doc in docs:
+        path = SEEDS / doc.source
+        assert _read(path, doc.encoding) == doc.text
+        assert doc.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+        blocks = [doc.text[b.start : b.end] for b in doc.blocks]
+        assert blocks and not any("人阅读" in b or "Copyright" in b for b in blocks)
+
+
+# --- encodings ----------------------------------------------------------------
+
+TEXT = "Café “quoted” — naïve résumé.\nSecond line of the note.\n"
+
+
+@pytest.mark.parametrize(
+    ("data", "codec"),
+    [
+        (TEXT.encode("utf-8"), "utf-8"),
+        (TEXT.encode("utf-8-sig"), "utf-8-sig"),
+        (TEXT.encode("utf-16"), "utf-16"),
+        (codecs.BOM_UTF16_BE + TEXT.encode("utf-16-be"), "utf-16"),
+        (TEXT.encode("utf-32"), "utf-32"),
+        (TEXT.encode("utf-16-le"), "utf-16-le"),
+        (TEXT.encode("utf-16-be"), "utf-16-be"),
+        (TEXT.encode("cp1252"), "cp1252"),
+        ("Café résumé à la carte.\n".encode("latin-1"), "cp1252"),  # cp1252 reads latin-1 letters
+        (b"Byte \x81 is not cp1252, caf\xe9.\n", "latin-1"),
+        (TEXT.replace("\n", "\r\n").encode("utf-8"), "utf-8"),
+        (TEXT.replace("\n", "\r\n").encode("utf-16"), "utf-16"),
+        (TEXT.replace("\n", "\r\n").encode("cp1252"), "cp1252"),
+        (b"old mac\rline endings\r\n mixed\n", "utf-8"),
+    ],
+    ids=lambda v: v if isinstance(v, str) else None,
+)
+def test_encodings_round_trip(tmp_path: Path, data: bytes, codec: str) -> None:
+    path = _write(tmp_path, "note.txt", data)
+    doc = _only_doc(tmp_path)
+    assert doc.encoding == codec
+    assert _read(path, doc.encoding) == doc.text
+    assert "\r" not in doc.text
+    assert doc.sha256 == hashlib.sha256(data).hexdigest()
+
+
+def test_decoded_text_matches_source_characters(tmp_path: Path) -> None:
+    _write(tmp_path, "a.txt", TEXT.replace("\n", "\r\n").encode("cp1252"))
+    assert _only_doc(tmp_path).text == TEXT
+
+
+def test_decode_refuses_binary() -> None:
+    assert decode(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x01") is None
+
+
+# --- what gets loaded, skipped or ignored ---------------------------------------
+
+
+def test_walk_is_recursive_sorted_and_filtered(tmp_path: Path) -> None:
+    body = SENTENCE.encode()
+    for name in ("b.txt", "a.MD", "sub/c.markdown", "sub/deeper/d.txt", "x.pdf", "y.json"):
+        _write(tmp_path, name, body)
+    _write(tmp_path, ".hidden.txt", b"\x00\x00")
+    _write(tmp_path, ".git/config.txt", body)
+    _write(tmp_path, "sub/.cache/e.txt", body)
+    docs, skipped = load_folder(str(tmp_path))
+    assert [d.source for d in docs] == ["a.MD", "b.txt", "sub/c.markdown", "sub/deeper/d.txt"]
+    assert skipped == []
+    assert all(d.text[b.start : b.end] == SENTENCE for d in docs for b in d.blocks)
+
+
+def test_empty_folder_returns_nothing(tmp_path: Path) -> None:
+    assert load_folder(tmp_path) == ([], [])
+
+
+def test_missing_folder_raises(tmp_path: Path) -> None:
+    with pytest.raises(CorpusError, match="not found"):
+        load_folder(tmp_path / "nope")
+
+
+def test_file_instead_of_folder_raises(tmp_path: Path) -> None:
+    path = _write(tmp_path, "a.txt", SENTENCE.encode())
+    with pytest.raises(CorpusError, match="not a folder"):
+        load_folder(path)
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (b"", "empty file"),
+        (b"  \n\n\t\n", "empty file"),
+        (b"PK\x03\x04\x00\x00\x08\x00binary\xff\xfe\x00", "binary file (NUL bytes)"),
+    ],
+)
+def test_unusable_files_are_reported(
+    tmp_path: Path, data: bytes, reason: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    _write(tmp_path, "bad.txt", data)
+    _write(tmp_path, "good.txt", SENTENCE.encode())
+    with caplog.at_level(logging.WARNING, logger="askseeds.load"):
+        docs, skipped = load_folder(tmp_path)
+    assert [d.source for d in docs] == ["good.txt"]
+    assert [(s.source, s.reason) for s in skipped] == [("bad.txt", reason)]
+    assert "bad.txt" in caplog.text
+
+
+def test_too_large_file_is_skipped(tmp_path: Path) -> None:
+    _write(tmp_path, "big.txt", (SENTENCE + "\n").encode() * 100)
+    _write(tmp_path, "small.txt", SENTENCE.encode())
+    docs, skipped = load_folder(tmp_path, max_file_bytes=1024)
+    assert [d.source for d in docs] == ["small.txt"]
+    assert [s.source for s in skipped] == ["big.txt"]
+    assert skipped[0].reason.startswith("larger than 1 KiB")
+
+
+def test_symlinks_inside_kept_outside_skipped(tmp_path: Path) -> None:
+    corpus, outside = tmp_path / "corpus", tmp_path / "outside"
+    target = _write(corpus, "real.txt", SENTENCE.encode())
+    secret = _write(outside, "secret.txt", SENTENCE.encode())
+    (corpus / "inside-link.txt").symlink_to(target)
+    (corpus / "outside-link.txt").symlink_to(secret)
+    (corpus / "outside-dir").symlink_to(outside, target_is_directory=True)
+    (corpus / "dangling.txt").symlink_to(corpus / "gone.txt")
+    docs, skipped = load_folder(corpus)
+    assert [d.source for d in docs] == ["inside-link.txt", "real.txt"]
+    assert {(s.source, s.reason) for s in skipped} == {
+        ("outside-link.txt", "symlink outside the corpus folder"),
+        ("outside-dir", "symlink outside the corpus folder"),
+        ("dangling.txt", "broken symlink"),
+    }
+
+
+@pytest.mark.skipif(
+    hasattr(os, "geteuid") and os.geteuid() == 0, reason="root can read files without permission"
+)
+def test_unreadable_file_is_skipped(tmp_path: Path) -> None:
+    path = _write(tmp_path, "locked.txt", SENTENCE.encode())
+    path.chmod(0)
+    try:
+        docs, skipped = load_folder(tmp_path)
+    finally:
+        path.chmod(0o644)
+    assert docs == []
+    assert [(s.source, s.reason) for s in skipped] == [("locked.txt", "permission denied")]
+
+
+def test_file_vanishing_while_loading_is_skipped(tmp_path: Path) -> None:
+    skipped = _load_file(tmp_path / "gone.txt", "gone.txt", 2**20)
+    assert skipped.source == "gone.txt"
+    assert "disappeared" in skipped.reason
+
+
+# --- the metadata sidecar -----------------------------------------------------
+
+
+def test_sidecar_overrides_title_and_date(tmp_path: Path) -> None:
+    _write(tmp_path, "a.txt", f"Some headline here\n\n{SENTENCE}\n".encode())
+    _write(tmp_path, "sub/b.txt", SENTENCE.encode())
+    sidecar = '{"a.txt": {"title": "Better title", "note": "x"}, "sub/b.txt": {"date": "2024-03"}}'
+    _write(tmp_path, "askseeds-metadata.json", sidecar.encode())
+    docs, _ = load_folder(tmp_path)
+    assert [(d.source, d.title, d.date) for d in docs] == [
+        ("a.txt", "Better title", None),
+        ("sub/b.txt", None, "2024-03"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "sidecar",
+    [
+        '{"a.txt": {"title": ',
+        "[1, 2, 3]",
+        '{"a.txt": "2024-01-01"}',
+        '{"a.txt": {"date": "yesterday"}}',
+    ],
+)
+def test_bad_sidecar_is_ignored_with_a_warning(
+    tmp_path: Path, sidecar: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    _write(tmp_path, "a.txt", f"Some headline here\n\n{SENTENCE}\n".encode())
+    _write(tmp_path, "askseeds-metadata.json", sidecar.encode())
+    with caplog.at_level(logging.WARNING, logger="askseeds.load"):
+        docs, skipped = load_folder(tmp_path)
+    assert skipped == []
+    assert (docs[0].title, docs[0].date) == ("Some headline here", None)
+    assert "askseeds-metadata.json" in caplog.text

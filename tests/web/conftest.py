@@ -1,0 +1,174 @@
+"""Real servers for the web tests: ``python app.py`` on seeds/, and on seeds/ plus a hostile file.
+
+Each server is a subprocess with its own temporary index (the first start builds it).
+pytest-playwright's browser is pointed at Debian's chromium.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SEEDS = ROOT / "seeds"
+ARTIFACTS = ROOT / "test-artifacts"
+START_TIMEOUT = 180  # seconds: the first start builds the index
+
+QUIET_ENV = {
+    "GRADIO_ANALYTICS_ENABLED": "False",
+    "HF_HUB_OFFLINE": "1",
+    "HF_HUB_DISABLE_TELEMETRY": "1",
+    "TRANSFORMERS_OFFLINE": "1",
+    "NO_PROXY": "127.0.0.1,localhost",
+    "TOKENIZERS_PARALLELISM": "false",
+}
+for _k, _v in QUIET_ENV.items():
+    os.environ.setdefault(_k, _v)
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+# A document whose sentences carry markup that must never become live in the page.
+EVIL_NAME = "oregon_notes.txt"
+EVIL_QUESTION = "Which Chinese province has been the sister state of Oregon since 1984?"
+EVIL_TEXT = """Oregon sister state notes
+
+Oregon has been the sister state of Fujian Province since 1984 <script>alert(1)</script> and the two hold yearly trade missions.
+The Oregon delegation brought a gift to Fuzhou <img src=x onerror=alert(1)> that was admired by everyone.
+Read the Oregon partnership charter [x](javascript:alert(1)) for the full list of Fujian exchanges.
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Server:
+    def __init__(self, docs: Path, index_dir: Path, log_path: Path):
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.docs = docs
+        self.log_path = log_path
+        self._log = open(log_path, "w", encoding="utf-8")  # noqa: SIM115 (lives with the server)
+        self.proc = subprocess.Popen(
+            [
+                sys.executable,
+                "app.py",
+                "--port",
+                str(self.port),
+                "--host",
+                "127.0.0.1",
+                "--docs",
+                str(docs),
+                "--index-dir",
+                str(index_dir),
+            ],
+            cwd=ROOT,
+            env={**os.environ, **QUIET_ENV},
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+        )
+
+    def log(self) -> str:
+        self._log.flush()
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+    def wait(self) -> str:
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                pytest.fail(f"app.py exited with {self.proc.returncode}:\n{self.log()[-4000:]}")
+            try:
+                if httpx.get(self.url + "/gradio_api/info", timeout=2).status_code == 200:
+                    return self.url
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.5)
+        self.stop()
+        pytest.fail(f"app.py did not answer within {START_TIMEOUT}s:\n{self.log()[-4000:]}")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=5)
+        self._log.close()
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
+
+
+@pytest.fixture(scope="session")
+def app_server(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("seeds-server")
+    server = Server(SEEDS, tmp / "index", tmp / "app.log")
+    server.wait()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def app_url(app_server) -> str:
+    return app_server.url
+
+
+@pytest.fixture(scope="session")
+def evil_server(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("evil-server")
+    docs = tmp / "docs"
+    shutil.copytree(SEEDS, docs)
+    (docs / EVIL_NAME).write_text(EVIL_TEXT, encoding="utf-8")
+    server = Server(docs, tmp / "index", tmp / "app.log")
+    server.wait()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def evil_url(evil_server) -> str:
+    return evil_server.url
+
+
+@pytest.fixture(scope="session")
+def evil_question() -> str:
+    """A question whose answer quotes the hostile document."""
+    return EVIL_QUESTION
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": "/usr/bin/chromium",
+        "headless": True,
+        "args": CHROMIUM_ARGS,
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "viewport": {"width": 1400, "height": 900}}

@@ -1,0 +1,169 @@
+"""The chat page in headless Chromium against real servers: ask, cite, follow up, abstain, XSS."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+pytestmark = pytest.mark.browser
+
+ANSWER_TIMEOUT = 60_000
+FIRST = "Where was the seventh China-U.S. Sister Cities Conference held?"
+FOLLOW_UP = "What was its theme?"
+UNANSWERABLE = "Who won the 2022 FIFA World Cup?"
+
+
+def _open(page: Page, url: str) -> dict:
+    """Open the page, recording dialogs and every request that leaves 127.0.0.1."""
+    seen = {"dialogs": [], "foreign": []}
+
+    def on_dialog(dialog):
+        seen["dialogs"].append(dialog.message)
+        dialog.dismiss()
+
+    def on_request(request):
+        if not re.match(r"^(https?://127\.0\.0\.1[:/]|data:|blob:|about:)", request.url):
+            seen["foreign"].append(request.url)
+
+    page.on("dialog", on_dialog)
+    page.on("request", on_request)
+    page.goto(url)
+    expect(page.locator("#msg textarea")).to_be_editable(timeout=30_000)
+    return seen
+
+
+def _ask(page: Page, question: str):
+    """Type a question, press Enter, and return the new answer bubble once it is complete."""
+    bots = page.locator('#chatbot [data-testid="bot"]')
+    before = bots.count()
+    box = page.locator("#msg textarea")
+    expect(box).to_be_editable(timeout=ANSWER_TIMEOUT)
+    users = page.locator('#chatbot [data-testid="user"]')
+    asked = users.count()
+    box.fill(question)
+    box.press("Enter")
+    try:  # right after load the page may not listen yet: press Enter again if nothing happened
+        expect(users).to_have_count(asked + 1, timeout=5_000)
+    except AssertionError:
+        if box.input_value() == question:
+            box.press("Enter")
+    expect(bots).to_have_count(before + 1, timeout=ANSWER_TIMEOUT)
+    bubble = bots.nth(before)
+    expect(bubble).to_contain_text(
+        re.compile(r"\[1\]|Not found in the documents|went wrong"), timeout=ANSWER_TIMEOUT
+    )
+    expect(box).to_be_editable(timeout=ANSWER_TIMEOUT)
+    return bubble
+
+
+def test_header_names_corpus_and_model(page: Page, app_url, artifacts):
+    seen = _open(page, app_url)
+    stats = page.locator("#stats")
+    expect(stats).to_contain_text(re.compile(r"Searching 5 documents · \d+ passages · model \S+"))
+    expect(page.locator("#chatbot button.example").first).to_be_visible()
+    expect(page.locator("#sources")).to_contain_text("Sources")
+    page.screenshot(path=str(artifacts / "web-empty.png"))
+    assert seen["foreign"] == [], seen["foreign"]
+
+
+def test_answer_with_clickable_citation(page: Page, app_url, artifacts):
+    seen = _open(page, app_url)
+    bubble = _ask(page, FIRST)
+    expect(bubble).to_contain_text("Hangzhou")
+    expect(bubble).to_contain_text("[1]")
+
+    sources = page.locator("#sources")
+    card = sources.locator("#src-1-1")
+    expect(card).to_be_attached()
+    expect(card.locator("mark")).to_contain_text(re.compile(r"\S"))
+    expect(card.locator(".src-meta")).to_contain_text(".txt")
+
+    marker = bubble.locator("a.cite").first
+    expect(marker).to_have_text("[1]")
+    marker.click()
+    expect(card).to_have_class(re.compile(r"\bactive\b"))
+    expect(card).to_be_in_viewport()
+    assert page.url.rstrip("/") == app_url.rstrip("/"), "the marker must not navigate away"
+    assert len(page.context.pages) == 1, "the marker must not open a new tab"
+    page.screenshot(path=str(artifacts / "web-answer.png"))
+    assert seen["dialogs"] == [] and seen["foreign"] == [], seen
+
+
+def test_follow_up_uses_history(page: Page, app_url, artifacts):
+    _open(page, app_url)
+    first = _ask(page, FIRST)
+    expect(first).to_contain_text("Hangzhou")
+    second = _ask(page, FOLLOW_UP)
+    expect(second).to_contain_text("Closer Partnership for a Sustainable Future")
+    # The panel shows the new answer's sources and keeps the first one folded below.
+    expect(page.locator("#sources #src-2-1")).to_be_visible()
+    older = page.locator("#sources details.older")
+    expect(older).to_have_count(1)
+    expect(older).to_contain_text(FIRST)
+    # A marker in the first answer opens its (folded) source card.
+    first.locator("a.cite").first.click()
+    expect(page.locator("#sources #src-1-1")).to_be_visible()
+    expect(page.locator("#sources #src-1-1")).to_have_class(re.compile(r"\bactive\b"))
+    page.screenshot(path=str(artifacts / "web-follow-up.png"))
+
+
+def test_abstention_lists_closest_passages(page: Page, app_url, artifacts):
+    _open(page, app_url)
+    bubble = _ask(page, UNANSWERABLE)
+    expect(bubble).to_contain_text("Not found in the documents")
+    expect(page.locator("#sources .src-near").first).to_be_visible()
+    expect(page.locator("#sources")).to_contain_text("Closest passages")
+    page.screenshot(path=str(artifacts / "web-abstain.png"))
+
+
+def test_conflict_shows_both_sources_newest_first(page: Page, app_url, artifacts):
+    _open(page, app_url)
+    bubble = _ask(page, "How many sister city pairs do China and the United States have?")
+    expect(bubble).to_contain_text("The sources disagree")
+    dates = bubble.locator(".ans-list .ans-date")
+    expect(dates).to_have_count(2)
+    expect(dates.first).to_contain_text(re.compile(r"\d{4}"))
+    expect(bubble).to_contain_text("288")
+    expect(bubble).to_contain_text("284")
+    expect(page.locator("#sources")).to_contain_text("newest first")
+    expect(page.locator("#sources #src-1-2")).to_be_attached()
+    page.screenshot(path=str(artifacts / "web-conflict.png"))
+
+
+def test_example_click_and_new_chat(page: Page, app_url):
+    _open(page, app_url)
+    page.locator("#chatbot button.example").first.click()
+    bubble = page.locator('#chatbot [data-testid="bot"]').first
+    expect(bubble).to_contain_text("[1]", timeout=ANSWER_TIMEOUT)
+    expect(page.locator("#sources #src-1-1")).to_be_attached()
+    expect(page.locator("#msg textarea")).to_be_editable(timeout=ANSWER_TIMEOUT)
+    page.locator("#new-chat").click()
+    expect(page.locator('#chatbot [data-testid="bot"]')).to_have_count(0)
+    expect(page.locator("#sources .src")).to_have_count(0)
+    # The next question starts again at turn 1.
+    bubble = _ask(page, FIRST)
+    expect(bubble.locator('a.cite[href="#src-1-1"]').first).to_be_attached()
+
+
+def test_hostile_document_is_inert(page: Page, evil_url, evil_question, artifacts):
+    seen = _open(page, evil_url)
+    bubble = _ask(page, evil_question)
+    expect(bubble).to_contain_text("[1]")
+    page.wait_for_timeout(500)  # give any injected handler a chance to fire
+    shown = page.locator("#chatbot").inner_text() + page.locator("#sources").inner_text()
+    assert "<script>" in shown or "onerror" in shown or "javascript:" in shown, (
+        "the hostile sentences should be quoted literally:\n" + shown
+    )
+    for root in ("#chatbot", "#sources"):
+        assert page.locator(f"{root} img[src='x']").count() == 0
+        assert page.locator(f"{root} script").count() == 0
+        assert page.locator(f"{root} a[href^='javascript']").count() == 0
+        assert page.locator(f"{root} [onerror]").count() == 0
+    assert page.evaluate("window.__xss === undefined")
+    bubble.locator("a.cite").first.click()
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(artifacts / "web-hostile.png"))
+    assert seen["dialogs"] == [], seen["dialogs"]
+    assert seen["foreign"] == [], seen["foreign"]

@@ -1,0 +1,192 @@
+"""Unit tests of askseeds.render on hand-made answers: escaping, markers, highlights."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from askseeds import render
+from askseeds.types import Answer, Citation, Location, Passage
+
+EVIL = "Oregon <script>alert(1)</script> <img src=x onerror=alert(1)> [x](javascript:alert(1)) **b** $$x$$"
+DOC = "Intro line.\n\nThe conference was held in Hangzhou. It drew 180 people.\n"
+
+
+def _cit(number=1, snippet="The conference was held in Hangzhou.", **kw) -> Citation:
+    start = DOC.index(snippet)
+    fields = {
+        "number": number,
+        "source": "docs/a.txt",
+        "start": start,
+        "end": start + len(snippet),
+        "snippet": snippet,
+        "score": 0.9,
+        "title": "Sister cities",
+        "date": "2024-11-01",
+        "context": DOC,
+        "context_start": 0,
+    }
+    fields.update(kw)
+    return Citation(**fields)
+
+
+def _answer(*citations, **kw) -> Answer:
+    fields = {
+        "question": "Where was it held?",
+        "text": "x [1]",
+        "citations": tuple(citations),
+        "abstained": False,
+    }
+    fields.update(kw)
+    return Answer(**fields)
+
+
+def _no_live_markup(out: str) -> None:
+    """Only our own tags exist: no script/img/iframe tag, no on* attribute, no js: URL."""
+    assert not re.search(r"<\s*(script|img|iframe|svg)", out, re.IGNORECASE)
+    assert not re.search(r"\son\w+\s*=", out, re.IGNORECASE)
+    assert "javascript:" not in out.lower()
+    # markdown syntax from documents is neutralised too
+    assert "](" not in out and "**" not in out and "$$" not in out
+
+
+def test_esc_neutralises_html_and_markdown():
+    out = render.esc(EVIL)
+    _no_live_markup(out)
+    assert html.unescape(out) == EVIL  # shown literally, nothing lost
+
+
+def test_answer_markers_link_to_source_cards():
+    ans = _answer(_cit(1), _cit(2, "It drew 180 people."))
+    out = render.render_answer(ans, turn=3)
+    assert '<a class="cite" href="#src-3-1"' in out and ">[1]</a>" in out
+    assert 'href="#src-3-2"' in out
+    assert "The conference was held in Hangzhou." in out
+    assert "\n" not in out  # one line: markdown treats it as an HTML block
+    panel = render.render_sources(ans, turn=3)
+    assert 'id="src-3-1"' in panel and 'id="src-3-2"' in panel
+
+
+def test_answer_ignores_answer_text_and_escapes_snippets():
+    cit = Citation(1, "evil.txt", 0, len(EVIL), EVIL, 0.5, title="<b>t</b>", context=EVIL)
+    out = render.render_answer(_answer(cit, text=EVIL + " [1]"), turn=1)
+    _no_live_markup(out)
+    assert "&lt;script&gt;" in out
+    panel = render.render_sources(_answer(cit), turn=1)
+    _no_live_markup(panel)
+    assert "&lt;b&gt;t&lt;/b&gt;" in panel
+
+
+def test_highlight_uses_offsets_into_context():
+    cit = _cit(1, "It drew 180 people.", context=DOC[5:], context_start=5)
+    card = render.citation_card(cit, turn=1)
+    assert "<mark>It drew 180 people.</mark>" in card
+    assert "The conference was held in Hangzhou. <mark>" in card
+    assert f"chars {cit.start}&#8211;{cit.end}" in card
+
+
+def test_highlight_picks_the_right_occurrence():
+    context = "Yes. No. Yes. Done."
+    out = render.highlight_context(context, 9, "Yes.")
+    assert out == "Yes. No. <mark>Yes.</mark> Done."
+
+
+def test_highlight_falls_back_when_offsets_are_off():
+    out = render.highlight_context("aaa target bbb", 0, "target")
+    assert out == "aaa <mark>target</mark> bbb"
+    assert render.highlight_context("unrelated", 0, "missing") == "<mark>missing</mark>"
+
+
+def test_highlight_clips_long_context():
+    context = "word " * 300 + "TARGET. " + "tail " * 300
+    out = render.highlight_context(context, context.index("TARGET."), "TARGET.", around=100)
+    assert "<mark>TARGET.</mark>" in out
+    assert out.startswith("\u2026") and out.endswith("\u2026")
+    assert len(out) < 300
+
+
+def test_abstention_says_not_found_and_lists_closest_passages():
+    near = Passage("c1", "b.txt", "Closest <i>text</i>.", 0, 20, 0.1, title=None, date="2023")
+    ans = _answer(citations=(), abstained=True, passages=(near,))
+    out = render.render_answer(ans, turn=2)
+    assert "Not found in the documents" in out
+    assert 'href="#src-2-p1"' in out and "b.txt" in out
+    panel = render.render_sources(ans, turn=2)
+    assert 'id="src-2-p1"' in panel and "Closest &lt;i&gt;text&lt;/i&gt;." in panel
+
+
+def test_conflict_shows_dates_in_given_order():
+    new = _cit(1, "It drew 180 people.", date="2024-11-01")
+    old = _cit(2, "The conference was held in Hangzhou.", date="2023-10-30", title="Older")
+    out = render.render_answer(_answer(new, old, conflict=True), turn=1)
+    assert "disagree" in out
+    assert out.index("2024") < out.index("2023")
+    assert "Sources, newest first" in render.render_sources(_answer(new, old, conflict=True))
+
+
+def test_title_falls_back_to_file_name_and_also_in_is_listed():
+    cit = _cit(1, title=None, also_in=(Location("copy/a.txt", 0, 5, title="Copy", date="2020"),))
+    card = render.citation_card(cit, turn=1)
+    assert '<span class="src-title">a.txt</span>' in card
+    assert "Also in" in card and "copy/a.txt" in html.unescape(card)
+
+
+def test_follow_up_note_shows_resolved_question():
+    ans = _answer(
+        _cit(1),
+        question="What was its theme?",
+        resolved_question="What was the theme of the seventh conference?",
+    )
+    assert "Searched for" in render.render_answer(ans)
+    same = _answer(_cit(1), resolved_question="where was it held?")
+    assert "Searched for" not in render.render_answer(same)
+
+
+def test_panel_keeps_older_turns_folded_newest_first():
+    sections = {
+        1: ("first <q>", render.render_sources(_answer(_cit(1)), 1)),
+        2: ("second", render.render_sources(_answer(_cit(1)), 2)),
+    }
+    panel = render.render_panel(sections)
+    assert panel.index('id="turn-2"') < panel.index('id="turn-1"')
+    assert '<details class="older" data-turn="1">' in panel
+    assert "first &lt;q&gt;" in panel
+    assert render.render_panel({}) == render.EMPTY_PANEL
+
+
+def test_header_counts_documents_passages_and_model():
+    class Stats:
+        documents, passages, model, skipped = 5, 42, "bundled:all-MiniLM-L6-v2", ()
+
+    out = render.render_header(Stats())
+    assert "<b>5</b> documents" in out and "<b>42</b> passages" in out
+    assert "all&#45;MiniLM&#45;L6&#45;v2" in out
+
+
+def test_plain_text_strips_our_html():
+    out = render.render_answer(_answer(_cit(1)), turn=1)
+    text = render.plain_text(out)
+    assert text.startswith("The conference was held in Hangzhou. [1]")
+    assert render.plain_text([{"type": "text", "text": "a &lt;b&gt;"}]) == "a <b>"
+
+
+def test_answer_dict_is_json_friendly():
+    import json
+
+    data = render.answer_dict(_answer(_cit(1)))
+    json.dumps(data)
+    assert data["answer"] == "x [1]" and data["abstained"] is False
+    assert set(data["citations"][0]) >= {
+        "number",
+        "source",
+        "title",
+        "date",
+        "start",
+        "end",
+        "snippet",
+        "score",
+    }
+
+
+def test_error_bubble_is_escaped():
+    assert "&lt;script&gt;" in render.render_error("<script>x</script>")
