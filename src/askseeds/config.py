@@ -19,7 +19,7 @@ class Settings:
     """
 
     model: str = DEFAULT_MODEL  # any sentence-transformers name or local path
-    chunk_tokens: int = 128  # target chunk size in cl100k tokens
+    chunk_tokens: int = 256  # target chunk size in cl100k tokens (SQuAD-tuned, docs/results.md)
     chunk_overlap_tokens: int = 32  # whole sentences repeated between neighbours
     k: int = 5  # passages returned by retrieve()
     candidates: int = 50  # per-retriever depth before fusion
