@@ -19,8 +19,8 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-from askseeds import Assistant  # noqa: E402
-from askseeds.embed import get_embedder  # noqa: E402
+from askseeds import Assistant
+from askseeds.embed import get_embedder
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -27,8 +27,8 @@ NOT_FOUND = "Not found in the documents."
 W_DENSE, W_LEXICAL, W_PASSAGE, W_TYPE = 0.40, 0.35, 0.10, 0.15
 KEEP_RATIO = 0.92
 OOV_PENALTY = 0.15  # confidence lost when every question term is unknown to the corpus  # a further sentence must score this share of the best one
-CONFLICT_RATIO = 0.6  # share of the best score a rival figure's sentence needs
-CONFLICT_DENSE_RATIO = 0.9
+CONFLICT_RATIO = 0.5  # share of the best score a rival figure's sentence needs
+CONFLICT_DENSE_RATIO = 0.85
 
 _NUMBER = re.compile(r"(?<![\w.])\d[\d,]*(?:\.\d+)?(?![\w])")
 _YEAR = re.compile(r"^(1[5-9]|20)\d\d$")
@@ -145,7 +145,7 @@ class Answerer:
         return self._idf.get(term, math.log(1 + (n + 0.5) / 0.5))
 
     def candidates(
-        self, question: str, query: str, query_vec: np.ndarray, hits: list[Hit], depth: int = 12
+        self, question: str, query: str, query_vec: np.ndarray, hits: list[Hit], depth: int = 20
     ) -> list[Candidate]:
         """Score every sentence of the top ``depth`` chunks, best first."""
         if not hits:
@@ -264,9 +264,14 @@ class Answerer:
         # A rival figure must be about as close in meaning to the question as the best
         # numbered sentence, even when it is worded differently ("relationships" vs "pairs").
         top_dense = max(c.dense for c, _ in numbered)
+        counted = _counted_terms(question)
         by_value: dict[str, list[Candidate]] = {}
         for c, value in numbered:
-            if c.score >= best * CONFLICT_RATIO and c.dense >= top_dense * CONFLICT_DENSE_RATIO:
+            if (
+                c.score >= best * CONFLICT_RATIO
+                and c.dense >= top_dense * CONFLICT_DENSE_RATIO
+                and (not counted or counted & _terms_after(c.text, value))
+            ):
                 by_value.setdefault(value, []).append(c)
         if len(by_value) < 2:
             return None
@@ -357,6 +362,20 @@ def _constraints(question: str) -> list[set[str]]:
         elif _ORDINAL_NUMBER.match(w) or w.isdigit():
             out.append({w} | ({by_number[w]} if w in by_number else set()))
     return [{t for w in group for t in terms(w)} for group in out]
+
+
+def _counted_terms(question: str) -> set[str]:
+    """What a how-many question counts: the terms right after "how many" or "number of"."""
+    m = re.search(r"\b(?:how many|number of)\s+((?:[\w./’'-]+\s*){1,4})", question, re.IGNORECASE)
+    return set(terms(m.group(1))) if m else set()
+
+
+def _terms_after(sentence: str, value: str) -> set[str]:
+    """Terms of the few words following the figure ``value`` in ``sentence``."""
+    for m in _NUMBER.finditer(sentence):
+        if m.group().replace(",", "") == value:
+            return set(terms(" ".join(sentence[m.end() :].split()[:3])))
+    return set()
 
 
 def _main_number(sentence: str, q_words: set[str]) -> str | None:
