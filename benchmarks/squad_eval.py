@@ -10,6 +10,8 @@ Usage (each step is bounded and prints its figures):
     python benchmarks/squad_eval.py abstention           # calibrate min_confidence (first-12 index)
     python benchmarks/squad_eval.py latency              # single-query retrieve() and ask() latency
     python benchmarks/squad_eval.py plot                 # docs/recall_at_k.png
+    askseeds eval --squad FILE --retriever all --json .cache/squad_all.json
+    python benchmarks/squad_eval.py report               # per-half tables + plot from that JSON
     python benchmarks/squad_eval.py all                  # everything above
 Options: --squad FILE, --chunk-tokens N (an index per value, cached under .cache/).
 """
@@ -40,6 +42,7 @@ from askseeds.evaluate import (
     source_ranking,
     squad_paths,
     squad_questions,
+    squad_source,
     write_squad_docs,
 )
 from askseeds.metrics import answer_in_text, dedupe_ranking
@@ -292,6 +295,10 @@ def step_plot(bot, split, path: Path) -> None:
     for mode in MODES:
         ranked = bot.retrieve_batch([q.question for q in qs], k=20, mode=mode)
         curves[mode] = metrics_of([source_ranking(p) for p in ranked], qs)["curve"]
+    plot_curves(curves, len(qs), path)
+
+
+def plot_curves(curves: dict, n: int, path: Path) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -303,7 +310,7 @@ def step_plot(bot, split, path: Path) -> None:
         ax.plot(ks, curves[mode], style, label=mode, markersize=4)
     ax.set_xlabel("k (retrieved paragraphs)")
     ax.set_ylabel("Recall@k (gold paragraph in top k)")
-    ax.set_title(f"askseeds on SQuAD v1.1 dev, 24 articles ({len(qs)} questions, 913 paragraphs)",
+    ax.set_title(f"askseeds on SQuAD v1.1 dev, 24 articles ({n} questions, 913 paragraphs)",
                  fontsize=9)
     ax.set_xticks(ks)
     ax.set_ylim(min(min(c) for c in curves.values()) - 0.02, 1.0)
@@ -317,10 +324,60 @@ def step_plot(bot, split, path: Path) -> None:
         print(f"{mode:<7} " + " ".join(f"{x:.3f}" for x in c))
 
 
+def _split_rows(records, first_titles):
+    halves = {
+        "first12": [r for r in records if r["sources"][0].split("/")[0] in first_titles],
+        "last12": [r for r in records if r["sources"][0].split("/")[0] not in first_titles],
+    }
+    halves["all24"] = list(records)
+    return halves
+
+
+def step_report(squad: Path, report_path: Path, plot_path: Path) -> dict:
+    """Tables per half from an `askseeds eval --squad ... --retriever all --json` report."""
+    report = json.loads(report_path.read_text(encoding="utf-8"))
+    records = report["questions"]
+    first = {_title(a) for a in load_squad(squad)[:12]}
+    halves = _split_rows(records, first)
+    modes = list(report["retrieval"])
+    out: dict = {"retrieval": {}, "answers": {}}
+    print(f"\n== Retrieval (source level) from {report_path.name} ==")
+    for half, recs in halves.items():
+        for mode in modes:
+            ranks = [r["rank"][mode] for r in recs]
+            m = {f"recall@{k}": statistics.mean(x is not None and x <= k for x in ranks)
+                 for k in range(1, 21)}
+            m["mrr@10"] = statistics.mean(1 / x if x is not None and x <= 10 else 0 for x in ranks)
+            m["n"] = len(ranks)
+            out["retrieval"][f"{half}/{mode}"] = m
+            print(row(f"{half:<8} {mode:<7} (n={m['n']})", m))
+    print("\n== Answers (hybrid ask()) ==")
+    from askseeds.evaluate import summarize_answers
+
+    for half, recs in halves.items():
+        a = summarize_answers(recs)
+        out["answers"][half] = a
+        print(f"{half:<8} answer hit {a['answer_hit']:.3f}  top-citation hit {a['top_citation_hit']:.3f}"
+              f"  (1st sentence baseline {a['first_sentence_hit']:.3f})  EM {a['em']:.3f}"
+              f"  F1 {a['f1']:.3f}  cit. precision {a['citation_precision']:.3f}"
+              f"  exactness {a['citation_exactness']:.3f}  false abst. {a['false_abstention']:.3f}"
+              f"  p50 {a['latency_p50_ms']:.1f} ms  p95 {a['latency_p95_ms']:.1f} ms")
+    curves = {m: [out["retrieval"][f"all24/{m}"][f"recall@{k}"] for k in range(1, 21)]
+              for m in modes}
+    plot_curves(curves, len(records), plot_path)
+    return out
+
+
+def _title(article: dict) -> str:
+    return squad_source(str(article.get("title", "untitled")), 0).split("/")[0]
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("step", choices=["retrieval", "fusion", "sentences", "abstention", "latency",
-                                     "plot", "all"])
+                                     "plot", "report", "all"])
+    ap.add_argument("--report", type=Path, default=ROOT / ".cache" / "squad_all.json",
+                    help="for `report`: the JSON of `askseeds eval --squad ... --retriever all`")
     ap.add_argument("--squad", type=Path, default=SQUAD)
     ap.add_argument("--chunk-tokens", type=int, default=None)
     ap.add_argument("--plot-path", type=Path, default=ROOT / "docs" / "recall_at_k.png")
@@ -334,6 +391,9 @@ def main(argv=None) -> int:
     out: dict = {"settings": settings.to_dict()}
     bot = split = None
     for step in todo:
+        if step == "report":
+            out[step] = step_report(args.squad, args.report, args.plot_path)
+            continue
         if step == "abstention":
             out[step] = step_abstention(args.squad, settings)
             continue
