@@ -19,7 +19,7 @@ from .config import Settings
 from .index import Index
 from .retrieve import Hit
 from .terms import terms, words
-from .types import Answer, Citation, Location, Passage
+from .types import Answer, Citation, Passage
 
 NOT_FOUND = "Not found in the documents."
 
@@ -302,12 +302,7 @@ class Answerer:
             if o is not c and self.index.chunks[o.position].source != chunk.source
         }
         also = tuple(
-            Location(
-                src, o.start, o.end,
-                self.index.docs[src].title if src in self.index.docs else None,
-                self.index.docs[src].date if src in self.index.docs else None,
-            )
-            for (src, _), o in sorted(twins.items())
+            self.index.location(src, o.start, o.end) for (src, _), o in sorted(twins.items())
         )
         ctx_start, ctx_end = self._context(c)
         return Citation(

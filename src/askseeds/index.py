@@ -29,7 +29,7 @@ from .config import Settings
 from .embed import Embedder
 from .errors import IndexCorruptError
 from .terms import terms
-from .types import Chunk, Document, SkippedFile, Span
+from .types import Chunk, Document, Location, SkippedFile, Span
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +73,11 @@ class Index:
         """The source file's text at ``[start, end)``, a range inside chunk ``position``."""
         chunk = self.chunks[position]
         return self.raws[position][start - chunk.start : end - chunk.start]
+
+    def location(self, source: str, start: int, end: int) -> Location:
+        """A span of ``source`` with the document's title and date."""
+        doc = self.docs.get(source)
+        return Location(source, start, end, doc.title if doc else None, doc.date if doc else None)
 
     def sentences_of(self, position: int) -> np.ndarray:
         """Unit sentence vectors (float32) of the chunk at ``position``."""

@@ -124,10 +124,7 @@ def to_passages(index: Index, hits: list[Hit], k: int, settings: Settings) -> li
 
 def _location(index: Index, position: int) -> Location:
     chunk = index.chunks[position]
-    doc = index.docs.get(chunk.source)
-    return Location(
-        chunk.source, chunk.start, chunk.end, doc.title if doc else None, doc.date if doc else None
-    )
+    return index.location(chunk.source, chunk.start, chunk.end)
 
 
 def _passage(index: Index, hit: Hit, also: list[Location]) -> Passage:
