@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 
 from .errors import ConfigError
+from .scorer_weights import MIN_CONFIDENCE
 
 DEFAULT_MODEL = "bundled:all-MiniLM-L6-v2"
 
@@ -27,9 +28,20 @@ class Settings:
     bm25_weight: float = 1.0
     rrf_k: int = 60
     max_answer_sentences: int = 3
-    min_confidence: float = 0.42  # below this, ask() abstains
+    min_confidence: float = MIN_CONFIDENCE  # below this, ask() abstains (calibrated on SQuAD)
     dedup_threshold: float = 0.92  # cosine above which passages are near-duplicates
     batch_size: int = 32
+    # Where vectors live: "faiss" (files in the index folder) or "milvus" (pymilvus).
+    vector_store: str = "faiss"
+    faiss_exact_max: int = 100_000  # above this many passages, an IVF-SQ8 index (docs/scale.md)
+    faiss_target_recall: float = 0.97  # recall@10 vs exact that the IVF's nprobe is tuned to
+    milvus_uri: str = ""  # "" = a milvus-lite file in the index folder; or http://host:19530
+    milvus_collection: str = "askseeds"
+    milvus_index: str = "FLAT"  # exact, as FAISS is below faiss_exact_max; HNSW etc. for clusters
+    milvus_token: str = field(default="", repr=False)  # "user:password" or an API key
+    # Checksums of artefacts up to this size are verified on every open; above it,
+    # sizes always and a sample of each file's blocks (a full pass costs seconds per GB).
+    verify_full_mb: int = 1024
 
     INDEX_FIELDS = ("model", "chunk_tokens", "chunk_overlap_tokens")
 
@@ -48,6 +60,18 @@ class Settings:
             raise ConfigError("max_answer_sentences must be between 1 and 10")
         if not 0 <= self.min_confidence <= 1:
             raise ConfigError("min_confidence must be between 0 and 1")
+        if self.vector_store not in ("faiss", "milvus"):
+            raise ConfigError(
+                f"vector_store={self.vector_store!r}; use 'faiss' (default) or 'milvus'"
+            )
+        if self.faiss_exact_max < 0:
+            raise ConfigError("faiss_exact_max must be >= 0 (0 = always approximate)")
+        if not 0 < self.faiss_target_recall <= 1:
+            raise ConfigError("faiss_target_recall must be in (0, 1]")
+        if not self.milvus_collection.replace("_", "").isalnum():
+            raise ConfigError("milvus_collection may hold only letters, digits and '_'")
+        if self.verify_full_mb < 0:
+            raise ConfigError("verify_full_mb must be >= 0")
 
     def index_params(self) -> dict:
         """The settings that shape the index, as saved in the manifest."""

@@ -1,10 +1,17 @@
-"""Build, update, save and open the on-disk index: FAISS vectors, BM25, chunk store.
+"""Build, update, save and open the on-disk index: vectors, BM25, chunk store.
 
 Layout of ``index_dir``: ``manifest.json`` names one generation of artefacts
-(``faiss-G.index``, ``chunks-G.jsonl``, ``sentvec-G.npy``, ``bm25-G/``) with
-their SHA-256 checksums. A new generation is written beside the old one and the
-manifest is swapped in with an atomic rename, so a crash mid-write leaves the
-previous good index in place. Nothing is read with pickle.
+(``chunks-G.jsonl``, ``chunkvec-G.npy``, ``sentvec-G.npy``, ``bm25-G/`` and, for
+the FAISS store, ``faiss-G.index``) with their sizes and SHA-256 checksums. A new
+generation is written beside the old one and the manifest is swapped in with an
+atomic rename, so a crash mid-write leaves the previous good index in place.
+Nothing is read with pickle.
+
+Every chunk has a stable *row* id that keys its vector in the vector store
+(``store.py``); an update removes and adds only the rows of files that changed,
+so nothing is re-embedded and approximate indexes are not retrained.
+``chunkvec-G.npy`` keeps each chunk's unit vector (float16, memory-mapped) so
+scores, near-duplicate checks and store rebuilds never depend on the backend.
 """
 
 from __future__ import annotations
@@ -12,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import mmap
 import os
 import shutil
 import time
@@ -20,7 +28,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import bm25s
-import faiss
 import numpy as np
 from tqdm.auto import tqdm
 
@@ -28,13 +35,17 @@ from .chunk import chunk_document
 from .config import Settings
 from .embed import Embedder
 from .errors import IndexCorruptError
+from .store import StoreInfo, VectorStore, build_store, open_store, store_mismatch
 from .terms import terms
 from .types import Chunk, Document, Location, SkippedFile, Span
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
+ARTEFACT_KINDS = ("faiss", "chunks", "chunkvec", "sentvec", "bm25")
+SAMPLE_BLOCKS = 64  # blocks hashed per file when a full pass is too costly
+SAMPLE_BLOCK = 1 << 16
 
 
 @dataclass(frozen=True)
@@ -58,16 +69,58 @@ class Index:
     chunks: list[Chunk]
     raws: list[str]  # each chunk's original text, doc.text[chunk.start:chunk.end]
     docs: dict[str, DocInfo]
-    faiss: faiss.Index
+    store: VectorStore
+    rows: np.ndarray  # (n_chunks,) int64: chunk i's row id in the vector store
+    chunk_vecs: np.ndarray  # (n_chunks, dim) float16, unit length, memory-mapped
     sentence_rows: np.ndarray  # (n_chunks + 1,): chunk i's sentence vectors are rows [i, i+1)
-    sentence_vectors: np.ndarray  # (n_sentences, dim) float16, unit length
+    sentence_vectors: np.ndarray  # (n_sentences, dim) float16, unit length, memory-mapped
     bm25: bm25s.BM25 | None
     skipped: tuple[SkippedFile, ...] = ()
     changes: dict = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        top = int(self.rows.max()) + 1 if len(self.rows) else 0
+        self._position_of_row = np.full(top, -1, dtype=np.int64)
+        self._position_of_row[self.rows] = np.arange(len(self.rows))
+
+    def vector(self, position: int) -> np.ndarray:
+        """The stored unit vector (float32) of the chunk at ``position``."""
+        return np.asarray(self.chunk_vecs[position], dtype=np.float32)
+
     def chunk_vectors(self, positions: Iterable[int]) -> np.ndarray:
-        """The stored unit vectors of the chunks at ``positions``."""
-        return np.stack([self.faiss.reconstruct(int(p)) for p in positions])
+        """The stored unit vectors (float32) of the chunks at ``positions``."""
+        pos = np.fromiter(positions, dtype=np.int64)
+        return np.asarray(self.chunk_vecs[pos], dtype=np.float32).reshape(len(pos), -1)
+
+    def positions(self, rows: np.ndarray) -> np.ndarray:
+        """Chunk positions of store row ids; -1 for rows this generation does not hold."""
+        rows = np.asarray(rows, dtype=np.int64)
+        inside = (rows >= 0) & (rows < len(self._position_of_row))
+        out = np.full(rows.shape, -1, dtype=np.int64)
+        out[inside] = self._position_of_row[rows[inside]]
+        return out
+
+    def dense(self, query_vec: np.ndarray, n: int) -> list[tuple[int, float]]:
+        """Top ``n`` (position, cosine) pairs for a unit query vector.
+
+        The store proposes candidates; they are scored again with the float16 copy
+        kept beside the chunks, so FAISS (exact or quantised) and Milvus give the
+        same scores for the same chunk, and an approximate store's quantisation
+        error never reaches the ranking.
+        """
+        n = min(n, len(self.chunks))
+        if n <= 0:
+            return []
+        q = np.asarray(query_vec, dtype=np.float32).reshape(-1)
+        # Headroom for rows the manifest no longer names and for quantisation swaps.
+        _, ids = self.store.search(q.reshape(1, -1), min(2 * n + 10, len(self.chunks) + 16))
+        pos = np.unique(self.positions(ids[0]))
+        pos = pos[pos >= 0]
+        if not len(pos):
+            return []
+        scores = np.asarray(self.chunk_vecs[pos], dtype=np.float32) @ q
+        order = np.lexsort((pos, -scores))[:n]
+        return [(int(pos[i]), float(scores[i])) for i in order]
 
     def original(self, position: int, start: int, end: int) -> str:
         """The source file's text at ``[start, end)``, a range inside chunk ``position``."""
@@ -93,14 +146,76 @@ def _sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
-def _artifact_checksums(index_dir: Path, names: dict[str, str]) -> dict[str, str]:
-    sums = {}
+def _sample_sha256(path: Path, size: int) -> str:
+    """SHA-256 of evenly spaced blocks (first and last included): cheap on files of any size."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        last = max(size - SAMPLE_BLOCK, 0)
+        for i in range(SAMPLE_BLOCKS):
+            fh.seek(last * i // (SAMPLE_BLOCKS - 1))
+            h.update(fh.read(SAMPLE_BLOCK))
+    return h.hexdigest()
+
+
+def _artifact_files(index_dir: Path, names: dict[str, str]) -> list[Path]:
+    files = []
     for name in names.values():
         path = index_dir / name
-        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
-        for f in files:
-            sums[f.relative_to(index_dir).as_posix()] = _sha256_file(f)
-    return sums
+        files += sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    return files
+
+
+def _artifact_checksums(index_dir: Path, names: dict[str, str]) -> dict[str, str]:
+    return {
+        f.relative_to(index_dir).as_posix(): _sha256_file(f)
+        for f in _artifact_files(index_dir, names)
+    }
+
+
+def _artifact_sizes(index_dir: Path, names: dict[str, str]) -> dict[str, int]:
+    return {
+        f.relative_to(index_dir).as_posix(): f.stat().st_size
+        for f in _artifact_files(index_dir, names)
+    }
+
+
+def _verify(index_dir: Path, manifest: dict, full_limit_bytes: int) -> None:
+    """Raise if an artefact is missing, resized or altered.
+
+    Sizes catch truncation at any scale; contents are hashed in full up to
+    ``full_limit_bytes`` in total, and by sampled blocks above it.
+    """
+    names, expected = manifest["artifacts"], manifest.get("checksums", {})
+    try:
+        sizes = _artifact_sizes(index_dir, names)
+    except OSError as exc:
+        raise IndexCorruptError(f"index artefact missing in {index_dir}: {exc}") from exc
+    if set(sizes) != set(expected):
+        odd = sorted(set(sizes) ^ set(expected))
+        raise IndexCorruptError(f"index files in {index_dir} do not match the manifest ({odd[0]})")
+    want_sizes = manifest.get("sizes", {})
+    for name, size in sizes.items():
+        if name in want_sizes and want_sizes[name] != size:
+            raise IndexCorruptError(
+                f"index file {name} in {index_dir} has {size} bytes, not {want_sizes[name]}"
+            )
+    samples = manifest.get("samples", {})
+    sampled = sum(sizes.values()) > full_limit_bytes and set(samples) == set(sizes)
+    for name in sorted(sizes):
+        path = index_dir / name
+        try:
+            if sampled:
+                ok = _sample_sha256(path, sizes[name]) == samples[name]
+            else:
+                ok = _sha256_file(path) == expected[name]
+        except OSError as exc:
+            raise IndexCorruptError(
+                f"index file {name} in {index_dir} is unreadable: {exc}"
+            ) from exc
+        if not ok:
+            raise IndexCorruptError(
+                f"index files in {index_dir} do not match their checksums ({name} differs)"
+            )
 
 
 def read_manifest(index_dir: Path) -> dict | None:
@@ -130,45 +245,69 @@ def rebuild_reason(manifest: dict, settings: Settings, dim: int) -> str | None:
     return None
 
 
-def open_index(index_dir: Path, verify: bool = True) -> Index:
-    """Open the index a manifest names, checking every artefact's checksum.
+def open_index(index_dir: Path, verify: bool = True, settings: Settings | None = None) -> Index:
+    """Open the index a manifest names, checking every artefact's size and checksum.
+
+    Args:
+        index_dir: the folder holding ``manifest.json``.
+        verify: check artefacts against the manifest (``False`` right after writing them).
+        settings: only the vector store's connection settings (Milvus token) are read.
 
     Raises:
         IndexCorruptError: an artefact is missing, truncated or altered.
     """
+    settings = settings or Settings()
     manifest = read_manifest(index_dir)
     if manifest is None:
         raise IndexCorruptError(f"no index in {index_dir}; build one with `askseeds index`")
+    if manifest.get("format") != FORMAT_VERSION or "store" not in manifest:
+        raise IndexCorruptError(f"index in {index_dir} has an old format; rebuild it")
     names = manifest["artifacts"]
     if verify:
-        try:
-            actual = _artifact_checksums(index_dir, names)
-        except OSError as exc:
-            raise IndexCorruptError(f"index artefact missing in {index_dir}: {exc}") from exc
-        if actual != manifest.get("checksums"):
-            bad = sorted(set(actual.items()) ^ set(manifest.get("checksums", {}).items()))
-            raise IndexCorruptError(
-                f"index files in {index_dir} do not match their checksums ({bad[0][0]} differs)"
-            )
+        t0 = time.perf_counter()
+        _verify(index_dir, manifest, settings.verify_full_mb << 20)
+        log.debug("verified %s in %.2fs", index_dir, time.perf_counter() - t0)
     try:
-        chunks, raws, rows = _read_chunks(index_dir / names["chunks"])
-        vectors = faiss.read_index(str(index_dir / names["faiss"]), faiss.IO_FLAG_MMAP)
-        sentvec = np.load(index_dir / names["sentvec"], allow_pickle=False, mmap_mode="r")
+        chunks, raws, rows, sent_rows = _read_chunks(index_dir / names["chunks"])
+        info = StoreInfo.from_dict(manifest["store"])
+        store = open_store(info, index_dir, int(manifest["dim"]), settings)
+        chunk_vecs = map_rows(index_dir / names["chunkvec"])
+        sentvec = map_rows(index_dir / names["sentvec"])
         bm25 = (
             bm25s.BM25.load(str(index_dir / names["bm25"]), mmap=True, allow_pickle=False)
             if chunks
             else None
         )
+        count = store.count()
+    except IndexCorruptError:
+        raise
     except (OSError, ValueError, KeyError, RuntimeError, json.JSONDecodeError) as exc:
         raise IndexCorruptError(f"index in {index_dir} is damaged ({exc}); rebuild it") from exc
-    if vectors.ntotal != len(chunks) or rows[-1] != len(sentvec):
+    # Milvus may briefly hold rows an interrupted update left behind; search skips them.
+    short = count < len(chunks) if info.backend == "milvus" else count != len(chunks)
+    if short or len(chunk_vecs) != len(chunks) or sent_rows[-1] != len(sentvec):
         raise IndexCorruptError(f"index in {index_dir} is inconsistent; rebuild it")
-    docs = {s: DocInfo(source=s, **info) for s, info in manifest["files"].items()}
-    return Index(index_dir, manifest, chunks, raws, docs, vectors, rows, sentvec, bm25)
+    docs = {s: DocInfo(source=s, **meta) for s, meta in manifest["files"].items()}
+    return Index(
+        index_dir, manifest, chunks, raws, docs, store, rows, chunk_vecs, sent_rows, sentvec, bm25
+    )
 
 
-def _read_chunks(path: Path) -> tuple[list[Chunk], list[str], np.ndarray]:
-    chunks, raws, rows = [], [], [0]
+def map_rows(path: Path) -> np.ndarray:
+    """Memory-map a .npy array that is read a few scattered rows at a time.
+
+    Without the hint the kernel reads ahead ~128 KiB around every touched row, and
+    at 1M chunks most of the file ends up resident after a few hundred questions.
+    """
+    array = np.load(path, allow_pickle=False, mmap_mode="r")
+    raw = getattr(array, "_mmap", None)
+    if raw is not None and hasattr(mmap, "MADV_RANDOM"):
+        raw.madvise(mmap.MADV_RANDOM)
+    return array
+
+
+def _read_chunks(path: Path) -> tuple[list[Chunk], list[str], np.ndarray, np.ndarray]:
+    chunks, raws, rows, sent_rows = [], [], [], [0]
     with open(path, encoding="utf-8") as fh:
         for line in fh:
             rec = json.loads(line)
@@ -177,8 +316,9 @@ def _read_chunks(path: Path) -> tuple[list[Chunk], list[str], np.ndarray]:
                 Chunk(rec["id"], rec["source"], rec["text"], rec["start"], rec["end"], sentences)
             )
             raws.append(rec["raw"])
-            rows.append(rows[-1] + len(sentences))
-    return chunks, raws, np.asarray(rows, dtype=np.int64)
+            rows.append(rec["row"])
+            sent_rows.append(sent_rows[-1] + len(sentences))
+    return chunks, raws, np.asarray(rows, dtype=np.int64), np.asarray(sent_rows, dtype=np.int64)
 
 
 def _chunk_text_spans(chunk: Chunk) -> list[tuple[int, int]]:
@@ -208,6 +348,17 @@ def _embed(
     return (np.concatenate(vecs) if vecs else np.zeros((0, dim), np.float32)), sents
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """One generation to write: chunks in position order with where their vectors come from."""
+
+    chunks: list[Chunk]
+    raws: list[str]
+    rows: np.ndarray  # (n,) int64 store row ids
+    from_old: np.ndarray  # (n,) int64: position in the old index, or -1 for a new chunk
+    from_new: np.ndarray  # (n,) int64: index into the new embeddings, or -1
+
+
 def sync(
     documents: list[Document],
     skipped: list[SkippedFile],
@@ -219,28 +370,36 @@ def sync(
     """Bring the index in ``index_dir`` in line with ``documents``, re-embedding only what changed.
 
     Unchanged files keep their vectors; added and changed files are chunked and
-    embedded; deleted files are dropped. A different model, chunking or format,
-    or a damaged index, rebuilds from scratch (with a warning for damage).
+    embedded; deleted files are dropped. Only the rows of added, changed and
+    deleted files are written to the vector store. A different model, chunking or
+    format, or a damaged index, rebuilds from scratch (with a warning for damage);
+    a different vector store, or a corpus that outgrew its FAISS index kind, is
+    rebuilt from the stored vectors without embedding.
 
     Returns:
         The open, up-to-date index; ``index.changes`` says what was done.
     """
     index_dir.mkdir(parents=True, exist_ok=True)
     old: Index | None = None
+    previous: StoreInfo | None = None
     try:
         manifest = read_manifest(index_dir)
         if manifest is not None:
+            if isinstance(manifest.get("store"), dict):
+                previous = StoreInfo.from_dict(manifest["store"])
             reason = rebuild_reason(manifest, settings, embedder.dim)
             if reason:
                 log.info("rebuilding index: %s", reason)
             else:
-                old = open_index(index_dir)
+                old = open_index(index_dir, settings=settings)
     except IndexCorruptError as exc:
         log.warning("index damaged, rebuilding it: %s", exc)
 
     by_source = {d.source: d for d in documents}
     old_files = old.docs if old else {}
-    unchanged = {s for s, d in by_source.items() if s in old_files and old_files[s].sha256 == d.sha256}
+    unchanged = {
+        s for s, d in by_source.items() if s in old_files and old_files[s].sha256 == d.sha256
+    }
     added = sorted(s for s in by_source if s not in old_files)
     changed = sorted(s for s in by_source if s in old_files and s not in unchanged)
     deleted = sorted(s for s in old_files if s not in by_source)
@@ -248,19 +407,14 @@ def sync(
         (old_files[s].title, old_files[s].date) != (by_source[s].title, by_source[s].date)
         for s in unchanged
     )
+    store_reason = _store_reason(old, settings, index_dir) if old else None
     changes = {"added": added, "changed": changed, "deleted": deleted, "unchanged": len(unchanged)}
-    if old is not None and not (added or changed or deleted or meta_changed):
+    if old is not None and not (added or changed or deleted or meta_changed or store_reason):
         log.info("index up to date: %d documents, %d chunks", len(old.docs), len(old.chunks))
         old.skipped, old.changes = tuple(skipped), {**changes, "embedded": 0}
         return old
 
     t0 = time.perf_counter()
-    kept_pos = [i for i, c in enumerate(old.chunks) if c.source in unchanged] if old else []
-    kept_chunks = [old.chunks[i] for i in kept_pos] if old else []
-    kept_vecs = old.chunk_vectors(kept_pos) if kept_pos else np.zeros((0, embedder.dim), np.float32)
-    kept_sents = [old.sentences_of(i) for i in kept_pos] if old else []
-    kept_raws = [old.raws[i] for i in kept_pos] if old else []
-
     new_docs = [by_source[s] for s in sorted(set(added) | set(changed))]
     new_chunks = [
         c
@@ -269,23 +423,9 @@ def sync(
     ]
     new_raws = [by_source[c.source].text[c.start : c.end] for c in new_chunks]
     new_vecs, new_sents = _embed(new_chunks, embedder, settings, progress)
-
-    # Order chunks by source so a file's chunks stay contiguous whatever the update history.
-    merged = sorted(
-        zip(
-            kept_chunks + new_chunks,
-            list(kept_vecs) + list(new_vecs),
-            kept_sents + new_sents,
-            kept_raws + new_raws,
-        ),
-        key=lambda item: (item[0].source, item[0].start, item[0].chunk_id),
-    )
-    chunks = [m[0] for m in merged]
-    vectors = np.stack([m[1] for m in merged]).astype(np.float32) if merged else kept_vecs
-    sentvecs = [m[2] for m in merged]
-    raws = [m[3] for m in merged]
-    counts = {}
-    for c in chunks:
+    plan = _plan(old, unchanged, new_chunks, new_raws)
+    counts: dict[str, int] = {}
+    for c in plan.chunks:
         counts[c.source] = counts.get(c.source, 0) + 1
     files = {
         d.source: {
@@ -297,56 +437,174 @@ def sync(
         }
         for d in sorted(documents, key=lambda d: d.source)
     }
-    _write(index_dir, settings, embedder.dim, chunks, raws, vectors, sentvecs, files)
-    index = open_index(index_dir, verify=False)
+    generation = _new_generation(index_dir)
+    chunk_vecs = _gather(plan, old.chunk_vecs if old else None, new_vecs, embedder.dim)
+    store = _updated_store(
+        old, plan, new_vecs, chunk_vecs, store_reason, settings, index_dir, generation, embedder.dim
+    )
+    _write(
+        index_dir,
+        generation,
+        settings,
+        embedder.dim,
+        plan,
+        chunk_vecs,
+        old,
+        new_sents,
+        store,
+        previous,
+        files,
+    )
+    index = open_index(index_dir, verify=False, settings=settings)
     index.skipped = tuple(skipped)
     index.changes = {**changes, "embedded": len(new_chunks)}
     log.info(
         "indexed %d documents, %d chunks (%d embedded) in %.1fs",
-        len(files), len(chunks), len(new_chunks), time.perf_counter() - t0,
+        len(files),
+        len(plan.chunks),
+        len(new_chunks),
+        time.perf_counter() - t0,
     )
     return index
 
 
+def _store_reason(old: Index, settings: Settings, index_dir: Path) -> str | None:
+    """Why the old store must be rebuilt (from stored vectors) even if no file changed."""
+    reason = store_mismatch(old.store.info, index_dir, settings)
+    if reason is None and old.store.info.backend == "faiss":
+        reason = old.store.needs_rebuild(len(old.chunks), settings)
+    return reason
+
+
+def _plan(
+    old: Index | None, unchanged: set[str], new_chunks: list[Chunk], new_raws: list[str]
+) -> _Plan:
+    kept = [i for i, c in enumerate(old.chunks) if c.source in unchanged] if old else []
+    next_row = int(old.manifest.get("next_row", 0)) if old else 0
+    items = [(old.chunks[i], old.raws[i], int(old.rows[i]), i, -1) for i in kept]
+    items += [(c, raw, next_row + j, -1, j) for j, (c, raw) in enumerate(zip(new_chunks, new_raws))]
+    # Order chunks by source so a file's chunks stay contiguous whatever the update history.
+    items.sort(key=lambda it: (it[0].source, it[0].start, it[0].chunk_id))
+    return _Plan(
+        chunks=[it[0] for it in items],
+        raws=[it[1] for it in items],
+        rows=np.asarray([it[2] for it in items], dtype=np.int64),
+        from_old=np.asarray([it[3] for it in items], dtype=np.int64),
+        from_new=np.asarray([it[4] for it in items], dtype=np.int64),
+    )
+
+
+def _gather(plan: _Plan, old_vecs: np.ndarray | None, new_vecs: np.ndarray, dim: int) -> np.ndarray:
+    """Chunk vectors (float16) in plan order, copied from the old index or the new embeddings."""
+    out = np.zeros((len(plan.chunks), dim), dtype=np.float16)
+    is_old = plan.from_old >= 0
+    if is_old.any() and old_vecs is not None:
+        out[is_old] = old_vecs[plan.from_old[is_old]]
+    if (~is_old).any():
+        out[~is_old] = new_vecs[plan.from_new[~is_old]]
+    return out
+
+
+def _updated_store(
+    old: Index | None,
+    plan: _Plan,
+    new_vecs: np.ndarray,
+    chunk_vecs: np.ndarray,
+    store_reason: str | None,
+    settings: Settings,
+    index_dir: Path,
+    generation: int,
+    dim: int,
+) -> VectorStore:
+    """The old store with only changed rows touched, or a new one when it no longer fits."""
+    reason = store_reason
+    if old is not None and reason is None and old.store.info.backend == "faiss":
+        reason = old.store.needs_rebuild(len(plan.chunks), settings)
+    if old is None or reason:
+        if old is not None:
+            log.info("rebuilding vector store from stored vectors: %s", reason)
+        # A fresh build uses the float32 embeddings; a rebuild the stored float16 copy.
+        vectors = new_vecs if old is None else chunk_vecs.astype(np.float32)
+        return build_store(plan.rows, vectors, dim, settings, index_dir, generation)
+    t0 = time.perf_counter()
+    # FAISS was opened memory-mapped (read-only); Milvus is changed where it is.
+    if old.store.info.backend == "faiss":
+        store = open_store(old.store.info, index_dir, dim, settings, writable=True)
+    else:
+        store = old.store
+    added = plan.from_new >= 0
+    kept_rows = set(plan.rows[~added].tolist())
+    removed = np.asarray([r for r in old.rows.tolist() if r not in kept_rows], dtype=np.int64)
+    store.update(plan.rows[added], new_vecs[plan.from_new[added]], removed)
+    log.info(
+        "vector store: +%d -%d rows in %.2fs",
+        int(added.sum()),
+        len(removed),
+        time.perf_counter() - t0,
+    )
+    return store
+
+
+def _new_generation(index_dir: Path) -> int:
+    """A generation number newer than any file in ``index_dir`` (clocks can repeat)."""
+    generation = int(time.time() * 1000)
+    used = [
+        int(p.name.split("-")[1].split(".")[0])
+        for p in index_dir.iterdir()
+        if p.name.split("-")[0] in ARTEFACT_KINDS and p.name.split("-")[1].split(".")[0].isdigit()
+    ]
+    return max([generation, *(u + 1 for u in used)])
+
+
 def _write(
     index_dir: Path,
+    generation: int,
     settings: Settings,
     dim: int,
-    chunks: list[Chunk],
-    raws: list[str],
-    vectors: np.ndarray,
-    sentvecs: list[np.ndarray],
+    plan: _Plan,
+    chunk_vecs: np.ndarray,
+    old: Index | None,
+    new_sents: list[np.ndarray],
+    store: VectorStore,
+    previous: StoreInfo | None,
     files: dict,
 ) -> None:
-    generation = int(time.time() * 1000)
+    t0 = time.perf_counter()
     names = {
-        "faiss": f"faiss-{generation}.index",
         "chunks": f"chunks-{generation}.jsonl",
+        "chunkvec": f"chunkvec-{generation}.npy",
         "sentvec": f"sentvec-{generation}.npy",
         "bm25": f"bm25-{generation}",
     }
-    flat = faiss.IndexFlatIP(dim)
-    if len(vectors):
-        flat.add(np.ascontiguousarray(vectors, dtype=np.float32))
-    faiss.write_index(flat, str(index_dir / names["faiss"]))
+    info = store.save(index_dir, generation)
+    if info.file:
+        names = {"faiss": info.file, **names}
     with open(index_dir / names["chunks"], "w", encoding="utf-8") as fh:
-        for c, raw in zip(chunks, raws):
+        for c, raw, row in zip(plan.chunks, plan.raws, plan.rows.tolist()):
             rec = {
-                "id": c.chunk_id, "source": c.source, "text": c.text, "start": c.start,
-                "end": c.end, "sentences": [[s.start, s.end] for s in c.sentences], "raw": raw,
+                "id": c.chunk_id,
+                "row": row,
+                "source": c.source,
+                "text": c.text,
+                "start": c.start,
+                "end": c.end,
+                "sentences": [[s.start, s.end] for s in c.sentences],
+                "raw": raw,
             }
             fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
-    all_sent = np.concatenate(sentvecs) if sentvecs else np.zeros((0, dim), np.float32)
-    with open(index_dir / names["sentvec"], "wb") as fh:
-        np.save(fh, all_sent.astype(np.float16), allow_pickle=False)
+    with open(index_dir / names["chunkvec"], "wb") as fh:
+        np.save(fh, chunk_vecs, allow_pickle=False)
+    n_sent = _write_sentvecs(index_dir / names["sentvec"], plan, old, new_sents, dim)
     bm25_dir = index_dir / names["bm25"]
     bm25_dir.mkdir()
-    if chunks:
+    if plan.chunks:
         retriever = bm25s.BM25()
-        retriever.index([terms(c.text) or [""] for c in chunks], show_progress=False)
+        retriever.index([terms(c.text) or [""] for c in plan.chunks], show_progress=False)
         retriever.save(str(bm25_dir), allow_pickle=False)
     for path in [index_dir / n for n in names.values()]:
         _fsync(path)
+    checksums = _artifact_checksums(index_dir, names)
+    sizes = _artifact_sizes(index_dir, names)
     manifest = {
         "format": FORMAT_VERSION,
         "model": settings.model,
@@ -354,16 +612,50 @@ def _write(
         "params": settings.index_params(),
         "generation": generation,
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "counts": {"documents": len(files), "chunks": len(chunks), "sentences": len(all_sent)},
+        "counts": {"documents": len(files), "chunks": len(plan.chunks), "sentences": n_sent},
+        "next_row": int(plan.rows.max()) + 1
+        if len(plan.rows)
+        else int(old.manifest.get("next_row", 0) if old else 0),
+        "store": info.to_dict(),
         "artifacts": names,
-        "checksums": _artifact_checksums(index_dir, names),
+        "checksums": checksums,
+        "sizes": sizes,
+        "samples": {name: _sample_sha256(index_dir / name, size) for name, size in sizes.items()},
         "files": files,
     }
     tmp = index_dir / f".{MANIFEST}.{generation}.tmp"
     tmp.write_text(json.dumps(manifest, indent=1, ensure_ascii=False), encoding="utf-8")
     _fsync(tmp)
     os.replace(tmp, index_dir / MANIFEST)
+    store.finish(previous)
     _remove_other_generations(index_dir, names)
+    log.debug("wrote generation %d in %.2fs", generation, time.perf_counter() - t0)
+
+
+def _write_sentvecs(
+    path: Path, plan: _Plan, old: Index | None, new_sents: list[np.ndarray], dim: int
+) -> int:
+    """Stream sentence vectors in plan order into ``path`` without holding them all in RAM."""
+    lengths = np.asarray(
+        [
+            len(new_sents[n]) if n >= 0 else int(old.sentence_rows[o + 1] - old.sentence_rows[o])
+            for o, n in zip(plan.from_old.tolist(), plan.from_new.tolist())
+        ],
+        dtype=np.int64,
+    )
+    total = int(lengths.sum())
+    out = np.lib.format.open_memmap(path, mode="w+", dtype=np.float16, shape=(total, dim))
+    at = 0
+    for o, n, length in zip(plan.from_old.tolist(), plan.from_new.tolist(), lengths.tolist()):
+        if n >= 0:
+            out[at : at + length] = new_sents[n]
+        else:
+            a = int(old.sentence_rows[o])
+            out[at : at + length] = old.sentence_vectors[a : a + length]
+        at += length
+    out.flush()
+    del out
+    return total
 
 
 def _fsync(path: Path) -> None:
@@ -376,7 +668,7 @@ def _remove_other_generations(index_dir: Path, keep: dict[str, str]) -> None:
     """Delete artefacts no manifest names any more (old generations, leftovers of crashes)."""
     keep_names = set(keep.values())
     for path in index_dir.iterdir():
-        stale_artifact = path.name.split("-")[0] in keep and path.name not in keep_names
+        stale_artifact = path.name.split("-")[0] in ARTEFACT_KINDS and path.name not in keep_names
         stale_tmp = path.name.startswith(f".{MANIFEST}.")
         if stale_artifact or stale_tmp:
             if path.is_dir():

@@ -32,12 +32,8 @@ class Hit:
 
 
 def dense_search(index: Index, query_vec: np.ndarray, n: int) -> list[Hit]:
-    """Top ``n`` chunks by cosine similarity to ``query_vec``."""
-    n = min(n, index.faiss.ntotal)
-    if n == 0:
-        return []
-    scores, ids = index.faiss.search(np.asarray(query_vec, dtype=np.float32).reshape(1, -1), n)
-    return [Hit(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
+    """Top ``n`` chunks by cosine similarity to ``query_vec``, whatever the vector store."""
+    return [Hit(position, score) for position, score in index.dense(query_vec, n)]
 
 
 def bm25_search(index: Index, query_terms: list[str], n: int) -> list[Hit]:
@@ -97,7 +93,7 @@ def to_passages(index: Index, hits: list[Hit], k: int, settings: Settings) -> li
     kept_keys: list[str] = []
     for hit in hits:
         chunk = index.chunks[hit.position]
-        vec = index.faiss.reconstruct(hit.position)
+        vec = index.vector(hit.position)
         key = " ".join(chunk.text.lower().split())
         twin = next(
             (
