@@ -110,6 +110,13 @@ def test_answer_in_text_token_boundaries() -> None:
     assert not answer_in_text([], text)
 
 
+def test_answer_in_text_possessive() -> None:
+    text = "Hangzhou was the second stop of U.S. President Richard Nixon’s visit."
+    assert answer_in_text(["Richard Nixon"], text)
+    assert answer_in_text(["Nixon"], "It was Nixon's visit.")
+    assert not answer_in_text(["Nixon"], "It was Nixons visit.")  # no apostrophe, another word
+
+
 def test_best_span() -> None:
     text = "The conference, held in Suzhou, Jiangsu Province, was themed green."
     assert best_span(text, ["suzhou"]) == "Suzhou,"

@@ -16,6 +16,16 @@ from dataclasses import dataclass
 import numpy as np
 
 from .config import Settings
+from .features import (
+    NUMBER,
+    Scorer,
+    contrast_weights,
+    default_scorer,
+    idf_of,
+    question_kind,
+    read_question,
+    sentence_features,
+)
 from .index import Index
 from .retrieve import Hit
 from .terms import terms, words
@@ -23,29 +33,32 @@ from .types import Answer, Citation, Passage
 
 NOT_FOUND = "Not found in the documents."
 
-# Weights of the sentence score's signals; they sum to one so scores stay in [0, 1].
-W_DENSE, W_LEXICAL, W_PASSAGE, W_TYPE = 0.40, 0.35, 0.10, 0.15
-KEEP_RATIO = 0.92
-OOV_PENALTY = 0.15  # confidence lost when every question term is unknown to the corpus  # a further sentence must score this share of the best one
-CONFLICT_RATIO = 0.5  # share of the best score a rival figure's sentence needs
+KEEP_ODDS = 0.2  # a further sentence must be at least this likely as the best (SQuAD: 1.3 sentences on average)
+OOV_PENALTY = 0.15  # confidence lost when every question term is unknown to the corpus
 CONFLICT_DENSE_RATIO = 0.85
+PASSAGE_DEPTH = 20  # sentences of this many top passages are candidates
 
-_NUMBER = re.compile(r"(?<![\w.])\d[\d,]*(?:\.\d+)?(?![\w])")
 _YEAR = re.compile(r"^(1[5-9]|20)\d\d$")
-_MONTHS = (
-    "january|february|march|april|may|june|july|august|september|october|november|december|"
-    "jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|monday|tuesday|wednesday|thursday|friday|"
-    "saturday|sunday"
-)
-_DATE = re.compile(rf"\b(?:1[5-9]\d\d|20\d\d|{_MONTHS})\b", re.IGNORECASE)
-_NUMBER_WORDS = re.compile(
-    r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|"
-    r"fifty|hundred|thousand|million|billion|dozens?)\b",
-    re.IGNORECASE,
-)
-_CAPITALISED = re.compile(r"\b[A-Z][\w’'-]+")
 _ANAPHORA = frozenset(
-    ["it", "its", "it's", "they", "their", "them", "there", "he", "she", "his", "her", "him", "this", "that", "these", "those", "then"]
+    [
+        "it",
+        "its",
+        "it's",
+        "they",
+        "their",
+        "them",
+        "there",
+        "he",
+        "she",
+        "his",
+        "her",
+        "him",
+        "this",
+        "that",
+        "these",
+        "those",
+        "then",
+    ]
 )
 
 
@@ -57,37 +70,11 @@ class Candidate:
     start: int
     end: int
     text: str
-    score: float
-    lexical: float
+    score: float  # probability that the sentence holds the answer
+    rank_score: float  # orders one question's candidates; differences are log-odds
     dense: float
     passage_rank: int
-
-
-def question_kind(question: str) -> str:
-    """What the question asks for: 'number', 'date', 'name', 'place' or 'other'."""
-    q = question.lower()
-    if re.search(r"\bhow (many|much|old|long|far)\b|\bnumber of\b|\bwhat (percentage|share)\b", q):
-        return "number"
-    if re.search(r"\bwhen\b|\bwhat (year|date|day|month|time)\b|\bwhich (year|date|day|month)\b", q):
-        return "date"
-    if re.search(r"\bwho(m|se)?\b", q):
-        return "name"
-    if re.search(r"\bwhere\b|\bwhich (city|country|province|state|place)\b", q):
-        return "place"
-    return "other"
-
-
-def _type_match(kind: str, sentence: str, question_words: set[str]) -> float:
-    if kind == "number":
-        numbers = [n for n in _NUMBER.findall(sentence) if n not in question_words]
-        return 1.0 if numbers or _NUMBER_WORDS.search(sentence) else 0.0
-    if kind == "date":
-        return 1.0 if _DATE.search(sentence) else 0.0
-    if kind in ("name", "place"):
-        names = [w for w in _CAPITALISED.findall(sentence) if w.lower() not in question_words]
-        # The sentence's first word is capitalised whatever it is.
-        return 1.0 if len(names) > 1 or (names and not sentence.startswith(names[0])) else 0.0
-    return 0.5
+    features: np.ndarray
 
 
 def resolve_followup(question: str, history: list[dict] | None) -> str:
@@ -122,10 +109,13 @@ def _leans_on_context(question: str) -> bool:
 class Answerer:
     """Turns ranked chunks into an extractive, cited Answer."""
 
-    def __init__(self, index: Index, settings: Settings) -> None:
+    def __init__(self, index: Index, settings: Settings, scorer: Scorer | None = None) -> None:
         self.index = index
         self.settings = settings
+        self.scorer = scorer or default_scorer()
         self._idf = self._term_idf()
+        self._terms_cache: dict[int, frozenset[str]] = {}
+        self._by_source: dict[str, list[int]] | None = None
 
     def _term_idf(self) -> dict[str, float]:
         bm25 = self.index.bm25
@@ -133,72 +123,99 @@ class Answerer:
         if bm25 is None:
             return {}
         df = np.diff(np.asarray(bm25.scores["indptr"]))
-        return {
-            term: math.log(1 + (n - df[i] + 0.5) / (df[i] + 0.5))
-            for term, i in bm25.vocab_dict.items()
-            if i < len(df)
-        }
+        return {term: idf_of(int(df[i]), n) for term, i in bm25.vocab_dict.items() if i < len(df)}
 
     def idf(self, term: str) -> float:
         """Inverse document frequency; a term the corpus never uses weighs most."""
-        n = max(len(self.index.chunks), 1)
-        return self._idf.get(term, math.log(1 + (n + 0.5) / 0.5))
+        return self._idf.get(term, idf_of(0, max(len(self.index.chunks), 1)))
 
     def candidates(
-        self, question: str, query: str, query_vec: np.ndarray, hits: list[Hit], depth: int = 20
+        self,
+        question: str,
+        query: str,
+        query_vec: np.ndarray,
+        hits: list[Hit],
+        depth: int = PASSAGE_DEPTH,
     ) -> list[Candidate]:
-        """Score every sentence of the top ``depth`` chunks, best first."""
+        """Score every sentence of the top ``depth`` chunks, best first.
+
+        Chunks of documents that never mention a number or ordinal the question
+        names ("the seventh conference", "in 2015") are passed over: whatever they
+        say answers a different question.
+        """
         if not hits:
             return []
-        own = set(terms(question))
-        context = set(terms(query)) - own
-        weights = {t: self.idf(t) for t in own} | {t: 0.5 * self.idf(t) for t in context}
-        total = sum(weights.values()) or 1.0
-        kind = question_kind(question)
-        q_words = set(words(question))
+        q = read_question(question, query, self.idf)
         top = hits[0].score or 1.0
         seen: set[tuple[str, int]] = set()
-        out: list[Candidate] = []
+        # (position, start, end, text, terms, passage terms, dense, prior, rank)
+        rows: list[tuple[int, int, int, str, list[str], frozenset[str], float, float, int]] = []
         for rank, hit in enumerate(hits[:depth]):
             chunk = self.index.chunks[hit.position]
+            if q.constraints and not self._mentions(chunk.source, q.constraints):
+                continue
             vecs = self.index.sentences_of(hit.position)
             sims = vecs @ query_vec if len(vecs) else np.zeros(0)
+            passage_terms = self._passage_terms(hit.position)
             prior = max(hit.score, 0.0) / top
             for j, span in enumerate(chunk.sentences):
                 if (chunk.source, span.start) in seen:
                     continue
                 seen.add((chunk.source, span.start))
                 text = self.index.original(hit.position, span.start, span.end)
-                present = set(terms(text))
-                lexical = sum(w for t, w in weights.items() if t in present) / total
-                score = (
-                    W_DENSE * max(float(sims[j]), 0.0)
-                    + W_LEXICAL * lexical
-                    + W_PASSAGE * prior
-                    + W_TYPE * _type_match(kind, text, q_words)
-                )
-                dense = float(sims[j])
-                out.append(
-                    Candidate(hit.position, span.start, span.end, text, score, lexical, dense, rank)
-                )
-        out.sort(key=lambda c: -c.score)
+                rows.append(
+                    (hit.position, span.start, span.end, text, terms(text), passage_terms,
+                     float(sims[j]), prior, rank)
+                )  # fmt: skip
+        if not rows:
+            return []
+        contrast = contrast_weights(q, [set(r[4]) for r in rows])
+        feats = [
+            sentence_features(q, text, st, pt, contrast, dense, prior, rank)
+            for _, _, _, text, st, pt, dense, prior, rank in rows
+        ]
+        features = np.stack(feats)
+        order = self.scorer.rank(features)
+        probs = self.scorer.probability(features)
+        out = [
+            Candidate(pos, a, b, text, float(p), float(r), dense, rank, f)
+            for (pos, a, b, text, _, _, dense, _, rank), r, p, f in zip(rows, order, probs, features)
+        ]
+        out.sort(key=lambda c: -c.rank_score)
         return out
+
+    def _passage_terms(self, position: int) -> frozenset[str]:
+        cached = self._terms_cache.get(position)
+        if cached is None:
+            if len(self._terms_cache) > 4096:
+                self._terms_cache.clear()
+            cached = self._terms_cache[position] = frozenset(
+                terms(self.index.chunks[position].text)
+            )
+        return cached
+
+    def _mentions(self, source: str, groups: tuple[frozenset[str], ...]) -> bool:
+        """Whether document ``source`` mentions one spelling of every group."""
+        if self._by_source is None:
+            by_source: dict[str, list[int]] = {}
+            for i, chunk in enumerate(self.index.chunks):
+                by_source.setdefault(chunk.source, []).append(i)
+            self._by_source = by_source
+        present: set[str] = set()
+        for position in self._by_source.get(source, ()):
+            present |= self._passage_terms(position)
+        return all(group & present for group in groups)
 
     def confidence(self, question: str, best: Candidate) -> float:
         """How sure the best sentence answers the question, in [0, 1].
 
-        Its score, lowered by the IDF share of question terms the corpus never uses
-        (a question about "population" cannot be answered by documents without the
-        word or a close match), and zero when the question names a number, year or
-        ordinal ("sixth") that the sentence's passage does not contain.
+        Its probability, lowered by the IDF share of question terms the corpus never
+        uses (a question about "population" cannot be answered by documents without
+        the word or a close match).
         """
-        own = set(terms(question))
-        weights = {t: self.idf(t) for t in own}
+        weights = {t: self.idf(t) for t in set(terms(question))}
         total = sum(weights.values()) or 1.0
         unknown = sum(w for t, w in weights.items() if t not in self._idf) / total
-        passage = set(terms(self.index.chunks[best.position].text))
-        if any(not (group & passage) for group in _constraints(question)):
-            return 0.0
         return max(best.score - OOV_PENALTY * unknown, 0.0)
 
     def answer(
@@ -223,7 +240,10 @@ class Answerer:
         rivals = self._conflicting(question, cands)
         conflict = rivals is not None
         if rivals is None:
-            rivals = [(c, [o for o in cands if _same_statement(o.text, c.text)]) for c in self._select(cands)]
+            rivals = [
+                (c, [o for o in cands if _same_statement(o.text, c.text)])
+                for c in self._select(cands)
+            ]
         citations = [self._cite(n, c, same) for n, (c, same) in enumerate(rivals, start=1)]
         text = _conflict_text(citations) if conflict else _answer_text(citations)
         return Answer(
@@ -242,7 +262,7 @@ class Answerer:
         for c in cands[1:]:
             if len(chosen) == self.settings.max_answer_sentences:
                 break
-            if c.score < best.score * KEEP_RATIO:
+            if c.rank_score < best.rank_score + math.log(KEEP_ODDS):
                 break
             if any(_same_statement(c.text, o.text) for o in chosen):
                 continue
@@ -257,20 +277,19 @@ class Answerer:
         if question_kind(question) != "number":
             return None
         q_words = set(words(question))
-        best = cands[0].score
         numbered = [(c, v) for c in cands if (v := _main_number(c.text, q_words)) is not None]
-        if not numbered:
-            return None
-        # A rival figure must be about as close in meaning to the question as the best
-        # numbered sentence, even when it is worded differently ("relationships" vs "pairs").
-        top_dense = max(c.dense for c, _ in numbered)
+        if not numbered or numbered[0][0] is not cands[0]:
+            return None  # the answer itself is not a figure
+        # A rival figure must be about as close in meaning to the question as the answer,
+        # even when it is worded differently ("relationships" vs "pairs"),
+        # and count the same thing. Its rank does not matter: a sentence that words the
+        # question differently ranks low exactly when its figure is a surprise.
+        top_dense = cands[0].dense
         counted = _counted_terms(question)
         by_value: dict[str, list[Candidate]] = {}
         for c, value in numbered:
-            if (
-                c.score >= best * CONFLICT_RATIO
-                and c.dense >= top_dense * CONFLICT_DENSE_RATIO
-                and (not counted or counted & _terms_after(c.text, value))
+            if c.dense >= top_dense * CONFLICT_DENSE_RATIO and (
+                not counted or counted & _terms_after(c.text, value)
             ):
                 by_value.setdefault(value, []).append(c)
         if len(by_value) < 2:
@@ -280,11 +299,12 @@ class Answerer:
             return None
         # Cite each figure from its newest source; the others stating it are listed beside it.
         picked = []
-        for value in by_value:
-            group = [c for c, v in numbered if v == value and c.score >= best * CONFLICT_RATIO]
+        for value, group in by_value.items():
             top = max(group, key=lambda c: (self._date(c) or "", c.score))
             picked.append((top, [c for c in group if c is not top]))
-        dated = sorted((p for p in picked if self._date(p[0])), key=lambda p: self._date(p[0]), reverse=True)
+        dated = sorted(
+            (p for p in picked if self._date(p[0])), key=lambda p: self._date(p[0]), reverse=True
+        )
         undated = [p for p in picked if not self._date(p[0])]
         return (dated + undated)[: self.settings.max_answer_sentences]
 
@@ -327,36 +347,15 @@ class Answerer:
         lo, hi = i, i
         if lo > 0 and self._same_paragraph(c.position, spans[lo - 1].end, spans[lo].start):
             lo -= 1
-        if hi + 1 < len(spans) and self._same_paragraph(c.position, spans[hi].end, spans[hi + 1].start):
+        if hi + 1 < len(spans) and self._same_paragraph(
+            c.position, spans[hi].end, spans[hi + 1].start
+        ):
             hi += 1
         return spans[lo].start, spans[hi].end
 
     def _same_paragraph(self, position: int, gap_start: int, gap_end: int) -> bool:
         gap = self.index.original(position, gap_start, gap_end)
         return len(gap) <= 3 and not gap.strip() and "\n\n" not in gap
-
-
-_ORDINALS = {
-    "first": "1st", "second": "2nd", "third": "3rd", "fourth": "4th", "fifth": "5th",
-    "sixth": "6th", "seventh": "7th", "eighth": "8th", "ninth": "9th", "tenth": "10th",
-}
-_ORDINAL_NUMBER = re.compile(r"^\d+(st|nd|rd|th)$")
-
-
-def _constraints(question: str) -> list[set[str]]:
-    """Numbers, years and ordinals the question names, each with its other spellings.
-
-    An answer's passage must mention every one ("sixth" or "6th"). "first" is left
-    out: it is used loosely ("the first pair", "for the first time").
-    """
-    by_number = {v: k for k, v in _ORDINALS.items()}
-    out = []
-    for w in words(question):
-        if w in _ORDINALS and w != "first":
-            out.append({w, _ORDINALS[w]})
-        elif _ORDINAL_NUMBER.match(w) or w.isdigit():
-            out.append({w} | ({by_number[w]} if w in by_number else set()))
-    return [{t for w in group for t in terms(w)} for group in out]
 
 
 def _counted_terms(question: str) -> set[str]:
@@ -367,7 +366,7 @@ def _counted_terms(question: str) -> set[str]:
 
 def _terms_after(sentence: str, value: str) -> set[str]:
     """Terms of the few words following the figure ``value`` in ``sentence``."""
-    for m in _NUMBER.finditer(sentence):
+    for m in NUMBER.finditer(sentence):
         if m.group().replace(",", "") == value:
             return set(terms(" ".join(sentence[m.end() :].split()[:3])))
     return set()
@@ -375,7 +374,7 @@ def _terms_after(sentence: str, value: str) -> set[str]:
 
 def _main_number(sentence: str, q_words: set[str]) -> str | None:
     """The first figure in a sentence that is not a year and not in the question."""
-    for n in _NUMBER.findall(sentence):
+    for n in NUMBER.findall(sentence):
         plain = n.replace(",", "")
         if _YEAR.match(plain) or plain in q_words:
             continue

@@ -15,11 +15,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
+import torch
 
 from .config import DEFAULT_MODEL
 from .errors import ModelLoadError
 
 log = logging.getLogger(__name__)
+
+SMALL_BATCH = 4  # up to this many texts are encoded on one thread
 
 
 @dataclass(frozen=True)
@@ -69,12 +72,25 @@ class Embedder:
         self.max_tokens = int(self._model.max_seq_length)
         # torch releases the GIL, but the tokenizer and module state are not re-entrant.
         self._lock = threading.Lock()
+        self._bulk_threads = torch.get_num_threads()
+
+    def _threads_for(self, n_texts: int) -> None:
+        """Use one thread for a question, all cores for a batch (call with the lock held).
+
+        A single short question gains little from a second thread, and when the
+        other core is busy (another request, indexing, any process) torch's
+        spinning workers make it 5-20x slower; batches do gain from every core.
+        """
+        want = 1 if n_texts <= SMALL_BATCH else self._bulk_threads
+        if torch.get_num_threads() != want:
+            torch.set_num_threads(want)
 
     def encode(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
         """Encode texts to unit vectors of shape ``(len(texts), dim)``."""
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         with self._lock:
+            self._threads_for(len(texts))
             vecs = self._model.encode(
                 list(texts),
                 batch_size=batch_size,
@@ -107,6 +123,7 @@ class Embedder:
         if not texts:
             return Encoded(np.zeros((0, self.dim), dtype=np.float32), [])
         with self._lock:
+            self._threads_for(len(texts))
             outputs = self._model.encode(
                 list(texts), batch_size=batch_size, output_value=None, show_progress_bar=False
             )

@@ -128,11 +128,18 @@ def _find_sublist(haystack: Sequence[str], needle: Sequence[str]) -> list[int]:
     ]
 
 
+_POSSESSIVE = re.compile(r"(?<=\w)['’]s\b")
+
+
 def answer_in_text(golds: str | Iterable[str], text: str) -> bool:
     """True if some normalised gold answer occurs in the normalised text as a
     contiguous run of whole tokens (so "louis" matches "St. Louis" but "one" does
-    not match "someone"). Golds that normalise to nothing never match."""
-    padded = f" {normalize_answer(text)} "
+    not match "someone"). Golds that normalise to nothing never match.
+
+    A possessive in the text counts as the bare name ("Richard Nixon’s visit"
+    contains "Richard Nixon"); SQuAD's normalisation would leave "nixons".
+    """
+    padded = f" {normalize_answer(_POSSESSIVE.sub('', text))} "
     for gold in _as_list(golds):
         g = normalize_answer(gold)
         if g and f" {g} " in padded:

@@ -1,0 +1,298 @@
+"""Read a question, and describe how well a sentence fits it as numbers a model can weigh.
+
+The question is analysed once (what kind of thing it asks for, its focus noun,
+the numbers it names); each candidate sentence then gets a feature vector. The
+weights that turn features into a probability are learned from SQuAD by
+``benchmarks/train_scorer.py`` and live in ``scorer_weights.py``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from .terms import STOPWORDS, terms, words
+
+FEATURES = (
+    "dense",  # cosine of the sentence and the question
+    "lexical",  # IDF share of the question's terms in the sentence
+    "contrast",  # the same, with terms weighed by how few of the other candidates contain them
+    "focus",  # IDF share of the focus noun's terms ("theme" in "what was the theme of ...")
+    "inherited",  # IDF share found only in the sentence's passage: the sentence inherits its topic
+    "prior",  # the passage's retrieval score relative to the best passage
+    "rank",  # 1 / (1 + the passage's rank)
+    "type",  # the sentence holds the kind of thing asked for (number, date, name)
+    "novelty",  # share of the sentence's terms the question does not use: an answer adds something
+    "bigram",  # share of the question's term pairs found side by side
+    "length",  # long sentences match more terms by chance
+    "constraint",  # share of the question's numbers and ordinals the sentence states
+)
+
+NUMBER = re.compile(r"(?<![\w.])\d[\d,]*(?:\.\d+)?(?![\w])")
+_MONTHS = (
+    "january|february|march|april|may|june|july|august|september|october|november|december|"
+    "jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|monday|tuesday|wednesday|thursday|friday|"
+    "saturday|sunday"
+)
+_DATE = re.compile(rf"\b(?:1[5-9]\d\d|20\d\d|{_MONTHS})\b", re.IGNORECASE)
+_NUMBER_WORDS = re.compile(
+    r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|"
+    r"fifty|hundred|thousand|million|billion|dozens?)\b",
+    re.IGNORECASE,
+)
+_CAPITALISED = re.compile(r"\b[A-Z][\w’'-]+")
+_WH = re.compile(r"\b(what|which|who|whom|whose|when|where|why|how)\b", re.IGNORECASE)
+_AUX = frozenset(
+    [
+        "is",
+        "was",
+        "are",
+        "were",
+        "did",
+        "does",
+        "do",
+        "has",
+        "have",
+        "had",
+        "can",
+        "could",
+        "will",
+        "would",
+        "should",
+        "may",
+        "might",
+    ]
+)
+_ORDINALS = {
+    "first": "1st", "second": "2nd", "third": "3rd", "fourth": "4th", "fifth": "5th",
+    "sixth": "6th", "seventh": "7th", "eighth": "8th", "ninth": "9th", "tenth": "10th",
+}  # fmt: skip
+_ORDINAL_NUMBER = re.compile(r"^\d+(st|nd|rd|th)$")
+
+
+def question_kind(question: str) -> str:
+    """What the question asks for: 'number', 'date', 'name', 'place' or 'other'.
+
+    Read from the first question word on, so "How did he feel when he arrived?"
+    asks for a manner, not a date.
+    """
+    m = _WH.search(question)
+    q = question[m.start() :].lower() if m else question.lower()
+    if re.match(r"how (many|much|old|long|far)\b", q) or re.search(
+        r"^(what|which) (percentage|share|number|amount)\b|\bnumber of\b", q
+    ):
+        return "number"
+    if re.match(r"when\b|(what|which|in what|in which) (year|date|day|month|time)\b", q):
+        return "date"
+    if re.match(r"who(m|se)?\b", q):
+        return "name"
+    if re.match(r"where\b|(what|which) (city|country|province|state|place|town|county)\b", q):
+        return "place"
+    return "other"
+
+
+def focus_words(question: str) -> list[str]:
+    """The noun phrase a what/which/who question asks about, e.g. ``["theme"]``.
+
+    "What was the theme of X" and "Who is the president of X" give the noun after
+    the verb; "Which Chinese ambassador spoke ..." gives the words up to the first
+    function word. Other questions have no focus.
+    """
+    m = _WH.search(question)
+    if not m or m.group(1).lower() not in ("what", "which", "who"):
+        return []
+    after = words(question[m.end() :])
+    if after and after[0] in _AUX:
+        after = after[1:]
+        if not after or after[0] not in ("the", "a", "an"):
+            return []
+        after = after[1:]
+    elif m.group(1).lower() == "who":
+        return []
+    focus = []
+    for w in after[:3]:
+        if w in STOPWORDS or w in _AUX:
+            break
+        focus.append(w)
+    return focus
+
+
+def constraints(question: str) -> list[frozenset[str]]:
+    """Numbers, years and ordinals the question names, each with its other spellings.
+
+    An answer's document must mention every one ("sixth" or "6th"). "first" is left
+    out: it is used loosely ("the first pair", "for the first time").
+    """
+    by_number = {v: k for k, v in _ORDINALS.items()}
+    out = []
+    for w in words(question):
+        if w in _ORDINALS and w != "first":
+            group = {w, _ORDINALS[w]}
+        elif _ORDINAL_NUMBER.match(w) or w.isdigit():
+            group = {w} | ({by_number[w]} if w in by_number else set())
+        else:
+            continue
+        out.append(frozenset(t for g in group for t in terms(g)))
+    return out
+
+
+def type_match(kind: str, sentence: str, question_words: set[str]) -> float:
+    """1 when the sentence holds a thing of the asked kind the question does not already name."""
+    if kind == "number":
+        numbers = [n for n in NUMBER.findall(sentence) if n not in question_words]
+        return 1.0 if numbers or _NUMBER_WORDS.search(sentence) else 0.0
+    if kind == "date":
+        return 1.0 if _DATE.search(sentence) else 0.0
+    if kind in ("name", "place"):
+        names = [w for w in _CAPITALISED.findall(sentence) if w.lower() not in question_words]
+        # The sentence's first word is capitalised whatever it is.
+        return 1.0 if len(names) > 1 or (names and not sentence.startswith(names[0])) else 0.0
+    return 0.5
+
+
+@dataclass(frozen=True)
+class Question:
+    """A question read once, for scoring many sentences against it."""
+
+    text: str
+    kind: str
+    weights: dict[str, float]  # term -> IDF weight; terms from earlier turns count half
+    focus: frozenset[str]
+    pairs: frozenset[tuple[str, str]]  # consecutive term pairs of the question
+    words: frozenset[str]
+    own: frozenset[str]
+    constraints: tuple[frozenset[str], ...]
+
+    @property
+    def total(self) -> float:
+        return sum(self.weights.values()) or 1.0
+
+
+def read_question(question: str, query: str, idf: Callable[[str], float]) -> Question:
+    """Analyse ``question``; ``query`` adds the earlier turns a follow-up leans on."""
+    own_terms = terms(question)
+    own = set(own_terms)
+    context = set(terms(query)) - own
+    weights = {t: idf(t) for t in own} | {t: 0.5 * idf(t) for t in context}
+    focus = {t for w in focus_words(question) for t in terms(w)}
+    return Question(
+        text=question,
+        kind=question_kind(question),
+        weights=weights,
+        focus=frozenset(focus),
+        pairs=frozenset(itertools.pairwise(own_terms)),
+        words=frozenset(words(question)),
+        own=frozenset(own),
+        constraints=tuple(constraints(question)),
+    )
+
+
+def contrast_weights(q: Question, candidate_terms: list[set[str]]) -> dict[str, float]:
+    """Question-term weights for telling candidates apart.
+
+    A term nearly every candidate shares (the topic, "fifth China-U.S. Sister
+    Cities Conference") says little about which of them answers; a rarer one
+    (the "theme" asked for) says much. So each IDF weight is scaled by the
+    term's inverse frequency among the candidate sentences themselves.
+    """
+    n = len(candidate_terms)
+    return {
+        t: w * math.log(1 + (n + 1) / (1 + sum(t in c for c in candidate_terms)))
+        for t, w in q.weights.items()
+    }
+
+
+def sentence_features(
+    q: Question,
+    text: str,
+    sentence_terms: list[str],
+    passage_terms: set[str],
+    contrast: dict[str, float],
+    dense: float,
+    prior: float,
+    rank: int,
+) -> np.ndarray:
+    """The feature vector (in ``FEATURES`` order, each in [0, 1]) of one candidate sentence.
+
+    ``contrast`` holds the question-term weights from ``contrast_weights``.
+    """
+    present = set(sentence_terms)
+    total = q.total
+    lexical = sum(w for t, w in q.weights.items() if t in present) / total
+    contrast_total = sum(contrast.values()) or 1.0
+    contrasted = sum(w for t, w in contrast.items() if t in present) / contrast_total
+    inherited = (
+        sum(w for t, w in q.weights.items() if t not in present and t in passage_terms) / total
+    )
+    if q.focus:
+        focus_total = sum(q.weights.get(t, 0.0) for t in q.focus) or 1.0
+        focus = sum(q.weights.get(t, 0.0) for t in q.focus if t in present) / focus_total
+    else:
+        focus = lexical
+    novelty = (len(present - q.own) / len(present)) if present else 0.0
+    sentence_pairs = set(itertools.pairwise(sentence_terms))
+    bigram = len(q.pairs & sentence_pairs) / len(q.pairs) if q.pairs else lexical
+    if q.constraints:
+        constraint = sum(bool(g & present) for g in q.constraints) / len(q.constraints)
+    else:
+        constraint = 1.0
+    return np.array(
+        [
+            max(dense, 0.0),
+            lexical,
+            contrasted,
+            focus,
+            inherited,
+            max(prior, 0.0),
+            1.0 / (1.0 + rank),
+            type_match(q.kind, text, set(q.words)),
+            novelty,
+            bigram,
+            min(len(sentence_terms) / 40.0, 1.0),
+            constraint,
+        ],
+        dtype=np.float32,
+    )
+
+
+@dataclass(frozen=True)
+class Scorer:
+    """Two linear models over ``FEATURES``.
+
+    ``rank`` orders one question's candidate sentences (trained listwise: the
+    sentence holding the answer should beat its rivals); ``probability`` says
+    how likely a sentence holds the answer at all (trained pointwise, so it is
+    comparable across questions and decides abstention).
+    """
+
+    rank_weights: np.ndarray
+    weights: np.ndarray
+    bias: float
+
+    def rank(self, features: np.ndarray) -> np.ndarray:
+        return features @ self.rank_weights
+
+    def probability(self, features: np.ndarray) -> np.ndarray:
+        z = features @ self.weights + self.bias
+        return 1.0 / (1.0 + np.exp(-z))
+
+
+def default_scorer() -> Scorer:
+    """The scorer trained on SQuAD's first 12 articles (see ``benchmarks/train_scorer.py``)."""
+    from .scorer_weights import BIAS, RANK_WEIGHTS, WEIGHTS
+
+    def vector(table: dict[str, float]) -> np.ndarray:
+        # A feature the weights predate counts for nothing until the script is rerun.
+        return np.array([table.get(f, 0.0) for f in FEATURES], dtype=np.float32)
+
+    return Scorer(vector(RANK_WEIGHTS), vector(WEIGHTS), float(BIAS))
+
+
+def idf_of(df: int, n: int) -> float:
+    """BM25's inverse document frequency of a term found in ``df`` of ``n`` passages."""
+    return math.log(1 + (n - df + 0.5) / (df + 0.5))
