@@ -33,7 +33,6 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 import numpy as np
 
-import askseeds.answer as answer_mod
 from askseeds.api import Assistant
 from askseeds.config import Settings
 from askseeds.evaluate import (
@@ -192,43 +191,29 @@ def step_fusion(bot, split) -> list:
     return results
 
 
-def step_sentences(bot, split, limit: int = 1200) -> list:
-    qs = split["first12"][:limit]
-    print(f"\n== Sentence selection on the first 12 articles (n={len(qs)}) ==")
-    vecs = bot.embedder.encode([q.question for q in qs], bot.settings.batch_size)
-    hits = [rank(bot.index, q.question, v, bot.settings) for q, v in zip(qs, vecs)]
-    passages = [to_passages(bot.index, h, 1, bot.settings) for h in hits]
-    base_hit = statistics.mean(
-        answer_in_text(q.answers, p[0].text[: p[0].sentences[0].end - p[0].sentences[0].start])
-        if p else 0.0
-        for q, p in zip(qs, passages)
-    )
-    print(f"{'baseline: first sentence of top passage':<44} {base_hit:.3f}")
-    saved = (answer_mod.W_DENSE, answer_mod.W_LEXICAL, answer_mod.W_PASSAGE, answer_mod.W_TYPE)
-    grid = [saved] + [
-        (d, lex, p, round(1 - d - lex - p, 2))
-        for d in (0.2, 0.3, 0.4, 0.5)
-        for lex in (0.2, 0.3, 0.4, 0.5)
-        for p in (0.1, 0.2, 0.3)
-        if 1 - d - lex - p >= 0.05
-    ]
-    results = []
-    try:
-        for w in grid:
-            answer_mod.W_DENSE, answer_mod.W_LEXICAL, answer_mod.W_PASSAGE, answer_mod.W_TYPE = w
-            a = bot._answerer
-            hit = statistics.mean(
-                float(bool(c) and answer_in_text(q.answers, c[0].text))
-                for q, v, h in zip(qs, vecs, hits)
-                for c in [a.candidates(q.question, q.question, v, h)]
-            )
-            results.append((w, hit))
-            print(f"W_DENSE/LEX/PASSAGE/TYPE={w!s:<26}{'':<4} top sentence {hit:.3f}")
-    finally:
-        answer_mod.W_DENSE, answer_mod.W_LEXICAL, answer_mod.W_PASSAGE, answer_mod.W_TYPE = saved
-    best = max(results, key=lambda r: r[1])
-    print(f"best {best[0]} -> {best[1]:.3f} (baseline {base_hit:.3f})")
-    return results
+def step_sentences(bot, split, limit: int = 1200) -> dict:
+    """Top answer sentence vs the top passage's first sentence, per half (weights: train_scorer.py)."""
+    out = {}
+    for half in ("first12", "last12"):
+        qs = split[half][:limit]
+        vecs = bot.embedder.encode([q.question for q in qs], bot.settings.batch_size)
+        hits = [rank(bot.index, q.question, v, bot.settings) for q, v in zip(qs, vecs)]
+        passages = [to_passages(bot.index, h, 1, bot.settings) for h in hits]
+        first = statistics.mean(
+            answer_in_text(q.answers, p[0].text[: p[0].sentences[0].end - p[0].sentences[0].start])
+            if p else 0.0
+            for q, p in zip(qs, passages)
+        )
+        top = statistics.mean(
+            float(bool(c) and answer_in_text(q.answers, c[0].text))
+            for q, v, h in zip(qs, vecs, hits)
+            for c in [bot._answerer.candidates(q.question, q.question, v, h)]
+        )
+        print(f"\n== Sentence selection, {half} (n={len(qs)}) ==")
+        print(f"{'baseline: first sentence of top passage':<44} {first:.3f}")
+        print(f"{'askseeds: top-scored sentence':<44} {top:.3f}")
+        out[half] = {"first_sentence": first, "top_sentence": top, "n": len(qs)}
+    return out
 
 
 def top_scores(bot, qs):
