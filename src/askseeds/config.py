@@ -34,7 +34,7 @@ class Settings:
     batch_size: int = 32
     # Where vectors live: "faiss" (files in the index folder) or "milvus" (pymilvus).
     vector_store: str = "faiss"
-    faiss_exact_max: int = 100_000  # above this many passages, an IVF-SQ8 index (docs/scale.md)
+    faiss_exact_max: int = 100_000  # above this many passages, an IVF-SQ8 index (README, "Scale")
     faiss_target_recall: float = 0.97  # recall@10 vs exact that the IVF's nprobe is tuned to
     milvus_uri: str = ""  # "" = a milvus-lite file in the index folder; or http://host:19530
     milvus_collection: str = "askseeds"
