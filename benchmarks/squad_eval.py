@@ -1,13 +1,12 @@
 """SQuAD v1.1 (24 dev articles) figures for askseeds: retrieval, tuning sweeps, sentence
-selection, abstention calibration and the Recall@k plot.
+selection and the Recall@k plot (the answer scorer and abstention: train_scorer.py).
 
 Tuning uses the FIRST 12 articles only; the LAST 12 are held out and reported separately.
 
 Usage (each step is bounded and prints its figures):
     python benchmarks/squad_eval.py retrieval            # bm25/dense/hybrid on first-12/last-12/all
     python benchmarks/squad_eval.py fusion               # fusion sweeps on the first 12
-    python benchmarks/squad_eval.py sentences            # sentence-selection sweeps on the first 12
-    python benchmarks/squad_eval.py abstention           # calibrate min_confidence (first-12 index)
+    python benchmarks/squad_eval.py sentences            # top sentence vs first sentence, per half
     python benchmarks/squad_eval.py latency              # single-query retrieve() and ask() latency
     python benchmarks/squad_eval.py plot                 # docs/recall_at_k.png
     askseeds eval --squad FILE --retriever all --json .cache/squad_all.json
@@ -21,7 +20,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import random
 import statistics
 import sys
 import time
@@ -216,41 +214,6 @@ def step_sentences(bot, split, limit: int = 1200) -> dict:
     return out
 
 
-def top_scores(bot, qs):
-    vecs = bot.embedder.encode([q.question for q in qs], bot.settings.batch_size)
-    out = []
-    for q, v in zip(qs, vecs):
-        hits = rank(bot.index, q.question, v, bot.settings)
-        c = bot._answerer.candidates(q.question, q.question, v, hits)
-        out.append(c[0].score if c else 0.0)
-    return np.array(out)
-
-
-def step_abstention(squad, settings, n: int = 600) -> dict:
-    bot, split = corpus(squad, settings, half="first12")
-    rng = random.Random(0)
-    inside = rng.sample(split["first12"], min(n, len(split["first12"])))
-    outside = rng.sample(split["last12"], min(n, len(split["last12"])))
-    s_in, s_out = top_scores(bot, inside), top_scores(bot, outside)
-    print(f"\n== Abstention calibration (index: first 12 articles; {len(inside)} inside, "
-          f"{len(outside)} outside questions) ==")
-    print(f"top score inside  p10/p50/p90: {np.percentile(s_in, [10, 50, 90]).round(3)}")
-    print(f"top score outside p10/p50/p90: {np.percentile(s_out, [10, 50, 90]).round(3)}")
-    best = None
-    for t in np.arange(0.20, 0.70, 0.01):
-        answered_in = float((s_in >= t).mean())
-        abstained_out = float((s_out < t).mean())
-        bal = (answered_in + abstained_out) / 2
-        if best is None or bal > best["balanced"]:
-            best = {"threshold": round(float(t), 2), "answered_inside": answered_in,
-                    "abstained_outside": abstained_out, "balanced": bal}
-        if abs(t * 100 % 5) < 1e-6 or abs(t * 100 % 5 - 5) < 1e-6:
-            print(f"  min_confidence={t:.2f}: answers {answered_in:.3f} of inside, "
-                  f"abstains on {abstained_out:.3f} of outside (balanced {bal:.3f})")
-    print(f"best balanced threshold: {best}")
-    return best
-
-
 def step_latency(bot, split, n: int = 200) -> dict:
     qs = [q.question for q in split["all24"][:: max(1, len(split["all24"]) // n)]][:n]
     print(f"\n== Single-query latency over {len(qs)} questions (ms) ==")
@@ -359,7 +322,7 @@ def _title(article: dict) -> str:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    ap.add_argument("step", choices=["retrieval", "fusion", "sentences", "abstention", "latency",
+    ap.add_argument("step", choices=["retrieval", "fusion", "sentences", "latency",
                                      "plot", "report", "all"])
     ap.add_argument("--report", type=Path, default=ROOT / ".cache" / "squad_all.json",
                     help="for `report`: the JSON of `askseeds eval --squad ... --retriever all`")
@@ -371,16 +334,13 @@ def main(argv=None) -> int:
     settings = Settings()
     if args.chunk_tokens:
         settings = replace(settings, chunk_tokens=args.chunk_tokens)
-    steps = ["retrieval", "fusion", "sentences", "abstention", "latency", "plot"]
+    steps = ["retrieval", "fusion", "sentences", "latency", "plot"]
     todo = steps if args.step == "all" else [args.step]
     out: dict = {"settings": settings.to_dict()}
     bot = split = None
     for step in todo:
         if step == "report":
             out[step] = step_report(args.squad, args.report, args.plot_path)
-            continue
-        if step == "abstention":
-            out[step] = step_abstention(args.squad, settings)
             continue
         if bot is None:
             bot, split = corpus(args.squad, settings)
