@@ -156,6 +156,8 @@ class Assistant:
 def _clean_question(question: object) -> str:
     if not isinstance(question, str):
         raise EmptyQueryError("The question must be text.")
+    if len(question) > MAX_QUESTION_CHARS:
+        log.info("question cut from %d to %d characters", len(question), MAX_QUESTION_CHARS)
     # Control characters carry no meaning and confuse tokenizers.
     text = "".join(
         ch if unicodedata.category(ch)[0] != "C" else " " for ch in question[:MAX_QUESTION_CHARS]

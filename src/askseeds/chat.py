@@ -22,7 +22,7 @@ for _key, _value in {
     os.environ.setdefault(_key, _value)
 
 import logging
-import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import gradio as gr
@@ -41,6 +41,11 @@ EXAMPLES = [
 
 QUEUE_CONCURRENCY = 8  # worker threads per event; ask() itself runs under a lock
 QUEUE_MAX_SIZE = 256  # waiting requests before the queue refuses new ones
+# Gradio keeps 0.2-0.35 MiB per browser or API session (copies of the page config, the
+# State), measured by benchmarks/load.py; its default cap of 10,000 sessions would let a
+# long-running server grow by 2-3.5 GiB. The least recently used sessions beyond this are
+# dropped (their chat goes on, only the sources of older turns are lost).
+SESSION_CAPACITY = 1000
 
 CSS = """
 .gradio-container { max-width: 1280px !important; margin: 0 auto !important; }
@@ -158,15 +163,17 @@ def _history_for_ask(history: Any) -> list[dict]:
 
 
 class ChatAdapter:
-    """Calls the assistant under a lock and turns answers and errors into HTML / JSON."""
+    """Runs the assistant on one thread and turns answers and errors into HTML / JSON."""
 
     def __init__(self, assistant: Any):
         self.assistant = assistant
-        self._lock = threading.Lock()
+        # Every ask() runs on this one thread, so calls are serialised as before, and what
+        # torch and numpy allocate stays in one malloc arena. Run directly on Gradio's many
+        # worker threads, the same load grew the server's RSS by ~30% per 2,000 questions.
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="askseeds-ask")
 
     def ask(self, question: str, history: list[dict] | None = None):
-        with self._lock:
-            return self.assistant.ask(question, history=history or [])
+        return self._worker.submit(self.assistant.ask, question, history=history or []).result()
 
     def chat(self, message: Any, history: list, turns: dict | None):
         """The ChatInterface fn: returns (answer bubble, sources panel, per-turn sections)."""
@@ -187,6 +194,12 @@ class ChatAdapter:
 
     def api(self, question: str, history: list[dict] | None = None) -> dict:
         """The ``/ask`` endpoint: a question (and optional history) -> answer JSON."""
+        if history is not None and not isinstance(history, (list, tuple)):
+            raise gr.Error(
+                'history must be a list of {"role": "user"|"assistant", "content": "..."} '
+                "messages, or left out.",
+                print_exception=False,
+            )
         try:
             answer = self.ask(question or "", _history_for_ask(history))
         except AskseedsError as exc:
@@ -284,6 +297,7 @@ def launch_kwargs() -> dict:
         "theme": theme,
         "footer_links": ["api"],
         "show_error": False,
+        "state_session_capacity": SESSION_CAPACITY,
     }
 
 

@@ -151,6 +151,10 @@ def main(argv: list[str] | None = None) -> int:
     except AskseedsError as exc:
         print(f"askseeds: {exc}", file=sys.stderr)
         return EXIT_ERROR
+    except OSError as exc:
+        # Disk full, read-only or unwritable --index-dir: say which path, not a traceback.
+        print(f"askseeds: {exc}", file=sys.stderr)
+        return EXIT_ERROR
     except KeyboardInterrupt:
         print("askseeds: interrupted", file=sys.stderr)
         return 130

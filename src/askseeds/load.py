@@ -9,23 +9,29 @@ offsets into that text. Files that cannot be used are reported as
 from __future__ import annotations
 
 import codecs
+import errno
 import hashlib
 import io
 import json
 import logging
 import os
+import stat
 from pathlib import Path
 
 from .clean import clean, parse_date
 from .errors import CorpusError
 from .types import Document, SkippedFile
 
-__all__ = ["SIDECAR_NAME", "TEXT_SUFFIXES", "decode", "load_folder"]
+__all__ = ["MAX_FILE_BYTES", "SIDECAR_NAME", "TEXT_SUFFIXES", "decode", "load_folder"]
 
 log = logging.getLogger(__name__)
 
 SIDECAR_NAME = "askseeds-metadata.json"
 TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown"})
+# A deliberate per-file cap. A MiB of prose makes about 1,000 passages, embedded at 10-30 a
+# second on two CPU cores, so a 50 MB file would take about an hour, and such a file is far
+# more likely a log or data dump than a document: it is skipped with a reason, never half-read.
+MAX_FILE_BYTES = 10 * 2**20
 _BOMS = (  # longest first: the UTF-32 LE BOM starts with the UTF-16 LE one
     (codecs.BOM_UTF32_LE, "utf-32"),
     (codecs.BOM_UTF32_BE, "utf-32"),
@@ -36,16 +42,18 @@ _BOMS = (  # longest first: the UTF-32 LE BOM starts with the UTF-16 LE one
 
 
 def load_folder(
-    folder: str | Path, *, max_file_bytes: int = 64 * 2**20
+    folder: str | Path, *, max_file_bytes: int = MAX_FILE_BYTES
 ) -> tuple[list[Document], list[SkippedFile]]:
     """Load every text and markdown file under ``folder``, recursively.
 
     Hidden files and folders (dot-prefixed) and files with other extensions
-    are ignored silently; text files that cannot be used are reported.
+    are ignored silently; text files that cannot be used (unreadable, binary,
+    empty, larger than ``max_file_bytes``, not a regular file, symlinked from
+    outside the folder, gone before they could be read) are reported.
 
     Args:
         folder: the corpus folder.
-        max_file_bytes: files larger than this are skipped.
+        max_file_bytes: files larger than this are skipped (default 10 MiB).
 
     Returns:
         ``(documents, skipped)``, each sorted by ``source``. Both are empty for
@@ -128,7 +136,7 @@ def _read_as(data: bytes, codec: str) -> str | None:
 
 def _utf16_without_bom(data: bytes) -> str | None:
     """'utf-16-le'/'utf-16-be' when NULs sit mostly at odd/even byte positions."""
-    if len(data) < 4 or len(data) % 2:
+    if len(data) < 2 or len(data) % 2:  # one UTF-16 character is two bytes
         return None
     sample = data[:65536]
     even, odd = sample[0::2].count(0), sample[1::2].count(0)
@@ -141,7 +149,10 @@ def _utf16_without_bom(data: bytes) -> str | None:
 
 
 def _walk(root: Path, real_root: Path, skipped: list[SkippedFile]):
-    """Yield ``(path, source)`` of candidate files under ``root``, sorted by name."""
+    """Yield ``(path, source)`` of candidate files under ``root``, sorted by name.
+
+    ``path`` is what to read: for a symlink, its (checked) target inside the folder.
+    """
     stack = [root]
     while stack:
         folder = stack.pop()
@@ -155,6 +166,12 @@ def _walk(root: Path, real_root: Path, skipped: list[SkippedFile]):
                 continue
             path = Path(entry.path)
             source = _source(root, path)
+            if not _is_utf8(source):
+                # Such a name cannot be stored in the manifest or shown on the page.
+                if entry.is_dir() or _is_candidate(path):
+                    shown = source.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+                    skipped.append(SkippedFile(shown, "name is not valid UTF-8; rename it"))
+                continue
             if entry.is_symlink():
                 if not path.exists():
                     if _is_candidate(path):
@@ -167,10 +184,22 @@ def _walk(root: Path, real_root: Path, skipped: list[SkippedFile]):
                     continue
                 if entry.is_dir():
                     continue  # its target is inside the folder and is walked anyway
+                if _is_candidate(path):
+                    # Read the checked target itself, so the link cannot be re-pointed later.
+                    yield target, source
+                continue
             if entry.is_dir():
                 stack.append(path)
             elif _is_candidate(path):
                 yield path, source
+
+
+def _is_utf8(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:  # undecodable bytes of the file name, kept as surrogates
+        return False
+    return True
 
 
 def _is_candidate(path: Path) -> bool:
@@ -183,12 +212,13 @@ def _source(root: Path, path: Path) -> str:
 
 def _load_file(path: Path, source: str, max_file_bytes: int) -> Document | SkippedFile:
     try:
-        with open(path, "rb") as fh:
-            data = fh.read(max_file_bytes + 1)
+        data = _read_regular(path, max_file_bytes)
     except OSError as exc:
         return SkippedFile(source, _os_reason(exc))
+    if isinstance(data, str):
+        return SkippedFile(source, data)
     if len(data) > max_file_bytes:
-        return SkippedFile(source, f"larger than {_size(max_file_bytes)}")
+        return SkippedFile(source, _too_large(max_file_bytes, len(data)))
     if not data:
         return SkippedFile(source, "empty file")
     decoded = decode(data)
@@ -210,19 +240,56 @@ def _load_file(path: Path, source: str, max_file_bytes: int) -> Document | Skipp
     )
 
 
+def _read_regular(path: Path, max_file_bytes: int) -> bytes | str:
+    """At most ``max_file_bytes + 1`` bytes of a regular file, or why it is not read."""
+    # O_NONBLOCK: opening a named pipe without a writer would otherwise block forever. The
+    # kind is checked on the open descriptor, so a file swapped after listing is caught too.
+    # O_NOFOLLOW: a file replaced by a symlink after listing must not lead outside the folder.
+    flags = os.O_RDONLY
+    for name in ("O_NONBLOCK", "O_NOFOLLOW", "O_BINARY"):
+        flags |= getattr(os, name, 0)
+    fd = os.open(path, flags)
+    with os.fdopen(fd, "rb") as fh:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return f"not a regular file ({_kind(info.st_mode)})"
+        if info.st_size > max_file_bytes:
+            return _too_large(max_file_bytes, info.st_size)
+        return fh.read(max_file_bytes + 1)
+
+
+def _kind(mode: int) -> str:
+    for test, name in (
+        (stat.S_ISFIFO, "named pipe"),
+        (stat.S_ISSOCK, "socket"),
+        (stat.S_ISCHR, "character device"),
+        (stat.S_ISBLK, "block device"),
+        (stat.S_ISDIR, "directory"),
+    ):
+        if test(mode):
+            return name
+    return "special file"
+
+
+def _too_large(limit: int, size: int) -> str:
+    return f"larger than {_size(limit)} ({_size(size)}); split it into smaller files to index it"
+
+
 def _os_reason(exc: OSError) -> str:
     if isinstance(exc, PermissionError):
         return "permission denied"
     if isinstance(exc, FileNotFoundError):
         return "file disappeared while loading"
+    if exc.errno == errno.ELOOP:
+        return "replaced by a symlink while loading (not followed)"
     return f"unreadable ({exc.strerror or type(exc).__name__})"
 
 
 def _size(n: int) -> str:
     if n >= 2**20:
-        return f"{n / 2**20:g} MiB"
+        return f"{round(n / 2**20, 1):g} MiB"
     if n >= 2**10:
-        return f"{n / 2**10:g} KiB"
+        return f"{round(n / 2**10, 1):g} KiB"
     return f"{n} bytes"
 
 

@@ -23,10 +23,12 @@ from .types import Answer, Citation, Passage
 NOT_FOUND = "Not found in the documents."
 GENERIC_ERROR = "Sorry, something went wrong while answering. Please try again."
 
-# Characters that mean something to markdown, GFM autolinks or KaTeX, replaced by numeric
-# character references after html.escape (which already handled & < > " ').
+# HTML metacharacters, plus characters that mean something to markdown, GFM autolinks or
+# KaTeX, as character references. One translate pass: escaping in two steps would turn the
+# "#" of html.escape's "&#x27;" into "&#35;", showing apostrophes as "&#x27;" on the page.
+_HTML_SPECIAL = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;"}
 _MD_SPECIAL = {c: f"&#{ord(c)};" for c in "[]()!*_`~$\\|#{}:+-="}
-_MD_TABLE = str.maketrans(_MD_SPECIAL)
+_ESCAPE_TABLE = str.maketrans({**_HTML_SPECIAL, **_MD_SPECIAL})
 _WS = re.compile(r"\s+")
 _TAG = re.compile(r"<[^>]*>")
 _BLANKS = re.compile(r"[ \t\r\f\v]*\n\s*\n\s*")
@@ -35,7 +37,7 @@ _SPACES = re.compile(r"[ \t\r\f\v]+")
 
 def esc(text: Any) -> str:
     """Escape untrusted text so it renders literally as HTML and as markdown."""
-    return html.escape("" if text is None else str(text), quote=True).translate(_MD_TABLE)
+    return ("" if text is None else str(text)).translate(_ESCAPE_TABLE)
 
 
 def _one_line(text: str) -> str:

@@ -1,0 +1,439 @@
+"""Bounded load test of the web chat: concurrent gradio_client users against ``askseeds serve``.
+
+Starts ``askseeds serve`` on a free loopback port (or uses ``--url``/``--pid`` of a running
+one). ``--clients`` users (default 50, each a gradio_client ``Client``, i.e. a Gradio session,
+kept for the whole run) then:
+
+1. warm-up: ``--warmup`` questions (default 200), so the model, tokenizer caches, Gradio's
+   queue and the users' sessions have made their first-use allocations;
+2. load: ``--questions`` questions (default 1,000), alternating ``/ask`` and ``/chat``;
+   reports errors, p50/p95/p99 latency and throughput;
+3. soak: more questions until ``--memory-questions`` (default 2,000, counting the load run)
+   have been asked since the warm-up;
+4. sessions: ``--new-sessions`` new users (default 200) ask one question each, which prices
+   what Gradio keeps per session (bounded by ``state_session_capacity``).
+
+Memory is the server process's resident set size, ``VmRSS`` in ``/proc/<pid>/status``, read
+after the warm-up and after the soak (each the median of 5 readings 0.2 s apart, once the
+server is idle). Questions are drawn (seeded) from eval/seeds_questions.jsonl plus bad ones
+(empty, emoji, 10,000 characters, markup, control characters, other scripts). A bad question
+rejected with its clear message is a correct reply, not an error; an error is a timeout, a
+transport failure, a generic "something went wrong", or a reply of the wrong shape.
+
+Loopback only, a fixed number of requests, and it stops by itself.
+
+Usage: python benchmarks/load.py [--clients 50] [--questions 1000] [--memory-questions 2000]
+                                 [--json out.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+for _k, _v in {
+    "GRADIO_ANALYTICS_ENABLED": "False",
+    "HF_HUB_OFFLINE": "1",
+    "HF_HUB_DISABLE_TELEMETRY": "1",
+    "TRANSFORMERS_OFFLINE": "1",
+    "NO_PROXY": "127.0.0.1,localhost",
+    "TOKENIZERS_PARALLELISM": "false",
+}.items():
+    os.environ.setdefault(_k, _v)
+
+import httpx
+from gradio_client import Client
+
+ROOT = Path(__file__).resolve().parent.parent
+GENERIC_ERROR = "something went wrong"
+REJECTED = "Please type a question"
+BAD_QUESTIONS = [
+    "",
+    "   \t\n",
+    "?!?...",
+    "😀🎉👍🏽",
+    "\x00\x07\x1b[31m Who is the mayor of Tacoma?",
+    "Who is the mayor of Tacoma? " + "sister city " * 830,  # ~10,000 characters
+    "<script>alert(1)</script><img src=x onerror=alert(2)> Where was the seventh conference held?",
+    "[x](javascript:alert(1)) **What** was the theme of the fifth conference?",
+    "中美友好城市大会在哪里举行？",
+    "أين عقد المؤتمر السابع للمدن الشقيقة؟",
+]
+
+
+def eval_questions(path: Path) -> list[str]:
+    out = []
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                item = json.loads(line)
+                out.append(item.get("question") or item["turns"][-1])
+    return out
+
+
+def draw(pool: list[str], bad: list[str], n: int, seed: int) -> list[str]:
+    """``n`` questions, about one in ten a bad one."""
+    rnd = random.Random(seed)
+    return [rnd.choice(bad) if rnd.random() < 0.1 else rnd.choice(pool) for _ in range(n)]
+
+
+@dataclass
+class Round:
+    name: str
+    latencies: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    rejected: int = 0
+    seconds: float = 0.0
+
+    def summary(self) -> dict:
+        lat = sorted(self.latencies)
+        done = len(lat)
+        return {
+            "requests": done + len(self.errors),
+            "errors": len(self.errors),
+            "rejected_bad_questions": self.rejected,
+            "p50_ms": round(_pct(lat, 50) * 1000, 1) if lat else None,
+            "p95_ms": round(_pct(lat, 95) * 1000, 1) if lat else None,
+            "p99_ms": round(_pct(lat, 99) * 1000, 1) if lat else None,
+            "mean_ms": round(statistics.fmean(lat) * 1000, 1) if lat else None,
+            "seconds": round(self.seconds, 2),
+            "throughput_qps": round(done / self.seconds, 2) if self.seconds else None,
+            "error_samples": self.errors[:5],
+        }
+
+
+def _pct(values: list[float], p: float) -> float:
+    return values[min(len(values) - 1, round(p / 100 * (len(values) - 1)))]
+
+
+def _check(endpoint: str, question: str, result) -> str | None:
+    """None when ``result`` is a correct reply to ``question``, else what is wrong with it."""
+    if isinstance(result, Exception):
+        text = str(result)
+        if REJECTED in text:
+            return None
+        return f"{endpoint}: {type(result).__name__}: {text[:200]}"
+    if endpoint == "/ask":
+        if not isinstance(result, dict) or not result.get("answer"):
+            return f"/ask: unexpected reply {str(result)[:200]}"
+        return None
+    if not isinstance(result, tuple | list) or len(result) < 2:
+        return f"/chat: unexpected reply {str(result)[:200]}"
+    bubble = str(result[0])
+    if GENERIC_ERROR in bubble:
+        return f"/chat: {bubble[:200]}"
+    if REJECTED in bubble or "[1]" in bubble or "Not found in the documents" in bubble:
+        return None
+    return f"/chat: unexpected bubble {bubble[:200]}"
+
+
+def connect(url: str, n: int) -> list[Client]:
+    """``n`` clients, each its own Gradio session (as ``n`` users would be)."""
+    clients: list[Client | None] = [None] * n
+    failures: list[str] = []
+
+    def one(i: int) -> None:
+        try:
+            clients[i] = Client(url, verbose=False)
+        except Exception as exc:  # noqa: BLE001 (reported below, once)
+            clients[i] = None
+            failures.append(f"{type(exc).__name__}: {exc}")
+
+    threads = [threading.Thread(target=one, args=(i,), daemon=True) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    missing = clients.count(None)
+    if missing:
+        raise SystemExit(f"{missing} of {n} clients could not connect to {url}: {failures[0]}")
+    return clients  # type: ignore[return-value]
+
+
+def run_round(name: str, questions: list[str], clients: list[Client], timeout: float) -> Round:
+    """Ask every question once, spread over the clients, one thread per client."""
+    result = Round(name)
+    lock = threading.Lock()
+    next_index = iter(range(len(questions)))
+
+    def worker(client: Client) -> None:
+        while True:
+            with lock:
+                i = next(next_index, None)
+            if i is None:
+                return
+            question = questions[i]
+            endpoint = "/ask" if i % 2 == 0 else "/chat"
+            start = time.perf_counter()
+            try:
+                job = (
+                    client.submit(question, api_name="/ask")
+                    if endpoint == "/ask"
+                    else client.submit(message=question, api_name="/chat")
+                )
+                reply = job.result(timeout=timeout)
+            except Exception as exc:  # noqa: BLE001 (classified below)
+                reply = exc
+            elapsed = time.perf_counter() - start
+            problem = _check(endpoint, question, reply)
+            with lock:
+                if problem:
+                    result.errors.append(problem)
+                else:
+                    result.latencies.append(elapsed)
+                    if isinstance(reply, Exception) or REJECTED in str(reply):
+                        result.rejected += 1
+
+    t0 = time.perf_counter()
+    threads = [threading.Thread(target=worker, args=(c,), daemon=True) for c in clients]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    result.seconds = time.perf_counter() - t0
+    s = result.summary()
+    print(
+        f"  {name}: {s['requests']} requests, {s['errors']} errors, {s['throughput_qps']} q/s",
+        file=sys.stderr,
+        flush=True,
+    )
+    return result
+
+
+def session_cost(url: str, pid: int, n: int, pool: list[str], timeout: float) -> dict:
+    """RSS added by ``n`` new users (Gradio sessions) asking one question each."""
+    before = settled_rss(pid)
+    errors = 0
+    for start in range(0, n, 50):
+        batch = connect(url, min(50, n - start))
+        questions = draw(pool, pool, len(batch), start)
+        errors += len(run_round("sessions", questions, batch, timeout).errors)
+    after = settled_rss(pid)
+    return {
+        "new_sessions": n,
+        "errors": errors,
+        "rss_before_mib": round(before / 1024, 1),
+        "rss_after_mib": round(after / 1024, 1),
+        "kib_per_session": round((after - before) / n, 1),
+    }
+
+
+def rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise RuntimeError(f"no VmRSS for pid {pid}")
+
+
+def settled_rss(pid: int) -> int:
+    """Median of 5 readings 0.2 s apart (the server is idle between rounds)."""
+    readings = []
+    for _ in range(5):
+        time.sleep(0.2)
+        readings.append(rss_kib(pid))
+    return int(statistics.median(readings))
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(docs: str, index_dir: Path, log_path: Path, timeout: float):
+    port = _free_port()
+    log = open(log_path, "w", encoding="utf-8")  # noqa: SIM115 (closed with the server)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "askseeds.cli",
+            "serve",
+            "--docs",
+            docs,
+            "--index-dir",
+            str(index_dir),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"server exited with {proc.returncode}; see {log_path}")
+        try:
+            if httpx.get(url + "/gradio_api/info", timeout=2).status_code == 200:
+                return proc, log, url
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    proc.kill()
+    raise SystemExit(f"server did not start within {timeout}s; see {log_path}")
+
+
+def stop_server(proc: subprocess.Popen, log) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+    log.close()
+
+
+def main(argv: list[str] | None = None) -> dict:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--clients", type=int, default=50)
+    ap.add_argument("--questions", type=int, default=1000, help="questions in the load run")
+    ap.add_argument(
+        "--memory-questions",
+        type=int,
+        default=2000,
+        help="questions between the two memory readings (0: skip the soak)",
+    )
+    ap.add_argument("--warmup", type=int, default=200, help="questions before the first reading")
+    ap.add_argument("--docs", default=str(ROOT / "seeds"))
+    ap.add_argument("--index-dir", help="default: a temporary folder")
+    ap.add_argument("--questions-file", default=str(ROOT / "eval" / "seeds_questions.jsonl"))
+    ap.add_argument("--url", help="use a running server on loopback instead of starting one")
+    ap.add_argument("--pid", type=int, help="the running server's pid, for its memory")
+    ap.add_argument("--timeout", type=float, default=120, help="seconds per request")
+    ap.add_argument(
+        "--new-sessions",
+        type=int,
+        default=200,
+        help="then this many new users ask one question each, to price a session (0: skip)",
+    )
+    ap.add_argument("--solo", type=int, default=30, help="questions from one user alone")
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--json", help="also write the figures to this JSON file")
+    args = ap.parse_args(argv)
+
+    tmp = Path(tempfile.mkdtemp(prefix="askseeds-load-"))
+    proc = log = None
+    try:
+        if args.url:
+            if not args.url.startswith(("http://127.0.0.1", "http://localhost")):
+                raise SystemExit("--url must be a loopback address")
+            url, pid = args.url, args.pid
+        else:
+            index_dir = Path(args.index_dir) if args.index_dir else tmp / "index"
+            proc, log, url = start_server(args.docs, index_dir, tmp / "serve.log", 300)
+            pid = proc.pid
+        pool = eval_questions(Path(args.questions_file))
+        load_before = os.getloadavg()
+        clients = connect(url, args.clients)
+        warm = run_round(
+            "warmup", draw(pool, BAD_QUESTIONS, args.warmup, args.seed), clients, args.timeout
+        )
+        # One user alone: the service time, without the queueing that 50 users add.
+        solo = run_round(
+            "solo", draw(pool, BAD_QUESTIONS, args.solo, args.seed + 3), clients[:1], args.timeout
+        )
+        rss_before = settled_rss(pid) if pid else None
+        load = run_round(
+            "load", draw(pool, BAD_QUESTIONS, args.questions, args.seed + 1), clients, args.timeout
+        )
+        soak = None
+        if args.memory_questions > args.questions:
+            rest = draw(pool, BAD_QUESTIONS, args.memory_questions - args.questions, args.seed + 2)
+            soak = run_round("soak", rest, clients, args.timeout)
+        rss_after = settled_rss(pid) if pid else None
+        sessions = None
+        if args.new_sessions and pid:
+            sessions = session_cost(url, pid, args.new_sessions, pool, args.timeout)
+        load_after = os.getloadavg()
+        server_log = (tmp / "serve.log").read_text(errors="replace") if proc else ""
+    finally:
+        if proc is not None:
+            stop_server(proc, log)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+    asked = args.questions + (soak.summary()["requests"] if soak else 0)
+    report = {
+        "clients": args.clients,
+        "cores": os.cpu_count(),
+        "load_average_before": [round(x, 2) for x in load_before],
+        "load_average_after": [round(x, 2) for x in load_after],
+        "warmup": warm.summary(),
+        "solo": solo.summary(),
+        "load": load.summary(),
+        "soak": soak.summary() if soak else None,
+        "memory": {
+            "questions_between_readings": asked,
+            "rss_before_mib": round(rss_before / 1024, 1) if rss_before else None,
+            "rss_after_mib": round(rss_after / 1024, 1) if rss_after else None,
+            "growth_percent": round(100 * (rss_after - rss_before) / rss_before, 2)
+            if rss_before and rss_after
+            else None,
+            "how": "VmRSS of the server pid from /proc/<pid>/status, median of 5 idle "
+            "readings, after warm-up and after the soak",
+        },
+        "sessions": sessions,
+        "errors_total": len(warm.errors)
+        + len(load.errors)
+        + len(solo.errors)
+        + (len(soak.errors) if soak else 0)
+        + (sessions["errors"] if sessions else 0),
+        "server_tracebacks": server_log.count("Traceback"),
+    }
+    _print(report)
+    if args.json:
+        Path(args.json).write_text(json.dumps(report, indent=2), encoding="utf-8")
+    return report
+
+
+def _print(r: dict) -> None:
+    print(
+        f"clients {r['clients']} on {r['cores']} cores; load average before "
+        f"{r['load_average_before']}, after {r['load_average_after']}"
+    )
+    print(
+        f"{'round':<8}{'requests':>9}{'errors':>8}{'rejected':>9}{'p50 ms':>9}{'p95 ms':>9}"
+        f"{'p99 ms':>9}{'q/s':>8}"
+    )
+    for name in ("warmup", "solo", "load", "soak"):
+        s = r[name]
+        if s:
+            print(
+                f"{name:<8}{s['requests']:>9}{s['errors']:>8}{s['rejected_bad_questions']:>9}"
+                f"{s['p50_ms']!s:>9}{s['p95_ms']!s:>9}{s['p99_ms']!s:>9}"
+                f"{s['throughput_qps']!s:>8}"
+            )
+            for sample in s["error_samples"]:
+                print(f"    error: {sample}")
+    m = r["memory"]
+    print(
+        f"server RSS {m['rss_before_mib']} MiB -> {m['rss_after_mib']} MiB over "
+        f"{m['questions_between_readings']} questions ({m['growth_percent']}%)"
+    )
+    if r["sessions"]:
+        s = r["sessions"]
+        print(
+            f"{s['new_sessions']} new users (sessions), one question each: RSS "
+            f"{s['rss_before_mib']} -> {s['rss_after_mib']} MiB, {s['kib_per_session']} KiB each"
+        )
+    print(f"errors total {r['errors_total']}; server tracebacks {r['server_tracebacks']}")
+
+
+if __name__ == "__main__":
+    report = main()
+    sys.exit(1 if report["errors_total"] else 0)

@@ -1,0 +1,54 @@
+"""Smoke run of benchmarks/load.py (5 clients x 20 questions) against the session's server."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_load_script_runs_bounded_and_reports(app_server, tmp_path):
+    out = tmp_path / "load.json"
+    run = subprocess.run(
+        [
+            sys.executable,
+            "benchmarks/load.py",
+            "--url",
+            app_server.url,
+            "--pid",
+            str(app_server.proc.pid),
+            "--clients",
+            "5",
+            "--questions",
+            "20",
+            "--warmup",
+            "5",
+            "--memory-questions",
+            "40",
+            "--new-sessions",
+            "10",
+            "--solo",
+            "5",
+            "--json",
+            str(out),
+        ],
+        check=False,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    report = json.loads(out.read_text())
+    assert report["errors_total"] == 0
+    assert report["load"]["requests"] == 20 and report["soak"]["requests"] == 20
+    assert report["load"]["rejected_bad_questions"] >= 0
+    assert 0 < report["load"]["p50_ms"] <= report["load"]["p95_ms"] <= report["load"]["p99_ms"]
+    assert report["load"]["throughput_qps"] > 0
+    assert report["memory"]["rss_before_mib"] > 0 and report["memory"]["rss_after_mib"] > 0
+    assert report["solo"]["requests"] == 5
+    assert report["sessions"]["new_sessions"] == 10 and report["sessions"]["errors"] == 0
+    assert "p95" in run.stdout and "RSS" in run.stdout
