@@ -111,14 +111,7 @@ FAULTS = {
     "chunks-text-edited": lambda idx: _edit_chunk_text(_artifact(idx, "chunks")),
 }
 
-# Damage of the right JSON but the wrong shape is not caught by read_manifest's checks.
-SHAPE_BUG = (
-    "index.py: read_manifest/open_index/sync trust the types inside manifest.json; a list where "
-    "a dict belongs (or a files entry missing fields) raises AttributeError/TypeError from "
-    "Assistant.from_folder instead of IndexCorruptError + rebuild"
-)
-
-
+# Damage of the right JSON but the wrong shape, or naming files outside the index folder.
 def _set(key: str, value):
     def fault(idx: Path) -> None:
         manifest = _manifest(idx)
@@ -134,6 +127,9 @@ WRONG_SHAPE = {
     "manifest-checksums-a-list": _set("checksums", lambda m: list(m["checksums"])),
     "manifest-file-entry-missing-fields": _set(
         "files", lambda m: {s: {"sha256": v["sha256"]} for s, v in m["files"].items()}
+    ),
+    "manifest-artifact-outside-the-folder": _set(
+        "artifacts", lambda m: {**m["artifacts"], "chunks": "../../../etc/passwd"}
     ),
 }
 
@@ -170,29 +166,25 @@ def test_damage_is_detected_and_rebuilt_with_a_warning(idx, fault, caplog):
     assert len(_generations(idx)) == 1
 
 
-@pytest.mark.xfail(reason=SHAPE_BUG, raises=(AttributeError, TypeError), strict=True)
 @pytest.mark.parametrize("fault", list(WRONG_SHAPE))
 def test_manifest_of_the_wrong_shape_is_rebuilt(idx, fault, caplog):
     WRONG_SHAPE[fault](idx)
+    with pytest.raises(IndexCorruptError, match="not an askseeds manifest"):
+        open_index(idx)
     bot = _rebuilt_with_warning(idx, caplog)
     _assert_answers_exactly(bot)
 
 
-@pytest.mark.xfail(
-    reason=(
-        "index.py: chunk text is trusted once its checksum matches; a chunk store edited with "
-        "the manifest checksum updated to match is served, so a citation quotes 'Tacomo' where "
-        "the file says 'Tacoma' (the stored raw text is never compared with the source file)"
-    ),
-    strict=True,
-)
-def test_chunk_store_edited_with_matching_checksum_never_misquotes(idx):
+def test_chunk_store_edited_with_matching_checksum_never_misquotes(idx, caplog):
     chunks = _artifact(idx, "chunks")
     _edit_chunk_text(chunks)
     manifest = _manifest(idx)
     manifest["checksums"][chunks.name] = hashlib.sha256(chunks.read_bytes()).hexdigest()
     _write_manifest(idx, manifest)
-    bot = Assistant.from_folder(SEEDS, index_dir=idx, progress=False)
+    with caplog.at_level(logging.WARNING, logger="askseeds"):
+        bot = Assistant.from_folder(SEEDS, index_dir=idx, progress=False)
+    assert "differs from the file" in caplog.text
+    assert 0 < bot.stats.changes["embedded"] < bot.stats.passages  # only the edited file
     _assert_answers_exactly(bot)
 
 

@@ -24,7 +24,7 @@ import os
 import shutil
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import bm25s
@@ -227,9 +227,33 @@ def read_manifest(index_dir: Path) -> dict | None:
         manifest = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise IndexCorruptError(f"{path} is unreadable ({exc})") from exc
-    if not isinstance(manifest, dict) or "artifacts" not in manifest or "files" not in manifest:
-        raise IndexCorruptError(f"{path} is not an askseeds manifest")
+    problem = _shape_problem(manifest)
+    if problem:
+        raise IndexCorruptError(f"{path} is not an askseeds manifest ({problem})")
     return manifest
+
+
+_FILE_FIELDS = frozenset(f.name for f in fields(DocInfo)) - {"source"}
+
+
+def _shape_problem(manifest: object) -> str | None:
+    """What is wrong with the manifest's structure, or None; the values are checked later."""
+    if not isinstance(manifest, dict):
+        return "not a JSON object"
+    for key in ("artifacts", "files"):
+        if not isinstance(manifest.get(key), dict):
+            return f"'{key}' is not an object"
+    for key in ("checksums", "sizes", "samples"):
+        if not isinstance(manifest.get(key, {}), dict):
+            return f"'{key}' is not an object"
+    for name in manifest["artifacts"].values():
+        # Artefact names are joined to the index folder: a path would read elsewhere.
+        if not isinstance(name, str) or Path(name).name != name or name in ("", ".", ".."):
+            return f"artefact name {name!r} is not a plain file name"
+    for source, meta in manifest["files"].items():
+        if not isinstance(meta, dict) or set(meta) != _FILE_FIELDS:
+            return f"entry for {source!r} lacks fields"
+    return None
 
 
 def rebuild_reason(manifest: dict, settings: Settings, dim: int) -> str | None:
@@ -400,6 +424,8 @@ def sync(
     unchanged = {
         s for s, d in by_source.items() if s in old_files and old_files[s].sha256 == d.sha256
     }
+    if old is not None:
+        unchanged -= _stale_sources(old, by_source, unchanged)
     added = sorted(s for s in by_source if s not in old_files)
     changed = sorted(s for s in by_source if s in old_files and s not in unchanged)
     deleted = sorted(s for s in old_files if s not in by_source)
@@ -466,6 +492,23 @@ def sync(
         time.perf_counter() - t0,
     )
     return index
+
+
+def _stale_sources(old: Index, by_source: dict[str, Document], unchanged: set[str]) -> set[str]:
+    """Unchanged files whose stored chunk text differs from the file's text at the chunk's span.
+
+    Checksums prove the chunk store is the one the manifest names, not that it
+    quotes the files: a store edited along with its checksum would otherwise be
+    served, and a citation would quote words the file never had.
+    """
+    stale = set()
+    for chunk, raw in zip(old.chunks, old.raws):
+        doc = by_source.get(chunk.source)
+        if chunk.source in unchanged and doc.text[chunk.start : chunk.end] != raw:
+            stale.add(chunk.source)
+    for source in sorted(stale):
+        log.warning("stored text of %s differs from the file; re-indexing it", source)
+    return stale
 
 
 def _store_reason(old: Index, settings: Settings, index_dir: Path) -> str | None:
