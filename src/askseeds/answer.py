@@ -33,33 +33,13 @@ from .types import Answer, Citation, Passage
 
 NOT_FOUND = "Not found in the documents."
 
-KEEP_ODDS = 0.2  # a further sentence must be at least this likely as the best (SQuAD: 1.3 sentences on average)
+KEEP_ODDS = 0.2  # a further sentence must be at least this likely as the best (docs/results.md)
 OOV_PENALTY = 0.15  # confidence lost when every question term is unknown to the corpus
 CONFLICT_DENSE_RATIO = 0.85
 PASSAGE_DEPTH = 20  # sentences of this many top passages are candidates
 
 _YEAR = re.compile(r"^(1[5-9]|20)\d\d$")
-_ANAPHORA = frozenset(
-    [
-        "it",
-        "its",
-        "it's",
-        "they",
-        "their",
-        "them",
-        "there",
-        "he",
-        "she",
-        "his",
-        "her",
-        "him",
-        "this",
-        "that",
-        "these",
-        "those",
-        "then",
-    ]
-)
+_ANAPHORA = frozenset(["it", "its", "it's", "they", "their", "them", "there", "he", "she", "his", "her", "him", "this", "that", "these", "those", "then"])  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -179,7 +159,9 @@ class Answerer:
         probs = self.scorer.probability(features)
         out = [
             Candidate(pos, a, b, text, float(p), float(r), dense, rank, f)
-            for (pos, a, b, text, _, _, dense, _, rank), r, p, f in zip(rows, order, probs, features)
+            for (pos, a, b, text, _, _, dense, _, rank), r, p, f in zip(
+                rows, order, probs, features
+            )
         ]
         out.sort(key=lambda c: -c.rank_score)
         return out
