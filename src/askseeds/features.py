@@ -12,6 +12,7 @@ import itertools
 import math
 import re
 from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 import numpy as np
@@ -141,7 +142,7 @@ def constraints(question: str) -> list[frozenset[str]]:
     return out
 
 
-def type_match(kind: str, sentence: str, question_words: set[str]) -> float:
+def type_match(kind: str, sentence: str, question_words: AbstractSet[str]) -> float:
     """1 when the sentence holds a thing of the asked kind the question does not already name."""
     if kind == "number":
         numbers = [n for n in NUMBER.findall(sentence) if n not in question_words]
@@ -161,16 +162,13 @@ class Question:
 
     text: str
     kind: str
-    weights: dict[str, float]  # term -> IDF weight; terms from earlier turns count half
-    focus: frozenset[str]
+    # term -> share of the question's IDF weight (terms from earlier turns count half); sums to 1
+    weights: dict[str, float]
+    focus: dict[str, float]  # the focus noun's terms -> share of their weight; empty if no focus
     pairs: frozenset[tuple[str, str]]  # consecutive term pairs of the question
     words: frozenset[str]
     own: frozenset[str]
     constraints: tuple[frozenset[str], ...]
-
-    @property
-    def total(self) -> float:
-        return sum(self.weights.values()) or 1.0
 
 
 def read_question(question: str, query: str, idf: Callable[[str], float]) -> Question:
@@ -183,13 +181,19 @@ def read_question(question: str, query: str, idf: Callable[[str], float]) -> Que
     return Question(
         text=question,
         kind=question_kind(question),
-        weights=weights,
-        focus=frozenset(focus),
+        weights=_shares(weights),
+        focus=_shares({t: weights.get(t, 0.0) for t in focus}),
         pairs=frozenset(itertools.pairwise(own_terms)),
         words=frozenset(words(question)),
         own=frozenset(own),
         constraints=tuple(constraints(question)),
     )
+
+
+def _shares(weights: dict[str, float]) -> dict[str, float]:
+    """The weights scaled to sum to 1 (left as they are when they sum to 0)."""
+    total = sum(weights.values()) or 1.0
+    return {t: w / total for t, w in weights.items()}
 
 
 def contrast_weights(q: Question, candidate_terms: list[set[str]]) -> dict[str, float]:
@@ -198,13 +202,16 @@ def contrast_weights(q: Question, candidate_terms: list[set[str]]) -> dict[str, 
     A term nearly every candidate shares (the topic, "fifth China-U.S. Sister
     Cities Conference") says little about which of them answers; a rarer one
     (the "theme" asked for) says much. So each IDF weight is scaled by the
-    term's inverse frequency among the candidate sentences themselves.
+    term's inverse frequency among the candidate sentences themselves. Returns
+    shares that sum to 1, like ``Question.weights``.
     """
     n = len(candidate_terms)
-    return {
-        t: w * math.log(1 + (n + 1) / (1 + sum(t in c for c in candidate_terms)))
-        for t, w in q.weights.items()
-    }
+    return _shares(
+        {
+            t: w * math.log(1 + (n + 1) / (1 + sum(t in c for c in candidate_terms)))
+            for t, w in q.weights.items()
+        }
+    )
 
 
 def sentence_features(
@@ -222,18 +229,10 @@ def sentence_features(
     ``contrast`` holds the question-term weights from ``contrast_weights``.
     """
     present = set(sentence_terms)
-    total = q.total
-    lexical = sum(w for t, w in q.weights.items() if t in present) / total
-    contrast_total = sum(contrast.values()) or 1.0
-    contrasted = sum(w for t, w in contrast.items() if t in present) / contrast_total
-    inherited = (
-        sum(w for t, w in q.weights.items() if t not in present and t in passage_terms) / total
-    )
-    if q.focus:
-        focus_total = sum(q.weights.get(t, 0.0) for t in q.focus) or 1.0
-        focus = sum(q.weights.get(t, 0.0) for t in q.focus if t in present) / focus_total
-    else:
-        focus = lexical
+    lexical = sum(w for t, w in q.weights.items() if t in present)
+    contrasted = sum(w for t, w in contrast.items() if t in present)
+    inherited = sum(w for t, w in q.weights.items() if t not in present and t in passage_terms)
+    focus = sum(w for t, w in q.focus.items() if t in present) if q.focus else lexical
     novelty = (len(present - q.own) / len(present)) if present else 0.0
     sentence_pairs = set(itertools.pairwise(sentence_terms))
     bigram = len(q.pairs & sentence_pairs) / len(q.pairs) if q.pairs else lexical
@@ -250,7 +249,7 @@ def sentence_features(
             inherited,
             max(prior, 0.0),
             1.0 / (1.0 + rank),
-            type_match(q.kind, text, set(q.words)),
+            type_match(q.kind, text, q.words),
             novelty,
             bigram,
             min(len(sentence_terms) / 40.0, 1.0),
