@@ -23,7 +23,6 @@ import mmap
 import os
 import shutil
 import time
-from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
@@ -87,11 +86,6 @@ class Index:
         """The stored unit vector (float32) of the chunk at ``position``."""
         return np.asarray(self.chunk_vecs[position], dtype=np.float32)
 
-    def chunk_vectors(self, positions: Iterable[int]) -> np.ndarray:
-        """The stored unit vectors (float32) of the chunks at ``positions``."""
-        pos = np.fromiter(positions, dtype=np.int64)
-        return np.asarray(self.chunk_vecs[pos], dtype=np.float32).reshape(len(pos), -1)
-
     def positions(self, rows: np.ndarray) -> np.ndarray:
         """Chunk positions of store row ids; -1 for rows this generation does not hold."""
         rows = np.asarray(rows, dtype=np.int64)
@@ -127,10 +121,14 @@ class Index:
         chunk = self.chunks[position]
         return self.raws[position][start - chunk.start : end - chunk.start]
 
+    def title_date(self, source: str) -> tuple[str | None, str | None]:
+        """The title and date of document ``source`` (None where unknown)."""
+        doc = self.docs.get(source)
+        return (doc.title, doc.date) if doc else (None, None)
+
     def location(self, source: str, start: int, end: int) -> Location:
         """A span of ``source`` with the document's title and date."""
-        doc = self.docs.get(source)
-        return Location(source, start, end, doc.title if doc else None, doc.date if doc else None)
+        return Location(source, start, end, *self.title_date(source))
 
     def sentences_of(self, position: int) -> np.ndarray:
         """Unit sentence vectors (float32) of the chunk at ``position``."""

@@ -141,7 +141,7 @@ def _location(index: Index, position: int) -> Location:
 
 def _passage(index: Index, hit: Hit, also: list[Location]) -> Passage:
     chunk = index.chunks[hit.position]
-    doc = index.docs.get(chunk.source)
+    title, date = index.title_date(chunk.source)
     unique = {(loc.source, loc.start): loc for loc in also}
     return Passage(
         chunk_id=chunk.chunk_id,
@@ -150,8 +150,8 @@ def _passage(index: Index, hit: Hit, also: list[Location]) -> Passage:
         start=chunk.start,
         end=chunk.end,
         score=round(hit.score, 6),
-        title=doc.title if doc else None,
-        date=doc.date if doc else None,
+        title=title,
+        date=date,
         sentences=chunk.sentences,
         also_in=tuple(unique.values()),
     )
