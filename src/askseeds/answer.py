@@ -1,10 +1,10 @@
 """Pick the sentences that answer a question, cite them, or abstain.
 
-Every candidate sentence of the top passages is scored on four signals: its
-embedding's similarity to the question, how much of the question's IDF weight
-it covers, its passage's retrieval score, and whether it holds the kind of
-thing the question asks for (a number, a date, a name). The answer quotes the
-best few verbatim; when the best is weak it abstains instead.
+Every sentence of the top passages is a candidate, described by the features of
+``features.py`` (similarity to the question, term coverage, the passage's score,
+whether it holds the kind of thing asked for, ...) and scored by a model learned
+on SQuAD. The answer quotes the best few verbatim; when the best is unlikely to
+hold the answer it abstains instead.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -29,7 +30,7 @@ from .features import (
 from .index import Index
 from .retrieve import Hit
 from .terms import terms, words
-from .types import Answer, Citation, Passage
+from .types import Answer, Citation, Passage, Span
 
 NOT_FOUND = "Not found in the documents."
 
@@ -57,11 +58,24 @@ class Candidate:
     features: np.ndarray
 
 
+class _Sentence(NamedTuple):
+    """A candidate sentence before scoring."""
+
+    position: int  # its chunk's position in the index
+    span: Span
+    text: str
+    terms: list[str]
+    passage_terms: frozenset[str]
+    dense: float
+    prior: float  # its passage's retrieval score relative to the best
+    rank: int  # its passage's rank
+
+
 def resolve_followup(question: str, history: list[dict] | None) -> str:
     """The query to search: the question, with earlier questions prefixed when it leans on them.
 
     A question leans on the conversation when it uses a pronoun such as "its" or
-    "there", or has fewer than three content terms. Up to two earlier user turns
+    "there", or has fewer than three content terms. Up to three earlier user turns
     are prefixed, stopping at the first one that stands on its own.
     """
     if not history:
@@ -95,6 +109,7 @@ class Answerer:
         self.scorer = scorer or default_scorer()
         self._idf = self._term_idf()
         self._terms_cache: dict[int, frozenset[str]] = {}
+        self._doc_terms: dict[str, frozenset[str]] = {}
         self._by_source: dict[str, list[int]] | None = None
 
     def _term_idf(self) -> dict[str, float]:
@@ -128,11 +143,12 @@ class Answerer:
         q = read_question(question, query, self.idf)
         top = hits[0].score or 1.0
         seen: set[tuple[str, int]] = set()
-        # (position, start, end, text, terms, passage terms, dense, prior, rank)
-        rows: list[tuple[int, int, int, str, list[str], frozenset[str], float, float, int]] = []
+        found: list[_Sentence] = []
         for rank, hit in enumerate(hits[:depth]):
             chunk = self.index.chunks[hit.position]
-            if q.constraints and not self._mentions(chunk.source, q.constraints):
+            if q.constraints and not all(
+                g & self._document_terms(chunk.source) for g in q.constraints
+            ):
                 continue
             vecs = self.index.sentences_of(hit.position)
             sims = vecs @ query_vec if len(vecs) else np.zeros(0)
@@ -143,25 +159,28 @@ class Answerer:
                     continue
                 seen.add((chunk.source, span.start))
                 text = self.index.original(hit.position, span.start, span.end)
-                rows.append(
-                    (hit.position, span.start, span.end, text, terms(text), passage_terms,
-                     float(sims[j]), prior, rank)
+                found.append(
+                    _Sentence(hit.position, span, text, terms(text), passage_terms,
+                              float(sims[j]), prior, rank)
                 )  # fmt: skip
-        if not rows:
+        if not found:
             return []
-        contrast = contrast_weights(q, [set(r[4]) for r in rows])
-        feats = [
-            sentence_features(q, text, st, pt, contrast, dense, prior, rank)
-            for _, _, _, text, st, pt, dense, prior, rank in rows
-        ]
-        features = np.stack(feats)
+        contrast = contrast_weights(q, [set(f.terms) for f in found])
+        features = np.stack(
+            [
+                sentence_features(
+                    q, f.text, f.terms, f.passage_terms, contrast, f.dense, f.prior, f.rank
+                )
+                for f in found
+            ]
+        )
         order = self.scorer.rank(features)
         probs = self.scorer.probability(features)
         out = [
-            Candidate(pos, a, b, text, float(p), float(r), dense, rank, f)
-            for (pos, a, b, text, _, _, dense, _, rank), r, p, f in zip(
-                rows, order, probs, features
+            Candidate(
+                f.position, f.span.start, f.span.end, f.text, float(p), float(r), f.dense, f.rank, x
             )
+            for f, r, p, x in zip(found, order, probs, features)
         ]
         out.sort(key=lambda c: -c.rank_score)
         return out
@@ -176,17 +195,21 @@ class Answerer:
             )
         return cached
 
-    def _mentions(self, source: str, groups: tuple[frozenset[str], ...]) -> bool:
-        """Whether document ``source`` mentions one spelling of every group."""
-        if self._by_source is None:
-            by_source: dict[str, list[int]] = {}
-            for i, chunk in enumerate(self.index.chunks):
-                by_source.setdefault(chunk.source, []).append(i)
-            self._by_source = by_source
-        present: set[str] = set()
-        for position in self._by_source.get(source, ()):
-            present |= self._passage_terms(position)
-        return all(group & present for group in groups)
+    def _document_terms(self, source: str) -> frozenset[str]:
+        """Every term document ``source`` uses."""
+        cached = self._doc_terms.get(source)
+        if cached is None:
+            if self._by_source is None:
+                by_source: dict[str, list[int]] = {}
+                for i, chunk in enumerate(self.index.chunks):
+                    by_source.setdefault(chunk.source, []).append(i)
+                self._by_source = by_source
+            if len(self._doc_terms) > 1024:
+                self._doc_terms.clear()
+            cached = self._doc_terms[source] = frozenset(
+                t for i in self._by_source.get(source, ()) for t in terms(self.index.chunks[i].text)
+            )
+        return cached
 
     def confidence(self, question: str, best: Candidate) -> float:
         """How sure the best sentence answers the question, in [0, 1].
@@ -291,13 +314,12 @@ class Answerer:
         return (dated + undated)[: self.settings.max_answer_sentences]
 
     def _date(self, c: Candidate) -> str | None:
-        doc = self.index.docs.get(self.index.chunks[c.position].source)
-        return doc.date if doc else None
+        return self.index.title_date(self.index.chunks[c.position].source)[1]
 
     def _cite(self, number: int, c: Candidate, same: list[Candidate]) -> Citation:
         """Citation ``number`` for ``c``; ``same`` are sentences elsewhere saying the same."""
         chunk = self.index.chunks[c.position]
-        doc = self.index.docs.get(chunk.source)
+        title, date = self.index.title_date(chunk.source)
         twins = {
             (self.index.chunks[o.position].source, o.start): o
             for o in same
@@ -314,8 +336,8 @@ class Answerer:
             end=c.end,
             snippet=c.text,
             score=round(c.score, 4),
-            title=doc.title if doc else None,
-            date=doc.date if doc else None,
+            title=title,
+            date=date,
             context=self.index.original(c.position, ctx_start, ctx_end),
             context_start=ctx_start,
             also_in=also,
