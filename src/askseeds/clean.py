@@ -13,12 +13,12 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date as _date
 from itertools import pairwise
 
+from .dates import MONTH, month_day_year, parse_date
 from .types import Span
 
-__all__ = ["Cleaned", "clean", "parse_date"]
+__all__ = ["Cleaned", "clean"]
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,6 @@ _FUNCTION_WORDS_TEXT = (
 )
 _FUNCTION_WORDS = frozenset(_FUNCTION_WORDS_TEXT.split())
 
-_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _NONEMPTY = re.compile(r"[^\n]+")
 _YEAR = re.compile(r"[0-9]{4}")
 _WORD = re.compile(r"\w+(?:['’.\-]\w+)*")
@@ -92,18 +91,10 @@ _DATE_LINE = re.compile(
     r"\s*(?i:on)?\s*[:：]?\s*(?P<rest>.+?)"
     rf"(?:\s+{_TIME}(?:\s*(?:UTC|GMT|BJT)?\s*[+-]?[0-9]{{0,2}})?)?"
 )
-_MONTH = r"(?P<mon>(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*)\.?"
-_DATE_FORMS = (
-    re.compile(r"(?P<y>[0-9]{4})[-/.](?P<m>[0-9]{1,2})[-/.](?P<d>[0-9]{1,2})"),
-    re.compile(r"(?P<y>[0-9]{4})年(?P<m>[0-9]{1,2})月(?P<d>[0-9]{1,2})日"),
-    re.compile(rf"{_MONTH}\s+(?P<d>[0-9]{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y>[0-9]{{4}})"),
-    re.compile(rf"(?P<d>[0-9]{{1,2}})\s+{_MONTH},?\s+(?P<y>[0-9]{{4}})"),
-    re.compile(r"(?P<y>[0-9]{4})-(?P<m>[0-9]{2})"),
-)
 # Wire datelines ("BEIJING, Nov. 6, 2023 /PRNewswire/ — ", "(ECNS) — "): not article text.
 _DATELINE = re.compile(
     r"[A-Z][A-Z.'’\- ]{1,40}(?:,\s*[A-Z][A-Za-z.'’\- ]{1,30}){0,2},\s+"
-    rf"{_MONTH}\s+[0-9]{{1,2}}(?:,\s*[0-9]{{4}})?"
+    rf"{MONTH}\s+[0-9]{{1,2}}(?:,\s*[0-9]{{4}})?"
     r"\s*(?:/[^/\n]{1,40}/|\([^()\n]{1,40}\))?\s*(?:—|–|--|-)\s*"
     r"|[A-Z][A-Z.'’\- ]{1,40}\s*\([^()\n]{1,40}\)\s*(?:—|–|--)\s*"
     r"|\([A-Z][A-Za-z]{1,15}\)\s*(?:—|–|--)\s*"
@@ -151,40 +142,6 @@ def clean(text: str) -> Cleaned:
     spans = tuple(b[2] for b in blocks if b[0] != title_line)
     date = front_date or _find_date(lines, spans, dateline_dates)
     return Cleaned(blocks=spans, title=front_title or title, date=date)
-
-
-def parse_date(value: str) -> str | None:
-    """Parse one date written alone ("2023-11-03", "Nov. 6, 2023", "2023年11月3日").
-
-    Args:
-        value: the date text, without surrounding words.
-
-    Returns:
-        ISO ``YYYY-MM-DD`` (or ``YYYY-MM``), or ``None`` when it is not a valid date.
-    """
-    value = value.strip()
-    for form in _DATE_FORMS:
-        m = form.fullmatch(value)
-        if m:
-            return _iso(m)
-    return None
-
-
-def _iso(m: re.Match[str]) -> str | None:
-    groups = m.groupdict()
-    try:
-        year = int(groups["y"])
-        month = int(groups["m"]) if groups.get("m") else _month_number(groups.get("mon") or "")
-        if not groups.get("d"):
-            return f"{year:04d}-{month:02d}" if 1 <= month <= 12 else None
-        return _date(year, month, int(groups["d"])).isoformat()
-    except (ValueError, TypeError):
-        return None
-
-
-def _month_number(name: str) -> int:
-    key = name[:3].lower()
-    return _MONTHS.index(key) + 1 if key in _MONTHS else 0
 
 
 def _split(text: str) -> list[_Line]:
@@ -386,7 +343,7 @@ def _unit_span(
     dateline = _DATELINE.match(text, start, min(end, start + 200))
     found = None
     if dateline:
-        found = _dateline_date(dateline.group(0))
+        found = month_day_year(dateline.group(0))
         start = dateline.end()
     tail_from = max(start, end - 300)
     credit = _TRAILING_CREDIT.search(text, tail_from, end)
@@ -396,11 +353,6 @@ def _unit_span(
     if end <= start or not _is_prose(text[start:end]):
         return None, None
     return Span(start, end), found
-
-
-def _dateline_date(s: str) -> str | None:
-    m = _DATE_FORMS[2].search(s)
-    return _iso(m) if m else None
 
 
 def _strip(text: str, start: int, end: int) -> tuple[int, int]:

@@ -16,9 +16,11 @@ import json
 import logging
 import os
 import stat
+from dataclasses import replace
 from pathlib import Path
 
-from .clean import clean, parse_date
+from .clean import clean
+from .dates import parse_date
 from .errors import CorpusError
 from .types import Document, SkippedFile
 
@@ -82,7 +84,7 @@ def load_folder(
         if isinstance(result, SkippedFile):
             skipped.append(result)
         else:
-            docs.append(_with_overrides(result, overrides.get(source)))
+            docs.append(replace(result, **overrides.get(source, {})))
     for item in skipped:
         log.warning("skipped %s: %s", item.source, item.reason)
     docs.sort(key=lambda d: d.source)
@@ -222,9 +224,8 @@ def _load_file(path: Path, source: str, max_file_bytes: int) -> Document | Skipp
     if not data:
         return SkippedFile(source, "empty file")
     decoded = decode(data)
-    if decoded is None:
-        reason = "binary file (NUL bytes)" if b"\x00" in data else "undecodable"
-        return SkippedFile(source, reason)
+    if decoded is None:  # latin-1 reads any bytes, so only NUL bytes are refused
+        return SkippedFile(source, "binary file (NUL bytes)")
     text, codec = decoded
     if not text.strip():
         return SkippedFile(source, "empty file")
@@ -332,17 +333,3 @@ def _is_iso(value: str) -> bool:
     if len(value) == 4:
         return value.isdigit()
     return value.isascii() and parse_date(value) == value
-
-
-def _with_overrides(doc: Document, meta: dict[str, str] | None) -> Document:
-    if not meta:
-        return doc
-    return Document(
-        source=doc.source,
-        text=doc.text,
-        encoding=doc.encoding,
-        sha256=doc.sha256,
-        blocks=doc.blocks,
-        title=meta.get("title", doc.title),
-        date=meta.get("date", doc.date),
-    )
