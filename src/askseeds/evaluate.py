@@ -24,11 +24,10 @@ import json
 import re
 import sys
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .answer import resolve_followup
 from .config import Settings
 from .errors import AskseedsError
 from .metrics import (
@@ -162,23 +161,29 @@ def squad_source(title: str, n: int) -> str:
     return f"{_safe_name(title)}/{n:03d}.txt"
 
 
+def _squad_paragraphs(articles: Sequence[dict]) -> Iterator[tuple[str, dict]]:
+    """``(source, paragraph)`` for every paragraph of SQuAD ``articles``."""
+    for article in articles:
+        title = str(article.get("title", "untitled"))
+        for n, para in enumerate(article.get("paragraphs", [])):
+            yield squad_source(title, n), para
+
+
 def squad_questions(articles: Sequence[dict]) -> list[Question]:
     """The questions of SQuAD ``articles``; each one's gold source is its paragraph."""
     questions = []
-    for article in articles:
-        for n, para in enumerate(article.get("paragraphs", [])):
-            source = squad_source(str(article.get("title", "untitled")), n)
-            for qa in para.get("qas", []):
-                golds = tuple(dict.fromkeys(a["text"] for a in qa.get("answers", [])))
-                questions.append(
-                    Question(
-                        id=str(qa["id"]),
-                        question=qa["question"],
-                        answers=golds,
-                        sources=(source,),
-                        unanswerable=not golds,
-                    )
+    for source, para in _squad_paragraphs(articles):
+        for qa in para.get("qas", []):
+            golds = tuple(dict.fromkeys(a["text"] for a in qa.get("answers", [])))
+            questions.append(
+                Question(
+                    id=str(qa["id"]),
+                    question=qa["question"],
+                    answers=golds,
+                    sources=(source,),
+                    unanswerable=not golds,
                 )
+            )
     return questions
 
 
@@ -193,16 +198,14 @@ def write_squad_docs(
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     wanted: set[Path] = set()
-    for article in articles:
-        for n, para in enumerate(article.get("paragraphs", [])):
-            path = folder / squad_source(str(article.get("title", "untitled")), n)
-            wanted.add(path)
-            text = para["context"]
-            if not path.exists() or path.read_text(encoding="utf-8") != text:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                # newline="" keeps the text exact; open() in universal mode reads it back.
-                with open(path, "w", encoding="utf-8", newline="") as fh:
-                    fh.write(text)
+    for source, para in _squad_paragraphs(articles):
+        path = folder / source
+        wanted.add(path)
+        # Bytes, not text: the context is kept exact (no newline translation either way).
+        data = para["context"].encode("utf-8")
+        if not path.exists() or path.read_bytes() != data:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
     for stale in folder.rglob("*.txt"):
         if stale not in wanted:
             stale.unlink()
@@ -430,7 +433,7 @@ def evaluate(
         answer = assistant.ask(q.question, history=history or None)
         elapsed = clock() - t0
         records["hybrid"].append(answer_record(q, answer, texts, elapsed))
-        query = answer.resolved_question or resolve_followup(q.question, history)
+        query = answer.resolved_question
         queries.append(query)
         if extra:
             t1 = clock()
@@ -452,9 +455,8 @@ def evaluate(
         rankings = [source_ranking(ps) for ps in ranked]
         retrieval[mode] = retrieval_metrics(rankings, gold, ks=sorted({*RECALL_KS, k}))
         retrieval[mode]["batch_ms_per_query"] = 1000 * seconds / max(len(queries), 1)
-        for q, r, rec in zip(questions, rankings, records["hybrid"]):
-            pos = first_relevant_rank(r[:depth], set(q.sources)) if q.answerable else None
-            rec.setdefault("rank", {})[mode] = pos
+        for g, r, rec in zip(gold, rankings, records["hybrid"]):
+            rec.setdefault("rank", {})[mode] = first_relevant_rank(r[:depth], g)
 
     return {
         "retrieval": retrieval,
@@ -467,12 +469,10 @@ def evaluate(
 # --------------------------------------------------------------------------- report
 
 
-def _fmt(x, pct: bool = True) -> str:
+def _fmt(x) -> str:
     if x is None:
         return "n/a"
-    if isinstance(x, float) and pct:
-        return f"{x:.3f}"
-    return f"{x:.0f}" if isinstance(x, float) else str(x)
+    return f"{x:.3f}" if isinstance(x, float) else str(x)
 
 
 def format_report(report: dict) -> str:
