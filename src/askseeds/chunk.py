@@ -228,13 +228,12 @@ def chunk_document(doc: Document, chunk_tokens: int, overlap_tokens: int) -> lis
             f"chunk_tokens={chunk_tokens} must be >= 1 and overlap_tokens={overlap_tokens} >= 0"
         )
     text = doc.text
-    enc = _encoding()
     sents: list[Span] = []
     costs: list[int] = []
     # A plain loop beats encode_ordinary_batch here: its thread pool costs more
     # per short sentence than the encoding itself.
     for s in sentences_of(doc):
-        n = len(enc.encode_ordinary(text[s.start : s.end]))
+        n = count_tokens(text[s.start : s.end])
         if n <= chunk_tokens:
             sents.append(s)
             costs.append(n)

@@ -186,13 +186,7 @@ def best_span(text: str, golds: str | Iterable[str]) -> str | None:
 def dedupe_ranking(items: Iterable[T]) -> list[T]:
     """Drop repeated ids, keeping first occurrences (e.g. chunk hits mapped to
     document ids before computing document-level ranking metrics)."""
-    seen: set[T] = set()
-    out: list[T] = []
-    for it in items:
-        if it not in seen:
-            seen.add(it)
-            out.append(it)
-    return out
+    return list(dict.fromkeys(items))
 
 
 def first_relevant_rank(ranked: Sequence[str], relevant: Collection[str]) -> int | None:
