@@ -19,6 +19,7 @@ __all__ = ["chunk_document", "count_tokens", "sentences_of", "split_sentences"]
 
 log = logging.getLogger(__name__)
 
+SEPARATOR = " "  # between a chunk's sentences in Chunk.text (the embedder reads that text)
 _CLOSERS = "\"'”’»」』）)\\]}"
 _OPENERS = "\"'“‘«「『（([{"
 # ASCII terminals only count when whitespace or the block end follows, which skips
@@ -263,7 +264,7 @@ def chunk_document(doc: Document, chunk_tokens: int, overlap_tokens: int) -> lis
             Chunk(
                 chunk_id=f"{prefix}-{len(chunks):05d}",
                 source=doc.source,
-                text=" ".join(text[s.start : s.end] for s in group),
+                text=SEPARATOR.join(text[s.start : s.end] for s in group),
                 start=group[0].start,
                 end=group[-1].end,
                 sentences=tuple(group),
@@ -280,3 +281,13 @@ def chunk_document(doc: Document, chunk_tokens: int, overlap_tokens: int) -> lis
             i -= 1
     log.debug("chunked %s: %d sentences -> %d chunks", doc.source, len(sents), len(chunks))
     return chunks
+
+
+def sentence_offsets(chunk: Chunk) -> list[tuple[int, int]]:
+    """Where each sentence lies in ``chunk.text``, whose sentences are joined by ``SEPARATOR``."""
+    spans, pos = [], 0
+    for s in chunk.sentences:
+        length = s.end - s.start
+        spans.append((pos, pos + length))
+        pos += length + len(SEPARATOR)
+    return spans

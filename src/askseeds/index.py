@@ -30,7 +30,7 @@ import bm25s
 import numpy as np
 from tqdm.auto import tqdm
 
-from .chunk import chunk_document
+from .chunk import chunk_document, sentence_offsets
 from .config import Settings
 from .embed import Embedder
 from .errors import IndexCorruptError
@@ -343,16 +343,6 @@ def _read_chunks(path: Path) -> tuple[list[Chunk], list[str], np.ndarray, np.nda
     return chunks, raws, np.asarray(rows, dtype=np.int64), np.asarray(sent_rows, dtype=np.int64)
 
 
-def _chunk_text_spans(chunk: Chunk) -> list[tuple[int, int]]:
-    """Offsets of each sentence inside ``chunk.text`` (sentences joined by one space)."""
-    spans, pos = [], 0
-    for s in chunk.sentences:
-        length = s.end - s.start
-        spans.append((pos, pos + length))
-        pos += length + 1
-    return spans
-
-
 def _embed(
     chunks: list[Chunk], embedder: Embedder, settings: Settings, progress: bool
 ) -> tuple[np.ndarray, list[np.ndarray]]:
@@ -361,7 +351,7 @@ def _embed(
     with tqdm(total=len(chunks), desc="Embedding", unit="chunk", disable=not progress) as bar:
         for i in range(0, len(chunks), step):
             batch = chunks[i : i + step]
-            spans = [_chunk_text_spans(c) for c in batch]
+            spans = [sentence_offsets(c) for c in batch]
             enc = embedder.encode_chunks([c.text for c in batch], spans, settings.batch_size)
             vecs.append(enc.chunks)
             sents.extend(enc.sentences)
