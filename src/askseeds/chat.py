@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import os
 
-# Before Gradio (or huggingface_hub) is imported: nothing may phone home.
-for _key, _value in {
+# Set before Gradio (or huggingface_hub) is imported: nothing may phone home.
+OFFLINE_ENV = {
     "GRADIO_ANALYTICS_ENABLED": "False",
     "HF_HUB_OFFLINE": "1",
     "HF_HUB_DISABLE_TELEMETRY": "1",
     "TRANSFORMERS_OFFLINE": "1",
     "NO_PROXY": "127.0.0.1,localhost",
-}.items():
+}
+for _key, _value in OFFLINE_ENV.items():
     os.environ.setdefault(_key, _value)
 
 import logging
@@ -177,11 +178,10 @@ class ChatAdapter:
 
     def chat(self, message: Any, history: list, turns: dict | None):
         """The ChatInterface fn: returns (answer bubble, sources panel, per-turn sections)."""
-        turns = dict(turns or {})
         question = render.plain_text(message) if not isinstance(message, str) else message
         past = _history_for_ask(history)
         turn = 1 + sum(1 for m in past if m["role"] == "assistant")
-        turns = {t: s for t, s in turns.items() if int(t) < turn}
+        turns = {t: s for t, s in (turns or {}).items() if int(t) < turn}
         try:
             answer = self.ask(question, past)
         except AskseedsError as exc:

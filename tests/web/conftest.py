@@ -1,6 +1,7 @@
 """Real servers for the web tests: ``python app.py`` on seeds/, and on seeds/ plus a hostile file.
 
-Each server is a subprocess with its own temporary index (the first start builds it).
+Each server is a subprocess with its own temporary index (the first start builds it);
+``run_server`` starts others, such as ``askseeds serve`` with its defaults.
 pytest-playwright's browser is pointed at Debian's chromium.
 """
 
@@ -12,24 +13,20 @@ import socket
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
+
+from askseeds.chat import OFFLINE_ENV
 
 ROOT = Path(__file__).resolve().parents[2]
 SEEDS = ROOT / "seeds"
 ARTIFACTS = ROOT / "test-artifacts"
 START_TIMEOUT = 180  # seconds: the first start builds the index
 
-QUIET_ENV = {
-    "GRADIO_ANALYTICS_ENABLED": "False",
-    "HF_HUB_OFFLINE": "1",
-    "HF_HUB_DISABLE_TELEMETRY": "1",
-    "TRANSFORMERS_OFFLINE": "1",
-    "NO_PROXY": "127.0.0.1,localhost",
-    "TOKENIZERS_PARALLELISM": "false",
-}
+QUIET_ENV = {**OFFLINE_ENV, "TOKENIZERS_PARALLELISM": "false"}
 for _k, _v in QUIET_ENV.items():
     os.environ.setdefault(_k, _v)
 
@@ -62,27 +59,17 @@ def _free_port() -> int:
 
 
 class Server:
-    def __init__(self, docs: Path, index_dir: Path, log_path: Path):
+    """``python ARGS... --port N`` on a free loopback port, its output in ``log_path``."""
+
+    def __init__(self, args: list[str], log_path: Path, env: dict[str, str] | None = None):
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.docs = docs
         self.log_path = log_path
         self._log = open(log_path, "w", encoding="utf-8")  # noqa: SIM115 (lives with the server)
         self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                "app.py",
-                "--port",
-                str(self.port),
-                "--host",
-                "127.0.0.1",
-                "--docs",
-                str(docs),
-                "--index-dir",
-                str(index_dir),
-            ],
+            [sys.executable, *args, "--port", str(self.port)],
             cwd=ROOT,
-            env={**os.environ, **QUIET_ENV},
+            env={**(os.environ if env is None else env), **QUIET_ENV},
             stdout=self._log,
             stderr=subprocess.STDOUT,
         )
@@ -95,15 +82,14 @@ class Server:
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                pytest.fail(f"app.py exited with {self.proc.returncode}:\n{self.log()[-4000:]}")
+                pytest.fail(f"server exited with {self.proc.returncode}:\n{self.log()[-4000:]}")
             try:
                 if httpx.get(self.url + "/gradio_api/info", timeout=2).status_code == 200:
                     return self.url
             except httpx.HTTPError:
                 pass
             time.sleep(0.5)
-        self.stop()
-        pytest.fail(f"app.py did not answer within {START_TIMEOUT}s:\n{self.log()[-4000:]}")
+        pytest.fail(f"server did not answer within {START_TIMEOUT}s:\n{self.log()[-4000:]}")
 
     def stop(self) -> None:
         if self.proc.poll() is None:
@@ -116,6 +102,30 @@ class Server:
         self._log.close()
 
 
+@contextmanager
+def running(args: list[str], log_path: Path, env: dict[str, str] | None = None):
+    """A started :class:`Server`, stopped on leaving (also when it failed to start)."""
+    server = Server(args, log_path, env)
+    try:
+        server.wait()
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def run_server():
+    """:func:`running`, for test modules (they cannot import conftest)."""
+    return running
+
+
+def _app_py(docs: Path, tmp: Path):
+    return running(
+        ["app.py", "--host", "127.0.0.1", "--docs", str(docs), "--index-dir", str(tmp / "index")],
+        tmp / "app.log",
+    )
+
+
 @pytest.fixture(scope="session")
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
@@ -124,11 +134,8 @@ def artifacts() -> Path:
 
 @pytest.fixture(scope="session")
 def app_server(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("seeds-server")
-    server = Server(SEEDS, tmp / "index", tmp / "app.log")
-    server.wait()
-    yield server
-    server.stop()
+    with _app_py(SEEDS, tmp_path_factory.mktemp("seeds-server")) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")
@@ -142,10 +149,8 @@ def evil_server(tmp_path_factory):
     docs = tmp / "docs"
     shutil.copytree(SEEDS, docs)
     (docs / EVIL_NAME).write_text(EVIL_TEXT, encoding="utf-8")
-    server = Server(docs, tmp / "index", tmp / "app.log")
-    server.wait()
-    yield server
-    server.stop()
+    with _app_py(docs, tmp) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

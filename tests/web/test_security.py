@@ -7,35 +7,25 @@ from __future__ import annotations
 import http.client
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 from urllib.parse import quote
 
 import httpx
 import pytest
 
-from askseeds.chat import launch_kwargs
+from askseeds.chat import OFFLINE_ENV, launch_kwargs
 
 ROOT = Path(__file__).resolve().parents[2]
 SEEDS = ROOT / "seeds"
-START_TIMEOUT = 180
-QUIET_ENV = {
-    "GRADIO_ANALYTICS_ENABLED": "False",
-    "HF_HUB_OFFLINE": "1",
-    "HF_HUB_DISABLE_TELEMETRY": "1",
-    "TRANSFORMERS_OFFLINE": "1",
-    "NO_PROXY": "127.0.0.1,localhost",
-}
 
 SECRET = "The launch code kept outside the corpus is 7319-ALPHA."
 PUBLIC_WARNING = "Serving on all network interfaces"
 
 
 @pytest.fixture(scope="module")
-def default_server(tmp_path_factory):
+def default_server(tmp_path_factory, run_server):
     """``askseeds serve`` with no --host and no ASKSEEDS_HOST: the defaults under test."""
     tmp = tmp_path_factory.mktemp("default-server")
     docs = tmp / "docs"
@@ -44,60 +34,18 @@ def default_server(tmp_path_factory):
     secret.parent.mkdir()
     secret.write_text(SECRET, encoding="utf-8")
     (docs / "escape.txt").symlink_to(secret)
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
     env = {k: v for k, v in os.environ.items() if k != "ASKSEEDS_HOST"}
-    log_path = tmp / "serve.log"
-    with open(log_path, "w", encoding="utf-8") as log:
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "askseeds.cli",
-                "serve",
-                "--docs",
-                str(docs),
-                "--index-dir",
-                str(tmp / "index"),
-                "--port",
-                str(port),
-            ],
-            cwd=ROOT,
-            env={**env, **QUIET_ENV},
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + START_TIMEOUT
-        try:
-            while True:
-                if proc.poll() is not None:
-                    pytest.fail(f"serve exited {proc.returncode}: {log_path.read_text()[-3000:]}")
-                try:
-                    if httpx.get(url + "/gradio_api/info", timeout=2).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                if time.monotonic() > deadline:
-                    pytest.fail(f"serve did not start: {log_path.read_text()[-3000:]}")
-                time.sleep(0.5)
-            yield {
-                "url": url,
-                "port": port,
-                "docs": docs,
-                "secret": secret,
-                "index": tmp / "index",
-                "log": log_path,
-                "pid": proc.pid,
-            }
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+    args = ["-m", "askseeds.cli", "serve", "--docs", str(docs), "--index-dir", str(tmp / "index")]
+    with run_server(args, tmp / "serve.log", env) as server:
+        yield {
+            "url": server.url,
+            "port": server.port,
+            "docs": docs,
+            "secret": secret,
+            "index": tmp / "index",
+            "log": server.log_path,
+            "pid": server.proc.pid,
+        }
 
 
 def _get_raw(port: int, path: str) -> tuple[int, bytes]:
@@ -255,7 +203,7 @@ def test_warns_when_bound_to_all_interfaces(tmp_path, host, warns):
         ],
         check=False,
         cwd=ROOT,
-        env={**os.environ, **QUIET_ENV},
+        env={**os.environ, **OFFLINE_ENV},
         capture_output=True,
         text=True,
         timeout=120,
