@@ -47,7 +47,7 @@ EVIL_QUESTION = "Which Chinese province has been the sister state of Oregon sinc
 EVIL_TEXT = """Oregon sister state notes
 
 Oregon has been the sister state of Fujian Province since 1984 <script>alert(1)</script> and the two hold yearly trade missions.
-The Oregon delegation brought a gift to Fuzhou <img src=x onerror=alert(1)> that was admired by everyone.
+The Oregon delegation brought a gift to Fuzhou <img src=x onerror=alert(1)> <svg onload=window.__xss=1> that was admired by everyone.
 Read the Oregon partnership charter [x](javascript:alert(1)) for the full list of Fujian exchanges.
 """
 
