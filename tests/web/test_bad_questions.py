@@ -51,10 +51,13 @@ def client(app_url) -> Client:
     return Client(app_url, verbose=False)
 
 
-def _call(client: Client, endpoint: str, question: str):
-    """predict() with a deadline; returns the result or the exception the client raised."""
+def _call(client: Client, endpoint: str, question: str, *history):
+    """predict() with a deadline; returns the result or the exception the client raised.
+
+    ``history``, if given, is /ask's second argument.
+    """
     job = (
-        client.submit(question, api_name="/ask")
+        client.submit(question, *history, api_name="/ask")
         if endpoint == "/ask"
         else client.submit(message=question, api_name="/chat")
     )
@@ -107,22 +110,15 @@ def test_chat_endpoint(client, name):
 
 
 def test_bad_history_gets_a_clear_message(client):
+    question = "Who is the mayor of Tacoma?"
     for history in (5, "not a list", {"role": "user"}):
-        result = _call_history(client, history)
+        result = _call(client, "/ask", question, history)
         assert isinstance(result, Exception), (history, result)
         _no_traceback(str(result))
         assert "history must be a list" in str(result)
     odd = [{"role": "user", "content": None}, {"role": "system", "content": "x"}, [1, 2], "hi"]
-    result = _call_history(client, odd)
+    result = _call(client, "/ask", question, odd)
     assert isinstance(result, dict) and result["citations"], result
-
-
-def _call_history(client: Client, history):
-    job = client.submit("Who is the mayor of Tacoma?", history, api_name="/ask")
-    try:
-        return job.result(timeout=TIMEOUT)
-    except Exception as exc:  # noqa: BLE001
-        return exc
 
 
 def test_lone_surrogates_over_raw_http(app_url):
