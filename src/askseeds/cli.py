@@ -122,8 +122,13 @@ def cmd_ask(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from .chat import serve
 
-    serve(args.docs, index_dir=args.index_dir, host=args.host, port=args.port,
-          settings=_settings(args))
+    serve(
+        args.docs,
+        index_dir=args.index_dir,
+        host=args.host,
+        port=args.port,
+        settings=_settings(args),
+    )
     return 0
 
 
@@ -148,11 +153,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     try:
         return COMMANDS[args.command](args)
-    except AskseedsError as exc:
-        print(f"askseeds: {exc}", file=sys.stderr)
-        return EXIT_ERROR
-    except OSError as exc:
-        # Disk full, read-only or unwritable --index-dir: say which path, not a traceback.
+    except (AskseedsError, OSError) as exc:
+        # OSError: disk full, read-only or unwritable --index-dir: say which path, not a traceback.
         print(f"askseeds: {exc}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
