@@ -161,6 +161,23 @@ def _notes(answer: Answer) -> str:
     return "".join(f'<div class="ans-note">{line}</div>' for line in lines)
 
 
+def _closest(passages: Sequence[Passage], turn: int) -> str:
+    """An abstention's list of closest passages, grouped by document, linking to their cards."""
+    if not passages:
+        return ""
+    groups: dict[str, list[str]] = {}
+    for i, p in enumerate(passages, 1):
+        target = _cite_id(turn, f"p{i}")
+        groups.setdefault(source_label(p.title, p.source), []).append(
+            f'<a class="cite near" href="#{target}" title="Show passage {i}">[{i}]</a>'
+        )
+    items = "".join(f"<li>{esc(label)} {' '.join(links)}</li>" for label, links in groups.items())
+    return (
+        '<div class="ans-sub">The closest passages, in the sources panel:</div>'
+        f'<ul class="ans-near">{items}</ul>'
+    )
+
+
 def render_answer(answer: Answer, turn: int = 1) -> str:
     """The chat bubble for an answer: one line of HTML (so markdown leaves it alone).
 
@@ -168,27 +185,11 @@ def render_answer(answer: Answer, turn: int = 1) -> str:
     sentence is escaped and followed by its own ``[n]`` link to the sources panel.
     """
     if answer.abstained or not answer.citations:
-        near = ""
-        if answer.passages:
-            groups: dict[str, list[str]] = {}
-            for i, p in enumerate(answer.passages, 1):
-                label = source_label(p.title, p.source)
-                target = _cite_id(turn, f"p{i}")
-                groups.setdefault(label, []).append(
-                    f'<a class="cite near" href="#{target}" title="Show passage {i}">[{i}]</a>'
-                )
-            items = "".join(
-                f"<li>{esc(label)} {' '.join(links)}</li>" for label, links in groups.items()
-            )
-            near = (
-                '<div class="ans-sub">The closest passages, in the sources panel:</div>'
-                f'<ul class="ans-near">{items}</ul>'
-            )
         html_out = (
             '<div class="ans ans-abstain">'
             f'<p class="ans-none"><strong>{NOT_FOUND}</strong> '
             "None of the documents answers this question, so I won&#8217;t guess.</p>"
-            f"{near}{_notes(answer)}</div>"
+            f"{_closest(answer.passages, turn)}{_notes(answer)}</div>"
         )
         return _one_line(html_out)
 
