@@ -9,7 +9,6 @@ Usage: python benchmarks/core.py [--docs seeds] [--repeat 3]
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import tempfile
@@ -21,17 +20,14 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 from askseeds import Assistant
 from askseeds.embed import get_embedder
+from askseeds.evaluate import load_questions
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def questions(limit: int = 50) -> list[str]:
-    out = []
-    with open(ROOT / "eval" / "seeds_questions.jsonl", encoding="utf-8") as fh:
-        for line in fh:
-            item = json.loads(line)
-            out.append(item.get("question") or item["turns"][-1])
-    return (out * (limit // max(len(out), 1) + 1))[:limit]
+    out = [q.question for q in load_questions(ROOT / "eval" / "seeds_questions.jsonl")]
+    return (out * (limit // len(out) + 1))[:limit]
 
 
 def pct(values: list[float], p: float) -> float:
