@@ -148,7 +148,6 @@ def connect(url: str, n: int) -> list[Client]:
         try:
             clients[i] = Client(url, verbose=False)
         except Exception as exc:  # noqa: BLE001 (reported below, once)
-            clients[i] = None
             failures.append(f"{type(exc).__name__}: {exc}")
 
     threads = [threading.Thread(target=one, args=(i,), daemon=True) for i in range(n)]

@@ -45,7 +45,7 @@ def test_load_script_runs_bounded_and_reports(app_server, tmp_path):
     report = json.loads(out.read_text())
     assert report["errors_total"] == 0
     assert report["load"]["requests"] == 20 and report["soak"]["requests"] == 20
-    assert report["load"]["rejected_bad_questions"] >= 0
+    assert "rejected_bad_questions" in report["load"]  # 0 is a fair count for 20 questions
     assert 0 < report["load"]["p50_ms"] <= report["load"]["p95_ms"] <= report["load"]["p99_ms"]
     assert report["load"]["throughput_qps"] > 0
     assert report["memory"]["rss_before_mib"] > 0 and report["memory"]["rss_after_mib"] > 0
