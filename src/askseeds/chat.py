@@ -9,18 +9,9 @@ It parses the request, calls ``Assistant.ask`` and formats the result with
 
 from __future__ import annotations
 
-import os
+from .config import stay_offline
 
-# Set before Gradio (or huggingface_hub) is imported: nothing may phone home.
-OFFLINE_ENV = {
-    "GRADIO_ANALYTICS_ENABLED": "False",
-    "HF_HUB_OFFLINE": "1",
-    "HF_HUB_DISABLE_TELEMETRY": "1",
-    "TRANSFORMERS_OFFLINE": "1",
-    "NO_PROXY": "127.0.0.1,localhost",
-}
-for _key, _value in OFFLINE_ENV.items():
-    os.environ.setdefault(_key, _value)
+stay_offline()  # before Gradio is imported
 
 import logging
 from concurrent.futures import ThreadPoolExecutor

@@ -12,6 +12,7 @@ import os
 import sys
 import textwrap
 
+from .config import stay_offline
 from .errors import AskseedsError
 
 EXIT_ERROR = 2
@@ -142,9 +143,7 @@ COMMANDS = {"index": cmd_index, "ask": cmd_ask, "serve": cmd_serve, "eval": cmd_
 
 
 def main(argv: list[str] | None = None) -> int:
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
-    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    stay_offline()
     args = _parser().parse_args(argv)
     logging.basicConfig(
         # The server's start-up (index sync, address) is worth seeing without -v.

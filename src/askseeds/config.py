@@ -10,6 +10,21 @@ from .scorer_weights import MIN_CONFIDENCE
 
 DEFAULT_MODEL = "bundled:all-MiniLM-L6-v2"
 
+# Nothing may phone home: set before Gradio, huggingface_hub or transformers is imported.
+OFFLINE_ENV = {
+    "GRADIO_ANALYTICS_ENABLED": "False",
+    "HF_HUB_OFFLINE": "1",
+    "HF_HUB_DISABLE_TELEMETRY": "1",
+    "TRANSFORMERS_OFFLINE": "1",
+    "NO_PROXY": "127.0.0.1,localhost",
+}
+
+
+def stay_offline() -> None:
+    """Apply ``OFFLINE_ENV`` where the user has not set the variable otherwise."""
+    for key, value in OFFLINE_ENV.items():
+        os.environ.setdefault(key, value)
+
 
 @dataclass(frozen=True)
 class Settings:

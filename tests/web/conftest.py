@@ -19,7 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from askseeds.chat import OFFLINE_ENV
+from askseeds.config import OFFLINE_ENV
 
 ROOT = Path(__file__).resolve().parents[2]
 SEEDS = ROOT / "seeds"

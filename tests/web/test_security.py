@@ -15,7 +15,8 @@ from urllib.parse import quote
 import httpx
 import pytest
 
-from askseeds.chat import OFFLINE_ENV, launch_kwargs
+from askseeds.chat import launch_kwargs
+from askseeds.config import OFFLINE_ENV
 
 ROOT = Path(__file__).resolve().parents[2]
 SEEDS = ROOT / "seeds"
