@@ -23,6 +23,8 @@ from .errors import ModelLoadError
 log = logging.getLogger(__name__)
 
 SMALL_BATCH = 4  # up to this many texts are encoded on one thread
+# torch's own default, read before any embedder lowers it for a question.
+_BULK_THREADS = torch.get_num_threads()
 
 
 @dataclass(frozen=True)
@@ -72,7 +74,6 @@ class Embedder:
         self.max_tokens = int(self._model.max_seq_length)
         # torch releases the GIL, but the tokenizer and module state are not re-entrant.
         self._lock = threading.Lock()
-        self._bulk_threads = torch.get_num_threads()
 
     def _threads_for(self, n_texts: int) -> None:
         """Use one thread for a question, all cores for a batch (call with the lock held).
@@ -81,7 +82,7 @@ class Embedder:
         other core is busy (another request, indexing, any process) torch's
         spinning workers make it 5-20x slower; batches do gain from every core.
         """
-        want = 1 if n_texts <= SMALL_BATCH else self._bulk_threads
+        want = 1 if n_texts <= SMALL_BATCH else _BULK_THREADS
         if torch.get_num_threads() != want:
             torch.set_num_threads(want)
 
@@ -165,8 +166,12 @@ class Embedder:
         return result
 
 
-@lru_cache(maxsize=4)
 def get_embedder(model: str = DEFAULT_MODEL) -> Embedder:
     """One shared embedder per model name: loading takes seconds and ~100 MB."""
+    return _embedder(model)  # one cache key however the name is passed
+
+
+@lru_cache(maxsize=4)
+def _embedder(model: str) -> Embedder:
     log.info("loading embedding model %s", model)
     return Embedder(model)
