@@ -237,7 +237,10 @@ def sentence_features(
     sentence_pairs = set(itertools.pairwise(sentence_terms))
     bigram = len(q.pairs & sentence_pairs) / len(q.pairs) if q.pairs else lexical
     if q.constraints:
-        constraint = sum(bool(g & present) for g in q.constraints) / len(q.constraints)
+        # A news story names its event ("the seventh conference") once and then reports
+        # on it, so the number may sit anywhere in the sentence's passage.
+        stated = present | passage_terms
+        constraint = sum(bool(g & stated) for g in q.constraints) / len(q.constraints)
     else:
         constraint = 1.0
     return np.array(
