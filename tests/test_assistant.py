@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 
 from askseeds import Assistant
+from askseeds.answer import PASSAGE_DEPTH
 from askseeds.errors import CorpusError, EmptyQueryError
+from askseeds.retrieve import rank
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 DEBRIS = re.compile(
@@ -116,6 +118,24 @@ def test_duplicated_sentences_collapse_into_one_hit(bot):
     listed = [loc.source for p in passages for loc in p.also_in]
     assert len(set(sources) | set(listed)) >= 2
     assert len(sources) == len({(p.source, p.start) for p in passages})
+
+
+@pytest.mark.parametrize("question", ANSWERABLE)
+def test_hybrid_reorders_its_top_passages_towards_the_answer(bot, question):
+    vec = bot._encode(question)
+    fused = rank(bot.index, question, vec, bot.settings)
+    hits, cands = bot.search(question, question, vec)
+    assert sorted(h.position for h in hits[:PASSAGE_DEPTH]) == sorted(
+        h.position for h in fused[:PASSAGE_DEPTH]
+    )
+    assert hits[PASSAGE_DEPTH:] == fused[PASSAGE_DEPTH:]
+    # The passage holding the best answer sentence loses nothing; every other one may.
+    best = cands[0].position
+    order = [h.position for h in hits]
+    assert order.index(best) <= [h.position for h in fused].index(best)
+    assert bot.ask(question).citations[0].source in {
+        bot.index.chunks[p].source for p in order[: bot.settings.k]
+    }
 
 
 def test_metadata_from_text_and_sidecar(bot):

@@ -230,9 +230,15 @@ class Answerer:
         query_vec: np.ndarray,
         hits: list[Hit],
         passages: list[Passage],
+        cands: list[Candidate] | None = None,
     ) -> Answer:
-        """Quote the best sentences with numbered citations, or abstain."""
-        cands = self.candidates(question, query, query_vec, hits)
+        """Quote the best sentences with numbered citations, or abstain.
+
+        ``cands`` are ``candidates(question, query, query_vec, hits)`` when the
+        caller has them already.
+        """
+        if cands is None:
+            cands = self.candidates(question, query, query_vec, hits)
         if not cands or self.confidence(question, cands[0]) < self.settings.min_confidence:
             return Answer(
                 question=question,

@@ -8,13 +8,14 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from .answer import Answerer, resolve_followup
+from .answer import Answerer, Candidate, resolve_followup
 from .config import Settings
 from .embed import get_embedder
 from .errors import CorpusError, EmptyQueryError
 from .index import Index, sync
 from .load import load_folder
-from .retrieve import MODES, Mode, rank, to_passages
+from .rerank import rerank
+from .retrieve import MODES, Hit, Mode, rank, to_passages
 from .terms import words
 from .types import Answer, Passage, SkippedFile
 
@@ -74,7 +75,9 @@ class Assistant:
         """
         settings = settings or Settings()
         folder = Path(folder)
-        index_dir = Path(index_dir) if index_dir is not None else folder.resolve().parent / "embeddings"
+        index_dir = (
+            Path(index_dir) if index_dir is not None else folder.resolve().parent / "embeddings"
+        )
         documents, skipped = load_folder(folder)
         if not documents:
             detail = f" ({len(skipped)} files skipped: {skipped[0].reason}, ...)" if skipped else ""
@@ -108,7 +111,7 @@ class Assistant:
             raise ValueError(f"mode must be one of {MODES}")
         k = k or self.settings.k
         vec = self._encode(query) if mode != "bm25" else None
-        hits = rank(self.index, query, vec, self.settings, mode)
+        hits, _ = self.search(query, query, vec, mode)
         return to_passages(self.index, hits, k, self.settings)
 
     def retrieve_batch(
@@ -123,9 +126,24 @@ class Assistant:
             else [None] * len(queries)
         )
         return [
-            to_passages(self.index, rank(self.index, q, v, self.settings, mode), k, self.settings)
+            to_passages(self.index, self.search(q, q, v, mode)[0], k, self.settings)
             for q, v in zip(queries, vecs)
         ]
+
+    def search(
+        self, question: str, query: str, vec, mode: Mode = "hybrid"
+    ) -> tuple[list[Hit], list[Candidate] | None]:
+        """Ranked chunks for ``query`` (``question`` plus any context it leans on).
+
+        Hybrid also scores the top chunks' sentences as answers and reorders the
+        chunks by them (``rerank.py``); those candidate sentences are returned
+        for the answer, else None.
+        """
+        hits = rank(self.index, query, vec, self.settings, mode)
+        if mode != "hybrid" or self.settings.rerank_weight <= 0:
+            return hits, None
+        cands = self._answerer.candidates(question, query, vec, hits)
+        return rerank(hits, cands, self.settings.rerank_weight), cands
 
     def ask(self, question: str, history: list[dict] | None = None) -> Answer:
         """Answer ``question`` with sentences quoted from the documents, or abstain.
@@ -144,9 +162,9 @@ class Assistant:
         question = _clean_question(question)
         query = resolve_followup(question, history)
         vec = self._encode(query)
-        hits = rank(self.index, query, vec, self.settings)
+        hits, cands = self.search(question, query, vec)
         passages = to_passages(self.index, hits, self.settings.k, self.settings)
-        return self._answerer.answer(question, query, vec, hits, passages)
+        return self._answerer.answer(question, query, vec, hits, passages, cands)
 
     def _encode(self, text: str):
         with self._lock:

@@ -43,6 +43,9 @@ class Settings:
     bm25_weight: float = 1.0
     sentence_share: float = 1.0  # of the dense score, taken from the chunk's best sentence
     rrf_k: int = 60
+    # Weight of the best answer sentence's score when hybrid reorders its top passages
+    # (rerank.py); 0 turns it off. Tuned on SQuAD's first 12 articles (docs/results.md).
+    rerank_weight: float = 0.05
     max_answer_sentences: int = 3
     min_confidence: float = MIN_CONFIDENCE  # below this, ask() abstains (calibrated on SQuAD)
     dedup_threshold: float = 0.92  # cosine above which passages are near-duplicates
@@ -74,6 +77,8 @@ class Settings:
             raise ConfigError("dense_weight and bm25_weight must be >= 0 and not both 0")
         if not 1 <= self.max_answer_sentences <= 10:
             raise ConfigError("max_answer_sentences must be between 1 and 10")
+        if self.rerank_weight < 0:
+            raise ConfigError("rerank_weight must be >= 0 (0 = no reranking)")
         if not 0 <= self.sentence_share <= 1:
             raise ConfigError("sentence_share must be between 0 and 1")
         if not 0 <= self.min_confidence <= 1:

@@ -41,7 +41,7 @@ from .metrics import (
     percentile,
     recall_at_k,
 )
-from .retrieve import MODES, rank, to_passages
+from .retrieve import MODES, to_passages
 from .types import Answer, Citation, Passage
 
 __all__ = [
@@ -377,9 +377,9 @@ def failed(records: Sequence[dict]) -> list[dict]:
 def _answer_with(assistant, question: str, query: str, vec, mode: str) -> Answer:
     """What ``ask`` would answer if it retrieved with ``mode`` (vector already encoded)."""
     settings = assistant.settings
-    hits = rank(assistant.index, query, vec if mode != "bm25" else None, settings, mode)
+    hits, cands = assistant.search(question, query, vec if mode != "bm25" else None, mode)
     passages = to_passages(assistant.index, hits, settings.k, settings)
-    return assistant._answerer.answer(question, query, vec, hits, passages)
+    return assistant._answerer.answer(question, query, vec, hits, passages, cands)
 
 
 def _progress(items, desc: str, enabled: bool):
