@@ -38,6 +38,7 @@ KEEP_ODDS = 0.2  # a further sentence must be at least this likely as the best (
 OOV_PENALTY = 0.15  # confidence lost when every question term is unknown to the corpus
 CONFLICT_DENSE_RATIO = 0.85
 PASSAGE_DEPTH = 20  # sentences of this many top passages are candidates
+CACHED_CHUNKS = 4096  # chunks whose terms and sentences are kept between questions
 
 _YEAR = re.compile(r"^(1[5-9]|20)\d\d$")
 _ANAPHORA = frozenset(["it", "its", "it's", "they", "their", "them", "there", "he", "she", "his", "her", "him", "this", "that", "these", "those", "then"])  # fmt: skip
@@ -109,6 +110,7 @@ class Answerer:
         self.scorer = scorer or default_scorer()
         self._idf = self._term_idf()
         self._terms_cache: dict[int, frozenset[str]] = {}
+        self._sentence_cache: dict[int, list[tuple[Span, str, list[str]]]] = {}
         self._doc_terms: dict[str, frozenset[str]] = {}
         self._by_source: dict[str, list[int]] | None = None
 
@@ -154,13 +156,12 @@ class Answerer:
             sims = vecs @ query_vec if len(vecs) else np.zeros(0)
             passage_terms = self._passage_terms(hit.position)
             prior = max(hit.score, 0.0) / top
-            for j, span in enumerate(chunk.sentences):
+            for j, (span, text, sentence_terms) in enumerate(self._sentences(hit.position)):
                 if (chunk.source, span.start) in seen:
                     continue
                 seen.add((chunk.source, span.start))
-                text = self.index.original(hit.position, span.start, span.end)
                 found.append(
-                    _Sentence(hit.position, span, text, terms(text), passage_terms,
+                    _Sentence(hit.position, span, text, sentence_terms, passage_terms,
                               float(sims[j]), prior, rank)
                 )  # fmt: skip
         if not found:
@@ -188,11 +189,27 @@ class Answerer:
     def _passage_terms(self, position: int) -> frozenset[str]:
         cached = self._terms_cache.get(position)
         if cached is None:
-            if len(self._terms_cache) > 4096:
+            if len(self._terms_cache) > CACHED_CHUNKS:
                 self._terms_cache.clear()
             cached = self._terms_cache[position] = frozenset(
                 terms(self.index.chunks[position].text)
             )
+        return cached
+
+    def _sentences(self, position: int) -> list[tuple[Span, str, list[str]]]:
+        """Each sentence of chunk ``position``: its span, original text and terms."""
+        cached = self._sentence_cache.get(position)
+        if cached is None:
+            if len(self._sentence_cache) > CACHED_CHUNKS:
+                self._sentence_cache.clear()
+            texts = [
+                self.index.original(position, span.start, span.end)
+                for span in self.index.chunks[position].sentences
+            ]
+            cached = self._sentence_cache[position] = [
+                (span, text, terms(text))
+                for span, text in zip(self.index.chunks[position].sentences, texts)
+            ]
         return cached
 
     def _document_terms(self, source: str) -> frozenset[str]:

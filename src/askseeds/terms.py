@@ -29,9 +29,12 @@ def _stemmer() -> Stemmer.Stemmer:
 
 def words(text: str) -> list[str]:
     """Lower-cased word tokens, CJK characters split one per token."""
+    lowered = text.lower().replace("’", "'")
+    tokens = _TOKEN.findall(lowered)
+    if _CJK.search(lowered) is None:  # the common case, checked once per text
+        return [t.split("'")[0] if t.endswith(("'s", "'")) else t for t in tokens]
     out: list[str] = []
-    for match in _TOKEN.finditer(text.lower()):
-        token = match.group().replace("’", "'")
+    for token in tokens:
         if _CJK.search(token):
             out.extend(token)  # tokens hold no whitespace
         else:
