@@ -9,9 +9,23 @@ It parses the request, calls ``Assistant.ask`` and formats the result with
 
 from __future__ import annotations
 
+import os
+
 from .config import stay_offline
 
 stay_offline()  # before Gradio is imported
+
+# Gradio's queue keeps a record of every event (up to GRADIO_ANALYTICS_MAX_EVENTS, default
+# 10,000) and, after each event, rebuilds a pandas DataFrame of all of them on a worker
+# thread, for its /monitoring dashboard's summary. The dashboard is off here (see
+# launch_kwargs), so nothing reads that summary; yet each rebuild is O(events so far), and
+# pandas' pyarrow-backed strings come from Arrow's own mimalloc heaps (a 1 GiB reservation,
+# untouched by MALLOC_ARENA_MAX or malloc_trim). With it, benchmarks/load.py's 2,000
+# questions grew the server's RSS by 106 MiB (+13%), without it by 47 MiB (+6%); over
+# 6,000 questions it grew by 340 MiB (+47%), 230 MiB of that in the mimalloc region.
+# Queue() reads these in demo.queue(), so they are set before; an operator's values win.
+os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", str(2**62))  # never rebuilt
+os.environ.setdefault("GRADIO_ANALYTICS_MAX_EVENTS", "1")  # nothing reads the records
 
 import logging
 from concurrent.futures import ThreadPoolExecutor
@@ -38,6 +52,13 @@ QUEUE_MAX_SIZE = 256  # waiting requests before the queue refuses new ones
 # long-running server grow by 2-3.5 GiB. The least recently used sessions beyond this are
 # dropped (their chat goes on, only the sources of older turns are lost).
 SESSION_CAPACITY = 1000
+# Sources sections a session keeps (in its ``turns`` State and in the panel, which Gradio
+# also keeps per session as the component's last value): the newest this many turns. Each
+# turn adds ~3 KiB to both, and every /chat reply carries the whole panel, so an unbounded
+# panel made a long conversation's memory and reply size grow with its length. The chat
+# history (which follow-up questions use) is untouched; an [n] marker of an older answer
+# then has no card to open, and the panel says that older sources were dropped.
+MAX_SOURCE_TURNS = 10
 
 CSS = """
 .gradio-container { max-width: 1280px !important; margin: 0 auto !important; }
@@ -162,29 +183,40 @@ class ChatAdapter:
         # Every ask() runs on this one thread, so calls are serialised as before, and what
         # torch and numpy allocate stays in one malloc arena. Run directly on Gradio's many
         # worker threads, the same load grew the server's RSS by ~30% per 2,000 questions.
+        # chat() and api() do all their work here too (history parsing, rendering the HTML
+        # and JSON), so those strings also come from this thread's arena rather than from
+        # the ~16 arenas of Gradio's threads: RSS growth per 2,000 questions (load.py) went
+        # from ~34 MiB (+4.4-5.0%) to ~23 MiB (+2.8-3.2%).
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="askseeds-ask")
-
-    def ask(self, question: str, history: list[dict] | None = None):
-        return self._worker.submit(self.assistant.ask, question, history=history or []).result()
 
     def chat(self, message: Any, history: list, turns: dict | None):
         """The ChatInterface fn: returns (answer bubble, sources panel, per-turn sections)."""
-        question = render.plain_text(message) if not isinstance(message, str) else message
-        past = _history_for_ask(history)
-        turn = 1 + sum(1 for m in past if m["role"] == "assistant")
-        turns = {t: s for t, s in (turns or {}).items() if int(t) < turn}
-        try:
-            answer = self.ask(question, past)
-        except AskseedsError as exc:
-            return render.render_error(str(exc)), render.render_panel(turns), turns
-        except Exception:
-            log.exception("ask() failed for question %r", question)
-            return render.render_error(render.GENERIC_ERROR), render.render_panel(turns), turns
-        turns[turn] = (question, render.render_sources(answer, turn))
-        return render.render_answer(answer, turn), render.render_panel(turns), turns
+        return self._worker.submit(self._chat, message, history, turns).result()
 
     def api(self, question: str, history: list[dict] | None = None) -> dict:
         """The ``/ask`` endpoint: a question (and optional history) -> answer JSON."""
+        return self._worker.submit(self._api, question, history).result()
+
+    def _chat(self, message: Any, history: list, turns: dict | None):
+        question = render.plain_text(message) if not isinstance(message, str) else message
+        past = _history_for_ask(history)
+        turn = 1 + sum(1 for m in past if m["role"] == "assistant")
+        # Turns below ``turn`` only (after a retry or "New chat" the numbers restart), and
+        # only the newest: with this one, at most MAX_SOURCE_TURNS.
+        first_kept = max(1, turn - MAX_SOURCE_TURNS + 1)
+        turns = {t: s for t, s in (turns or {}).items() if first_kept <= int(t) < turn}
+        try:
+            answer = self.assistant.ask(question, history=past)
+        except AskseedsError as exc:
+            return render.render_error(str(exc)), render.render_panel(turns, first_kept), turns
+        except Exception:
+            log.exception("ask() failed for question %r", question)
+            bubble = render.render_error(render.GENERIC_ERROR)
+            return bubble, render.render_panel(turns, first_kept), turns
+        turns[turn] = (question, render.render_sources(answer, turn))
+        return render.render_answer(answer, turn), render.render_panel(turns, first_kept), turns
+
+    def _api(self, question: str, history: list[dict] | None = None) -> dict:
         if history is not None and not isinstance(history, (list, tuple)):
             raise gr.Error(
                 'history must be a list of {"role": "user"|"assistant", "content": "..."} '
@@ -192,7 +224,7 @@ class ChatAdapter:
                 print_exception=False,
             )
         try:
-            answer = self.ask(question or "", _history_for_ask(history))
+            answer = self.assistant.ask(question or "", history=_history_for_ask(history))
         except AskseedsError as exc:
             raise gr.Error(str(exc), print_exception=False) from None
         except Exception:
@@ -289,6 +321,9 @@ def launch_kwargs() -> dict:
         "footer_links": ["api"],
         "show_error": False,
         "state_session_capacity": SESSION_CAPACITY,
+        # No /monitoring dashboard: nothing extra exposed, and no analytics summary to
+        # build after every event (see GRADIO_ANALYTICS_CACHE_FREQUENCY above).
+        "enable_monitoring": False,
     }
 
 

@@ -248,13 +248,20 @@ EMPTY_PANEL = (
 )
 
 
-def render_panel(sections: Mapping[int, tuple[str, str]]) -> str:
+def render_panel(sections: Mapping[int, tuple[str, str]], first_kept: int = 1) -> str:
     """The whole sources panel, newest first: the latest turn open, earlier turns folded.
 
-    ``sections`` maps a turn number to ``(question, render_sources(...) html)``.
+    ``sections`` maps a turn number to ``(question, render_sources(...) html)``. A
+    ``first_kept`` above 1 says the sources of the turns before it are no longer kept.
     """
+    dropped = (
+        f'<div class="older-h older-dropped">Sources of questions before Q{int(first_kept)} '
+        "are no longer kept</div>"
+        if first_kept > 1
+        else ""
+    )
     if not sections:
-        return EMPTY_PANEL
+        return '<div class="panel">' + dropped + "</div>" if dropped else EMPTY_PANEL
     turns = sorted(sections, reverse=True)
     latest, older = turns[0], turns[1:]
     parts = [sections[latest][1]]
@@ -267,7 +274,7 @@ def render_panel(sections: Mapping[int, tuple[str, str]]) -> str:
                 f'<span class="turn-n">Q{int(t)}</span> {esc(_one_line(question))}</summary>'
                 f"{section}</details>"
             )
-    return '<div class="panel">' + "".join(parts) + "</div>"
+    return '<div class="panel">' + "".join(parts) + dropped + "</div>"
 
 
 def render_error(message: str) -> str:

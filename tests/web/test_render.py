@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from pathlib import Path
 
 from askseeds import render
 from askseeds.types import Answer, Citation, Location, Passage
@@ -152,6 +153,36 @@ def test_panel_keeps_older_turns_folded_newest_first():
     assert '<details class="older" data-turn="1">' in panel
     assert "first &lt;q&gt;" in panel
     assert render.render_panel({}) == render.EMPTY_PANEL
+    assert "no longer kept" not in panel
+
+
+def test_panel_says_when_older_turns_were_dropped():
+    sections = {12: ("twelfth", render.render_sources(_answer(_cit(1)), 12))}
+    panel = render.render_panel(sections, first_kept=3)
+    assert 'id="turn-12"' in panel
+    assert "Sources of questions before Q3 are no longer kept" in panel
+
+
+def test_chat_keeps_the_sources_of_the_newest_turns_only(tmp_path):
+    from askseeds import Assistant, chat
+
+    seeds = Path(__file__).resolve().parents[2] / "seeds"
+    adapter = chat.ChatAdapter(Assistant.from_folder(seeds, index_dir=tmp_path, progress=False))
+    questions = [
+        "Where was the seventh China-U.S. Sister Cities Conference held?",
+        "Who is the mayor of Tacoma?",
+        "What was the theme of the video dialogue?",
+    ]
+    history, turns = [], {}
+    n = chat.MAX_SOURCE_TURNS + 5
+    for i in range(1, n + 1):
+        question = questions[i % len(questions)]
+        bubble, panel, turns = adapter.chat(question, history, turns)
+        history += [{"role": "user", "content": question}]
+        history += [{"role": "assistant", "content": bubble}]
+    assert sorted(turns) == list(range(n - chat.MAX_SOURCE_TURNS + 1, n + 1))
+    assert f'id="turn-{n}"' in panel and 'id="turn-5"' not in panel
+    assert f"before Q{n - chat.MAX_SOURCE_TURNS + 1} are no longer kept" in panel
 
 
 def test_header_counts_documents_passages_and_model():
