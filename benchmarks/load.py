@@ -15,8 +15,9 @@ kept for the whole run) then:
 
 Memory is the server process's resident set size, ``VmRSS`` in ``/proc/<pid>/status``, read
 after the warm-up and after the soak (each the median of 5 readings 0.2 s apart, once the
-server is idle). Questions are drawn (seeded) from eval/seeds_questions.jsonl plus bad ones
-(empty, emoji, 10,000 characters, markup, control characters, other scripts). A bad question
+server is idle), with its anonymous (``RssAnon``) and file-backed (``RssFile``) parts.
+Questions are drawn (seeded) from eval/seeds_questions.jsonl plus bad ones (empty, emoji,
+10,000 characters, markup, control characters, other scripts). A bad question
 rejected with its clear message is a correct reply, not an error; an error is a timeout, a
 transport failure, a generic "something went wrong", or a reply of the wrong shape.
 
@@ -229,20 +230,33 @@ def session_cost(url: str, pid: int, n: int, pool: list[str], timeout: float) ->
     }
 
 
-def rss_kib(pid: int) -> int:
+def memory_kib(pid: int) -> dict[str, int]:
+    """``VmRSS`` and its parts ``RssAnon`` (heap) and ``RssFile`` (mapped files) in KiB."""
+    found = {}
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    raise RuntimeError(f"no VmRSS for pid {pid}")
+        key = line.split(":", 1)[0]
+        if key in ("VmRSS", "RssAnon", "RssFile"):
+            found[key] = int(line.split()[1])
+    if "VmRSS" not in found:
+        raise RuntimeError(f"no VmRSS for pid {pid}")
+    return found
 
 
-def settled_rss(pid: int) -> int:
-    """Median of 5 readings 0.2 s apart (the server is idle between rounds)."""
+def rss_kib(pid: int) -> int:
+    return memory_kib(pid)["VmRSS"]
+
+
+def settled_memory(pid: int) -> dict[str, int]:
+    """Medians of 5 readings 0.2 s apart (the server is idle between rounds)."""
     readings = []
     for _ in range(5):
         time.sleep(0.2)
-        readings.append(rss_kib(pid))
-    return int(statistics.median(readings))
+        readings.append(memory_kib(pid))
+    return {k: int(statistics.median(r.get(k, 0) for r in readings)) for k in readings[0]}
+
+
+def settled_rss(pid: int) -> int:
+    return settled_memory(pid)["VmRSS"]
 
 
 def _free_port() -> int:
@@ -347,7 +361,8 @@ def main(argv: list[str] | None = None) -> dict:
         solo = run_round(
             "solo", draw(pool, BAD_QUESTIONS, args.solo, args.seed + 3), clients[:1], args.timeout
         )
-        rss_before = settled_rss(pid) if pid else None
+        mem_before = settled_memory(pid) if pid else {}
+        rss_before = mem_before.get("VmRSS")
         load = run_round(
             "load", draw(pool, BAD_QUESTIONS, args.questions, args.seed + 1), clients, args.timeout
         )
@@ -355,7 +370,8 @@ def main(argv: list[str] | None = None) -> dict:
         if args.memory_questions > args.questions:
             rest = draw(pool, BAD_QUESTIONS, args.memory_questions - args.questions, args.seed + 2)
             soak = run_round("soak", rest, clients, args.timeout)
-        rss_after = settled_rss(pid) if pid else None
+        mem_after = settled_memory(pid) if pid else {}
+        rss_after = mem_after.get("VmRSS")
         sessions = None
         if args.new_sessions and pid:
             sessions = session_cost(url, pid, args.new_sessions, pool, args.timeout)
@@ -383,8 +399,14 @@ def main(argv: list[str] | None = None) -> dict:
             "growth_percent": round(100 * (rss_after - rss_before) / rss_before, 2)
             if rss_before and rss_after
             else None,
-            "how": "VmRSS of the server pid from /proc/<pid>/status, median of 5 idle "
-            "readings, after warm-up and after the soak",
+            # Where RSS went: anonymous memory (heaps) or pages of mapped files (libraries,
+            # mmap'd index files), which grow as pages are first touched and are no leak.
+            "rss_anon_before_mib": _mib(mem_before.get("RssAnon")),
+            "rss_anon_after_mib": _mib(mem_after.get("RssAnon")),
+            "rss_file_before_mib": _mib(mem_before.get("RssFile")),
+            "rss_file_after_mib": _mib(mem_after.get("RssFile")),
+            "how": "VmRSS (= RssAnon + RssFile + RssShmem) of the server pid from "
+            "/proc/<pid>/status, median of 5 idle readings, after warm-up and after the soak",
         },
         "sessions": sessions,
         "errors_total": len(warm.errors)
@@ -398,6 +420,10 @@ def main(argv: list[str] | None = None) -> dict:
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=2), encoding="utf-8")
     return report
+
+
+def _mib(kib: int | None) -> float | None:
+    return round(kib / 1024, 1) if kib is not None else None
 
 
 def _print(r: dict) -> None:
@@ -422,7 +448,9 @@ def _print(r: dict) -> None:
     m = r["memory"]
     print(
         f"server RSS {m['rss_before_mib']} MiB -> {m['rss_after_mib']} MiB over "
-        f"{m['questions_between_readings']} questions ({m['growth_percent']}%)"
+        f"{m['questions_between_readings']} questions ({m['growth_percent']}%); "
+        f"anon {m['rss_anon_before_mib']} -> {m['rss_anon_after_mib']} MiB, "
+        f"file-backed {m['rss_file_before_mib']} -> {m['rss_file_after_mib']} MiB"
     )
     if r["sessions"]:
         s = r["sessions"]
