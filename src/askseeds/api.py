@@ -8,6 +8,8 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from .answer import Answerer, Candidate, resolve_followup
 from .config import Settings
 from .embed import get_embedder
@@ -131,7 +133,7 @@ class Assistant:
         ]
 
     def search(
-        self, question: str, query: str, vec, mode: Mode = "hybrid"
+        self, question: str, query: str, vec: np.ndarray | None, mode: Mode = "hybrid"
     ) -> tuple[list[Hit], list[Candidate] | None]:
         """Ranked chunks for ``query`` (``question`` plus any context it leans on).
 

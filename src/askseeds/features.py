@@ -31,7 +31,7 @@ FEATURES = (
     "novelty",  # share of the sentence's terms the question does not use: an answer adds something
     "bigram",  # share of the question's term pairs found side by side
     "length",  # long sentences match more terms by chance
-    "constraint",  # share of the question's numbers and ordinals the sentence states
+    "constraint",  # share of the question's numbers/ordinals the sentence or its passage states
 )
 
 NUMBER = re.compile(r"(?<![\w.])\d[\d,]*(?:\.\d+)?(?![\w])")
