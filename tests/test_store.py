@@ -162,6 +162,29 @@ def test_updates_touch_only_changed_rows(tmp_path, settings):
         ]
 
 
+@pytest.mark.parametrize("settings", [IVF, MILVUS], ids=["faiss-ivf", "milvus"])
+def test_row_ids_of_deleted_files_are_not_given_out_again(tmp_path, settings):
+    docs = _clone(SEEDS, tmp_path / "docs")
+    idx = tmp_path / "idx"
+    bot = Assistant.from_folder(docs, index_dir=idx, settings=settings, progress=False)
+    top = int(bot.index.rows.max())
+    (last,) = {c.source for c, r in zip(bot.index.chunks, bot.index.rows.tolist()) if r == top}
+    (docs / last).unlink()
+    Assistant.from_folder(docs, index_dir=idx, settings=settings, progress=False)
+    (docs / "extra.md").write_text(
+        "# Harbour notes\n\nThe Tacoma harbour festival drew ten thousand visitors in June.\n",
+        encoding="utf-8",
+    )
+    bot = Assistant.from_folder(docs, index_dir=idx, settings=settings, progress=False)
+    new_rows = [
+        r for c, r in zip(bot.index.chunks, bot.index.rows.tolist()) if c.source == "extra.md"
+    ]
+    assert new_rows and min(new_rows) > top
+    assert bot.index.store.count() == len(bot.index.chunks)
+    hits = bot.retrieve("How many visitors did the harbour festival draw?", mode="dense")
+    assert hits[0].source == "extra.md"
+
+
 def test_outgrowing_exact_rebuilds_store_without_embedding(tmp_path):
     idx = tmp_path / "idx"
     Assistant.from_folder(SEEDS, index_dir=idx, progress=False)

@@ -644,9 +644,12 @@ def _write(
         "generation": generation,
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "counts": {"documents": len(files), "chunks": len(plan.chunks), "sentences": n_sent},
-        "next_row": int(plan.rows.max()) + 1
-        if len(plan.rows)
-        else int(old.manifest.get("next_row", 0) if old else 0),
+        # Never lower: a row id deleted once is never given out again, so a delete of it
+        # issued again later (Milvus's pending_delete) cannot hit a newer chunk.
+        "next_row": max(
+            int(old.manifest.get("next_row", 0)) if old else 0,
+            int(plan.rows.max()) + 1 if len(plan.rows) else 0,
+        ),
         "store": info.to_dict(),
         "artifacts": names,
         "checksums": checksums,
