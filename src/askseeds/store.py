@@ -390,9 +390,8 @@ class MilvusStore:
         if previous is not None and previous.backend == "milvus":
             if previous.params.get("collection") != self.collection:
                 if previous.params.get("uri") == self.info.params.get("uri"):
-                    old = self.connect(previous.params["uri"], "")
-                    if old.has_collection(previous.params["collection"]):
-                        old.drop_collection(previous.params["collection"])
+                    if self.client.has_collection(previous.params["collection"]):
+                        self.client.drop_collection(previous.params["collection"])
             else:
                 pending += list(previous.params.get("pending_delete", []))
         if pending:
