@@ -296,7 +296,7 @@ def child_search(kind: str, folder: Path, info: dict | None) -> dict:
     from askseeds.store import StoreInfo, open_store
 
     chunkvec = map_rows(folder / "chunkvec.npy")
-    store = open_store(StoreInfo.from_dict(info), folder, chunkvec.shape[1], Settings())
+    store = open_store(StoreInfo.from_dict(info), folder, Settings())
     search = _dense(store, chunkvec)
     search(queries[0])  # first query loads the collection / faults in the coarse quantizer
     times, got = _timings(search, queries)

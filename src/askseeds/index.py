@@ -292,7 +292,7 @@ def open_index(index_dir: Path, verify: bool = True, settings: Settings | None =
     try:
         chunks, raws, rows, sent_rows = _read_chunks(index_dir / names["chunks"])
         info = StoreInfo.from_dict(manifest["store"])
-        store = open_store(info, index_dir, int(manifest["dim"]), settings)
+        store = open_store(info, index_dir, settings)
         chunk_vecs = map_rows(index_dir / names["chunkvec"])
         sentvec = map_rows(index_dir / names["sentvec"])
         bm25 = (
@@ -502,7 +502,7 @@ def _stale_sources(old: Index, by_source: dict[str, Document], unchanged: set[st
 def _store_reason(old: Index, settings: Settings, index_dir: Path) -> str | None:
     """Why the old store must be rebuilt (from stored vectors) even if no file changed."""
     reason = store_mismatch(old.store.info, index_dir, settings)
-    if reason is None and old.store.info.backend == "faiss":
+    if reason is None:
         reason = old.store.needs_rebuild(len(old.chunks), settings)
     return reason
 
@@ -549,7 +549,7 @@ def _updated_store(
 ) -> VectorStore:
     """The old store with only changed rows touched, or a new one when it no longer fits."""
     reason = store_reason
-    if old is not None and reason is None and old.store.info.backend == "faiss":
+    if old is not None and reason is None:
         reason = old.store.needs_rebuild(len(plan.chunks), settings)
     if old is None or reason:
         if old is not None:
@@ -560,7 +560,7 @@ def _updated_store(
     t0 = time.perf_counter()
     # FAISS was opened memory-mapped (read-only); Milvus is changed where it is.
     if old.store.info.backend == "faiss":
-        store = open_store(old.store.info, index_dir, dim, settings, writable=True)
+        store = open_store(old.store.info, index_dir, settings, writable=True)
     else:
         store = old.store
     added = plan.from_new >= 0

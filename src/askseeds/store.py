@@ -32,7 +32,6 @@ from .errors import ConfigError, IndexCorruptError
 
 log = logging.getLogger(__name__)
 
-BACKENDS = ("faiss", "milvus")
 NPROBES = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512)
 TUNE_QUERIES = 200  # queries used to pick nprobe; enough to read recall to about +-0.02
 TUNE_K = 10
@@ -82,6 +81,9 @@ class VectorStore(Protocol):
 
     def finish(self, previous: StoreInfo | None) -> None:
         """Called after the new manifest is in place: drop what only the old one needed."""
+
+    def needs_rebuild(self, total: int, settings: Settings) -> str | None:
+        """Why the store no longer fits ``total`` vectors and must be rebuilt, or None."""
 
 
 def _unit_f32(x: np.ndarray) -> np.ndarray:
@@ -272,10 +274,9 @@ class MilvusStore:
     FIELD_VEC = "vector"
     BATCH = 2000
 
-    def __init__(self, client, info: StoreInfo, dim: int) -> None:
+    def __init__(self, client, info: StoreInfo) -> None:
         self.client = client
         self.info = info
-        self.dim = dim
         self._removed = np.zeros(0, np.int64)
 
     @property
@@ -324,20 +325,20 @@ class MilvusStore:
             name, schema=schema, index_params=index_params, consistency_level="Strong"
         )
         params = {"uri": uri, "collection": name, "index": settings.milvus_index, "metric": "ip"}
-        store = cls(client, StoreInfo("milvus", "milvus", params), dim)
+        store = cls(client, StoreInfo("milvus", "milvus", params))
         store._insert(rows, vectors)
         client.load_collection(name)
         return store
 
     @classmethod
-    def open(cls, info: StoreInfo, dim: int, settings: Settings) -> MilvusStore:
+    def open(cls, info: StoreInfo, settings: Settings) -> MilvusStore:
         client = cls.connect(info.params["uri"], settings.milvus_token)
         if not client.has_collection(info.params["collection"]):
             raise IndexCorruptError(
                 f"Milvus collection {info.params['collection']!r} at {info.params['uri']} is missing"
             )
         client.load_collection(info.params["collection"])
-        return cls(client, info, dim)
+        return cls(client, info)
 
     def _insert(self, rows: np.ndarray, vectors: np.ndarray) -> None:
         vectors = _unit_f32(vectors) if len(vectors) else vectors
@@ -385,19 +386,21 @@ class MilvusStore:
         self.info = StoreInfo("milvus", "milvus", params)
         return self.info
 
+    def needs_rebuild(self, total: int, settings: Settings) -> str | None:
+        return None  # a collection's own index (FLAT, HNSW, ...) serves any size
+
     def finish(self, previous: StoreInfo | None) -> None:
         pending = list(self.info.params.get("pending_delete", []))
         if previous is not None and previous.backend == "milvus":
-            if previous.params.get("collection") != self.collection:
-                if previous.params.get("uri") == self.info.params.get("uri"):
-                    if self.client.has_collection(previous.params["collection"]):
-                        self.client.drop_collection(previous.params["collection"])
-            else:
+            collection = previous.params.get("collection")
+            same_server = previous.params.get("uri") == self.info.params.get("uri")
+            if collection == self.collection:
                 pending += list(previous.params.get("pending_delete", []))
+            elif same_server and self.client.has_collection(collection):
+                self.client.drop_collection(collection)
         if pending:
+            # Issued again next time from the manifest; harmless, as row ids are never reused.
             self.client.delete(self.collection, ids=sorted(set(pending)))
-        # Nothing is pending once the deletes went through.
-        self.info.params["pending_delete"] = []
 
 
 def default_milvus_uri(index_dir: Path, settings: Settings) -> str:
@@ -421,7 +424,7 @@ def build_store(
 
 
 def open_store(
-    info: StoreInfo, index_dir: Path, dim: int, settings: Settings, writable: bool = False
+    info: StoreInfo, index_dir: Path, settings: Settings, writable: bool = False
 ) -> VectorStore:
     """Open the store a manifest names.
 
@@ -432,7 +435,7 @@ def open_store(
         if info.backend == "faiss":
             return FaissStore.open(index_dir, info, writable=writable)
         if info.backend == "milvus":
-            return MilvusStore.open(info, dim, settings)
+            return MilvusStore.open(info, settings)
     except IndexCorruptError:
         raise
     except ConfigError:
