@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import NamedTuple
+from functools import cached_property
+from typing import NamedTuple, TypeVar
 
 import numpy as np
 
@@ -38,7 +40,10 @@ KEEP_ODDS = 0.2  # a further sentence must be at least this likely as the best (
 OOV_PENALTY = 0.15  # confidence lost when every question term is unknown to the corpus
 CONFLICT_DENSE_RATIO = 0.85
 PASSAGE_DEPTH = 20  # sentences of this many top passages are candidates
-CACHED_CHUNKS = 4096  # chunks whose terms and sentences are kept between questions
+CACHED_CHUNKS = 4096  # chunks (and documents) whose terms and sentences are kept between questions
+
+K = TypeVar("K")
+V = TypeVar("V")
 
 _YEAR = re.compile(r"^(1[5-9]|20)\d\d$")
 _ANAPHORA = frozenset(["it", "its", "it's", "they", "their", "them", "there", "he", "she", "his", "her", "him", "this", "that", "these", "those", "then"])  # fmt: skip
@@ -112,7 +117,6 @@ class Answerer:
         self._terms_cache: dict[int, frozenset[str]] = {}
         self._sentence_cache: dict[int, list[tuple[Span, str, list[str]]]] = {}
         self._doc_terms: dict[str, frozenset[str]] = {}
-        self._by_source: dict[str, list[int]] | None = None
 
     def _term_idf(self) -> dict[str, float]:
         bm25 = self.index.bm25
@@ -187,46 +191,39 @@ class Answerer:
         return out
 
     def _passage_terms(self, position: int) -> frozenset[str]:
-        cached = self._terms_cache.get(position)
-        if cached is None:
-            if len(self._terms_cache) > CACHED_CHUNKS:
-                self._terms_cache.clear()
-            cached = self._terms_cache[position] = frozenset(
-                terms(self.index.chunks[position].text)
-            )
-        return cached
+        """Every term chunk ``position`` uses."""
+        return _cached(
+            self._terms_cache, position, lambda: frozenset(terms(self.index.chunks[position].text))
+        )
 
     def _sentences(self, position: int) -> list[tuple[Span, str, list[str]]]:
         """Each sentence of chunk ``position``: its span, original text and terms."""
-        cached = self._sentence_cache.get(position)
-        if cached is None:
-            if len(self._sentence_cache) > CACHED_CHUNKS:
-                self._sentence_cache.clear()
-            texts = [
-                self.index.original(position, span.start, span.end)
-                for span in self.index.chunks[position].sentences
-            ]
-            cached = self._sentence_cache[position] = [
-                (span, text, terms(text))
-                for span, text in zip(self.index.chunks[position].sentences, texts)
-            ]
-        return cached
+
+        def read() -> list[tuple[Span, str, list[str]]]:
+            out = []
+            for span in self.index.chunks[position].sentences:
+                text = self.index.original(position, span.start, span.end)
+                out.append((span, text, terms(text)))
+            return out
+
+        return _cached(self._sentence_cache, position, read)
 
     def _document_terms(self, source: str) -> frozenset[str]:
-        """Every term document ``source`` uses."""
-        cached = self._doc_terms.get(source)
-        if cached is None:
-            if self._by_source is None:
-                by_source: dict[str, list[int]] = {}
-                for i, chunk in enumerate(self.index.chunks):
-                    by_source.setdefault(chunk.source, []).append(i)
-                self._by_source = by_source
-            if len(self._doc_terms) > 1024:
-                self._doc_terms.clear()
-            cached = self._doc_terms[source] = frozenset(
-                t for i in self._by_source.get(source, ()) for t in terms(self.index.chunks[i].text)
-            )
-        return cached
+        """Every term document ``source`` uses: the union of its chunks' terms."""
+        return _cached(
+            self._doc_terms,
+            source,
+            lambda: frozenset().union(
+                *(self._passage_terms(i) for i in self._positions_by_source.get(source, ()))
+            ),
+        )
+
+    @cached_property
+    def _positions_by_source(self) -> dict[str, list[int]]:
+        by_source: dict[str, list[int]] = {}
+        for i, chunk in enumerate(self.index.chunks):
+            by_source.setdefault(chunk.source, []).append(i)
+        return by_source
 
     def confidence(self, question: str, best: Candidate) -> float:
         """How sure the best sentence answers the question, in [0, 1].
@@ -383,6 +380,16 @@ class Answerer:
     def _same_paragraph(self, position: int, gap_start: int, gap_end: int) -> bool:
         gap = self.index.original(position, gap_start, gap_end)
         return len(gap) <= 3 and not gap.strip() and "\n\n" not in gap
+
+
+def _cached(cache: dict[K, V], key: K, make: Callable[[], V]) -> V:
+    """``cache[key]``, made on first use; a full cache is emptied rather than grown."""
+    value = cache.get(key)
+    if value is None:
+        if len(cache) >= CACHED_CHUNKS:
+            cache.clear()
+        value = cache[key] = make()
+    return value
 
 
 def _counted_terms(question: str) -> set[str]:
