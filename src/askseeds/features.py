@@ -160,7 +160,6 @@ def type_match(kind: str, sentence: str, question_words: AbstractSet[str]) -> fl
 class Question:
     """A question read once, for scoring many sentences against it."""
 
-    text: str
     kind: str
     # term -> share of the question's IDF weight (terms from earlier turns count half); sums to 1
     weights: dict[str, float]
@@ -179,7 +178,6 @@ def read_question(question: str, query: str, idf: Callable[[str], float]) -> Que
     weights = {t: idf(t) for t in own} | {t: 0.5 * idf(t) for t in context}
     focus = {t for w in focus_words(question) for t in terms(w)}
     return Question(
-        text=question,
         kind=question_kind(question),
         weights=_shares(weights),
         focus=_shares({t: weights.get(t, 0.0) for t in focus}),
