@@ -30,15 +30,15 @@ def _stemmer() -> Stemmer.Stemmer:
 def words(text: str) -> list[str]:
     """Lower-cased word tokens, CJK characters split one per token."""
     lowered = text.lower().replace("’", "'")
-    tokens = _TOKEN.findall(lowered)
-    if _CJK.search(lowered) is None:  # the common case, checked once per text
-        return [t.split("'")[0] if t.endswith(("'s", "'")) else t for t in tokens]
+    cjk = _CJK.search(lowered) is not None  # looked for once per text: most have none
     out: list[str] = []
-    for token in tokens:
-        if _CJK.search(token):
+    for token in _TOKEN.findall(lowered):
+        if cjk and _CJK.search(token):
             out.extend(token)  # tokens hold no whitespace
+        elif token.endswith(("'s", "'")):
+            out.append(token.split("'")[0])
         else:
-            out.append(token.split("'")[0] if token.endswith(("'s", "'")) else token)
+            out.append(token)
     return out
 
 
