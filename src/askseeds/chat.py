@@ -45,7 +45,7 @@ EXAMPLES = [
     "What was the theme of the video dialogue between sister cities?",
 ]
 
-QUEUE_CONCURRENCY = 8  # worker threads per event; ask() itself runs under a lock
+QUEUE_CONCURRENCY = 8  # Gradio worker threads per event; each waits on the one ask thread
 QUEUE_MAX_SIZE = 256  # waiting requests before the queue refuses new ones
 # Gradio keeps 0.2-0.35 MiB per browser or API session (copies of the page config, the
 # State), measured by benchmarks/load.py; its default cap of 10,000 sessions would let a
