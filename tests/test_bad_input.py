@@ -13,7 +13,6 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from pathlib import Path
@@ -275,11 +274,9 @@ def test_mixed_corpus_indexes_good_files_and_reports_every_skip(mixed, tmp_path)
     prefix = _unprivileged_prefix()
     if prefix is None:
         pytest.skip("running as root without setpriv: a mode-000 file is readable")
-    start = time.monotonic()
-    run = _cli_index(mixed, tmp_path / "idx", prefix=prefix)
+    run = _cli_index(mixed, tmp_path / "idx", prefix=prefix)  # times out after CLI_TIMEOUT
     assert run.returncode == 0, run.stderr[-3000:]
     assert "Traceback" not in run.stderr
-    assert time.monotonic() - start < CLI_TIMEOUT
     out = run.stdout
     seeds = len(list(SEEDS.glob("*.txt")))
     assert f"Indexed {seeds + len(GOOD)} documents" in out
@@ -312,7 +309,7 @@ def test_mixed_corpus_through_the_api(mixed, tmp_path, caplog):
     assert not any("7319" in c.text for c in bot.index.chunks)
 
 
-def test_encodings_are_recorded_so_offsets_stay_exact(mixed, tmp_path):
+def test_encodings_are_recorded_so_offsets_stay_exact(mixed):
     from askseeds.load import load_folder
 
     docs, _ = load_folder(mixed)
