@@ -119,8 +119,8 @@ def _pct(values: list[float], p: float) -> float:
     return values[min(len(values) - 1, round(p / 100 * (len(values) - 1)))]
 
 
-def _check(endpoint: str, question: str, result) -> str | None:
-    """None when ``result`` is a correct reply to ``question``, else what is wrong with it."""
+def _check(endpoint: str, result) -> str | None:
+    """None when ``result`` is a correct reply from ``endpoint``, else what is wrong with it."""
     if isinstance(result, Exception):
         text = str(result)
         if REJECTED in text:
@@ -187,7 +187,7 @@ def run_round(name: str, questions: list[str], clients: list[Client], timeout: f
             except Exception as exc:  # noqa: BLE001 (classified below)
                 reply = exc
             elapsed = time.perf_counter() - start
-            problem = _check(endpoint, question, reply)
+            problem = _check(endpoint, reply)
             with lock:
                 if problem:
                     result.errors.append(problem)
@@ -240,10 +240,6 @@ def memory_kib(pid: int) -> dict[str, int]:
     if "VmRSS" not in found:
         raise RuntimeError(f"no VmRSS for pid {pid}")
     return found
-
-
-def rss_kib(pid: int) -> int:
-    return memory_kib(pid)["VmRSS"]
 
 
 def settled_memory(pid: int) -> dict[str, int]:
