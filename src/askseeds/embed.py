@@ -17,7 +17,7 @@ from functools import lru_cache
 import numpy as np
 import torch
 
-from .config import DEFAULT_MODEL
+from .config import DEFAULT_MODEL, stay_offline
 from .errors import ModelLoadError
 
 log = logging.getLogger(__name__)
@@ -57,7 +57,7 @@ class Embedder:
     """A sentence-transformers model on the CPU, safe to share between threads."""
 
     def __init__(self, model: str = DEFAULT_MODEL) -> None:
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        stay_offline()  # before sentence-transformers (and huggingface_hub) is imported
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
         self.name = model
         path = resolve_model(model)
