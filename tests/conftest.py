@@ -1,4 +1,7 @@
 import os
+from pathlib import Path
+
+import pytest
 
 # Offline machine: never let a library reach for the network.
 for _k, _v in {
@@ -10,3 +13,14 @@ for _k, _v in {
     "TOKENIZERS_PARALLELISM": "false",
 }.items():
     os.environ.setdefault(_k, _v)
+
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+
+
+@pytest.fixture(scope="session")
+def bot(tmp_path_factory):
+    """One Assistant over the real seeds, built once for every test that only reads it."""
+    from askseeds import Assistant  # after the environment above is set
+
+    return Assistant.from_folder(SEEDS, index_dir=tmp_path_factory.mktemp("seeds"), progress=False)

@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from seed_questions import ANSWERABLE, UNANSWERABLE
 
 from askseeds import Assistant
 from askseeds.errors import CorpusError, EmptyQueryError
@@ -20,24 +21,6 @@ DEBRIS = re.compile(
     r"Shenzhou-20|All Rights Reserved|Images courtesy"
 )
 
-ANSWERABLE = [
-    "Where was the seventh China-U.S. Sister Cities Conference held?",
-    "When did Hebei Province and Iowa become sister provinces and states?",
-    "Who is the mayor of Tacoma?",
-    "Which were the first Chinese and American sister cities?",
-    "What was the theme of the video dialogue between China-U.S. sister cities?",
-    "How long did Robert Wagner's delegation travel in China?",
-]
-UNANSWERABLE = [
-    "Who won the 2022 FIFA World Cup?",
-    "What is the population of Suzhou?",
-    "What is the boiling point of mercury?",
-]
-
-
-@pytest.fixture(scope="module")
-def bot(tmp_path_factory) -> Assistant:
-    return Assistant.from_folder(SEEDS, index_dir=tmp_path_factory.mktemp("index"), progress=False)
 
 
 def _file_text(source: str, encoding: str = "utf-8") -> str:

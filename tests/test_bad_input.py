@@ -60,11 +60,6 @@ BAD_QUESTIONS = {
 }
 
 
-@pytest.fixture(scope="module")
-def bot(tmp_path_factory) -> Assistant:
-    return Assistant.from_folder(SEEDS, index_dir=tmp_path_factory.mktemp("index"), progress=False)
-
-
 def _within(seconds: float, fn, *args, **kwargs):
     """Run ``fn`` in a thread and fail the test if it takes longer than ``seconds``."""
     pool = ThreadPoolExecutor(max_workers=1)

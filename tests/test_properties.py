@@ -12,7 +12,6 @@ import itertools
 import tempfile
 from pathlib import Path
 
-import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -167,11 +166,6 @@ def test_chunk_spans_cover_the_cleaned_text_and_map_back_to_the_file(text, encod
     for block in doc.blocks:
         for i in range(block.start, block.end):
             assert reread[i].isspace() or i in covered, (i, reread[block.start : block.end])
-
-
-@pytest.fixture(scope="module")
-def bot(tmp_path_factory) -> Assistant:
-    return Assistant.from_folder(SEEDS, index_dir=tmp_path_factory.mktemp("index"), progress=False)
 
 
 SEED_WORDS = sorted({w for p in SEEDS.glob("*.txt") for w in p.read_text().split()[:300]})

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 import re
-from pathlib import Path
 
 from askseeds import render
 from askseeds.types import Answer, Citation, Location, Passage
@@ -163,11 +162,10 @@ def test_panel_says_when_older_turns_were_dropped():
     assert "Sources of questions before Q3 are no longer kept" in panel
 
 
-def test_chat_keeps_the_sources_of_the_newest_turns_only(tmp_path):
-    from askseeds import Assistant, chat
+def test_chat_keeps_the_sources_of_the_newest_turns_only(bot):
+    from askseeds import chat
 
-    seeds = Path(__file__).resolve().parents[2] / "seeds"
-    adapter = chat.ChatAdapter(Assistant.from_folder(seeds, index_dir=tmp_path, progress=False))
+    adapter = chat.ChatAdapter(bot)
     questions = [
         "Where was the seventh China-U.S. Sister Cities Conference held?",
         "Who is the mayor of Tacoma?",
