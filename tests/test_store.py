@@ -12,6 +12,7 @@ from pathlib import Path
 import faiss
 import numpy as np
 import pytest
+from seed_questions import ANSWERABLE, UNANSWERABLE
 
 from askseeds import Assistant
 from askseeds.config import Settings
@@ -24,16 +25,7 @@ pytest.importorskip("milvus_lite")
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 SQUAD = ROOT.parent / "shared" / "bench" / "squad-v1.1-dev-24articles.json"
-QUESTIONS = [
-    "Where was the seventh China-U.S. Sister Cities Conference held?",
-    "When did Hebei Province and Iowa become sister provinces and states?",
-    "Who is the mayor of Tacoma?",
-    "Which were the first Chinese and American sister cities?",
-    "What was the theme of the video dialogue between China-U.S. sister cities?",
-    "How long did Robert Wagner's delegation travel in China?",
-    "Who won the 2022 FIFA World Cup?",
-    "What is the population of Suzhou?",
-]
+QUESTIONS = ANSWERABLE + UNANSWERABLE[:2]
 MILVUS = replace(Settings(), vector_store="milvus")
 IVF = replace(Settings(), faiss_exact_max=0)  # approximate at any size
 
