@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from citations import assert_cited_exactly, source_text
 from seed_questions import ANSWERABLE, UNANSWERABLE
 
 from askseeds import Assistant
@@ -23,27 +24,13 @@ DEBRIS = re.compile(
 
 
 
-def _file_text(source: str, encoding: str = "utf-8") -> str:
-    with open(SEEDS / source, encoding=encoding) as fh:
-        return fh.read()
-
-
-def _assert_exact(answer) -> None:
-    for c in answer.citations:
-        assert _file_text(c.source)[c.start : c.end] == c.snippet
-        text = _file_text(c.source)
-        assert text[c.context_start : c.context_start + len(c.context)] == c.context
-        for loc in c.also_in:
-            assert _file_text(loc.source)[loc.start : loc.end].strip()
-
-
 @pytest.mark.parametrize("question", ANSWERABLE)
 def test_answers_are_cited_exactly_and_short(bot, question):
     answer = bot.ask(question)
     assert not answer.abstained, answer.text
     assert 1 <= len(answer.citations) <= 3
     assert "[1]" in answer.text
-    _assert_exact(answer)
+    assert_cited_exactly(bot, answer)
     for c in answer.citations:
         assert c.snippet in answer.text
         assert not DEBRIS.search(c.snippet)
@@ -67,7 +54,7 @@ def test_debris_is_never_retrieved(bot):
 
 def test_passage_offsets_point_into_sources(bot):
     for p in bot.retrieve("sister cities conference theme", k=8):
-        text = _file_text(p.source)
+        text = source_text(bot, p.source)
         for s in p.sentences:
             assert text[s.start : s.end] in p.text
         assert p.start <= p.sentences[0].start and p.sentences[-1].end <= p.end
@@ -81,7 +68,7 @@ def test_follow_up_uses_history(bot):
     assert not a2.abstained
     assert "Closer Partnership for a Sustainable Future" in a2.text
     assert a2.citations[0].source.startswith("004")
-    _assert_exact(a2)
+    assert_cited_exactly(bot, a2)
 
 
 def test_conflicting_figures_are_shown_newest_first(bot):
@@ -92,7 +79,7 @@ def test_conflicting_figures_are_shown_newest_first(bot):
     dates = [c.date for c in answer.citations if c.date]
     assert dates == sorted(dates, reverse=True)
     assert all(c.date for c in answer.citations[:2])
-    _assert_exact(answer)
+    assert_cited_exactly(bot, answer)
 
 
 def test_duplicated_sentences_collapse_into_one_hit(bot):

@@ -18,6 +18,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from pathlib import Path
 
 import pytest
+from citations import assert_cited_exactly
 
 from askseeds import Assistant
 from askseeds import load as load_module
@@ -72,17 +73,6 @@ def _within(seconds: float, fn, *args, **kwargs):
         pool.shutdown(wait=False)
 
 
-def _text_of(folder: Path, source: str, encoding: str) -> str:
-    with open(folder / source, encoding=encoding) as fh:
-        return fh.read()
-
-
-def _assert_exact(bot: Assistant, answer, folder: Path) -> None:
-    for c in answer.citations:
-        encoding = bot.index.docs[c.source].encoding
-        assert _text_of(folder, c.source, encoding)[c.start : c.end] == c.snippet
-
-
 # --- bad questions ------------------------------------------------------------------
 
 
@@ -106,7 +96,7 @@ def test_bad_question_gets_an_answer_or_a_clear_message(bot, name):
     assert not any(ch in result.question for ch in "\x00\x07\x1b\x7f\r\n\ud800\udfff")
     assert result.text.strip()
     assert result.citations or (result.abstained and result.passages)
-    _assert_exact(bot, result, SEEDS)
+    assert_cited_exactly(bot, result, SEEDS)
     if expect == "tacoma":
         assert not result.abstained, result.text
         assert result.citations[0].source == TACOMA
@@ -123,7 +113,7 @@ def test_bad_history_is_tolerated(bot):
     ]
     answer = _within(ASK_TIMEOUT, bot.ask, "Who is the mayor of Tacoma?", history=history)
     assert answer.citations and "Tacoma" in answer.citations[0].snippet
-    _assert_exact(bot, answer, SEEDS)
+    assert_cited_exactly(bot, answer, SEEDS)
 
 
 # --- bad corpora: folder level ------------------------------------------------------
@@ -300,7 +290,7 @@ def test_mixed_corpus_through_the_api(mixed, tmp_path, caplog):
         assert answer.citations, (source, answer.text)
         assert answer.citations[0].source == source
         assert word in answer.citations[0].snippet
-        _assert_exact(bot, answer, mixed)
+        assert_cited_exactly(bot, answer, mixed)
     assert not any("7319" in c.text for c in bot.index.chunks)
 
 
@@ -314,7 +304,7 @@ def test_encodings_are_recorded_so_offsets_stay_exact(mixed):
     assert by_source["cafe_latin1.txt"].encoding in ("cp1252", "latin-1")
     for source in GOOD:
         doc = by_source[source]
-        assert _text_of(mixed, source, doc.encoding) == doc.text
+        assert (mixed / source).read_text(encoding=doc.encoding) == doc.text
 
 
 # --- files changing while the folder is read -------------------------------------------
@@ -365,7 +355,7 @@ def test_file_rewritten_between_listing_and_reading(tmp_path, monkeypatch):
     bot = Assistant.from_folder(docs, index_dir=tmp_path / "idx", progress=False)
     answer = bot.ask("Where does the ferry to Gulangyu leave from?")
     assert answer.citations and "Dongdu" in answer.citations[0].snippet
-    _assert_exact(bot, answer, docs)
+    assert_cited_exactly(bot, answer, docs)
 
 
 def test_file_swapped_for_an_outside_symlink_is_not_followed(tmp_path, monkeypatch):
@@ -418,4 +408,4 @@ def test_file_changed_while_embedding_is_picked_up_by_the_next_sync(tmp_path, mo
     assert bot.stats.changes["changed"] == ["victim.txt"]
     answer = bot.ask("Where does the ferry to Gulangyu leave from?")
     assert answer.citations and "Dongdu" in answer.citations[0].snippet
-    _assert_exact(bot, answer, docs)
+    assert_cited_exactly(bot, answer, docs)

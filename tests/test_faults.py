@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 import pytest
+from citations import assert_cited_exactly
 
 from askseeds import Assistant
 from askseeds.config import Settings
@@ -137,9 +138,7 @@ WRONG_SHAPE = {
 def _assert_answers_exactly(bot: Assistant, folder: Path = SEEDS) -> None:
     answer = bot.ask(QUESTION)
     assert answer.citations and answer.citations[0].source == TACOMA, answer.text
-    for c in answer.citations:
-        text = (folder / c.source).read_text(encoding=bot.index.docs[c.source].encoding)
-        assert text[c.start : c.end] == c.snippet
+    assert_cited_exactly(bot, answer, folder)
 
 
 def _generations(idx: Path) -> list[str]:

@@ -12,10 +12,10 @@ import itertools
 import tempfile
 from pathlib import Path
 
+from citations import assert_cited_exactly, source_text
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from askseeds import Assistant
 from askseeds.chunk import chunk_document
 from askseeds.errors import EmptyQueryError
 from askseeds.load import load_folder
@@ -176,16 +176,6 @@ questions = st.one_of(
         " ".join
     ),
 )
-_texts: dict[str, str] = {}
-
-
-def _file_text(bot: Assistant, source: str) -> str:
-    if source not in _texts:
-        with open(SEEDS / source, encoding=bot.index.docs[source].encoding) as fh:
-            _texts[source] = fh.read()
-    return _texts[source]
-
-
 @settings(
     max_examples=150,
     deadline=None,
@@ -203,14 +193,9 @@ def test_any_question_gets_exact_citations(bot, question):
     assert answer.text.strip()
     assert answer.citations or answer.abstained
     assert [c.number for c in answer.citations] == list(range(1, len(answer.citations) + 1))
-    for c in answer.citations:
-        text = _file_text(bot, c.source)
-        assert text[c.start : c.end] == c.snippet
-        assert text[c.context_start : c.context_start + len(c.context)] == c.context
-        for loc in c.also_in:
-            assert _file_text(bot, loc.source)[loc.start : loc.end].strip()
+    assert_cited_exactly(bot, answer)
     for p in answer.passages:
-        text = _file_text(bot, p.source)
+        text = source_text(bot, p.source)
         for s in p.sentences:
             assert text[s.start : s.end] in p.text
     # Whatever the question holds, the rendered page shows it as text, never as markup.
