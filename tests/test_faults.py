@@ -301,12 +301,12 @@ def _wait_for(predicate, proc: subprocess.Popen, timeout: float = 240) -> None:
 
 
 @pytest.fixture(scope="module")
-def grown(tmp_path_factory) -> tuple[Path, Path, list[str]]:
-    """A good index of seeds/, and the same folder grown by new files not yet indexed."""
+def grown(tmp_path_factory, good_index) -> tuple[Path, Path, list[str]]:
+    """A good index of seeds/, and a copy of the folder grown by new files not yet indexed."""
     root = tmp_path_factory.mktemp("grown")
     docs = root / "docs"
     shutil.copytree(SEEDS, docs)
-    Assistant.from_folder(docs, index_dir=root / "good", progress=False)
+    shutil.copytree(good_index, root / "good")  # files are keyed by name and content
     return docs, root / "good", _add_bulletins(docs)
 
 
