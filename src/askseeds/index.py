@@ -163,11 +163,14 @@ def _artifact_files(index_dir: Path, names: dict[str, str]) -> list[Path]:
     return files
 
 
-def _artifact_checksums(index_dir: Path, names: dict[str, str]) -> dict[str, str]:
-    return {
-        f.relative_to(index_dir).as_posix(): _sha256_file(f)
-        for f in _artifact_files(index_dir, names)
-    }
+def _fingerprints(index_dir: Path, names: dict[str, str]) -> dict[str, dict]:
+    """Per artefact file: its full SHA-256, size and sampled SHA-256, for the manifest."""
+    checksums, sizes, samples = {}, {}, {}
+    for f in _artifact_files(index_dir, names):
+        name = f.relative_to(index_dir).as_posix()
+        checksums[name], sizes[name] = _sha256_file(f), f.stat().st_size
+        samples[name] = _sample_sha256(f, sizes[name])
+    return {"checksums": checksums, "sizes": sizes, "samples": samples}
 
 
 def _artifact_sizes(index_dir: Path, names: dict[str, str]) -> dict[str, int]:
@@ -634,8 +637,6 @@ def _write(
         retriever.save(str(bm25_dir), allow_pickle=False)
     for path in [index_dir / n for n in names.values()]:
         _fsync(path)
-    checksums = _artifact_checksums(index_dir, names)
-    sizes = _artifact_sizes(index_dir, names)
     manifest = {
         "format": FORMAT_VERSION,
         "model": settings.model,
@@ -652,9 +653,7 @@ def _write(
         ),
         "store": info.to_dict(),
         "artifacts": names,
-        "checksums": checksums,
-        "sizes": sizes,
-        "samples": {name: _sample_sha256(index_dir / name, size) for name, size in sizes.items()},
+        **_fingerprints(index_dir, names),
         "files": files,
     }
     tmp = index_dir / f".{MANIFEST}.{generation}.tmp"
