@@ -23,6 +23,7 @@ import mmap
 import os
 import shutil
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
@@ -130,10 +131,20 @@ class Index:
         """A span of ``source`` with the document's title and date."""
         return Location(source, start, end, *self.title_date(source))
 
-    def sentences_of(self, position: int) -> np.ndarray:
-        """Unit sentence vectors (float32) of the chunk at ``position``."""
-        a, b = self.sentence_rows[position], self.sentence_rows[position + 1]
-        return self.sentence_vectors[a:b].astype(np.float32)
+    def sentence_sims(self, positions: Sequence[int], query_vec: np.ndarray) -> list[np.ndarray]:
+        """Per chunk in ``positions``, the cosine of each of its sentences with ``query_vec``.
+
+        One gather and one product for all chunks: a question's 50 candidate
+        chunks hold ~250 sentences, and a product per chunk cost 10x more.
+        """
+        if not len(positions):
+            return []
+        at = np.asarray(positions)
+        starts, ends = self.sentence_rows[at], self.sentence_rows[at + 1]
+        rows = np.concatenate([np.arange(a, b) for a, b in zip(starts, ends)])
+        q = np.asarray(query_vec, dtype=np.float32).reshape(-1)
+        sims = self.sentence_vectors[rows].astype(np.float32) @ q
+        return np.split(sims, np.cumsum(ends - starts)[:-1])
 
 
 def _sha256_file(path: Path) -> str:
