@@ -22,12 +22,13 @@ from .config import Settings
 from .features import (
     NUMBER,
     Scorer,
-    contrast_weights,
+    SentenceFacts,
+    candidate_features,
     default_scorer,
     idf_of,
     question_kind,
     read_question,
-    sentence_features,
+    read_sentence,
 )
 from .index import Index
 from .retrieve import Hit
@@ -69,8 +70,7 @@ class _Sentence(NamedTuple):
 
     position: int  # its chunk's position in the index
     span: Span
-    text: str
-    terms: list[str]
+    facts: SentenceFacts
     passage_terms: frozenset[str]
     dense: float
     prior: float  # its passage's retrieval score relative to the best
@@ -115,7 +115,7 @@ class Answerer:
         self.scorer = scorer or default_scorer()
         self._idf = self._term_idf()
         self._terms_cache: dict[int, frozenset[str]] = {}
-        self._sentence_cache: dict[int, list[tuple[Span, str, list[str]]]] = {}
+        self._sentence_cache: dict[int, list[tuple[Span, SentenceFacts]]] = {}
         self._doc_terms: dict[str, frozenset[str]] = {}
 
     def _term_idf(self) -> dict[str, float]:
@@ -150,43 +150,46 @@ class Answerer:
         top = hits[0].score or 1.0
         seen: set[tuple[str, int]] = set()
         found: list[_Sentence] = []
-        for rank, hit in enumerate(hits[:depth]):
-            chunk = self.index.chunks[hit.position]
-            if q.constraints and not all(
-                g & self._document_terms(chunk.source) for g in q.constraints
-            ):
-                continue
-            vecs = self.index.sentences_of(hit.position)
-            sims = vecs @ query_vec if len(vecs) else np.zeros(0)
+        kept = [
+            (rank, hit)
+            for rank, hit in enumerate(hits[:depth])
+            if not q.constraints
+            or all(
+                g & self._document_terms(self.index.chunks[hit.position].source)
+                for g in q.constraints
+            )
+        ]
+        all_sims = self.index.sentence_sims([hit.position for _, hit in kept], query_vec)
+        for (rank, hit), sims in zip(kept, all_sims):
+            source = self.index.chunks[hit.position].source
             passage_terms = self._passage_terms(hit.position)
             prior = max(hit.score, 0.0) / top
-            for j, (span, text, sentence_terms) in enumerate(self._sentences(hit.position)):
-                if (chunk.source, span.start) in seen:
+            for j, (span, facts) in enumerate(self._sentences(hit.position)):
+                if (source, span.start) in seen:
                     continue
-                seen.add((chunk.source, span.start))
+                seen.add((source, span.start))
                 found.append(
-                    _Sentence(hit.position, span, text, sentence_terms, passage_terms,
-                              float(sims[j]), prior, rank)
-                )  # fmt: skip
+                    _Sentence(hit.position, span, facts, passage_terms, float(sims[j]), prior, rank)
+                )
         if not found:
             return []
-        contrast = contrast_weights(q, [set(f.terms) for f in found])
-        features = np.stack(
-            [
-                sentence_features(
-                    q, f.text, f.terms, f.passage_terms, contrast, f.dense, f.prior, f.rank
-                )
-                for f in found
-            ]
+        features = candidate_features(
+            q,
+            [f.facts for f in found],
+            [f.passage_terms for f in found],
+            [f.dense for f in found],
+            [f.prior for f in found],
+            [f.rank for f in found],
         )
         order = self.scorer.rank(features)
         probs = self.scorer.probability(features)
         out = [
             Candidate(
-                f.position, f.span.start, f.span.end, f.text, float(p), float(r), f.dense, f.rank, x
+                f.position, f.span.start, f.span.end, f.facts.text, float(p), float(r), f.dense,
+                f.rank, x,
             )
             for f, r, p, x in zip(found, order, probs, features)
-        ]
+        ]  # fmt: skip
         out.sort(key=lambda c: -c.rank_score)
         return out
 
@@ -196,15 +199,15 @@ class Answerer:
             self._terms_cache, position, lambda: frozenset(terms(self.index.chunks[position].text))
         )
 
-    def _sentences(self, position: int) -> list[tuple[Span, str, list[str]]]:
-        """Each sentence of chunk ``position``: its span, original text and terms."""
+    def _sentences(self, position: int) -> list[tuple[Span, SentenceFacts]]:
+        """Each sentence of chunk ``position``: its span and what scoring reads of its text."""
 
-        def read() -> list[tuple[Span, str, list[str]]]:
-            out = []
-            for span in self.index.chunks[position].sentences:
-                text = self.index.original(position, span.start, span.end)
-                out.append((span, text, terms(text)))
-            return out
+        def read() -> list[tuple[Span, SentenceFacts]]:
+            chunk = self.index.chunks[position]
+            return [
+                (span, read_sentence(self.index.original(position, span.start, span.end)))
+                for span in chunk.sentences
+            ]
 
         return _cached(self._sentence_cache, position, read)
 

@@ -11,9 +11,10 @@ from __future__ import annotations
 import itertools
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -142,17 +143,45 @@ def constraints(question: str) -> list[frozenset[str]]:
     return out
 
 
-def type_match(kind: str, sentence: str, question_words: AbstractSet[str]) -> float:
+class SentenceFacts(NamedTuple):
+    """What scoring needs of a sentence whatever the question; read once per sentence."""
+
+    text: str
+    terms: list[str]
+    present: frozenset[str]
+    pairs: frozenset[tuple[str, str]]  # consecutive term pairs
+    numbers: tuple[str, ...]  # figures as written ("1,200")
+    number_words: bool  # "seven", "dozens", ...
+    dated: bool  # a year, month or weekday
+    capitalised: tuple[str, ...]  # capitalised words, in order
+
+
+def read_sentence(text: str) -> SentenceFacts:
+    """The question-independent facts of ``text`` (its terms, figures, dates, names)."""
+    sentence_terms = terms(text)
+    return SentenceFacts(
+        text=text,
+        terms=sentence_terms,
+        present=frozenset(sentence_terms),
+        pairs=frozenset(itertools.pairwise(sentence_terms)),
+        numbers=tuple(NUMBER.findall(text)),
+        number_words=_NUMBER_WORDS.search(text) is not None,
+        dated=_DATE.search(text) is not None,
+        capitalised=tuple(_CAPITALISED.findall(text)),
+    )
+
+
+def type_match(kind: str, sentence: SentenceFacts, question_words: AbstractSet[str]) -> float:
     """1 when the sentence holds a thing of the asked kind the question does not already name."""
     if kind == "number":
-        numbers = [n for n in NUMBER.findall(sentence) if n not in question_words]
-        return 1.0 if numbers or _NUMBER_WORDS.search(sentence) else 0.0
+        numbers = [n for n in sentence.numbers if n not in question_words]
+        return 1.0 if numbers or sentence.number_words else 0.0
     if kind == "date":
-        return 1.0 if _DATE.search(sentence) else 0.0
+        return 1.0 if sentence.dated else 0.0
     if kind in ("name", "place"):
-        names = [w for w in _CAPITALISED.findall(sentence) if w.lower() not in question_words]
+        names = [w for w in sentence.capitalised if w.lower() not in question_words]
         # The sentence's first word is capitalised whatever it is.
-        return 1.0 if len(names) > 1 or (names and not sentence.startswith(names[0])) else 0.0
+        return 1.0 if len(names) > 1 or (names and not sentence.text.startswith(names[0])) else 0.0
     return 0.5
 
 
@@ -194,70 +223,78 @@ def _shares(weights: dict[str, float]) -> dict[str, float]:
     return {t: w / total for t, w in weights.items()}
 
 
-def contrast_weights(q: Question, candidate_terms: list[set[str]]) -> dict[str, float]:
-    """Question-term weights for telling candidates apart.
-
-    A term nearly every candidate shares (the topic, "fifth China-U.S. Sister
-    Cities Conference") says little about which of them answers; a rarer one
-    (the "theme" asked for) says much. So each IDF weight is scaled by the
-    term's inverse frequency among the candidate sentences themselves. Returns
-    shares that sum to 1, like ``Question.weights``.
-    """
-    n = len(candidate_terms)
-    return _shares(
-        {
-            t: w * math.log(1 + (n + 1) / (1 + sum(t in c for c in candidate_terms)))
-            for t, w in q.weights.items()
-        }
-    )
-
-
-def sentence_features(
+def candidate_features(
     q: Question,
-    text: str,
-    sentence_terms: list[str],
-    passage_terms: set[str],
-    contrast: dict[str, float],
-    dense: float,
-    prior: float,
-    rank: int,
+    sentences: Sequence[SentenceFacts],
+    passage_terms: Sequence[AbstractSet[str]],
+    dense: Sequence[float],
+    prior: Sequence[float],
+    rank: Sequence[int],
 ) -> np.ndarray:
-    """The feature vector (in ``FEATURES`` order, each in [0, 1]) of one candidate sentence.
+    """The features of one question's candidate sentences: a row per sentence, a column per
+    entry of ``FEATURES`` (each in [0, 1]).
 
-    ``contrast`` holds the question-term weights from ``contrast_weights``.
+    ``passage_terms``, ``dense``, ``prior`` and ``rank`` describe each sentence's passage
+    and its similarity to the question. Term features are computed for all candidates at
+    once from one sentence-by-question-term presence matrix.
     """
-    present = set(sentence_terms)
-    lexical = sum(w for t, w in q.weights.items() if t in present)
-    contrasted = sum(w for t, w in contrast.items() if t in present)
-    inherited = sum(w for t, w in q.weights.items() if t not in present and t in passage_terms)
-    focus = sum(w for t, w in q.focus.items() if t in present) if q.focus else lexical
-    novelty = (len(present - q.own) / len(present)) if present else 0.0
-    sentence_pairs = set(itertools.pairwise(sentence_terms))
-    bigram = len(q.pairs & sentence_pairs) / len(q.pairs) if q.pairs else lexical
+    n = len(sentences)
+    vocab = list(q.weights) + [t for t in q.focus if t not in q.weights]
+    present = np.array([[t in s.present for t in vocab] for s in sentences], dtype=bool)
+    present = present.reshape(n, len(vocab))
+    by_passage: dict[int, list[bool]] = {}
+    in_passage = np.array(
+        [by_passage.setdefault(id(p), [t in p for t in vocab]) for p in passage_terms], dtype=bool
+    ).reshape(n, len(vocab))
+    weights = np.array([q.weights.get(t, 0.0) for t in vocab])
+
+    lexical = present @ weights
+    # A term nearly every candidate shares (the topic, "fifth China-U.S. Sister Cities
+    # Conference") says little about which of them answers; a rarer one (the "theme"
+    # asked for) says much: each IDF weight is scaled by the term's inverse frequency
+    # among the candidates themselves, and the result rescaled to sum to 1.
+    contrast = weights * np.log(1 + (n + 1) / (1 + present.sum(axis=0)))
+    contrast = contrast / (contrast.sum() or 1.0)
+    inherited = (~present & in_passage) @ weights
+    if q.focus:
+        focus = present @ np.array([q.focus.get(t, 0.0) for t in vocab])
+    else:
+        focus = lexical
+    own = np.array([t in q.own for t in vocab], dtype=bool)
+    sizes = np.array([len(s.present) for s in sentences], dtype=float)
+    novelty = np.divide(
+        sizes - present[:, own].sum(axis=1), sizes, out=np.zeros(n), where=sizes > 0
+    )
+    if q.pairs:
+        bigram = np.array([len(q.pairs & s.pairs) for s in sentences]) / len(q.pairs)
+    else:
+        bigram = lexical
     if q.constraints:
         # A news story names its event ("the seventh conference") once and then reports
         # on it, so the number may sit anywhere in the sentence's passage.
-        stated = present | passage_terms
-        constraint = sum(bool(g & stated) for g in q.constraints) / len(q.constraints)
+        constraint = np.array(
+            [
+                sum(bool(g & s.present or g & p) for g in q.constraints)
+                for s, p in zip(sentences, passage_terms)
+            ]
+        ) / len(q.constraints)
     else:
-        constraint = 1.0
-    return np.array(
-        [
-            max(dense, 0.0),
-            lexical,
-            contrasted,
-            focus,
-            inherited,
-            max(prior, 0.0),
-            1.0 / (1.0 + rank),
-            type_match(q.kind, text, q.words),
-            novelty,
-            bigram,
-            min(len(sentence_terms) / 40.0, 1.0),
-            constraint,
-        ],
-        dtype=np.float32,
-    )
+        constraint = np.ones(n)
+    columns = [
+        np.maximum(np.asarray(dense, dtype=float), 0.0),
+        lexical,
+        present @ contrast,
+        focus,
+        inherited,
+        np.maximum(np.asarray(prior, dtype=float), 0.0),
+        1.0 / (1.0 + np.asarray(rank, dtype=float)),
+        [type_match(q.kind, s, q.words) for s in sentences],
+        novelty,
+        bigram,
+        np.minimum([len(s.terms) / 40.0 for s in sentences], 1.0),
+        constraint,
+    ]
+    return np.column_stack(columns).astype(np.float32).reshape(n, len(FEATURES))
 
 
 @dataclass(frozen=True)
