@@ -170,6 +170,30 @@ def test_index_updates_only_what_changed(tmp_path):
     assert len([p for p in idx.iterdir() if p.name.startswith("faiss-")]) == 1
 
 
+def test_new_term_rules_rebuild_bm25_without_embedding(tmp_path, bot):
+    from askseeds.retrieve import bm25_search
+    from askseeds.terms import TERMS_VERSION, terms
+
+    idx = tmp_path / "idx"
+    Assistant.from_folder(SEEDS, index_dir=idx, progress=False)
+    manifest_path = idx / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    assert manifest["terms"] == TERMS_VERSION
+    manifest["terms"] = TERMS_VERSION - 1  # as if built before the current rules
+    manifest_path.write_text(json.dumps(manifest))
+
+    again = Assistant.from_folder(SEEDS, index_dir=idx, progress=False)
+    assert again.stats.changes["embedded"] == 0
+    rebuilt = json.loads(manifest_path.read_text())
+    assert rebuilt["terms"] == TERMS_VERSION
+    assert rebuilt["generation"] > manifest["generation"]
+    assert "us" in again.index.bm25.vocab_dict  # "U.S." under the current rules
+    for question in ANSWERABLE:
+        assert bm25_search(again.index, terms(question), 10) == bm25_search(
+            bot.index, terms(question), 10
+        )
+
+
 def test_other_model_or_chunking_rebuilds(tmp_path):
     from dataclasses import replace
 

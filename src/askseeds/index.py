@@ -36,7 +36,7 @@ from .config import Settings
 from .embed import Embedder
 from .errors import IndexCorruptError
 from .store import StoreInfo, VectorStore, build_store, open_store, store_mismatch
-from .terms import terms
+from .terms import TERMS_VERSION, terms
 from .types import Chunk, Document, Location, SkippedFile, Span
 
 log = logging.getLogger(__name__)
@@ -436,8 +436,14 @@ def sync(
         for s in unchanged
     )
     store_reason = _store_reason(old, settings, index_dir) if old else None
+    # terms() changed since the index was built: BM25 is rebuilt from the stored chunk texts.
+    terms_changed = old is not None and old.manifest.get("terms") != TERMS_VERSION
+    if terms_changed:
+        log.info("term rules changed since indexing; rebuilding the BM25 index (no embedding)")
     changes = {"added": added, "changed": changed, "deleted": deleted, "unchanged": len(unchanged)}
-    if old is not None and not (added or changed or deleted or meta_changed or store_reason):
+    if old is not None and not (
+        added or changed or deleted or meta_changed or store_reason or terms_changed
+    ):
         log.info("index up to date: %d documents, %d chunks", len(old.docs), len(old.chunks))
         old.skipped, old.changes = tuple(skipped), {**changes, "embedded": 0}
         return old
@@ -653,6 +659,7 @@ def _write(
         "model": settings.model,
         "dim": dim,
         "params": settings.index_params(),
+        "terms": TERMS_VERSION,
         "generation": generation,
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "counts": {"documents": len(files), "chunks": len(plan.chunks), "sentences": n_sent},
