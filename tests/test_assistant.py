@@ -102,6 +102,24 @@ def test_hybrid_reorders_its_passages_by_their_answer_sentences(bot, question):
     }
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "In what year did Hebei Province and Iowa become sister provinces and states?",
+        (
+            "In which year did Xiamen and Miami sign their Agreement on Establishing Friendly "
+            "Exchange Relations?"
+        ),
+        "Since what year has Tacoma been a sister city of Fuzhou?",
+    ],
+)
+def test_year_questions_cite_sentences_naming_a_year_or_abstain(bot, question):
+    from askseeds.features import read_sentence
+
+    answer = bot.ask(question)
+    assert answer.abstained or all(read_sentence(c.snippet).names_year for c in answer.citations)
+
+
 def test_metadata_from_text_and_sidecar(bot):
     docs = bot.index.docs
     assert docs["002_2d315674d602079f.txt"].date == "2023-11-03"

@@ -102,8 +102,14 @@ def resolve_followup(question: str, history: list[dict] | None) -> str:
 
 
 def _leans_on_context(question: str) -> bool:
-    ws = set(words(question))
-    return bool(ws & _ANAPHORA) or len(set(terms(question))) < 3
+    ws = words(question)
+    # "the two cities", "both sides" point back like a pronoun.
+    return (
+        bool(set(ws) & _ANAPHORA)
+        or " the two " in f" {' '.join(ws)} "
+        or "both" in ws
+        or len(set(terms(question))) < 3
+    )
 
 
 class Answerer:
@@ -142,7 +148,8 @@ class Answerer:
 
         Chunks of documents that never mention a number or ordinal the question
         names ("the seventh conference", "in 2015") are passed over: whatever they
-        say answers a different question.
+        say answers a different question. A question asking for a year ("In what
+        year ...") is answered only by sentences that name one.
         """
         if not hits:
             return []
@@ -165,7 +172,7 @@ class Answerer:
             passage_terms = self._passage_terms(hit.position)
             prior = max(hit.score, 0.0) / top
             for j, (span, facts) in enumerate(self._sentences(hit.position)):
-                if (source, span.start) in seen:
+                if (source, span.start) in seen or (q.year and not facts.names_year):
                     continue
                 seen.add((source, span.start))
                 found.append(

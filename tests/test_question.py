@@ -1,0 +1,46 @@
+"""Reading questions and sentences: year questions, sentences naming a year, follow-ups."""
+
+from __future__ import annotations
+
+import pytest
+
+from askseeds.answer import resolve_followup
+from askseeds.features import asks_year, read_sentence
+
+
+@pytest.mark.parametrize(
+    ("question", "wants"),
+    [
+        ("In what year did Nanjing and St. Louis become sister cities?", True),
+        ("Since which year have the two cities been partners?", True),
+        ("What years did the program run?", True),
+        ("When did Hebei and Iowa become sister states?", False),
+        ("How many years did the partnership last?", False),
+    ],
+)
+def test_year_questions(question, wants):
+    assert asks_year(question) is wants
+
+
+@pytest.mark.parametrize(
+    ("sentence", "names_year"),
+    [
+        ("In 1979, the two countries set up ties.", True),
+        ("Trade grew fast in the 1990s.", True),
+        ("The bridge dates from the 19th century.", True),
+        ("More than 1,200 people attended.", False),
+        ("Exports rose 3.5 percent.", False),
+        ("Seven delegations came.", False),
+    ],
+)
+def test_sentences_naming_a_year(sentence, names_year):
+    assert read_sentence(sentence).names_year is names_year
+
+
+def test_the_two_and_both_lean_on_the_earlier_question():
+    history = [{"role": "user", "content": "Which Chinese city has sister city ties with Boston?"}]
+    for follow_up in ("Since what year have the two cities been partners?",
+                      "When did both sign the agreement?"):
+        assert resolve_followup(follow_up, history).startswith(history[0]["content"])
+    standalone = "Which orchestra performed at the seventh China-U.S. Sister Cities Conference?"
+    assert resolve_followup(standalone, history) == standalone
