@@ -44,3 +44,27 @@ def test_the_two_and_both_lean_on_the_earlier_question():
         assert resolve_followup(follow_up, history).startswith(history[0]["content"])
     standalone = "Which orchestra performed at the seventh China-U.S. Sister Cities Conference?"
     assert resolve_followup(standalone, history) == standalone
+
+
+def test_candidate_features_on_a_hand_made_case():
+    import math
+
+    from askseeds.features import FEATURES, candidate_features, read_question
+
+    q = read_question("What was the theme of the conference?", "", idf=lambda t: 1.0)
+    a = read_sentence("The conference theme was Green Cities.")
+    b = read_sentence("The conference opened on Friday.")
+    passage = a.present | b.present
+    x = candidate_features(q, [a, b], [passage, passage], [0.5, -0.2], [1.0, 1.0], [0, 0])
+    f = {name: x[:, i] for i, name in enumerate(FEATURES)}
+    assert x.shape == (2, len(FEATURES))
+    assert list(f["lexical"]) == pytest.approx([1.0, 0.5])  # "theme" and "conference" weigh half each
+    # "theme" is in one candidate of two, "conference" in both: theme weighs more.
+    theme, conference = 0.5 * math.log(1 + 3 / 2), 0.5 * math.log(1 + 3 / 3)
+    assert list(f["contrast"]) == pytest.approx([1.0, conference / (theme + conference)])
+    assert list(f["focus"]) == pytest.approx([1.0, 0.0])  # the focus noun is "theme"
+    assert list(f["inherited"]) == pytest.approx([0.0, 0.5])  # b's passage says "theme"
+    assert list(f["novelty"]) == pytest.approx([2 / 4, 2 / 3])  # green, city / open, friday
+    assert list(f["bigram"]) == pytest.approx([0.0, 0.0])  # "theme conference" never side by side
+    assert list(f["dense"]) == pytest.approx([0.5, 0.0])  # negative cosines count as 0
+    assert list(f["type"]) == pytest.approx([0.5, 0.5])  # "what" asks for no particular kind

@@ -112,7 +112,8 @@ class Embedder:
         library's vectors (checked once, on probe texts): a question is a
         handful of tokens, so eager PyTorch spends most of its time in Python
         dispatching ~100 small operations, and the trace runs them in C++
-        without holding the GIL (p50 10.7 -> 7.3 ms here; benchmarks/core.py).
+        without holding the GIL (p50 14.3 -> 10.0 ms on SQuAD questions here;
+        ``python benchmarks/squad_eval.py latency``).
         """
         with self._lock:
             if not self._query_path_tried:

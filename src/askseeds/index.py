@@ -134,8 +134,8 @@ class Index:
     def sentence_sims(self, positions: Sequence[int], query_vec: np.ndarray) -> list[np.ndarray]:
         """Per chunk in ``positions``, the cosine of each of its sentences with ``query_vec``.
 
-        One gather and one product for all chunks: a question's 50 candidate
-        chunks hold ~250 sentences, and a product per chunk cost 10x more.
+        One gather and one product for all chunks (a question's 50 candidate
+        chunks hold ~250 sentences) rather than a small product per chunk.
         """
         if not len(positions):
             return []
