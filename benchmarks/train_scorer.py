@@ -7,7 +7,9 @@ A logistic regression over ``askseeds.features.FEATURES`` is fitted to them; the
 last 12 articles are held out and reported separately.
 
 Abstention: an index of the first 12 articles only, asked questions about them
-(answerable) and questions about the last 12 (not answerable there). The
+(answerable) and questions about the last 12 (not answerable there), each scored
+as ``ask()`` scores it (``Answerer.confidence``: the best sentence's probability
+less the penalty for question terms the corpus never uses). The
 ``min_confidence`` with the best balanced accuracy is kept.
 
 Writes ``src/askseeds/scorer_weights.py`` (with --write) and prints figures:
@@ -112,12 +114,17 @@ def top_hit(scorer: Scorer, sets) -> float:
     )
 
 
-def best_scores(scorer: Scorer, sets) -> np.ndarray:
-    """Per question, the probability of the sentence the ranker puts first."""
-    return np.array(
-        [float(scorer.probability(x[[int(np.argmax(scorer.rank(x)))]])[0]) if len(x) else 0.0
-         for x, _ in sets]
-    )
+def confidences(bot, questions) -> np.ndarray:
+    """Per question, what ``ask()`` compares with ``min_confidence``: ``Answerer.confidence``
+    of the best candidate (its probability, less the penalty for question terms the corpus
+    never uses), 0 when there is no candidate."""
+    vecs = bot.embedder.encode([q.question for q in questions], 64)
+    out = []
+    for q, v in zip(questions, vecs):
+        hits = rank(bot.index, q.question, v, bot.settings)
+        cands = bot._answerer.candidates(q.question, q.question, v, hits)
+        out.append(bot._answerer.confidence(q.question, cands[0]) if cands else 0.0)
+    return np.array(out)
 
 
 def calibrate(scorer: Scorer, n: int) -> dict:
@@ -126,11 +133,10 @@ def calibrate(scorer: Scorer, n: int) -> dict:
     inside = rng.sample(split["first12"], min(n, len(split["first12"])))
     outside = rng.sample(split["last12"], min(n, len(split["last12"])))
     bot._answerer.scorer = scorer
-    s_in = best_scores(scorer, candidate_sets(bot, inside))
-    s_out = best_scores(scorer, candidate_sets(bot, outside))
+    s_in, s_out = confidences(bot, inside), confidences(bot, outside)
     print(f"\n== Abstention (index: first 12 articles; {len(inside)} inside, {len(outside)} outside) ==")
-    print(f"best probability inside  p10/p50/p90: {np.percentile(s_in, [10, 50, 90]).round(3)}")
-    print(f"best probability outside p10/p50/p90: {np.percentile(s_out, [10, 50, 90]).round(3)}")
+    print(f"best confidence inside  p10/p50/p90: {np.percentile(s_in, [10, 50, 90]).round(3)}")
+    print(f"best confidence outside p10/p50/p90: {np.percentile(s_out, [10, 50, 90]).round(3)}")
     best = None
     for t in np.arange(0.05, 0.95, 0.01):
         answered = float((s_in >= t).mean())
