@@ -23,12 +23,22 @@ ODD = [
 
 @pytest.mark.parametrize("question", ANSWERABLE + UNANSWERABLE + ODD)
 def test_traced_question_vector_equals_the_library_vector(bot, question):
-    fast = bot.embedder.encode_query(question)
+    bot.embedder.prepare_queries()
     assert bot.embedder._query_path is not None, "the bundled model should be traced"
+    fast = bot.embedder.encode_query(question)
     reference = bot.embedder._model.encode([question], normalize_embeddings=True)[0]
     assert fast.shape == (bot.embedder.dim,)
     assert np.abs(fast - reference).max() <= TRACE_TOLERANCE
     assert np.linalg.norm(fast) == pytest.approx(1.0, abs=1e-5)
+
+
+def test_the_first_question_uses_the_library_and_later_ones_the_trace():
+    embedder = Embedder(DEFAULT_MODEL)  # a fresh one: the shared embedder may be traced already
+    first = embedder.encode_query(ANSWERABLE[0])
+    assert embedder._query_path is None  # a one-question command never pays for tracing
+    second = embedder.encode_query(ANSWERABLE[0])
+    assert embedder._query_path is not None
+    assert np.abs(first - second).max() <= TRACE_TOLERANCE
 
 
 def test_an_untraceable_model_falls_back_to_the_library(monkeypatch):
@@ -36,7 +46,8 @@ def test_an_untraceable_model_falls_back_to_the_library(monkeypatch):
         raise RuntimeError("this model cannot be traced")
 
     monkeypatch.setattr(torch.jit, "trace", refuse)
-    embedder = Embedder(DEFAULT_MODEL)  # a fresh one: the shared embedder is traced already
+    embedder = Embedder(DEFAULT_MODEL)
+    embedder.prepare_queries()
     vec = embedder.encode_query(ANSWERABLE[0])
     assert embedder._query_path is None
     np.testing.assert_allclose(vec, embedder.encode([ANSWERABLE[0]])[0], atol=1e-6)

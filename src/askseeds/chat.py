@@ -350,6 +350,7 @@ def serve(
         logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     _warn_if_public(host)
     assistant = Assistant.from_folder(docs, index_dir=index_dir, settings=settings, progress=True)
+    assistant.embedder.prepare_queries()  # so no visitor waits for it
     demo = build_app(assistant)
     log.info(
         "askseeds chat on http://%s:%d", "127.0.0.1" if host in ("", "0.0.0.0") else host, port

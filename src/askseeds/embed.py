@@ -78,6 +78,7 @@ class Embedder:
         self._lock = threading.Lock()
         self._query_path: Callable[[str], np.ndarray] | None = None
         self._query_path_tried = False
+        self._queries = 0
 
     def _threads_for(self, n_texts: int) -> None:
         """Use one thread for a question, all cores for a batch (call with the lock held).
@@ -108,21 +109,33 @@ class Embedder:
     def encode_query(self, text: str) -> np.ndarray:
         """Encode one question to a unit vector of shape ``(dim,)``.
 
-        Uses a TorchScript trace of the transformer when one reproduces the
-        library's vectors (checked once, on probe texts): a question is a
-        handful of tokens, so eager PyTorch spends most of its time in Python
-        dispatching ~100 small operations, and the trace runs them in C++
-        without holding the GIL (p50 14.3 -> 10.0 ms on SQuAD questions here;
-        ``python benchmarks/squad_eval.py latency``).
+        From the second question on, uses a TorchScript trace of the transformer
+        when one reproduces the library's vectors (checked once, on probe texts):
+        a question is a handful of tokens, so eager PyTorch spends most of its
+        time in Python dispatching ~100 small operations, and the trace runs them
+        in C++ without holding the GIL (p50 14.3 -> 10.0 ms on SQuAD questions
+        here; ``python benchmarks/squad_eval.py latency``). Tracing and checking
+        take ~0.6 s, which a one-question command would only lose; a server calls
+        ``prepare_queries`` before its first question instead.
         """
         with self._lock:
-            if not self._query_path_tried:
-                self._query_path_tried = True
-                self._query_path = self._trace_query_path()
+            self._queries += 1
+            if self._queries > 1:
+                self._prepare_locked()
             if self._query_path is not None:
                 self._threads_for(1)
                 return self._query_path(text)
         return self.encode([text], batch_size=1)[0]
+
+    def prepare_queries(self) -> None:
+        """Trace the question encoder now rather than at the second question."""
+        with self._lock:
+            self._prepare_locked()
+
+    def _prepare_locked(self) -> None:
+        if not self._query_path_tried:
+            self._query_path_tried = True
+            self._query_path = self._trace_query_path()
 
     def _trace_query_path(self) -> Callable[[str], np.ndarray] | None:
         """A traced single-text encoder, or None when this model cannot be traced faithfully.
