@@ -24,6 +24,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+# Before faiss is imported: its loader reports, at INFO, each CPU-specific build it could not
+# load ("ModuleNotFoundError ... swigfaiss_avx512"), lines that read like errors at start-up.
+logging.getLogger("faiss.loader").setLevel(logging.WARNING)
+
 import faiss
 import numpy as np
 
