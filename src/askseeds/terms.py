@@ -60,7 +60,7 @@ _WORDS = {
 }  # fmt: skip
 
 
-def american(word: str) -> str:
+def _american(word: str) -> str:
     """``word`` (lower case) in American spelling, when it is a British spelling."""
     if word in _WORDS:
         return _WORDS[word]
@@ -108,7 +108,7 @@ def words(text: str) -> list[str]:
 
 @lru_cache(maxsize=65536)
 def _stem(word: str) -> str:
-    return _stemmer().stemWord(american(word))
+    return _stemmer().stemWord(_american(word))
 
 
 def terms(text: str) -> list[str]:
