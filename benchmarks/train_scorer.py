@@ -46,13 +46,18 @@ OUT = Path(__file__).resolve().parent.parent / "src" / "askseeds" / "scorer_weig
 L2 = 1.0  # ridge penalty: keeps weights small where features are collinear
 
 
-def candidate_sets(bot, questions):
-    """Per question: (feature matrix, labels) of its candidate sentences."""
+def candidates_of(bot, questions):
+    """Per question: (question, its candidate sentences, best first), as ``ask()`` finds them."""
     vecs = bot.embedder.encode([q.question for q in questions], 64)
-    out = []
     for q, v in zip(questions, vecs):
         hits = rank(bot.index, q.question, v, bot.settings)
-        cands = bot._answerer.candidates(q.question, q.question, v, hits)
+        yield q, bot._answerer.candidates(q.question, q.question, v, hits)
+
+
+def candidate_sets(bot, questions):
+    """Per question: (feature matrix, labels) of its candidate sentences."""
+    out = []
+    for q, cands in candidates_of(bot, questions):
         if not cands:
             out.append((np.zeros((0, len(FEATURES)), np.float32), np.zeros(0)))
             continue
@@ -118,13 +123,12 @@ def confidences(bot, questions) -> np.ndarray:
     """Per question, what ``ask()`` compares with ``min_confidence``: ``Answerer.confidence``
     of the best candidate (its probability, less the penalty for question terms the corpus
     never uses), 0 when there is no candidate."""
-    vecs = bot.embedder.encode([q.question for q in questions], 64)
-    out = []
-    for q, v in zip(questions, vecs):
-        hits = rank(bot.index, q.question, v, bot.settings)
-        cands = bot._answerer.candidates(q.question, q.question, v, hits)
-        out.append(bot._answerer.confidence(q.question, cands[0]) if cands else 0.0)
-    return np.array(out)
+    return np.array(
+        [
+            bot._answerer.confidence(q.question, cands[0]) if cands else 0.0
+            for q, cands in candidates_of(bot, questions)
+        ]
+    )
 
 
 def calibrate(scorer: Scorer, n: int) -> dict:
