@@ -23,8 +23,9 @@ def rerank(hits: list[Hit], candidates: Sequence[Candidate], weight: float) -> l
     Each of those passages gains ``weight`` times its best sentence's rank score
     relative to the question's best sentence (a log-odds difference, so <= 0).
     A passage with no candidate sentence (its sentences were already seen in an
-    overlapping chunk, or its document lacks a number the question names) gets
-    the median gain: nothing is known of it either way.
+    overlapping chunk, its document lacks a number the question names, or none
+    names a year the question asks for) gets the median gain: nothing is known
+    of it either way.
     """
     if weight <= 0 or not candidates or len(hits) < 2:
         return hits
