@@ -1,11 +1,12 @@
-"""Reading questions and sentences: year questions, sentences naming a year, follow-ups."""
+"""Reading questions and sentences: question kinds, years, places, follow-ups."""
 
 from __future__ import annotations
 
 import pytest
 
 from askseeds.answer import resolve_followup
-from askseeds.features import asks_year, read_sentence
+from askseeds.features import asks_year, question_kind, read_sentence, type_match
+from askseeds.terms import words
 
 
 @pytest.mark.parametrize(
@@ -20,6 +21,37 @@ from askseeds.features import asks_year, read_sentence
 )
 def test_year_questions(question, wants):
     assert asks_year(question) is wants
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("Which U.S. city is Suzhou's sister city?", "place"),
+        ("Which Washington state city did he visit in 2015?", "place"),
+        ("In which province is Suzhou located?", "place"),
+        ("What is the state of the partnership?", "other"),
+        ("What was the theme of the conference?", "other"),
+        ("Who opened the conference?", "name"),
+        ("How many pairs are there?", "number"),
+    ],
+)
+def test_question_kinds(question, kind):
+    assert question_kind(question) == kind
+
+
+@pytest.mark.parametrize(
+    ("sentence", "match"),
+    [
+        ("The conference was held in Suzhou on Friday.", 1.0),  # a name after "in"
+        ("Delegates toured the Qiantang River.", 1.0),  # a name before "River"
+        ("Mayor Victoria Woodards spoke on Friday.", 0.5),  # names, none placed
+        ("The delegates spoke about education.", 0.0),
+        ("The conference was held in Hangzhou.", 0.0),  # only the place the question names
+    ],
+)
+def test_place_questions_prefer_sentences_that_place_a_name(sentence, match):
+    question = "Where was the Hangzhou conference held?"
+    assert type_match("place", read_sentence(sentence), set(words(question))) == match
 
 
 @pytest.mark.parametrize(

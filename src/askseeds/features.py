@@ -51,6 +51,10 @@ _NUMBER_WORDS = re.compile(
     re.IGNORECASE,
 )
 _CAPITALISED = re.compile(r"\b[A-Z][\w’'-]+")
+_PLACE = re.compile(
+    r"\b(?:in|at|from|near|to|into|across|throughout|outside|inside)\s+(?:the\s+)?([A-Z][\w’'.-]+)"
+    r"|\b([A-Z][\w’'.-]+)\s+(?:City|Province|State|County|River|Lake|Island|Mountains?|Valley|Bay|Sea)\b"
+)
 _WH = re.compile(r"\b(what|which|who|whom|whose|when|where|why|how)\b", re.IGNORECASE)
 _AUX = frozenset(
     [
@@ -77,6 +81,8 @@ _ORDINALS = {
     "first": "1st", "second": "2nd", "third": "3rd", "fourth": "4th", "fifth": "5th",
     "sixth": "6th", "seventh": "7th", "eighth": "8th", "ninth": "9th", "tenth": "10th",
 }  # fmt: skip
+# Up to two words naming which kind: "which U.S. city", "what Washington state city".
+_MODIFIERS = r"(?:(?!(?:is|was|are|were|the|a|an|of)\b)[\w.'’-]+ ){0,2}"
 _ORDINAL_NUMBER = re.compile(r"^\d+(st|nd|rd|th)$")
 
 
@@ -96,7 +102,7 @@ def question_kind(question: str) -> str:
         return "date"
     if re.match(r"who(m|se)?\b", q):
         return "name"
-    if re.match(r"where\b|(what|which) (city|country|province|state|place|town|county)\b", q):
+    if re.match(rf"where\b|(what|which) {_MODIFIERS}(city|country|province|state|place|town|county)\b", q):
         return "place"
     return "other"
 
@@ -163,6 +169,7 @@ class SentenceFacts(NamedTuple):
     dated: bool  # a year, month or weekday
     names_year: bool  # a year ("1979", "1990s") or a century: what a year question needs
     capitalised: tuple[str, ...]  # capitalised words, in order
+    places: tuple[str, ...]  # words of names after "in", "at", ... or before "Province", "River", ...
 
 
 def read_sentence(text: str) -> SentenceFacts:
@@ -178,6 +185,7 @@ def read_sentence(text: str) -> SentenceFacts:
         dated=_DATE.search(text) is not None,
         names_year=_YEAR_STATED.search(text) is not None,
         capitalised=tuple(_CAPITALISED.findall(text)),
+        places=tuple(w for m in _PLACE.finditer(text) for w in words(m.group(1) or m.group(2))),
     )
 
 
@@ -188,10 +196,14 @@ def type_match(kind: str, sentence: SentenceFacts, question_words: AbstractSet[s
         return 1.0 if numbers or sentence.number_words else 0.0
     if kind == "date":
         return 1.0 if sentence.dated else 0.0
+    if kind == "place":
+        if any(w not in question_words for w in sentence.places):
+            return 1.0
     if kind in ("name", "place"):
         names = [w for w in sentence.capitalised if w.lower() not in question_words]
         # The sentence's first word is capitalised whatever it is.
-        return 1.0 if len(names) > 1 or (names and not sentence.text.startswith(names[0])) else 0.0
+        named = len(names) > 1 or (names and not sentence.text.startswith(names[0]))
+        return (1.0 if kind == "name" else 0.5) if named else 0.0
     return 0.5
 
 
