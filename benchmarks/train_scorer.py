@@ -8,8 +8,9 @@ last 12 articles are held out and reported separately.
 
 Abstention: an index of the first 12 articles only, asked questions about them
 (answerable) and questions about the last 12 (not answerable there), each scored
-as ``ask()`` scores it (``Answerer.confidence``: the best sentence's probability
-less the penalty for question terms the corpus never uses). The
+as ``ask()`` scores it (``Answerer.confidence``: the highest probability among the
+sentences it would quote, less the penalty for question terms the corpus never
+uses). The
 ``min_confidence`` with the best balanced accuracy is kept.
 
 Writes ``src/askseeds/scorer_weights.py`` (with --write) and prints figures:
@@ -121,11 +122,11 @@ def top_hit(scorer: Scorer, sets) -> float:
 
 def confidences(bot, questions) -> np.ndarray:
     """Per question, what ``ask()`` compares with ``min_confidence``: ``Answerer.confidence``
-    of the best candidate (its probability, less the penalty for question terms the corpus
-    never uses), 0 when there is no candidate."""
+    (the highest probability among the sentences it would quote, less the penalty for
+    question terms the corpus never uses), 0 when there is no candidate."""
     return np.array(
         [
-            bot._answerer.confidence(q.question, cands[0]) if cands else 0.0
+            bot._answerer.confidence(q.question, cands)
             for q, cands in candidates_of(bot, questions)
         ]
     )

@@ -102,6 +102,21 @@ def test_hybrid_reorders_its_passages_by_their_answer_sentences(bot, question):
     }
 
 
+def test_confidence_is_that_of_the_likeliest_quoted_sentence(bot):
+    from dataclasses import replace
+
+    question = ANSWERABLE[0]
+    cands = bot.search(question, question, bot._encode(question))[1]
+    best, second = cands[0], cands[1]
+    unlikely = replace(best, score=0.01)
+    close = replace(second, score=0.9, rank_score=best.rank_score - 0.5)  # quoted with the best
+    far = replace(second, score=0.9, rank_score=best.rank_score - 10)  # not quoted
+    answerer = bot._answerer
+    assert answerer.confidence(question, [unlikely, close]) > 0.7
+    assert answerer.confidence(question, [unlikely, far]) <= 0.01
+    assert answerer.confidence(question, []) == 0.0
+
+
 @pytest.mark.parametrize(
     "question",
     [

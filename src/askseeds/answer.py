@@ -235,13 +235,16 @@ class Answerer:
             by_source.setdefault(chunk.source, []).append(i)
         return by_source
 
-    def confidence(self, question: str, best: Candidate) -> float:
-        """How sure the best sentence answers the question, in [0, 1].
+    def confidence(self, question: str, cands: list[Candidate]) -> float:
+        """How sure the quoted sentences answer the question, in [0, 1].
 
-        Its probability, lowered by the IDF share of question terms the corpus never
-        uses (a question about "population" cannot be answered by documents without
-        the word or a close match).
+        The highest probability among the sentences an answer would quote, lowered by
+        the IDF share of question terms the corpus never uses (a question about
+        "population" cannot be answered by documents without the word or a close match).
         """
+        if not cands:
+            return 0.0
+        best = max(self._select(cands), key=lambda c: c.score)
         weights = {t: self.idf(t) for t in set(terms(question))}
         total = sum(weights.values()) or 1.0
         unknown = sum(w for t, w in weights.items() if t not in self._idf) / total
@@ -263,7 +266,7 @@ class Answerer:
         """
         if cands is None:
             cands = self.candidates(question, query, query_vec, hits)
-        if not cands or self.confidence(question, cands[0]) < self.settings.min_confidence:
+        if self.confidence(question, cands) < self.settings.min_confidence:
             return Answer(
                 question=question,
                 text=_abstain_text(passages),
