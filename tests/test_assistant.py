@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -103,8 +104,6 @@ def test_hybrid_reorders_its_passages_by_their_answer_sentences(bot, question):
 
 
 def test_confidence_is_that_of_the_likeliest_quoted_sentence(bot):
-    from dataclasses import replace
-
     question = ANSWERABLE[0]
     cands = bot.search(question, question, bot._encode(question))[1]
     best, second = cands[0], cands[1]

@@ -51,9 +51,12 @@ _NUMBER_WORDS = re.compile(
     re.IGNORECASE,
 )
 _CAPITALISED = re.compile(r"\b[A-Z][\w’'-]+")
+# A name in a place's slot: after a locative preposition, or before a kind of place.
 _PLACE = re.compile(
-    r"\b(?:in|at|from|near|to|into|across|throughout|outside|inside)\s+(?:the\s+)?([A-Z][\w’'.-]+)"
-    r"|\b([A-Z][\w’'.-]+)\s+(?:City|Province|State|County|River|Lake|Island|Mountains?|Valley|Bay|Sea)\b"
+    r"\b(?:in|at|from|near|to|into|across|throughout|outside|inside)\s+(?:the\s+)?"
+    r"([A-Z][\w’'.-]+)"
+    r"|\b([A-Z][\w’'.-]+)\s+"
+    r"(?:City|Province|State|County|River|Lake|Island|Mountains?|Valley|Bay|Sea)\b"
 )
 _WH = re.compile(r"\b(what|which|who|whom|whose|when|where|why|how)\b", re.IGNORECASE)
 _AUX = frozenset(
@@ -81,8 +84,12 @@ _ORDINALS = {
     "first": "1st", "second": "2nd", "third": "3rd", "fourth": "4th", "fifth": "5th",
     "sixth": "6th", "seventh": "7th", "eighth": "8th", "ninth": "9th", "tenth": "10th",
 }  # fmt: skip
-# Up to two words naming which kind: "which U.S. city", "what Washington state city".
-_MODIFIERS = r"(?:(?!(?:is|was|are|were|the|a|an|of)\b)[\w.'’-]+ ){0,2}"
+# "which city", and with up to two words naming which: "which U.S. city", "what Washington
+# state city" (not "what is the state of ...").
+_PLACE_QUESTION = re.compile(
+    r"where\b|(what|which) (?:(?!(?:is|was|are|were|the|a|an|of)\b)[\w.'’-]+ ){0,2}"
+    r"(city|country|province|state|place|town|county)\b"
+)
 _ORDINAL_NUMBER = re.compile(r"^\d+(st|nd|rd|th)$")
 
 
@@ -102,7 +109,7 @@ def question_kind(question: str) -> str:
         return "date"
     if re.match(r"who(m|se)?\b", q):
         return "name"
-    if re.match(rf"where\b|(what|which) {_MODIFIERS}(city|country|province|state|place|town|county)\b", q):
+    if _PLACE_QUESTION.match(q):
         return "place"
     return "other"
 
