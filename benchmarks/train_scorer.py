@@ -126,7 +126,7 @@ def confidences(bot, questions) -> np.ndarray:
     question terms the corpus never uses), 0 when there is no candidate."""
     return np.array(
         [
-            bot._answerer.confidence(q.question, cands)
+            bot._answerer.confidence(q.question, bot._answerer.quoted(cands))
             for q, cands in candidates_of(bot, questions)
         ]
     )

@@ -111,9 +111,9 @@ def test_confidence_is_that_of_the_likeliest_quoted_sentence(bot):
     close = replace(second, score=0.9, rank_score=best.rank_score - 0.5)  # quoted with the best
     far = replace(second, score=0.9, rank_score=best.rank_score - 10)  # not quoted
     answerer = bot._answerer
-    assert answerer.confidence(question, [unlikely, close]) > 0.7
-    assert answerer.confidence(question, [unlikely, far]) <= 0.01
-    assert answerer.confidence(question, []) == 0.0
+    assert answerer.confidence(question, answerer.quoted([unlikely, close])) > 0.7
+    assert answerer.confidence(question, answerer.quoted([unlikely, far])) <= 0.01
+    assert answerer.confidence(question, answerer.quoted([])) == 0.0
 
 
 @pytest.mark.parametrize(

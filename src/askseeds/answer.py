@@ -235,16 +235,16 @@ class Answerer:
             by_source.setdefault(chunk.source, []).append(i)
         return by_source
 
-    def confidence(self, question: str, cands: list[Candidate]) -> float:
-        """How sure the quoted sentences answer the question, in [0, 1].
+    def confidence(self, question: str, quoted: list[Candidate]) -> float:
+        """How sure the ``quoted`` sentences (``quoted(cands)``) answer the question, in [0, 1].
 
-        The highest probability among the sentences an answer would quote, lowered by
-        the IDF share of question terms the corpus never uses (a question about
-        "population" cannot be answered by documents without the word or a close match).
+        The highest probability among them, lowered by the IDF share of question terms
+        the corpus never uses (a question about "population" cannot be answered by
+        documents without the word or a close match).
         """
-        if not cands:
+        if not quoted:
             return 0.0
-        best = max(self._select(cands), key=lambda c: c.score)
+        best = max(quoted, key=lambda c: c.score)
         weights = {t: self.idf(t) for t in set(terms(question))}
         total = sum(weights.values()) or 1.0
         unknown = sum(w for t, w in weights.items() if t not in self._idf) / total
@@ -266,7 +266,8 @@ class Answerer:
         """
         if cands is None:
             cands = self.candidates(question, query, query_vec, hits)
-        if self.confidence(question, cands) < self.settings.min_confidence:
+        quoted = self.quoted(cands)
+        if self.confidence(question, quoted) < self.settings.min_confidence:
             return Answer(
                 question=question,
                 text=_abstain_text(passages),
@@ -280,7 +281,7 @@ class Answerer:
         if rivals is None:
             rivals = [
                 (c, [o for o in cands if _same_statement(o.text, c.text)])
-                for c in self._select(cands)
+                for c in quoted
             ]
         citations = [self._cite(n, c, same) for n, (c, same) in enumerate(rivals, start=1)]
         text = _conflict_text(citations) if conflict else _answer_text(citations)
@@ -294,7 +295,10 @@ class Answerer:
             resolved_question=query,
         )
 
-    def _select(self, cands: list[Candidate]) -> list[Candidate]:
+    def quoted(self, cands: list[Candidate]) -> list[Candidate]:
+        """The sentences an answer quotes: the best, and those nearly as likely (``KEEP_ODDS``)."""
+        if not cands:
+            return []
         best = cands[0]
         chosen = [best]
         for c in cands[1:]:
