@@ -168,7 +168,7 @@ class SentenceFacts(NamedTuple):
     """What scoring needs of a sentence whatever the question; read once per sentence."""
 
     text: str
-    terms: list[str]
+    size: int  # its number of terms, repeats included
     present: frozenset[str]
     pairs: frozenset[tuple[str, str]]  # consecutive term pairs
     numbers: tuple[str, ...]  # figures as written ("1,200")
@@ -184,7 +184,7 @@ def read_sentence(text: str) -> SentenceFacts:
     sentence_terms = terms(text)
     return SentenceFacts(
         text=text,
-        terms=sentence_terms,
+        size=len(sentence_terms),
         present=frozenset(sentence_terms),
         pairs=frozenset(itertools.pairwise(sentence_terms)),
         numbers=tuple(NUMBER.findall(text)),
@@ -323,7 +323,7 @@ def candidate_features(
         [type_match(q.kind, s, q.words) for s in sentences],
         novelty,
         bigram,
-        np.minimum([len(s.terms) / 40.0 for s in sentences], 1.0),
+        np.minimum([s.size / 40.0 for s in sentences], 1.0),
     ]
     return np.column_stack(columns).astype(np.float32).reshape(n, len(FEATURES))
 
