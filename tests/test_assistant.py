@@ -14,6 +14,7 @@ from seed_questions import ANSWERABLE, UNANSWERABLE
 
 from askseeds import Assistant
 from askseeds.errors import CorpusError, EmptyQueryError
+from askseeds.features import read_sentence
 from askseeds.rerank import rerank
 from askseeds.retrieve import rank
 
@@ -22,7 +23,6 @@ DEBRIS = re.compile(
     r"人阅读|ICP|Copyright|Editor:|Originally published|COURTESY PHOTO|EXPLORE SHINE|"
     r"Shenzhou-20|All Rights Reserved|Images courtesy"
 )
-
 
 
 @pytest.mark.parametrize("question", ANSWERABLE)
@@ -116,10 +116,16 @@ def test_confidence_is_that_of_the_likeliest_quoted_sentence(bot):
     assert answerer.confidence(question, answerer.quoted([])) == 0.0
 
 
+def test_year_questions_cite_sentences_naming_a_year(bot):
+    answer = bot.ask("In what year did Hebei Province and Iowa become sister provinces and states?")
+    assert not answer.abstained, answer.text
+    assert all(read_sentence(c.snippet).names_year for c in answer.citations)
+
+
 @pytest.mark.parametrize(
     "question",
     [
-        "In what year did Hebei Province and Iowa become sister provinces and states?",
+        # The seeds tell of both partnerships but date neither ("a 30-year friendship").
         (
             "In which year did Xiamen and Miami sign their Agreement on Establishing Friendly "
             "Exchange Relations?"
@@ -127,11 +133,8 @@ def test_confidence_is_that_of_the_likeliest_quoted_sentence(bot):
         "Since what year has Tacoma been a sister city of Fuzhou?",
     ],
 )
-def test_year_questions_cite_sentences_naming_a_year_or_abstain(bot, question):
-    from askseeds.features import read_sentence
-
-    answer = bot.ask(question)
-    assert answer.abstained or all(read_sentence(c.snippet).names_year for c in answer.citations)
+def test_year_questions_the_documents_do_not_date_are_refused(bot, question):
+    assert bot.ask(question).abstained
 
 
 def test_metadata_from_text_and_sidecar(bot):
@@ -227,8 +230,6 @@ def test_new_term_rules_rebuild_bm25_without_embedding(tmp_path, bot):
 
 
 def test_other_model_or_chunking_rebuilds(tmp_path):
-    from dataclasses import replace
-
     from askseeds.config import Settings
 
     idx = tmp_path / "idx"
