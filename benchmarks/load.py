@@ -224,8 +224,8 @@ def session_cost(url: str, pid: int, n: int, pool: list[str], timeout: float) ->
     return {
         "new_sessions": n,
         "errors": errors,
-        "rss_before_mib": round(before / 1024, 1),
-        "rss_after_mib": round(after / 1024, 1),
+        "rss_before_mib": _mib(before),
+        "rss_after_mib": _mib(after),
         "kib_per_session": round((after - before) / n, 1),
     }
 
@@ -390,8 +390,8 @@ def main(argv: list[str] | None = None) -> dict:
         "soak": soak.summary() if soak else None,
         "memory": {
             "questions_between_readings": asked,
-            "rss_before_mib": round(rss_before / 1024, 1) if rss_before else None,
-            "rss_after_mib": round(rss_after / 1024, 1) if rss_after else None,
+            "rss_before_mib": _mib(rss_before),
+            "rss_after_mib": _mib(rss_after),
             "growth_percent": round(100 * (rss_after - rss_before) / rss_before, 2)
             if rss_before and rss_after
             else None,
