@@ -94,6 +94,7 @@ def test_bad_question_gets_an_answer_or_a_clear_message(bot, name):
     assert not isinstance(result, Exception), result
     assert len(result.question) <= MAX_QUESTION_CHARS
     assert not any(ch in result.question for ch in "\x00\x07\x1b\x7f\r\n\ud800\udfff")
+    assert "[31m" not in result.question  # a terminal colour code goes whole
     assert result.text.strip()
     assert result.citations or (result.abstained and result.passages)
     assert_cited_exactly(bot, result, SEEDS)

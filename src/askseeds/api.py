@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import unicodedata
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from .types import Answer, Passage, SkippedFile
 log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 2000  # longer input is cut: the model reads 256 tokens at most
+_TERMINAL_CODE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]")  # an ANSI escape sequence (CSI)
 
 
 @dataclass(frozen=True)
@@ -178,9 +180,11 @@ def _clean_question(question: object) -> str:
         raise EmptyQueryError("The question must be text.")
     if len(question) > MAX_QUESTION_CHARS:
         log.info("question cut from %d to %d characters", len(question), MAX_QUESTION_CHARS)
-    # Control characters carry no meaning and confuse tokenizers.
+    # Control characters carry no meaning and confuse tokenizers; a terminal's colour codes
+    # ("\x1b[31m") go whole, or their "[31m" would be searched for as a word.
     text = "".join(
-        ch if unicodedata.category(ch)[0] != "C" else " " for ch in question[:MAX_QUESTION_CHARS]
+        ch if unicodedata.category(ch)[0] != "C" else " "
+        for ch in _TERMINAL_CODE.sub(" ", question[:MAX_QUESTION_CHARS])
     )
     text = " ".join(text.split())
     if not words(text):
