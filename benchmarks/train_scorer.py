@@ -6,12 +6,16 @@ of the top passages is a candidate, labelled 1 when it contains a gold answer.
 A logistic regression over ``askseeds.features.FEATURES`` is fitted to them; the
 last 12 articles are held out and reported separately.
 
-Abstention: an index of the first 12 articles only, asked questions about them
-(answerable) and questions about the last 12 (not answerable there), each scored
-as ``ask()`` scores it (``Answerer.confidence``: the highest probability among the
-sentences it would quote, less the penalty for question terms the corpus never
-uses). The
-``min_confidence`` with the best balanced accuracy is kept.
+Abstention: an index of the first 12 articles only. Questions about them are
+answerable; two kinds are not: questions about the last 12 articles (off topic),
+and the same first-12 questions with every passage holding their answer taken
+out of the results (near misses: on topic, but the documents do not say). Each
+is described as ``ask()`` describes it (``Answerer.evidence``: the likeliest
+quoted sentence's probability and features), and a second logistic regression
+separates answerable from not (``Scorer.answerable``). ``min_confidence`` is the threshold with the best
+balanced accuracy: answered answerable questions against the mean of abstained
+off-topic and near-miss ones. Figures are reported 2-fold (fit on half of the
+questions, measured on the other half) before the final fit on all of them.
 
 Writes ``src/askseeds/scorer_weights.py`` (with --write) and prints figures:
 
@@ -27,6 +31,7 @@ import random
 import statistics
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -39,7 +44,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from squad_eval import SQUAD, corpus
 
 from askseeds.config import Settings
-from askseeds.features import FEATURES, Scorer
+from askseeds.features import ANSWERABLE_INPUTS, FEATURES, Scorer
 from askseeds.metrics import answer_in_text
 from askseeds.retrieve import rank
 
@@ -90,17 +95,22 @@ def fit_rank(sets) -> np.ndarray:
 
 
 def fit_probability(sets) -> tuple[np.ndarray, float]:
-    """Pointwise L2 logistic regression: P(sentence holds an answer), by Newton's method."""
-    x = np.concatenate([s[0] for s in sets]).astype(np.float64)
+    """Pointwise: P(sentence holds an answer)."""
+    x = np.concatenate([s[0] for s in sets])
     y = np.concatenate([s[1] for s in sets])
-    x1 = np.hstack([x, np.ones((len(x), 1))])
+    return logistic(x, y, np.ones(len(y)))
+
+
+def logistic(x: np.ndarray, y: np.ndarray, weight: np.ndarray) -> tuple[np.ndarray, float]:
+    """L2-penalised weighted logistic regression by Newton's method: (weights, bias)."""
+    x1 = np.hstack([x.astype(np.float64), np.ones((len(x), 1))])
     w = np.zeros(x1.shape[1])
     reg = L2 * np.eye(x1.shape[1])
     reg[-1, -1] = 0.0  # the bias is not penalised
-    for _ in range(25):
+    for _ in range(50):
         p = 1 / (1 + np.exp(-(x1 @ w)))
-        grad = x1.T @ (p - y) + reg @ w
-        hess = (x1 * (p * (1 - p))[:, None]).T @ x1 + reg
+        grad = x1.T @ (weight * (p - y)) + reg @ w
+        hess = (x1 * (weight * p * (1 - p))[:, None]).T @ x1 + reg
         step = np.linalg.solve(hess, grad)
         w -= step
         if np.abs(step).max() < 1e-6:
@@ -108,9 +118,16 @@ def fit_probability(sets) -> tuple[np.ndarray, float]:
     return w[:-1], float(w[-1])
 
 
-def fit(sets) -> Scorer:
+def fit(sets, old: Scorer) -> Scorer:
+    """New sentence models; the abstention model is kept until ``calibrate`` refits it."""
     weights, bias = fit_probability(sets)
-    return Scorer(fit_rank(sets).astype(np.float32), weights.astype(np.float32), bias)
+    return Scorer(
+        fit_rank(sets).astype(np.float32),
+        weights.astype(np.float32),
+        bias,
+        old.answerable_weights,
+        old.answerable_bias,
+    )
 
 
 def top_hit(scorer: Scorer, sets) -> float:
@@ -120,41 +137,86 @@ def top_hit(scorer: Scorer, sets) -> float:
     )
 
 
-def confidences(bot, questions) -> np.ndarray:
-    """Per question, what ``ask()`` compares with ``min_confidence``: ``Answerer.confidence``
-    (the highest probability among the sentences it would quote, less the penalty for
-    question terms the corpus never uses), 0 when there is no candidate."""
-    return np.array(
-        [
-            bot._answerer.confidence(q.question, bot._answerer.quoted(cands))
-            for q, cands in candidates_of(bot, questions)
-        ]
-    )
+def evidence(bot, questions, near_miss: bool = False) -> np.ndarray:
+    """Per question, what ``ask()`` weighs to abstain (``Answerer.evidence``). With
+    ``near_miss`` every passage holding a gold answer is taken out of the results first."""
+    rows = []
+    vecs = bot.embedder.encode([q.question for q in questions], 64)
+    answerer = bot._answerer
+    for q, v in zip(questions, vecs):
+        hits = rank(bot.index, q.question, v, bot.settings)
+        if near_miss:
+            chunks = bot.index.chunks
+            hits = [h for h in hits if not answer_in_text(q.answers, chunks[h.position].text)]
+        x = answerer.evidence(answerer.quoted(answerer.candidates(q.question, q.question, v, hits)))
+        rows.append(np.full(len(ANSWERABLE_INPUTS), np.nan) if x is None else x)
+    return np.array(rows, dtype=np.float64)
 
 
-def calibrate(scorer: Scorer, n: int) -> dict:
+def fit_answerable(inside, off_topic, near) -> tuple[np.ndarray, float]:
+    """Answerable (1) against off-topic and near-miss questions (0), each of the three kinds
+    weighing as much in all (the two unanswerable ones half as much as the answerable); a
+    question with nothing to quote is left out (``ask()`` abstains on it anyway)."""
+    x = np.vstack([inside, off_topic, near])
+    y = np.concatenate([np.ones(len(inside)), np.zeros(len(off_topic) + len(near))])
+    n = len(inside)
+    weight = np.concatenate([
+        np.ones(n), np.full(len(off_topic), 0.5 * n / len(off_topic)), np.full(len(near), 0.5)
+    ])
+    keep = ~np.isnan(x).any(axis=1)
+    return logistic(x[keep], y[keep], weight[keep])
+
+
+def rates(w, b, t, inside, off_topic, near) -> dict:
+    """Shares answered / abstained on at threshold ``t`` (no evidence: abstained)."""
+
+    def conf(x):
+        return np.nan_to_num(1 / (1 + np.exp(-(x @ w + b))), nan=0.0)
+
+    answered = float((conf(inside) >= t).mean())
+    off, miss = float((conf(off_topic) < t).mean()), float((conf(near) < t).mean())
+    return {"threshold": round(float(t), 2), "answered": answered, "abstained_off_topic": off,
+            "abstained_near_miss": miss, "balanced": (answered + (off + miss) / 2) / 2}
+
+
+def best_threshold(w, b, inside, off_topic, near) -> dict:
+    return max((rates(w, b, t, inside, off_topic, near) for t in np.arange(0.05, 0.95, 0.01)),
+               key=lambda r: r["balanced"])
+
+
+def calibrate(scorer: Scorer, n: int) -> tuple[Scorer, dict]:
+    """Fit the abstention model for ``scorer`` and choose ``min_confidence`` (see the top)."""
     bot, split = corpus(SQUAD, Settings(), half="first12")
     rng = random.Random(0)
-    inside = rng.sample(split["first12"], min(n, len(split["first12"])))
-    outside = rng.sample(split["last12"], min(n, len(split["last12"])))
+    inside_qs = rng.sample(split["first12"], min(n, len(split["first12"])))
+    outside_qs = rng.sample(split["last12"], min(n, len(split["last12"])))
     bot._answerer.scorer = scorer
-    s_in, s_out = confidences(bot, inside), confidences(bot, outside)
-    print(f"\n== Abstention (index: first 12 articles; {len(inside)} inside, {len(outside)} outside) ==")
-    print(f"best confidence inside  p10/p50/p90: {np.percentile(s_in, [10, 50, 90]).round(3)}")
-    print(f"best confidence outside p10/p50/p90: {np.percentile(s_out, [10, 50, 90]).round(3)}")
-    best = None
-    for t in np.arange(0.05, 0.95, 0.01):
-        answered = float((s_in >= t).mean())
-        abstained = float((s_out < t).mean())
-        bal = (answered + abstained) / 2
-        if best is None or bal > best["balanced"]:
-            best = {"threshold": round(float(t), 2), "answered_inside": answered,
-                    "abstained_outside": abstained, "balanced": bal}
-        if round(t * 100) % 5 == 0:
-            print(f"  min_confidence={t:.2f}: answers {answered:.3f} inside, "
-                  f"abstains on {abstained:.3f} outside (balanced {bal:.3f})")
-    print(f"best balanced: {best}")
-    return best
+    inside, near = evidence(bot, inside_qs), evidence(bot, inside_qs, near_miss=True)
+    off_topic = evidence(bot, outside_qs)
+    print(f"\n== Abstention (index: first 12 articles; {len(inside)} answerable, "
+          f"{len(off_topic)} off-topic, {len(near)} near-miss questions) ==")
+    rng = np.random.default_rng(0)
+    # A near miss is its answerable question altered, so the two stay in the same half.
+    ins = np.array_split(rng.permutation(len(inside)), 2)
+    off = np.array_split(rng.permutation(len(off_topic)), 2)
+    held = []
+    for (i_fit, i_test), (o_fit, o_test) in ((ins, off), (ins[::-1], off[::-1])):
+        w, b = fit_answerable(inside[i_fit], off_topic[o_fit], near[i_fit])
+        t = best_threshold(w, b, inside[i_fit], off_topic[o_fit], near[i_fit])["threshold"]
+        held.append(rates(w, b, t, inside[i_test], off_topic[o_test], near[i_test]))
+    held_out = {k: statistics.mean(r[k] for r in held) for k in held[0]}
+    w, b = fit_answerable(inside, off_topic, near)
+    best = best_threshold(w, b, inside, off_topic, near)
+    print(f"  {'input':<12} {'weight':>7}")
+    for name, v in zip(ANSWERABLE_INPUTS, w):
+        print(f"  {name:<12} {v:+7.3f}")
+    print(f"  {'bias':<12} {b:+7.3f}")
+    for label, r in (("2-fold held out", held_out), ("all, final fit", best)):
+        print(f"  {label}: min_confidence {r['threshold']:.2f} answers {r['answered']:.3f}, "
+              f"abstains on {r['abstained_off_topic']:.3f} off-topic and "
+              f"{r['abstained_near_miss']:.3f} near-miss questions")
+    fitted = replace(scorer, answerable_weights=w.astype(np.float32), answerable_bias=b)
+    return fitted, {**best, "held_out": held_out}
 
 
 def write(scorer: Scorer, threshold: float, figures: str) -> None:
@@ -171,7 +233,11 @@ def write(scorer: Scorer, threshold: float, figures: str) -> None:
         *[f'    "{name}": {w:.4f},' for name, w in zip(FEATURES, scorer.weights)],
         "}",
         f"BIAS = {scorer.bias:.4f}",
-        f"MIN_CONFIDENCE = {threshold:.2f}  # best balanced accuracy, answerable vs other articles",
+        "ANSWERABLE_WEIGHTS = {",
+        *[f'    "{name}": {w:.4f},' for name, w in zip(ANSWERABLE_INPUTS, scorer.answerable_weights)],
+        "}",
+        f"ANSWERABLE_BIAS = {scorer.answerable_bias:.4f}",
+        f"MIN_CONFIDENCE = {threshold:.2f}  # best balanced accuracy, answerable vs unanswerable",
         "",
     ]
     OUT.write_text("\n".join(lines), encoding="utf-8")
@@ -181,14 +247,14 @@ def write(scorer: Scorer, threshold: float, figures: str) -> None:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--write", action="store_true", help="save the weights to scorer_weights.py")
-    ap.add_argument("--calibration-questions", type=int, default=600)
+    ap.add_argument("--calibration-questions", type=int, default=3000, help="per kind (all there are by default)")
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
     bot, split = corpus(SQUAD, Settings())
     train = candidate_sets(bot, split["first12"])
     held = candidate_sets(bot, split["last12"])
     old = bot._answerer.scorer
-    scorer = fit(train)
+    scorer = fit(train, old)
     print("\n== Sentence scorer (logistic regression) ==")
     print(f"  {'feature':<12} {'rank':>7} {'prob':>7}")
     for name, r, w in zip(FEATURES, scorer.rank_weights, scorer.weights):
@@ -203,12 +269,14 @@ def main(argv=None) -> int:
     table = [f"{'':<50} first 12 (train)  last 12 (held out)"]
     table += [f"{name:<50} {a:>16.3f}  {b:>18.3f}" for name, a, b in rows]
     print("\n".join(table))
-    best = calibrate(scorer, args.calibration_questions)
+    scorer, best = calibrate(scorer, args.calibration_questions)
     print(f"\ntook {time.perf_counter() - t0:.0f} s")
     if args.write:
+        h = best["held_out"]
         figures = "\n".join(table) + (
-            f"\nmin_confidence {best['threshold']:.2f}: answers {best['answered_inside']:.3f} of "
-            f"answerable, abstains on {best['abstained_outside']:.3f} of unanswerable questions"
+            f"\nabstention, 2-fold held out: answers {h['answered']:.3f} of answerable questions, "
+            f"abstains on {h['abstained_off_topic']:.3f} off-topic\nand "
+            f"{h['abstained_near_miss']:.3f} near-miss ones (min_confidence {best['threshold']:.2f})"
         )
         write(scorer, best["threshold"], figures)
     return 0

@@ -103,7 +103,7 @@ def test_hybrid_reorders_its_passages_by_their_answer_sentences(bot, question):
     }
 
 
-def test_confidence_is_that_of_the_likeliest_quoted_sentence(bot):
+def test_confidence_weighs_the_likeliest_quoted_sentence(bot):
     question = ANSWERABLE[0]
     cands = bot.search(question, question, bot._encode(question))[1]
     best, second = cands[0], cands[1]
@@ -111,9 +111,13 @@ def test_confidence_is_that_of_the_likeliest_quoted_sentence(bot):
     close = replace(second, score=0.9, rank_score=best.rank_score - 0.5)  # quoted with the best
     far = replace(second, score=0.9, rank_score=best.rank_score - 10)  # not quoted
     answerer = bot._answerer
-    assert answerer.confidence(question, answerer.quoted([unlikely, close])) > 0.7
-    assert answerer.confidence(question, answerer.quoted([unlikely, far])) <= 0.01
-    assert answerer.confidence(question, answerer.quoted([])) == 0.0
+    with_close = answerer.confidence(answerer.quoted([unlikely, close]))
+    with_far = answerer.confidence(answerer.quoted([unlikely, far]))
+    assert with_close == answerer.confidence([close])
+    assert with_far == answerer.confidence([unlikely])
+    # Of two sentences alike but for their probability, the likelier gives more confidence.
+    assert with_close > answerer.confidence([replace(close, score=0.01)])
+    assert answerer.confidence([]) == 0.0
 
 
 def test_year_questions_cite_sentences_naming_a_year(bot):

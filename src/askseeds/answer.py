@@ -3,8 +3,8 @@
 Every sentence of the top passages is a candidate, described by the features of
 ``features.py`` (similarity to the question, term coverage, the passage's score,
 whether it holds the kind of thing asked for, ...) and scored by a model learned
-on SQuAD. The answer quotes the best few verbatim; when the best is unlikely to
-hold the answer it abstains instead.
+on SQuAD. The answer quotes the best few verbatim; when they are unlikely to
+answer the question it abstains instead.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from .features import (
     NUMBER,
     Scorer,
     SentenceFacts,
+    answerable_inputs,
     candidate_features,
     default_scorer,
     idf_of,
@@ -38,7 +39,6 @@ from .types import Answer, Citation, Passage, Span
 NOT_FOUND = "Not found in the documents."
 
 KEEP_ODDS = 0.2  # a further sentence must be at least this likely as the best (docs/results.md)
-OOV_PENALTY = 0.15  # confidence lost when every question term is unknown to the corpus
 CONFLICT_DENSE_RATIO = 0.85
 PASSAGE_DEPTH = 20  # sentences of this many top passages are candidates
 CACHED_CHUNKS = 4096  # chunks (and documents) whose terms and sentences are kept between questions
@@ -235,20 +235,18 @@ class Answerer:
             by_source.setdefault(chunk.source, []).append(i)
         return by_source
 
-    def confidence(self, question: str, quoted: list[Candidate]) -> float:
-        """How sure the ``quoted`` sentences (``quoted(cands)``) answer the question, in [0, 1].
+    def confidence(self, quoted: list[Candidate]) -> float:
+        """How likely the ``quoted`` sentences (``quoted(cands)``) answer their question, in [0, 1]
+        (``Scorer.answerable``); 0 when nothing is quoted."""
+        inputs = self.evidence(quoted)
+        return 0.0 if inputs is None else float(self.scorer.answerable(inputs))
 
-        The highest probability among them, lowered by the IDF share of question terms
-        the corpus never uses (a question about "population" cannot be answered by
-        documents without the word or a close match).
-        """
+    def evidence(self, quoted: list[Candidate]) -> np.ndarray | None:
+        """What ``confidence`` weighs: ``answerable_inputs`` of the likeliest quoted sentence."""
         if not quoted:
-            return 0.0
+            return None
         best = max(quoted, key=lambda c: c.score)
-        weights = {t: self.idf(t) for t in set(terms(question))}
-        total = sum(weights.values()) or 1.0
-        unknown = sum(w for t, w in weights.items() if t not in self._idf) / total
-        return max(best.score - OOV_PENALTY * unknown, 0.0)
+        return answerable_inputs(best.score, best.features)
 
     def answer(
         self,
@@ -267,7 +265,7 @@ class Answerer:
         if cands is None:
             cands = self.candidates(question, query, query_vec, hits)
         quoted = self.quoted(cands)
-        if self.confidence(question, quoted) < self.settings.min_confidence:
+        if self.confidence(quoted) < self.settings.min_confidence:
             return Answer(
                 question=question,
                 text=_abstain_text(passages),
