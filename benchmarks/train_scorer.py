@@ -12,9 +12,9 @@ and the same first-12 questions with every passage holding their answer taken
 out of the results (near misses: on topic, but the documents do not say). Each
 is described as ``ask()`` describes it (``Answerer.evidence``: the likeliest
 quoted sentence's probability and features), and a second logistic regression
-separates answerable from not (``Scorer.answerable``). ``min_confidence`` is the threshold with the best
-balanced accuracy: answered answerable questions against the mean of abstained
-off-topic and near-miss ones. Figures are reported 2-fold (fit on half of the
+separates answerable from not (``Scorer.answerable``). ``min_confidence`` is the
+threshold with the best balanced accuracy: answered answerable questions against
+the mean of abstained off-topic and near-miss ones. Figures are reported 2-fold (fit on half of the
 questions, measured on the other half) before the final fit on all of them.
 
 Writes ``src/askseeds/scorer_weights.py`` (with --write) and prints figures:
