@@ -14,8 +14,9 @@ is described as ``ask()`` describes it (``Answerer.evidence``: the likeliest
 quoted sentence's probability and features), and a second logistic regression
 separates answerable from not (``Scorer.answerable``). ``min_confidence`` is the
 threshold with the best balanced accuracy: answered answerable questions against
-the mean of abstained off-topic and near-miss ones. Figures are reported 2-fold (fit on half of the
-questions, measured on the other half) before the final fit on all of them.
+the mean of abstained off-topic and near-miss ones. Figures are reported 2-fold
+(fit on half of the questions, measured on the other half) before the final fit
+on all of them.
 
 Writes ``src/askseeds/scorer_weights.py`` (with --write) and prints figures:
 
