@@ -120,6 +120,21 @@ def test_confidence_weighs_the_likeliest_quoted_sentence(bot):
     assert answerer.confidence([]) == 0.0
 
 
+@pytest.mark.parametrize(
+    "request_form",
+    ["Tell me about {}", "What do the documents say about {}?", "Could you please tell me about {}?"],
+)
+@pytest.mark.parametrize("subject", ["Tacoma", "Xie Feng", "the seventh conference"])
+def test_a_request_is_answered_like_its_subject(bot, request_form, subject):
+    asked = request_form.format(subject)
+    answer, bare = bot.ask(asked), bot.ask(subject)
+    assert not bare.abstained and not answer.abstained, answer.text
+    assert answer.question == asked
+    assert [(c.source, c.start) for c in answer.citations] == [
+        (c.source, c.start) for c in bare.citations
+    ]
+
+
 def test_year_questions_cite_sentences_naming_a_year(bot):
     answer = bot.ask("In what year did Hebei Province and Iowa become sister provinces and states?")
     assert not answer.abstained, answer.text

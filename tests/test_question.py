@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from askseeds.answer import resolve_followup
+from askseeds.answer import resolve_followup, strip_request
 from askseeds.features import asks_year, question_kind, read_sentence, type_match
 from askseeds.terms import words
 
@@ -76,6 +76,32 @@ def test_the_two_and_both_lean_on_the_earlier_question():
         assert resolve_followup(follow_up, history).startswith(history[0]["content"])
     standalone = "Which orchestra performed at the seventh China-U.S. Sister Cities Conference?"
     assert resolve_followup(standalone, history) == standalone
+
+
+@pytest.mark.parametrize(
+    ("question", "asked"),
+    [
+        ("Tell me about Tacoma", "Tacoma"),
+        ("Hello, tell me more about the Qiantang River.", "the Qiantang River."),
+        ("What do the documents say about Boston?", "Boston?"),
+        ("Could you please tell me who the mayor of Tacoma is?", "who the mayor of Tacoma is?"),
+        ("Can you give me some information about Hangzhou, please?", "Hangzhou"),
+        ("What do you know about Xie Feng?", "Xie Feng?"),
+        ("I'd like to know about Oregon", "Oregon"),
+        # Nothing but a request, or no request at all: left as it is.
+        ("Tell me about it", "Tell me about it"),
+        ("Tell me", "Tell me"),
+        ("Telling stories: who told them?", "Telling stories: who told them?"),
+        ("What do the documents cover?", "What do the documents cover?"),
+    ],
+)
+def test_a_request_around_the_question_is_taken_off(question, asked):
+    assert strip_request(question) == asked
+
+
+def test_an_earlier_request_lends_only_its_subject_to_a_follow_up():
+    history = [{"role": "user", "content": "Tell me about Tacoma"}]
+    assert resolve_followup("Who is its mayor?", history) == "Tacoma Who is its mayor?"
 
 
 def test_candidate_features_on_a_hand_made_case():

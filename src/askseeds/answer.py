@@ -77,6 +77,34 @@ class _Sentence(NamedTuple):
     rank: int  # its passage's rank
 
 
+# A request wrapped around what is asked: "Tell me about Tacoma", "What do the documents say
+# about Boston?", "Could you please tell me who ...". Its words ("tell", "documents", "say")
+# are matched like the subject's, so the sentences about the subject look like poor matches.
+_REQUEST = re.compile(
+    r"^(?:(?:please|so|ok(?:ay)?|hey|hi|hello)[,!]?\s+)*"
+    r"(?:(?:can|could|would|will)\s+you\s+(?:please\s+)?|please\s+)?"
+    r"(?:tell\s+(?:me|us)(?:\s+(?:some\s+)?more)?(?:\s+about)?"
+    r"|give\s+(?:me|us)\s+(?:some\s+|any\s+|more\s+)?(?:information|info|details|facts)\s+(?:about|on)"
+    r"|what\s+(?:do|does|did)\s+(?:the|these|those|your|my)\s+"
+    r"(?:documents?|articles?|texts?|sources?|files?|reports?)\s+(?:say|tell\s+(?:me|us))\s+about"
+    r"|what\s+(?:do\s+you\s+know|is\s+(?:known|said))\s+about"
+    r"|i(?:'d|’d|\s+would)\s+like\s+to\s+know(?:\s+about)?|i\s+want\s+to\s+know(?:\s+about)?"
+    r"|do\s+you\s+know(?:\s+about)?)\s+",
+    re.IGNORECASE,
+)
+
+
+def strip_request(question: str) -> str:
+    """What ``question`` asks about, without a request around it ("Tell me about X" -> "X").
+
+    A question that is nothing but the request is returned as it is.
+    """
+    m = _REQUEST.match(question)
+    rest = question[m.end() :] if m else question
+    rest = re.sub(r"[\s,]+please[\s.!?]*$", "", rest, flags=re.IGNORECASE).strip()
+    return rest if terms(rest) else question
+
+
 def resolve_followup(question: str, history: list[dict] | None) -> str:
     """The query to search: the question, with earlier questions prefixed when it leans on them.
 
@@ -96,7 +124,7 @@ def resolve_followup(question: str, history: list[dict] | None) -> str:
     for previous in reversed(earlier[-3:]):
         if not _leans_on_context(current) or not previous.strip():
             break
-        context.insert(0, previous.strip())
+        context.insert(0, strip_request(previous.strip()))
         current = previous
     return " ".join(context + [question]) if context else question
 

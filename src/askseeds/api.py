@@ -6,12 +6,12 @@ import logging
 import re
 import threading
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
-from .answer import Answerer, Candidate, resolve_followup
+from .answer import Answerer, Candidate, resolve_followup, strip_request
 from .config import Settings
 from .embed import get_embedder
 from .errors import CorpusError, EmptyQueryError
@@ -110,7 +110,7 @@ class Assistant:
         Raises:
             EmptyQueryError: the question has no letters or digits.
         """
-        query = _clean_question(question)
+        query = strip_request(_clean_question(question))
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}")
         k = k or self.settings.k
@@ -122,7 +122,7 @@ class Assistant:
         self, questions: list[str], k: int | None = None, mode: Mode = "hybrid"
     ) -> list[list[Passage]]:
         """``retrieve`` for many questions, encoding them in one model batch."""
-        queries = [_clean_question(q) for q in questions]
+        queries = [strip_request(_clean_question(q)) for q in questions]
         k = k or self.settings.k
         vecs = (
             self.embedder.encode(queries, self.settings.batch_size)
@@ -164,11 +164,13 @@ class Assistant:
             EmptyQueryError: the question has no letters or digits.
         """
         question = _clean_question(question)
-        query = resolve_followup(question, history)
+        asked = strip_request(question)
+        query = resolve_followup(asked, history)
         vec = self._encode(query)
-        hits, cands = self.search(question, query, vec)
+        hits, cands = self.search(asked, query, vec)
         passages = to_passages(self.index, hits, self.settings.k, self.settings)
-        return self._answerer.answer(question, query, vec, hits, passages, cands)
+        answer = self._answerer.answer(asked, query, vec, hits, passages, cands)
+        return replace(answer, question=question)
 
     def _encode(self, text: str):
         with self._lock:
