@@ -13,6 +13,7 @@ from citations import assert_cited_exactly, source_text
 from seed_questions import ANSWERABLE, UNANSWERABLE
 
 from askseeds import Assistant
+from askseeds.config import Settings
 from askseeds.errors import CorpusError, EmptyQueryError
 from askseeds.features import read_sentence
 from askseeds.rerank import rerank
@@ -89,6 +90,25 @@ def test_duplicated_sentences_collapse_into_one_hit(bot):
     listed = [loc.source for p in passages for loc in p.also_in]
     assert len(set(sources) | set(listed)) >= 2
     assert len(sources) == len({(p.source, p.start) for p in passages})
+
+
+def test_a_copy_is_folded_into_its_original_whatever_the_threshold(tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    seeds = sorted(SEEDS.glob("*.txt"))
+    text = seeds[0].read_text(encoding="utf-8")
+    (docs / "original.txt").write_text(text, encoding="utf-8")
+    (docs / "copy.txt").write_text(text, encoding="utf-8")
+    shutil.copy(seeds[1], docs / "other.txt")
+    # No cosine reaches 1.5: only the same words can make twins.
+    settings = replace(Settings(), dedup_threshold=1.5)
+    bot = Assistant.from_folder(docs, index_dir=tmp_path / "idx", settings=settings, progress=False)
+    for mode in ("hybrid", "dense", "bm25"):
+        passages = bot.retrieve(text[:300], k=10, mode=mode)
+        texts = [p.text for p in passages]
+        assert len(texts) == len(set(texts)), mode
+        folded = {loc.source for p in passages for loc in p.also_in}
+        assert folded & {"original.txt", "copy.txt"}, mode
 
 
 @pytest.mark.parametrize("question", ANSWERABLE)

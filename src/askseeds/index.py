@@ -82,10 +82,24 @@ class Index:
         top = int(self.rows.max()) + 1 if len(self.rows) else 0
         self._position_of_row = np.full(top, -1, dtype=np.int64)
         self._position_of_row[self.rows] = np.arange(len(self.rows))
+        self._text_hashes: dict[int, int] = {}
 
-    def vector(self, position: int) -> np.ndarray:
-        """The stored unit vector (float32) of the chunk at ``position``."""
-        return np.asarray(self.chunk_vecs[position], dtype=np.float32)
+    def same_text(self, a: int, b: int) -> bool:
+        """Chunks ``a`` and ``b`` say the same words, case and spacing aside."""
+        return a == b or (
+            self.text_hash(a) == self.text_hash(b) and self._text_key(a) == self._text_key(b)
+        )
+
+    def text_hash(self, position: int) -> int:
+        """A hash of chunk ``position``'s words, case and spacing aside (see ``same_text``)."""
+        # Hashes only: a copy of every chunk's text would double what the index holds.
+        h = self._text_hashes.get(position)
+        if h is None:
+            h = self._text_hashes[position] = hash(self._text_key(position))
+        return h
+
+    def _text_key(self, position: int) -> str:
+        return " ".join(self.chunks[position].text.lower().split())
 
     def positions(self, rows: np.ndarray) -> np.ndarray:
         """Chunk positions of store row ids; -1 for rows this generation does not hold."""

@@ -112,34 +112,38 @@ def _by_sentence(index: Index, hits: list[Hit], query_vec: np.ndarray, share: fl
 
 def to_passages(index: Index, hits: list[Hit], k: int, settings: Settings) -> list[Passage]:
     """The top ``k`` distinct passages, each near-duplicate folded into ``also_in``."""
-    kept: list[tuple[Hit, list[Location]]] = []
-    kept_vecs: list[np.ndarray] = []
-    kept_keys: list[str] = []
-    for hit in hits:
-        chunk = index.chunks[hit.position]
-        vec = index.vector(hit.position)
-        key = " ".join(chunk.text.lower().split())
+    if not hits:
+        return []
+    # One gather and one product compare every hit with every other.
+    positions = [h.position for h in hits]
+    vecs = np.asarray(index.chunk_vecs[positions], dtype=np.float32)
+    near = vecs @ vecs.T >= settings.dedup_threshold
+    # The same words (case and spacing aside) make twins too, whatever the threshold.
+    keys = [index.text_hash(p) for p in positions]
+    kept: list[int] = []  # indices into hits
+    also: dict[int, list[Location]] = {}
+    for i, hit in enumerate(hits):
         twin = next(
             (
                 j
-                for j, v in enumerate(kept_vecs)
-                if kept_keys[j] == key or float(v @ vec) >= settings.dedup_threshold
+                for j in kept
+                if near[i, j]
+                or (keys[i] == keys[j] and index.same_text(positions[j], positions[i]))
             ),
             None,
         )
         if twin is not None:
-            if index.chunks[kept[twin][0].position].source != chunk.source:
-                kept[twin][1].append(_location(index, hit.position))
+            if index.chunks[hits[twin].position].source != index.chunks[hit.position].source:
+                also[twin].append(_location(index, hit.position))
             continue
         if len(kept) == k:
             # Only hits that could still be someone's twin are worth looking at.
-            if hit.score < kept[-1][0].score * 0.5:
+            if hit.score < hits[kept[-1]].score * 0.5:
                 break
             continue
-        kept.append((hit, []))
-        kept_vecs.append(vec)
-        kept_keys.append(key)
-    return [_passage(index, hit, also) for hit, also in kept]
+        kept.append(i)
+        also[i] = []
+    return [_passage(index, hits[i], also[i]) for i in kept]
 
 
 def _location(index: Index, position: int) -> Location:
