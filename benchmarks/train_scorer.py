@@ -53,11 +53,16 @@ OUT = Path(__file__).resolve().parent.parent / "src" / "askseeds" / "scorer_weig
 L2 = 1.0  # ridge penalty: keeps weights small where features are collinear
 
 
-def candidates_of(bot, questions):
-    """Per question: (question, its candidate sentences, best first), as ``ask()`` finds them."""
+def ranked(bot, questions):
+    """Per question: (question, its vector, its ranked chunks), as ``ask()`` ranks them."""
     vecs = bot.embedder.encode([q.question for q in questions], 64)
     for q, v in zip(questions, vecs):
-        hits = rank(bot.index, q.question, v, bot.settings)
+        yield q, v, rank(bot.index, q.question, v, bot.settings)
+
+
+def candidates_of(bot, questions):
+    """Per question: (question, its candidate sentences, best first), as ``ask()`` finds them."""
+    for q, v, hits in ranked(bot, questions):
         yield q, bot._answerer.candidates(q.question, q.question, v, hits)
 
 
@@ -122,12 +127,9 @@ def logistic(x: np.ndarray, y: np.ndarray, weight: np.ndarray) -> tuple[np.ndarr
 def fit(sets, old: Scorer) -> Scorer:
     """New sentence models; the abstention model is kept until ``calibrate`` refits it."""
     weights, bias = fit_probability(sets)
-    return Scorer(
-        fit_rank(sets).astype(np.float32),
-        weights.astype(np.float32),
-        bias,
-        old.answerable_weights,
-        old.answerable_bias,
+    return replace(
+        old, rank_weights=fit_rank(sets).astype(np.float32), weights=weights.astype(np.float32),
+        bias=bias,
     )
 
 
@@ -138,26 +140,32 @@ def top_hit(scorer: Scorer, sets) -> float:
     )
 
 
-def evidence(bot, questions, near_miss: bool = False) -> np.ndarray:
-    """Per question, what ``ask()`` weighs to abstain (``Answerer.evidence``). With
-    ``near_miss`` every passage holding a gold answer is taken out of the results first."""
-    rows = []
-    vecs = bot.embedder.encode([q.question for q in questions], 64)
-    answerer = bot._answerer
-    for q, v in zip(questions, vecs):
-        hits = rank(bot.index, q.question, v, bot.settings)
-        if near_miss:
-            chunks = bot.index.chunks
-            hits = [h for h in hits if not answer_in_text(q.answers, chunks[h.position].text)]
-        x = answerer.evidence(answerer.quoted(answerer.candidates(q.question, q.question, v, hits)))
-        rows.append(np.full(len(ANSWERABLE_INPUTS), np.nan) if x is None else x)
-    return np.array(rows, dtype=np.float64)
+def evidence(bot, questions, near_misses: bool = False):
+    """Per question, what ``ask()`` weighs to abstain (``Answerer.evidence``; a row of NaN when
+    nothing would be quoted). With ``near_misses``, also the same for the question made a near
+    miss: every passage holding a gold answer taken out of its results. Returns (as asked,
+    as near misses or None)."""
+    answerer, chunks = bot._answerer, bot.index.chunks
+
+    def row(question, vec, hits) -> np.ndarray:
+        quoted = answerer.quoted(answerer.candidates(question, question, vec, hits))
+        x = answerer.evidence(quoted)
+        return np.full(len(ANSWERABLE_INPUTS), np.nan) if x is None else x
+
+    asked, missed = [], []
+    for q, v, hits in ranked(bot, questions):
+        asked.append(row(q.question, v, hits))
+        if near_misses:
+            rest = [h for h in hits if not answer_in_text(q.answers, chunks[h.position].text)]
+            missed.append(row(q.question, v, rest))
+    return np.array(asked, np.float64), (np.array(missed, np.float64) if near_misses else None)
 
 
-def fit_answerable(inside, off_topic, near) -> tuple[np.ndarray, float]:
-    """Answerable (1) against off-topic and near-miss questions (0), each of the three kinds
-    weighing as much in all (the two unanswerable ones half as much as the answerable); a
-    question with nothing to quote is left out (``ask()`` abstains on it anyway)."""
+def fit_answerable(scorer: Scorer, inside, off_topic, near) -> Scorer:
+    """``scorer`` with its abstention model fitted: answerable (1) against off-topic and
+    near-miss questions (0), each of the three kinds weighing as much in all (the two
+    unanswerable ones half as much as the answerable); a question with nothing to quote is
+    left out (``ask()`` abstains on it anyway)."""
     x = np.vstack([inside, off_topic, near])
     y = np.concatenate([np.ones(len(inside)), np.zeros(len(off_topic) + len(near))])
     n = len(inside)
@@ -165,23 +173,27 @@ def fit_answerable(inside, off_topic, near) -> tuple[np.ndarray, float]:
         np.ones(n), np.full(len(off_topic), 0.5 * n / len(off_topic)), np.full(len(near), 0.5)
     ])
     keep = ~np.isnan(x).any(axis=1)
-    return logistic(x[keep], y[keep], weight[keep])
+    w, b = logistic(x[keep], y[keep], weight[keep])
+    return replace(scorer, answerable_weights=w.astype(np.float32), answerable_bias=b)
 
 
-def rates(w, b, t, inside, off_topic, near) -> dict:
-    """Shares answered / abstained on at threshold ``t`` (no evidence: abstained)."""
+def rates(scorer: Scorer, inside, off_topic, near, thresholds) -> list[dict]:
+    """Per threshold, the shares answered / abstained on (no evidence: abstained)."""
+    c_in, c_off, c_near = (
+        np.nan_to_num(scorer.answerable(x), nan=0.0) for x in (inside, off_topic, near)
+    )
+    out = []
+    for t in thresholds:
+        answered = float((c_in >= t).mean())
+        off, miss = float((c_off < t).mean()), float((c_near < t).mean())
+        out.append({"threshold": round(float(t), 2), "answered": answered,
+                    "abstained_off_topic": off, "abstained_near_miss": miss,
+                    "balanced": (answered + (off + miss) / 2) / 2})
+    return out
 
-    def conf(x):
-        return np.nan_to_num(1 / (1 + np.exp(-(x @ w + b))), nan=0.0)
 
-    answered = float((conf(inside) >= t).mean())
-    off, miss = float((conf(off_topic) < t).mean()), float((conf(near) < t).mean())
-    return {"threshold": round(float(t), 2), "answered": answered, "abstained_off_topic": off,
-            "abstained_near_miss": miss, "balanced": (answered + (off + miss) / 2) / 2}
-
-
-def best_threshold(w, b, inside, off_topic, near) -> dict:
-    return max((rates(w, b, t, inside, off_topic, near) for t in np.arange(0.05, 0.95, 0.01)),
+def best_threshold(scorer: Scorer, inside, off_topic, near) -> dict:
+    return max(rates(scorer, inside, off_topic, near, np.arange(0.05, 0.95, 0.01)),
                key=lambda r: r["balanced"])
 
 
@@ -192,31 +204,30 @@ def calibrate(scorer: Scorer, n: int) -> tuple[Scorer, dict]:
     inside_qs = rng.sample(split["first12"], min(n, len(split["first12"])))
     outside_qs = rng.sample(split["last12"], min(n, len(split["last12"])))
     bot._answerer.scorer = scorer
-    inside, near = evidence(bot, inside_qs), evidence(bot, inside_qs, near_miss=True)
-    off_topic = evidence(bot, outside_qs)
+    inside, near = evidence(bot, inside_qs, near_misses=True)
+    off_topic, _ = evidence(bot, outside_qs)
     print(f"\n== Abstention (index: first 12 articles; {len(inside)} answerable, "
           f"{len(off_topic)} off-topic, {len(near)} near-miss questions) ==")
-    rng = np.random.default_rng(0)
+    halves = np.random.default_rng(0)
     # A near miss is its answerable question altered, so the two stay in the same half.
-    ins = np.array_split(rng.permutation(len(inside)), 2)
-    off = np.array_split(rng.permutation(len(off_topic)), 2)
+    ins = np.array_split(halves.permutation(len(inside)), 2)
+    off = np.array_split(halves.permutation(len(off_topic)), 2)
     held = []
     for (i_fit, i_test), (o_fit, o_test) in ((ins, off), (ins[::-1], off[::-1])):
-        w, b = fit_answerable(inside[i_fit], off_topic[o_fit], near[i_fit])
-        t = best_threshold(w, b, inside[i_fit], off_topic[o_fit], near[i_fit])["threshold"]
-        held.append(rates(w, b, t, inside[i_test], off_topic[o_test], near[i_test]))
+        fold = fit_answerable(scorer, inside[i_fit], off_topic[o_fit], near[i_fit])
+        t = best_threshold(fold, inside[i_fit], off_topic[o_fit], near[i_fit])["threshold"]
+        held += rates(fold, inside[i_test], off_topic[o_test], near[i_test], [t])
     held_out = {k: statistics.mean(r[k] for r in held) for k in held[0]}
-    w, b = fit_answerable(inside, off_topic, near)
-    best = best_threshold(w, b, inside, off_topic, near)
+    fitted = fit_answerable(scorer, inside, off_topic, near)
+    best = best_threshold(fitted, inside, off_topic, near)
     print(f"  {'input':<12} {'weight':>7}")
-    for name, v in zip(ANSWERABLE_INPUTS, w):
+    for name, v in zip(ANSWERABLE_INPUTS, fitted.answerable_weights):
         print(f"  {name:<12} {v:+7.3f}")
-    print(f"  {'bias':<12} {b:+7.3f}")
+    print(f"  {'bias':<12} {fitted.answerable_bias:+7.3f}")
     for label, r in (("2-fold held out", held_out), ("all, final fit", best)):
         print(f"  {label}: min_confidence {r['threshold']:.2f} answers {r['answered']:.3f}, "
               f"abstains on {r['abstained_off_topic']:.3f} off-topic and "
               f"{r['abstained_near_miss']:.3f} near-miss questions")
-    fitted = replace(scorer, answerable_weights=w.astype(np.float32), answerable_bias=b)
     return fitted, {**best, "held_out": held_out}
 
 
