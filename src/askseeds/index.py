@@ -188,20 +188,20 @@ def _artifact_files(index_dir: Path, names: dict[str, str]) -> list[Path]:
     return files
 
 
-def _fingerprints(index_dir: Path, names: dict[str, str]) -> dict[str, dict]:
-    """Per artefact file: its full SHA-256, size and sampled SHA-256, for the manifest."""
-    checksums, sizes, samples = {}, {}, {}
-    for f in _artifact_files(index_dir, names):
-        name = f.relative_to(index_dir).as_posix()
-        checksums[name], sizes[name] = _sha256_file(f), f.stat().st_size
-        samples[name] = _sample_sha256(f, sizes[name])
-    return {"checksums": checksums, "sizes": sizes, "samples": samples}
-
-
 def _artifact_sizes(index_dir: Path, names: dict[str, str]) -> dict[str, int]:
     return {
         f.relative_to(index_dir).as_posix(): f.stat().st_size
         for f in _artifact_files(index_dir, names)
+    }
+
+
+def _fingerprints(index_dir: Path, names: dict[str, str]) -> dict[str, dict]:
+    """Per artefact file: its full SHA-256, size and sampled SHA-256, for the manifest."""
+    sizes = _artifact_sizes(index_dir, names)
+    return {
+        "checksums": {name: _sha256_file(index_dir / name) for name in sizes},
+        "sizes": sizes,
+        "samples": {name: _sample_sha256(index_dir / name, size) for name, size in sizes.items()},
     }
 
 
