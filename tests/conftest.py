@@ -1,7 +1,7 @@
 import os
-from pathlib import Path
 
 import pytest
+from citations import SEEDS
 
 # Offline machine: never let a library reach for the network.
 for _k, _v in {
@@ -13,9 +13,6 @@ for _k, _v in {
     "TOKENIZERS_PARALLELISM": "false",
 }.items():
     os.environ.setdefault(_k, _v)
-
-
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
 
 @pytest.fixture(scope="session")

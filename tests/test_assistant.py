@@ -6,20 +6,18 @@ import json
 import re
 import shutil
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
-from citations import assert_cited_exactly, source_text
+from citations import SEEDS, assert_cited_exactly, source_text
 from seed_questions import ANSWERABLE, UNANSWERABLE
 
 from askseeds import Assistant
+from askseeds.answer import PASSAGE_DEPTH
 from askseeds.config import Settings
 from askseeds.errors import CorpusError, EmptyQueryError
 from askseeds.features import read_sentence
-from askseeds.rerank import rerank
 from askseeds.retrieve import rank
 
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 DEBRIS = re.compile(
     r"人阅读|ICP|Copyright|Editor:|Originally published|COURTESY PHOTO|EXPLORE SHINE|"
     r"Shenzhou-20|All Rights Reserved|Images courtesy"
@@ -116,10 +114,19 @@ def test_hybrid_reorders_its_passages_by_their_answer_sentences(bot, question):
     vec = bot._encode(question)
     fused = rank(bot.index, question, vec, bot.settings)
     hits, cands = bot.search(question, question, vec)
-    assert cands and hits == rerank(fused, cands, bot.settings.rerank_weight)
+    assert cands
+    # Only the top PASSAGE_DEPTH are reordered among themselves.
+    assert sorted(h.position for h in hits[:PASSAGE_DEPTH]) == sorted(
+        h.position for h in fused[:PASSAGE_DEPTH]
+    )
+    assert hits[PASSAGE_DEPTH:] == fused[PASSAGE_DEPTH:]
+    # The passage holding the best answer sentence loses nothing; every other one may.
+    best = cands[0].position
+    order = [h.position for h in hits]
+    assert order.index(best) <= [h.position for h in fused].index(best)
     # What ask() cites is among the passages it lists.
     assert bot.ask(question).citations[0].source in {
-        bot.index.chunks[h.position].source for h in hits[: bot.settings.k]
+        bot.index.chunks[p].source for p in order[: bot.settings.k]
     }
 
 
@@ -140,19 +147,17 @@ def test_confidence_weighs_the_likeliest_quoted_sentence(bot):
     assert answerer.confidence([]) == 0.0
 
 
-@pytest.mark.parametrize(
-    "request_form",
-    ["Tell me about {}", "What do the documents say about {}?", "Could you please tell me about {}?"],
-)
 @pytest.mark.parametrize("subject", ["Tacoma", "Xie Feng", "the seventh conference"])
-def test_a_request_is_answered_like_its_subject(bot, request_form, subject):
-    asked = request_form.format(subject)
-    answer, bare = bot.ask(asked), bot.ask(subject)
-    assert not bare.abstained and not answer.abstained, answer.text
-    assert answer.question == asked
-    assert [(c.source, c.start) for c in answer.citations] == [
-        (c.source, c.start) for c in bare.citations
-    ]
+def test_a_request_is_answered_like_its_subject(bot, subject):
+    bare = bot.ask(subject)
+    assert not bare.abstained, bare.text
+    for asked in (f"Tell me about {subject}", f"What do the documents say about {subject}?"):
+        answer = bot.ask(asked)
+        assert not answer.abstained, answer.text
+        assert answer.question == asked
+        assert [(c.source, c.start) for c in answer.citations] == [
+            (c.source, c.start) for c in bare.citations
+        ]
 
 
 def test_year_questions_cite_sentences_naming_a_year(bot):
@@ -249,7 +254,7 @@ def test_new_term_rules_rebuild_bm25_without_embedding(tmp_path, bot):
     from askseeds.terms import TERMS_VERSION, terms
 
     idx = tmp_path / "idx"
-    Assistant.from_folder(SEEDS, index_dir=idx, progress=False)
+    shutil.copytree(bot.index.dir, idx)
     manifest_path = idx / "manifest.json"
     manifest = json.loads(manifest_path.read_text())
     assert manifest["terms"] == TERMS_VERSION
@@ -269,8 +274,6 @@ def test_new_term_rules_rebuild_bm25_without_embedding(tmp_path, bot):
 
 
 def test_other_model_or_chunking_rebuilds(tmp_path):
-    from askseeds.config import Settings
-
     idx = tmp_path / "idx"
     Assistant.from_folder(SEEDS, index_dir=idx, progress=False)
     bot = Assistant.from_folder(

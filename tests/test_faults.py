@@ -32,9 +32,10 @@ TACOMA = "004_f084b65bf9f1a5c0.txt"
 
 
 @pytest.fixture(scope="module")
-def good_index(tmp_path_factory) -> Path:
+def good_index(tmp_path_factory, bot) -> Path:
+    """A copy of the session's index of seeds/ (tests change their own copies of this one)."""
     idx = tmp_path_factory.mktemp("good") / "idx"
-    Assistant.from_folder(SEEDS, index_dir=idx, progress=False)
+    shutil.copytree(bot.index.dir, idx)
     return idx
 
 
@@ -303,11 +304,9 @@ def _wait_for(predicate, proc: subprocess.Popen, timeout: float = 240) -> None:
 @pytest.fixture(scope="module")
 def grown(tmp_path_factory, good_index) -> tuple[Path, Path, list[str]]:
     """A good index of seeds/, and a copy of the folder grown by new files not yet indexed."""
-    root = tmp_path_factory.mktemp("grown")
-    docs = root / "docs"
+    docs = tmp_path_factory.mktemp("grown") / "docs"
     shutil.copytree(SEEDS, docs)
-    shutil.copytree(good_index, root / "good")  # files are keyed by name and content
-    return docs, root / "good", _add_bulletins(docs)
+    return docs, good_index, _add_bulletins(docs)  # files are keyed by name and content
 
 
 MOMENTS = ["starting", "embedding", "writing-artefacts", "before-manifest-swap"]

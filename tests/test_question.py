@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from askseeds.answer import resolve_followup, strip_request
-from askseeds.features import asks_year, question_kind, read_sentence, type_match
+from askseeds.features import (
+    FEATURES,
+    asks_year,
+    candidate_features,
+    question_kind,
+    read_question,
+    read_sentence,
+    type_match,
+)
 from askseeds.terms import words
 
 
@@ -105,10 +115,6 @@ def test_an_earlier_request_lends_only_its_subject_to_a_follow_up():
 
 
 def test_candidate_features_on_a_hand_made_case():
-    import math
-
-    from askseeds.features import FEATURES, candidate_features, read_question
-
     q = read_question("What was the theme of the conference?", "", idf=lambda t: 1.0)
     a = read_sentence("The conference theme was Green Cities.")
     b = read_sentence("The conference opened on Friday.")
