@@ -11,6 +11,7 @@ from askseeds.features import (
     FEATURES,
     asks_year,
     candidate_features,
+    focus_slot,
     question_kind,
     read_question,
     read_sentence,
@@ -67,6 +68,32 @@ def test_question_kinds(question, kind):
 def test_place_questions_prefer_sentences_that_place_a_name(sentence, match):
     question = "Where was the Hangzhou conference held?"
     assert type_match("place", read_sentence(sentence), set(words(question))) == match
+
+
+PRESIDENT = "Who is the president of the club?"
+ORCHESTRA = "Which American orchestra was invited?"
+THEME = "What was the theme of the forum?"
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "slot"),
+    [
+        # A new name right before or after the focus noun, with or without a comma.
+        (PRESIDENT, "Lin Wei, president of the club, spoke.", 1.0),
+        (PRESIDENT, "Its President Lin Wei spoke.", 1.0),
+        (ORCHESTRA, "They invited the Baltimore Symphony Orchestra.", 1.0),
+        (THEME, 'The forum, themed "Build Green Cities," opened.', 1.0),
+        # The noun with no name beside it, or only names the question uses.
+        (PRESIDENT, "The president of the club spoke.", 0.0),
+        ("Who is the president of the Oregon Senate?", "The Oregon Senate president spoke.", 0.0),
+        (THEME, "Xi sent a message to the Sister Cities Forum.", 0.0),
+        # Only the focus noun counts, not a word modifying it.
+        (ORCHESTRA, "Chinese and American leaders met in Beijing.", 0.0),
+    ],
+)
+def test_focus_slot_finds_a_name_beside_the_asked_noun(question, sentence, slot):
+    q = read_question(question, question, lambda _: 1.0)
+    assert focus_slot(q.head, read_sentence(sentence), q.words) == slot
 
 
 @pytest.mark.parametrize(

@@ -32,6 +32,7 @@ FEATURES = (
     "novelty",  # share of the sentence's terms the question does not use: an answer adds something
     "bigram",  # share of the question's term pairs found side by side
     "length",  # long sentences match more terms by chance
+    "slot",  # a new name beside the focus noun: "Lin Songtian, president of", "Symphony Orchestra"
 )
 
 NUMBER = re.compile(r"(?<![\w.])\d[\d,]*(?:\.\d+)?(?![\w])")
@@ -91,6 +92,11 @@ _PLACE_QUESTION = re.compile(
     r"(city|country|province|state|place|town|county)\b"
 )
 _ORDINAL_NUMBER = re.compile(r"^\d+(st|nd|rd|th)$")
+# A name, maybe quoted, maybe with "of"/"the"/... between its words ("Build Green Cities for").
+_NAME = r"[\"“‘']?[A-Z][\w'’.&-]*(?:\s+(?:(?:of|the|and|de|for)\s+)?[A-Z][\w'’.&-]*)*"
+_NAME_BEFORE = re.compile(rf"({_NAME})\s*,?\s*(?:the\s+|a\s+)?$")
+_NAME_AFTER = re.compile(rf"\s*,?\s*({_NAME})")
+_WORD = re.compile(r"[\w'’-]+")
 # "What was the average cost of ...", "What is the population of ...": the thing asked for is a
 # quantity. On the 24 SQuAD articles 30 of 30 such questions have a figure for answer. Nouns
 # that also name non-quantities ("area", "size", "value", "length" of day) are left out.
@@ -229,6 +235,35 @@ def type_match(kind: str, sentence: SentenceFacts, question_words: AbstractSet[s
     return 0.5
 
 
+def focus_slot(
+    head: AbstractSet[str], sentence: SentenceFacts, question_words: AbstractSet[str]
+) -> float:
+    """1 when a name the question does not use stands right beside the focus noun (``head``,
+    its terms).
+
+    "Who is the President of X" is answered by "Yang Wanming, President of X" or "President
+    Yang Wanming"; "Which orchestra was invited?" by "the Baltimore Symphony Orchestra". On SQuAD's
+    first 12 articles 12% of the sentences answering what/which questions with a focus have
+    such a name and 4% of the other candidates; for who-questions, 22% and 6%. (Any focus word,
+    not only the noun: 17% and 7%, and "Which Chinese ambassador" finds every "Chinese X".)
+    """
+    if not head & sentence.present:
+        return 0.0
+    text = sentence.text
+    for m in _WORD.finditer(text):
+        if head.isdisjoint(terms(m.group())):
+            continue
+        for name in (
+            _NAME_BEFORE.search(text, max(0, m.start() - 80), m.start()),
+            _NAME_AFTER.match(text, m.end()),
+        ):
+            if name and any(
+                w not in STOPWORDS and w not in question_words for w in words(name.group(1))
+            ):
+                return 1.0
+    return 0.0
+
+
 @dataclass(frozen=True)
 class Question:
     """A question read once, for scoring many sentences against it."""
@@ -242,6 +277,7 @@ class Question:
     own: frozenset[str]
     constraints: tuple[frozenset[str], ...]
     year: bool  # it asks for a year
+    head: frozenset[str]  # the focus noun ("orchestra" in "which American orchestra")
 
 
 def read_question(question: str, query: str, idf: Callable[[str], float]) -> Question:
@@ -258,7 +294,8 @@ def read_question(question: str, query: str, idf: Callable[[str], float]) -> Que
     own = set(own_terms)
     context = set(terms(query)) - own - asked
     weights = {t: idf(t) for t in own} | {t: 0.5 * idf(t) for t in context}
-    focus = {t for w in focus_words(question) for t in terms(w)} - asked
+    focus_list = focus_words(question)
+    focus = {t for w in focus_list for t in terms(w)} - asked
     return Question(
         kind=question_kind(question),
         weights=_shares(weights),
@@ -268,6 +305,7 @@ def read_question(question: str, query: str, idf: Callable[[str], float]) -> Que
         own=frozenset(own),
         constraints=tuple(constraints(question)),
         year=year,
+        head=frozenset(terms(focus_list[-1]) if focus_list else ()) - asked,
     )
 
 
@@ -335,6 +373,7 @@ def candidate_features(
         novelty,
         bigram,
         np.minimum([s.size / 40.0 for s in sentences], 1.0),
+        [focus_slot(q.head, s, q.words) for s in sentences],
     ]
     return np.column_stack(columns).astype(np.float32).reshape(n, len(FEATURES))
 
