@@ -250,8 +250,10 @@ def focus_slot(
     if not head & sentence.present:
         return 0.0
     text = sentence.text
+    # A stem begins like its word ("presid", "orchestra"): only such words are stemmed to check.
+    prefixes = tuple(h[:3] for h in head)
     for m in _WORD.finditer(text):
-        if head.isdisjoint(terms(m.group())):
+        if not m.group().lower().startswith(prefixes) or head.isdisjoint(terms(m.group())):
             continue
         for name in (
             _NAME_BEFORE.search(text, max(0, m.start() - 80), m.start()),
