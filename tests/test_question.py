@@ -81,6 +81,7 @@ THEME = "What was the theme of the forum?"
         # A new name right before or after the focus noun, with or without a comma.
         (PRESIDENT, "Lin Wei, president of the club, spoke.", 1.0),
         (PRESIDENT, "Its President Lin Wei spoke.", 1.0),
+        (PRESIDENT, "Lin Wei, vice-president of the club, spoke.", 1.0),  # noun inside a word
         (ORCHESTRA, "They invited the Baltimore Symphony Orchestra.", 1.0),
         (THEME, 'The forum, themed "Build Green Cities," opened.', 1.0),
         # The noun with no name beside it, or only names the question uses.

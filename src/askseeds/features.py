@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import NamedTuple
 
 import numpy as np
@@ -250,10 +251,8 @@ def focus_slot(
     if not head & sentence.present:
         return 0.0
     text = sentence.text
-    # A stem begins like its word ("presid", "orchestra"): only such words are stemmed to check.
-    prefixes = tuple(h[:3] for h in head)
     for m in _WORD.finditer(text):
-        if not m.group().lower().startswith(prefixes) or head.isdisjoint(terms(m.group())):
+        if head.isdisjoint(_word_terms(m.group())):
             continue
         for name in (
             _NAME_BEFORE.search(text, max(0, m.start() - 80), m.start()),
@@ -264,6 +263,12 @@ def focus_slot(
             ):
                 return 1.0
     return 0.0
+
+
+@lru_cache(maxsize=65536)
+def _word_terms(word: str) -> frozenset[str]:
+    # focus_slot asks this of every word of every candidate sentence; words repeat.
+    return frozenset(terms(word))
 
 
 @dataclass(frozen=True)
