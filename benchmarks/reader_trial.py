@@ -14,7 +14,7 @@ Figures, top sentence holds the answer (among the top 8):
 "reader + features" is the listwise ranker of train_scorer.py with the reader's logit as one
 more feature, fitted on the first 12's out-of-fold logits.
 
-    python benchmarks/reader_trial.py        # ~35 min on 2 cores; 3.8 GB of cached states in .cache/
+    python benchmarks/reader_trial.py        # ~35 min on 2 cores; 3.8 GB of states under .cache/ while it runs
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ import json
 import os
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 from types import SimpleNamespace
@@ -163,6 +164,32 @@ def seeds_check(model, tok, net, weights: dict) -> dict:
     return {"questions": len(qs), **hits}
 
 
+def row_ranges(flat) -> list[np.ndarray]:
+    """Each question's rows among all pairs, in ``flat`` order."""
+    ends = np.cumsum([len(y) for _, _, y, _ in flat])
+    return [np.arange(e - len(y), e) for e, (_, _, y, _) in zip(ends, flat)]
+
+
+def reader_logits(model, states, lens, flat, n1: int):
+    """The reader's logit for every pair (the first ``n1`` questions out of fold, the rest by a
+    reader trained on all of them), and that last reader."""
+    rows = row_ranges(flat)
+    labels = np.concatenate([y for _, _, y, _ in flat]).astype(np.float32)
+    logit = np.zeros(len(labels), np.float32)
+
+    def ids(qs):
+        return np.concatenate([rows[i] for i in qs])
+
+    halves = (range(n1 // 2), range(n1 // 2, n1))
+    for fit_on, score in (halves, halves[::-1]):
+        net = train(model, states, lens, labels, ids(fit_on))
+        logit[ids(score)] = predict(net, states, lens, ids(score))
+    net = train(model, states, lens, labels, ids(range(n1)))
+    held = range(n1, len(flat))
+    logit[ids(held)] = predict(net, states, lens, ids(held))
+    return logit, net
+
+
 def top_hit(sets, score) -> float:
     return statistics.mean(float(len(y) > 0 and y[int(np.argmax(score(x)))] == 1) for x, y in sets)
 
@@ -175,24 +202,12 @@ def main() -> int:
     tok, model = AutoTokenizer.from_pretrained(path), AutoModel.from_pretrained(path).eval()
     flat = items["first12"] + items["last12"]
     CACHE.mkdir(exist_ok=True)
-    states, lens = frozen_states(model, tok, flat, CACHE / "reader_trial_states.npy")
-    labels = np.concatenate([y for _, _, y, _ in flat]).astype(np.float32)
-    # Row ranges of each question's pairs, in ``flat`` order.
-    ends = np.cumsum([len(y) for _, _, y, _ in flat])
-    rows = [np.arange(e - len(y), e) for e, (_, _, y, _) in zip(ends, flat)]
+    with tempfile.TemporaryDirectory(dir=CACHE) as tmp:
+        states, lens = frozen_states(model, tok, flat, Path(tmp) / "states.npy")
+        logit, net = reader_logits(model, states, lens, flat, len(items["first12"]))
+        del states  # the memory map, before its folder goes
+    rows = row_ranges(flat)
     n1 = len(items["first12"])
-    halves = (list(range(n1 // 2)), list(range(n1 // 2, n1)))
-    logit = np.zeros(len(labels), np.float32)
-
-    def ids(qs):
-        return np.concatenate([rows[i] for i in qs])
-
-    for fit_on, score in (halves, halves[::-1]):
-        net = train(model, states, lens, labels, ids(fit_on))
-        logit[ids(score)] = predict(net, states, lens, ids(score))
-    net = train(model, states, lens, labels, ids(range(n1)))
-    held = range(n1, len(flat))
-    logit[ids(held)] = predict(net, states, lens, ids(held))
 
     def sets(qs, with_reader: bool):
         out = []
@@ -201,7 +216,7 @@ def main() -> int:
             out.append((np.hstack([x, logit[rows[i], None]]) if with_reader else x, y))
         return out
 
-    first, last = range(n1), held
+    first, last = range(n1), range(n1, len(flat))
     w_feat = fit_rank(sets(first, False))
     w_both = fit_rank(sets(first, True))
     table = [
