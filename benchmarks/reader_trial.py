@@ -20,14 +20,11 @@ more feature, fitted on the first 12's out-of-fold logits.
 from __future__ import annotations
 
 import copy
-import json
 import os
-import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
-from types import SimpleNamespace
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
@@ -38,11 +35,12 @@ from transformers import AutoModel, AutoTokenizer
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from squad_eval import CACHE, ROOT, SQUAD, corpus
-from train_scorer import candidates_of, fit_rank
+from train_scorer import candidates_of, fit_rank, top_hit
 
 from askseeds.api import Assistant
 from askseeds.config import Settings
 from askseeds.embed import DEFAULT_MODEL, resolve_model
+from askseeds.evaluate import load_questions
 from askseeds.features import FEATURES
 from askseeds.metrics import answer_in_text
 
@@ -67,6 +65,14 @@ class Head(torch.nn.Module):
         return self.out((h * m).sum(1) / m.sum(1)).squeeze(-1)
 
 
+def frozen_part(model):
+    """A copy of ``model`` with only its first ``FROZEN`` layers: the layers above would be
+    computed and thrown away."""
+    bottom = copy.deepcopy(model)
+    bottom.encoder.layer = bottom.encoder.layer[:FROZEN]
+    return bottom
+
+
 def pairs_of(bot, questions):
     """Per question: (its top candidates' features, labels, texts)."""
     out = []
@@ -81,21 +87,21 @@ def pairs_of(bot, questions):
     return out
 
 
-def frozen_states(model, tok, items, path: Path):
+def frozen_states(bottom, tok, items, path: Path):
     """Layer-``FROZEN`` states of every (question, sentence) pair, memory-mapped at ``path``."""
     qs = [q for q, _, _, texts in items for _ in texts]
     ss = [t for _, _, _, texts in items for t in texts]
     enc = tok(qs, ss, truncation="only_second", max_length=MAX_TOKENS)
     lens = np.array([len(x) for x in enc["input_ids"]])
     states = np.lib.format.open_memmap(
-        path, mode="w+", dtype=np.float16, shape=(len(qs), MAX_TOKENS, model.config.hidden_size)
+        path, mode="w+", dtype=np.float16, shape=(len(qs), MAX_TOKENS, bottom.config.hidden_size)
     )
     order = np.argsort(lens)  # similar lengths together: less padding
     with torch.no_grad():
         for i in range(0, len(order), 32):
             idx = order[i : i + 32]
             batch = tok.pad({k: [enc[k][j] for j in idx] for k in enc}, return_tensors="pt")
-            h = model(**batch, output_hidden_states=True).hidden_states[FROZEN]
+            h = bottom(**batch).last_hidden_state
             for row, j in enumerate(idx):
                 states[j, : h.shape[1]] = h[row].numpy()
     return states, lens
@@ -143,12 +149,14 @@ def predict(net, states, lens, ids) -> np.ndarray:
     return out
 
 
-def seeds_check(model, tok, net, weights: dict) -> dict:
+def seeds_check(bottom, tok, net, weights: dict) -> dict:
     """Per ranker, how many of the seeds' single-turn answerable questions get a top sentence
     holding the answer."""
     bot = Assistant.from_folder(ROOT / "seeds", progress=False)
-    lines = (ROOT / "eval" / "seeds_questions.jsonl").read_text(encoding="utf-8").splitlines()
-    qs = [SimpleNamespace(**q) for q in map(json.loads, lines) if q.get("question") and q["answers"]]
+    qs = [
+        q for q in load_questions(ROOT / "eval" / "seeds_questions.jsonl")
+        if q.answerable and not q.turns
+    ]
     hits = dict.fromkeys(weights, 0)
     for question, x, y, texts in pairs_of(bot, qs):
         if not texts:
@@ -156,7 +164,7 @@ def seeds_check(model, tok, net, weights: dict) -> dict:
         enc = tok([question] * len(texts), texts, truncation="only_second",
                   max_length=MAX_TOKENS, padding=True, return_tensors="pt")
         with torch.no_grad():
-            h = model(**enc, output_hidden_states=True).hidden_states[FROZEN]
+            h = bottom(**enc).last_hidden_state
             logit = net(h, enc["attention_mask"].float()).numpy()
         for name, (w, with_reader) in weights.items():
             xs = np.hstack([x, logit[:, None]]) if with_reader else x
@@ -170,10 +178,9 @@ def row_ranges(flat) -> list[np.ndarray]:
     return [np.arange(e - len(y), e) for e, (_, _, y, _) in zip(ends, flat)]
 
 
-def reader_logits(model, states, lens, flat, n1: int):
+def reader_logits(model, states, lens, flat, rows, n1: int):
     """The reader's logit for every pair (the first ``n1`` questions out of fold, the rest by a
     reader trained on all of them), and that last reader."""
-    rows = row_ranges(flat)
     labels = np.concatenate([y for _, _, y, _ in flat]).astype(np.float32)
     logit = np.zeros(len(labels), np.float32)
 
@@ -190,24 +197,20 @@ def reader_logits(model, states, lens, flat, n1: int):
     return logit, net
 
 
-def top_hit(sets, score) -> float:
-    return statistics.mean(float(len(y) > 0 and y[int(np.argmax(score(x)))] == 1) for x, y in sets)
-
-
 def main() -> int:
     t0 = time.perf_counter()
     bot, split = corpus(SQUAD, Settings())
     items = {half: pairs_of(bot, split[half]) for half in ("first12", "last12")}
     path = resolve_model(DEFAULT_MODEL)
     tok, model = AutoTokenizer.from_pretrained(path), AutoModel.from_pretrained(path).eval()
+    bottom = frozen_part(model)
     flat = items["first12"] + items["last12"]
+    rows, n1 = row_ranges(flat), len(items["first12"])
     CACHE.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory(dir=CACHE) as tmp:
-        states, lens = frozen_states(model, tok, flat, Path(tmp) / "states.npy")
-        logit, net = reader_logits(model, states, lens, flat, len(items["first12"]))
+        states, lens = frozen_states(bottom, tok, flat, Path(tmp) / "states.npy")
+        logit, net = reader_logits(model, states, lens, flat, rows, n1)
         del states  # the memory map, before its folder goes
-    rows = row_ranges(flat)
-    n1 = len(items["first12"])
 
     def sets(qs, with_reader: bool):
         out = []
@@ -226,10 +229,10 @@ def main() -> int:
     ]
     print(f"\n{'top sentence holds the answer':<42} first 12 (out of fold)  last 12 (held out)")
     for name, score, with_reader in table:
-        a, b = (top_hit(sets(qs, with_reader), score) for qs in (first, last))
+        a, b = (top_hit(score, sets(qs, with_reader)) for qs in (first, last))
         print(f"{name:<42} {a:>22.3f}  {b:>18.3f}")
     print(f"reader weight in the joint ranker: {w_both[-1]:+.3f}")
-    seeds = seeds_check(model, tok, net, {"features": (w_feat, False), "both": (w_both, True)})
+    seeds = seeds_check(bottom, tok, net, {"features": (w_feat, False), "both": (w_both, True)})
     print(f"seeds, {seeds['questions']} single-turn answerable questions, top sentence holds the "
           f"answer: features {seeds['features']}, reader + features {seeds['both']}")
     print(f"took {time.perf_counter() - t0:.0f} s")

@@ -133,11 +133,10 @@ def fit(sets, old: Scorer) -> Scorer:
     )
 
 
-def top_hit(scorer: Scorer, sets) -> float:
-    """Share of questions whose best-scored candidate contains a gold answer."""
-    return statistics.mean(
-        float(len(y) > 0 and y[int(np.argmax(scorer.rank(x)))] == 1) for x, y in sets
-    )
+def top_hit(score, sets) -> float:
+    """Share of questions whose best-scored candidate contains a gold answer; ``score`` maps a
+    feature matrix to one score per row (``Scorer.rank``)."""
+    return statistics.mean(float(len(y) > 0 and y[int(np.argmax(score(x)))] == 1) for x, y in sets)
 
 
 def evidence(bot, questions, near_misses: bool = False):
@@ -275,8 +274,8 @@ def main(argv=None) -> int:
     rows = [
         ("questions with a candidate holding the answer",
          statistics.mean(float(y.any()) for _, y in train), statistics.mean(float(y.any()) for _, y in held)),
-        ("current weights: best sentence holds the answer", top_hit(old, train), top_hit(old, held)),
-        ("new weights: best sentence holds the answer", top_hit(scorer, train), top_hit(scorer, held)),
+        ("current weights: best sentence holds the answer", top_hit(old.rank, train), top_hit(old.rank, held)),
+        ("new weights: best sentence holds the answer", top_hit(scorer.rank, train), top_hit(scorer.rank, held)),
     ]
     table = [f"{'':<50} first 12 (train)  last 12 (held out)"]
     table += [f"{name:<50} {a:>16.3f}  {b:>18.3f}" for name, a, b in rows]
