@@ -193,7 +193,7 @@ def child_build(kind: str, folder: Path) -> dict:
     from dataclasses import replace
 
     from askseeds.config import Settings
-    from askseeds.store import FaissStore, MilvusStore
+    from askseeds.index.store import FaissStore, MilvusStore
 
     chunkvec = np.load(folder / "chunkvec.npy", mmap_mode="r")
     n = len(chunkvec)
@@ -293,7 +293,7 @@ def child_search(kind: str, folder: Path, info: dict | None) -> dict:
         return {"rss_mb": _rss_delta(base), "times": times}
     from askseeds.config import Settings
     from askseeds.index import map_rows
-    from askseeds.store import StoreInfo, open_store
+    from askseeds.index.store import StoreInfo, open_store
 
     chunkvec = map_rows(folder / "chunkvec.npy")
     store = open_store(StoreInfo.from_dict(info), folder, Settings())
@@ -381,7 +381,7 @@ def main() -> int:
             times = np.array(found["times"])
             recall = "-"
             if kind != "bm25":
-                from askseeds.store import recall_at_k
+                from askseeds.index.store import recall_at_k
 
                 recall = f"{recall_at_k(np.load(folder / f'top-{kind}.npy'), truth):.3f}"
             params = (built.get("info") or {}).get("params", {})

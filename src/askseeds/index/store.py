@@ -31,8 +31,8 @@ logging.getLogger("faiss.loader").setLevel(logging.WARNING)
 import faiss
 import numpy as np
 
-from .config import Settings
-from .errors import ConfigError, IndexCorruptError
+from ..config import Settings
+from ..errors import ConfigError, IndexCorruptError
 
 log = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""Build, update, save and open the on-disk index: vectors, BM25, chunk store.
+"""Build and update the on-disk index: vectors, BM25, chunk store.
 
 Layout of ``index_dir``: ``manifest.json`` names one generation of artefacts
 (``chunks-G.jsonl``, ``chunkvec-G.npy``, ``sentvec-G.npy``, ``bm25-G/`` and, for
@@ -16,359 +16,36 @@ scores, near-duplicate checks and store rebuilds never depend on the backend.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
-import mmap
 import os
 import shutil
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass
 from pathlib import Path
 
 import bm25s
 import numpy as np
 from tqdm.auto import tqdm
 
-from .chunk import chunk_document, sentence_offsets
-from .config import Settings
-from .embed import Embedder
-from .errors import IndexCorruptError
+from ..chunk import chunk_document, sentence_offsets
+from ..config import Settings
+from ..embed import Embedder
+from ..errors import IndexCorruptError
+from ..terms import TERMS_VERSION, terms
+from ..types import Chunk, Document, SkippedFile
+from .manifest import (
+    ARTEFACT_KINDS,
+    FORMAT_VERSION,
+    MANIFEST,
+    _fingerprints,
+    read_manifest,
+    rebuild_reason,
+)
+from .open import Index, open_index
 from .store import StoreInfo, VectorStore, build_store, open_store, store_mismatch
-from .terms import TERMS_VERSION, terms
-from .types import Chunk, Document, Location, SkippedFile, Span
 
 log = logging.getLogger(__name__)
-
-FORMAT_VERSION = 2
-MANIFEST = "manifest.json"
-ARTEFACT_KINDS = ("faiss", "chunks", "chunkvec", "sentvec", "bm25")
-SAMPLE_BLOCKS = 64  # blocks hashed per file when a full pass is too costly
-SAMPLE_BLOCK = 1 << 16
-
-
-@dataclass(frozen=True)
-class DocInfo:
-    """What the index keeps of a document besides its chunks."""
-
-    source: str
-    sha256: str
-    encoding: str
-    title: str | None
-    date: str | None
-    chunks: int
-
-
-@dataclass
-class Index:
-    """An open index: everything retrieval and answering read, in memory or mapped."""
-
-    dir: Path
-    manifest: dict
-    chunks: list[Chunk]
-    raws: list[str]  # each chunk's original text, doc.text[chunk.start:chunk.end]
-    docs: dict[str, DocInfo]
-    store: VectorStore
-    rows: np.ndarray  # (n_chunks,) int64: chunk i's row id in the vector store
-    chunk_vecs: np.ndarray  # (n_chunks, dim) float16, unit length, memory-mapped
-    sentence_rows: np.ndarray  # (n_chunks + 1,): chunk i's sentence vectors are rows [i, i+1)
-    sentence_vectors: np.ndarray  # (n_sentences, dim) float16, unit length, memory-mapped
-    bm25: bm25s.BM25 | None
-    skipped: tuple[SkippedFile, ...] = ()
-    changes: dict = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        top = int(self.rows.max()) + 1 if len(self.rows) else 0
-        self._position_of_row = np.full(top, -1, dtype=np.int64)
-        self._position_of_row[self.rows] = np.arange(len(self.rows))
-        self._text_hashes: dict[int, int] = {}
-
-    def same_text(self, a: int, b: int) -> bool:
-        """Chunks ``a`` and ``b`` say the same words, case and spacing aside."""
-        return a == b or (
-            self.text_hash(a) == self.text_hash(b) and self._text_key(a) == self._text_key(b)
-        )
-
-    def text_hash(self, position: int) -> int:
-        """A hash of chunk ``position``'s words, case and spacing aside (see ``same_text``)."""
-        # Hashes only: a copy of every chunk's text would double what the index holds.
-        h = self._text_hashes.get(position)
-        if h is None:
-            h = self._text_hashes[position] = hash(self._text_key(position))
-        return h
-
-    def _text_key(self, position: int) -> str:
-        return " ".join(self.chunks[position].text.lower().split())
-
-    def positions(self, rows: np.ndarray) -> np.ndarray:
-        """Chunk positions of store row ids; -1 for rows this generation does not hold."""
-        rows = np.asarray(rows, dtype=np.int64)
-        inside = (rows >= 0) & (rows < len(self._position_of_row))
-        out = np.full(rows.shape, -1, dtype=np.int64)
-        out[inside] = self._position_of_row[rows[inside]]
-        return out
-
-    def dense(self, query_vec: np.ndarray, n: int) -> list[tuple[int, float]]:
-        """Top ``n`` (position, cosine) pairs for a unit query vector.
-
-        The store proposes candidates; they are scored again with the float16 copy
-        kept beside the chunks, so FAISS (exact or quantised) and Milvus give the
-        same scores for the same chunk, and an approximate store's quantisation
-        error never reaches the ranking.
-        """
-        n = min(n, len(self.chunks))
-        if n <= 0:
-            return []
-        q = np.asarray(query_vec, dtype=np.float32).reshape(-1)
-        # Headroom for rows the manifest no longer names and for quantisation swaps.
-        _, ids = self.store.search(q.reshape(1, -1), min(2 * n + 10, len(self.chunks) + 16))
-        pos = np.unique(self.positions(ids[0]))
-        pos = pos[pos >= 0]
-        if not len(pos):
-            return []
-        scores = np.asarray(self.chunk_vecs[pos], dtype=np.float32) @ q
-        order = np.lexsort((pos, -scores))[:n]
-        return [(int(pos[i]), float(scores[i])) for i in order]
-
-    def original(self, position: int, start: int, end: int) -> str:
-        """The source file's text at ``[start, end)``, a range inside chunk ``position``."""
-        chunk = self.chunks[position]
-        return self.raws[position][start - chunk.start : end - chunk.start]
-
-    def title_date(self, source: str) -> tuple[str | None, str | None]:
-        """The title and date of document ``source`` (None where unknown)."""
-        doc = self.docs.get(source)
-        return (doc.title, doc.date) if doc else (None, None)
-
-    def location(self, source: str, start: int, end: int) -> Location:
-        """A span of ``source`` with the document's title and date."""
-        return Location(source, start, end, *self.title_date(source))
-
-    def sentence_sims(self, positions: Sequence[int], query_vec: np.ndarray) -> list[np.ndarray]:
-        """Per chunk in ``positions``, the cosine of each of its sentences with ``query_vec``.
-
-        One gather and one product for all chunks (a question's 50 candidate
-        chunks hold ~250 sentences) rather than a small product per chunk.
-        """
-        if not len(positions):
-            return []
-        at = np.asarray(positions)
-        starts, ends = self.sentence_rows[at], self.sentence_rows[at + 1]
-        rows = np.concatenate([np.arange(a, b) for a, b in zip(starts, ends)])
-        q = np.asarray(query_vec, dtype=np.float32).reshape(-1)
-        sims = self.sentence_vectors[rows].astype(np.float32) @ q
-        return np.split(sims, np.cumsum(ends - starts)[:-1])
-
-
-def _sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
-def _sample_sha256(path: Path, size: int) -> str:
-    """SHA-256 of evenly spaced blocks (first and last included): cheap on files of any size."""
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        last = max(size - SAMPLE_BLOCK, 0)
-        for i in range(SAMPLE_BLOCKS):
-            fh.seek(last * i // (SAMPLE_BLOCKS - 1))
-            h.update(fh.read(SAMPLE_BLOCK))
-    return h.hexdigest()
-
-
-def _artifact_files(index_dir: Path, names: dict[str, str]) -> list[Path]:
-    files = []
-    for name in names.values():
-        path = index_dir / name
-        files += sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
-    return files
-
-
-def _artifact_sizes(index_dir: Path, names: dict[str, str]) -> dict[str, int]:
-    return {
-        f.relative_to(index_dir).as_posix(): f.stat().st_size
-        for f in _artifact_files(index_dir, names)
-    }
-
-
-def _fingerprints(index_dir: Path, names: dict[str, str]) -> dict[str, dict]:
-    """Per artefact file: its full SHA-256, size and sampled SHA-256, for the manifest."""
-    sizes = _artifact_sizes(index_dir, names)
-    return {
-        "checksums": {name: _sha256_file(index_dir / name) for name in sizes},
-        "sizes": sizes,
-        "samples": {name: _sample_sha256(index_dir / name, size) for name, size in sizes.items()},
-    }
-
-
-def _verify(index_dir: Path, manifest: dict, full_limit_bytes: int) -> None:
-    """Raise if an artefact is missing, resized or altered.
-
-    Sizes catch truncation at any scale; contents are hashed in full up to
-    ``full_limit_bytes`` in total, and by sampled blocks above it.
-    """
-    names, expected = manifest["artifacts"], manifest.get("checksums", {})
-    try:
-        sizes = _artifact_sizes(index_dir, names)
-    except OSError as exc:
-        raise IndexCorruptError(f"index artefact missing in {index_dir}: {exc}") from exc
-    if set(sizes) != set(expected):
-        odd = sorted(set(sizes) ^ set(expected))
-        raise IndexCorruptError(f"index files in {index_dir} do not match the manifest ({odd[0]})")
-    want_sizes = manifest.get("sizes", {})
-    for name, size in sizes.items():
-        if name in want_sizes and want_sizes[name] != size:
-            raise IndexCorruptError(
-                f"index file {name} in {index_dir} has {size} bytes, not {want_sizes[name]}"
-            )
-    samples = manifest.get("samples", {})
-    sampled = sum(sizes.values()) > full_limit_bytes and set(samples) == set(sizes)
-    for name in sorted(sizes):
-        path = index_dir / name
-        try:
-            if sampled:
-                ok = _sample_sha256(path, sizes[name]) == samples[name]
-            else:
-                ok = _sha256_file(path) == expected[name]
-        except OSError as exc:
-            raise IndexCorruptError(
-                f"index file {name} in {index_dir} is unreadable: {exc}"
-            ) from exc
-        if not ok:
-            raise IndexCorruptError(
-                f"index files in {index_dir} do not match their checksums ({name} differs)"
-            )
-
-
-def read_manifest(index_dir: Path) -> dict | None:
-    """The manifest as a dict, None if there is no index, or raise if it is damaged."""
-    path = index_dir / MANIFEST
-    if not path.exists():
-        return None
-    try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise IndexCorruptError(f"{path} is unreadable ({exc})") from exc
-    problem = _shape_problem(manifest)
-    if problem:
-        raise IndexCorruptError(f"{path} is not an askseeds manifest ({problem})")
-    return manifest
-
-
-_FILE_FIELDS = frozenset(f.name for f in fields(DocInfo)) - {"source"}
-
-
-def _shape_problem(manifest: object) -> str | None:
-    """What is wrong with the manifest's structure, or None; the values are checked later."""
-    if not isinstance(manifest, dict):
-        return "not a JSON object"
-    for key in ("artifacts", "files"):
-        if not isinstance(manifest.get(key), dict):
-            return f"'{key}' is not an object"
-    for key in ("checksums", "sizes", "samples"):
-        if not isinstance(manifest.get(key, {}), dict):
-            return f"'{key}' is not an object"
-    for name in manifest["artifacts"].values():
-        # Artefact names are joined to the index folder: a path would read elsewhere.
-        if not isinstance(name, str) or Path(name).name != name or name in ("", ".", ".."):
-            return f"artefact name {name!r} is not a plain file name"
-    for source, meta in manifest["files"].items():
-        if not isinstance(meta, dict) or set(meta) != _FILE_FIELDS:
-            return f"entry for {source!r} lacks fields"
-    return None
-
-
-def rebuild_reason(manifest: dict, settings: Settings, dim: int) -> str | None:
-    """Why an index built as ``manifest`` says cannot be updated in place, or None."""
-    if manifest.get("format") != FORMAT_VERSION:
-        return f"index format {manifest.get('format')} != {FORMAT_VERSION}"
-    if manifest.get("model") != settings.model:
-        return f"model changed ({manifest.get('model')} -> {settings.model})"
-    if manifest.get("dim") != dim:
-        return f"dimension changed ({manifest.get('dim')} -> {dim})"
-    if manifest.get("params") != settings.index_params():
-        return f"chunking changed ({manifest.get('params')} -> {settings.index_params()})"
-    return None
-
-
-def open_index(index_dir: Path, verify: bool = True, settings: Settings | None = None) -> Index:
-    """Open the index a manifest names, checking every artefact's size and checksum.
-
-    Args:
-        index_dir: the folder holding ``manifest.json``.
-        verify: check artefacts against the manifest (``False`` right after writing them).
-        settings: only the vector store's connection settings (Milvus token) are read.
-
-    Raises:
-        IndexCorruptError: an artefact is missing, truncated or altered.
-    """
-    settings = settings or Settings()
-    manifest = read_manifest(index_dir)
-    if manifest is None:
-        raise IndexCorruptError(f"no index in {index_dir}; build one with `askseeds index`")
-    if manifest.get("format") != FORMAT_VERSION or "store" not in manifest:
-        raise IndexCorruptError(f"index in {index_dir} has an old format; rebuild it")
-    names = manifest["artifacts"]
-    if verify:
-        t0 = time.perf_counter()
-        _verify(index_dir, manifest, settings.verify_full_mb << 20)
-        log.debug("verified %s in %.2fs", index_dir, time.perf_counter() - t0)
-    try:
-        chunks, raws, rows, sent_rows = _read_chunks(index_dir / names["chunks"])
-        info = StoreInfo.from_dict(manifest["store"])
-        store = open_store(info, index_dir, settings)
-        chunk_vecs = map_rows(index_dir / names["chunkvec"])
-        sentvec = map_rows(index_dir / names["sentvec"])
-        bm25 = (
-            bm25s.BM25.load(str(index_dir / names["bm25"]), mmap=True, allow_pickle=False)
-            if chunks
-            else None
-        )
-        count = store.count()
-    except IndexCorruptError:
-        raise
-    except (OSError, ValueError, KeyError, RuntimeError, json.JSONDecodeError) as exc:
-        raise IndexCorruptError(f"index in {index_dir} is damaged ({exc}); rebuild it") from exc
-    # Milvus may briefly hold rows an interrupted update left behind; search skips them.
-    short = count < len(chunks) if info.backend == "milvus" else count != len(chunks)
-    if short or len(chunk_vecs) != len(chunks) or sent_rows[-1] != len(sentvec):
-        raise IndexCorruptError(f"index in {index_dir} is inconsistent; rebuild it")
-    docs = {s: DocInfo(source=s, **meta) for s, meta in manifest["files"].items()}
-    return Index(
-        index_dir, manifest, chunks, raws, docs, store, rows, chunk_vecs, sent_rows, sentvec, bm25
-    )
-
-
-def map_rows(path: Path) -> np.ndarray:
-    """Memory-map a .npy array that is read a few scattered rows at a time.
-
-    Without the hint the kernel reads ahead ~128 KiB around every touched row, and
-    at 1M chunks most of the file ends up resident after a few hundred questions.
-    """
-    array = np.load(path, allow_pickle=False, mmap_mode="r")
-    raw = getattr(array, "_mmap", None)
-    if raw is not None and hasattr(mmap, "MADV_RANDOM"):
-        raw.madvise(mmap.MADV_RANDOM)
-    return array
-
-
-def _read_chunks(path: Path) -> tuple[list[Chunk], list[str], np.ndarray, np.ndarray]:
-    chunks, raws, rows, sent_rows = [], [], [], [0]
-    with open(path, encoding="utf-8") as fh:
-        for line in fh:
-            rec = json.loads(line)
-            sentences = tuple(Span(a, b) for a, b in rec["sentences"])
-            chunks.append(
-                Chunk(rec["id"], rec["source"], rec["text"], rec["start"], rec["end"], sentences)
-            )
-            raws.append(rec["raw"])
-            rows.append(rec["row"])
-            sent_rows.append(sent_rows[-1] + len(sentences))
-    return chunks, raws, np.asarray(rows, dtype=np.int64), np.asarray(sent_rows, dtype=np.int64)
 
 
 def _embed(

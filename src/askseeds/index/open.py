@@ -1,0 +1,199 @@
+"""The open index: chunks, vectors and BM25 as retrieval and answering read them."""
+
+from __future__ import annotations
+
+import json
+import logging
+import mmap
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import bm25s
+import numpy as np
+
+from ..config import Settings
+from ..errors import IndexCorruptError
+from ..types import Chunk, Location, SkippedFile, Span
+from .manifest import FORMAT_VERSION, DocInfo, _verify, read_manifest
+from .store import StoreInfo, VectorStore, open_store
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Index:
+    """An open index: everything retrieval and answering read, in memory or mapped."""
+
+    dir: Path
+    manifest: dict
+    chunks: list[Chunk]
+    raws: list[str]  # each chunk's original text, doc.text[chunk.start:chunk.end]
+    docs: dict[str, DocInfo]
+    store: VectorStore
+    rows: np.ndarray  # (n_chunks,) int64: chunk i's row id in the vector store
+    chunk_vecs: np.ndarray  # (n_chunks, dim) float16, unit length, memory-mapped
+    sentence_rows: np.ndarray  # (n_chunks + 1,): chunk i's sentence vectors are rows [i, i+1)
+    sentence_vectors: np.ndarray  # (n_sentences, dim) float16, unit length, memory-mapped
+    bm25: bm25s.BM25 | None
+    skipped: tuple[SkippedFile, ...] = ()
+    changes: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        top = int(self.rows.max()) + 1 if len(self.rows) else 0
+        self._position_of_row = np.full(top, -1, dtype=np.int64)
+        self._position_of_row[self.rows] = np.arange(len(self.rows))
+        self._text_hashes: dict[int, int] = {}
+
+    def same_text(self, a: int, b: int) -> bool:
+        """Chunks ``a`` and ``b`` say the same words, case and spacing aside."""
+        return a == b or (
+            self.text_hash(a) == self.text_hash(b) and self._text_key(a) == self._text_key(b)
+        )
+
+    def text_hash(self, position: int) -> int:
+        """A hash of chunk ``position``'s words, case and spacing aside (see ``same_text``)."""
+        # Hashes only: a copy of every chunk's text would double what the index holds.
+        h = self._text_hashes.get(position)
+        if h is None:
+            h = self._text_hashes[position] = hash(self._text_key(position))
+        return h
+
+    def _text_key(self, position: int) -> str:
+        return " ".join(self.chunks[position].text.lower().split())
+
+    def positions(self, rows: np.ndarray) -> np.ndarray:
+        """Chunk positions of store row ids; -1 for rows this generation does not hold."""
+        rows = np.asarray(rows, dtype=np.int64)
+        inside = (rows >= 0) & (rows < len(self._position_of_row))
+        out = np.full(rows.shape, -1, dtype=np.int64)
+        out[inside] = self._position_of_row[rows[inside]]
+        return out
+
+    def dense(self, query_vec: np.ndarray, n: int) -> list[tuple[int, float]]:
+        """Top ``n`` (position, cosine) pairs for a unit query vector.
+
+        The store proposes candidates; they are scored again with the float16 copy
+        kept beside the chunks, so FAISS (exact or quantised) and Milvus give the
+        same scores for the same chunk, and an approximate store's quantisation
+        error never reaches the ranking.
+        """
+        n = min(n, len(self.chunks))
+        if n <= 0:
+            return []
+        q = np.asarray(query_vec, dtype=np.float32).reshape(-1)
+        # Headroom for rows the manifest no longer names and for quantisation swaps.
+        _, ids = self.store.search(q.reshape(1, -1), min(2 * n + 10, len(self.chunks) + 16))
+        pos = np.unique(self.positions(ids[0]))
+        pos = pos[pos >= 0]
+        if not len(pos):
+            return []
+        scores = np.asarray(self.chunk_vecs[pos], dtype=np.float32) @ q
+        order = np.lexsort((pos, -scores))[:n]
+        return [(int(pos[i]), float(scores[i])) for i in order]
+
+    def original(self, position: int, start: int, end: int) -> str:
+        """The source file's text at ``[start, end)``, a range inside chunk ``position``."""
+        chunk = self.chunks[position]
+        return self.raws[position][start - chunk.start : end - chunk.start]
+
+    def title_date(self, source: str) -> tuple[str | None, str | None]:
+        """The title and date of document ``source`` (None where unknown)."""
+        doc = self.docs.get(source)
+        return (doc.title, doc.date) if doc else (None, None)
+
+    def location(self, source: str, start: int, end: int) -> Location:
+        """A span of ``source`` with the document's title and date."""
+        return Location(source, start, end, *self.title_date(source))
+
+    def sentence_sims(self, positions: Sequence[int], query_vec: np.ndarray) -> list[np.ndarray]:
+        """Per chunk in ``positions``, the cosine of each of its sentences with ``query_vec``.
+
+        One gather and one product for all chunks (a question's 50 candidate
+        chunks hold ~250 sentences) rather than a small product per chunk.
+        """
+        if not len(positions):
+            return []
+        at = np.asarray(positions)
+        starts, ends = self.sentence_rows[at], self.sentence_rows[at + 1]
+        rows = np.concatenate([np.arange(a, b) for a, b in zip(starts, ends)])
+        q = np.asarray(query_vec, dtype=np.float32).reshape(-1)
+        sims = self.sentence_vectors[rows].astype(np.float32) @ q
+        return np.split(sims, np.cumsum(ends - starts)[:-1])
+
+
+def open_index(index_dir: Path, verify: bool = True, settings: Settings | None = None) -> Index:
+    """Open the index a manifest names, checking every artefact's size and checksum.
+
+    Args:
+        index_dir: the folder holding ``manifest.json``.
+        verify: check artefacts against the manifest (``False`` right after writing them).
+        settings: only the vector store's connection settings (Milvus token) are read.
+
+    Raises:
+        IndexCorruptError: an artefact is missing, truncated or altered.
+    """
+    settings = settings or Settings()
+    manifest = read_manifest(index_dir)
+    if manifest is None:
+        raise IndexCorruptError(f"no index in {index_dir}; build one with `askseeds index`")
+    if manifest.get("format") != FORMAT_VERSION or "store" not in manifest:
+        raise IndexCorruptError(f"index in {index_dir} has an old format; rebuild it")
+    names = manifest["artifacts"]
+    if verify:
+        t0 = time.perf_counter()
+        _verify(index_dir, manifest, settings.verify_full_mb << 20)
+        log.debug("verified %s in %.2fs", index_dir, time.perf_counter() - t0)
+    try:
+        chunks, raws, rows, sent_rows = _read_chunks(index_dir / names["chunks"])
+        info = StoreInfo.from_dict(manifest["store"])
+        store = open_store(info, index_dir, settings)
+        chunk_vecs = map_rows(index_dir / names["chunkvec"])
+        sentvec = map_rows(index_dir / names["sentvec"])
+        bm25 = (
+            bm25s.BM25.load(str(index_dir / names["bm25"]), mmap=True, allow_pickle=False)
+            if chunks
+            else None
+        )
+        count = store.count()
+    except IndexCorruptError:
+        raise
+    except (OSError, ValueError, KeyError, RuntimeError, json.JSONDecodeError) as exc:
+        raise IndexCorruptError(f"index in {index_dir} is damaged ({exc}); rebuild it") from exc
+    # Milvus may briefly hold rows an interrupted update left behind; search skips them.
+    short = count < len(chunks) if info.backend == "milvus" else count != len(chunks)
+    if short or len(chunk_vecs) != len(chunks) or sent_rows[-1] != len(sentvec):
+        raise IndexCorruptError(f"index in {index_dir} is inconsistent; rebuild it")
+    docs = {s: DocInfo(source=s, **meta) for s, meta in manifest["files"].items()}
+    return Index(
+        index_dir, manifest, chunks, raws, docs, store, rows, chunk_vecs, sent_rows, sentvec, bm25
+    )
+
+
+def map_rows(path: Path) -> np.ndarray:
+    """Memory-map a .npy array that is read a few scattered rows at a time.
+
+    Without the hint the kernel reads ahead ~128 KiB around every touched row, and
+    at 1M chunks most of the file ends up resident after a few hundred questions.
+    """
+    array = np.load(path, allow_pickle=False, mmap_mode="r")
+    raw = getattr(array, "_mmap", None)
+    if raw is not None and hasattr(mmap, "MADV_RANDOM"):
+        raw.madvise(mmap.MADV_RANDOM)
+    return array
+
+
+def _read_chunks(path: Path) -> tuple[list[Chunk], list[str], np.ndarray, np.ndarray]:
+    chunks, raws, rows, sent_rows = [], [], [], [0]
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            rec = json.loads(line)
+            sentences = tuple(Span(a, b) for a, b in rec["sentences"])
+            chunks.append(
+                Chunk(rec["id"], rec["source"], rec["text"], rec["start"], rec["end"], sentences)
+            )
+            raws.append(rec["raw"])
+            rows.append(rec["row"])
+            sent_rows.append(sent_rows[-1] + len(sentences))
+    return chunks, raws, np.asarray(rows, dtype=np.int64), np.asarray(sent_rows, dtype=np.int64)
