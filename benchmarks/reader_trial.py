@@ -37,11 +37,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from squad_eval import CACHE, ROOT, SQUAD, corpus
 from train_scorer import candidates_of, fit_rank, top_hit
 
+from askseeds.answer.features import FEATURES
 from askseeds.api import Assistant
 from askseeds.config import Settings
 from askseeds.embed import DEFAULT_MODEL, resolve_model
 from askseeds.evaluate import load_questions
-from askseeds.features import FEATURES
 from askseeds.metrics import answer_in_text
 
 TOP = 8  # candidates per question the reader reads

@@ -3,7 +3,7 @@
 Training data: the questions of the first 12 articles of the bundled SQuAD
 slice, answered against an index of all 24 articles' paragraphs. Every sentence
 of the top passages is a candidate, labelled 1 when it contains a gold answer.
-A logistic regression over ``askseeds.features.FEATURES`` is fitted to them; the
+A logistic regression over ``askseeds.answer.features.FEATURES`` is fitted to them; the
 last 12 articles are held out and reported separately.
 
 Abstention: an index of the first 12 articles only. Questions about them are
@@ -18,7 +18,7 @@ the mean of abstained off-topic and near-miss ones. Figures are reported 2-fold
 (fit on half of the questions, measured on the other half) before the final fit
 on all of them.
 
-Writes ``src/askseeds/scorer_weights.py`` (with --write) and prints figures:
+Writes ``src/askseeds/answer/scorer_weights.py`` (with --write) and prints figures:
 
     python benchmarks/train_scorer.py            # fit, report
     python benchmarks/train_scorer.py --write    # ... and save the weights
@@ -44,12 +44,13 @@ from scipy.optimize import minimize
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from squad_eval import SQUAD, corpus
 
+from askseeds.answer.features import FEATURES
+from askseeds.answer.scorer import ANSWERABLE_INPUTS, Scorer
 from askseeds.config import Settings
-from askseeds.features import ANSWERABLE_INPUTS, FEATURES, Scorer
 from askseeds.metrics import answer_in_text
 from askseeds.retrieve import rank
 
-OUT = Path(__file__).resolve().parent.parent / "src" / "askseeds" / "scorer_weights.py"
+OUT = Path(__file__).resolve().parent.parent / "src" / "askseeds" / "answer" / "scorer_weights.py"
 L2 = 1.0  # ridge penalty: keeps weights small where features are collinear
 
 

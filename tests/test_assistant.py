@@ -12,10 +12,10 @@ from citations import SEEDS, assert_cited_exactly, source_text
 from seed_questions import ANSWERABLE, UNANSWERABLE
 
 from askseeds import Assistant
-from askseeds.answer import PASSAGE_DEPTH
+from askseeds.answer.features import read_sentence
+from askseeds.answer.select import PASSAGE_DEPTH
 from askseeds.config import Settings
 from askseeds.errors import CorpusError, EmptyQueryError
-from askseeds.features import read_sentence
 from askseeds.retrieve import rank
 
 DEBRIS = re.compile(

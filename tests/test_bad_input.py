@@ -22,7 +22,7 @@ from citations import assert_cited_exactly
 
 from askseeds import Assistant
 from askseeds import load as load_module
-from askseeds.api import MAX_QUESTION_CHARS
+from askseeds.answer.query import MAX_QUESTION_CHARS
 from askseeds.errors import CorpusError, EmptyQueryError
 from askseeds.load import MAX_FILE_BYTES
 

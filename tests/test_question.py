@@ -6,8 +6,7 @@ import math
 
 import pytest
 
-from askseeds.answer import resolve_followup, strip_request
-from askseeds.features import (
+from askseeds.answer.features import (
     FEATURES,
     asks_year,
     candidate_features,
@@ -17,6 +16,7 @@ from askseeds.features import (
     read_sentence,
     type_match,
 )
+from askseeds.answer.query import resolve_followup, strip_request
 from askseeds.terms import words
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from askseeds.answer import PASSAGE_DEPTH, Candidate
+from askseeds.answer.select import PASSAGE_DEPTH, Candidate
 from askseeds.rerank import rerank
 from askseeds.retrieve import Hit
 

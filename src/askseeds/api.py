@@ -3,29 +3,24 @@
 from __future__ import annotations
 
 import logging
-import re
 import threading
-import unicodedata
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
-from .answer import Answerer, Candidate, resolve_followup, strip_request
+from .answer.query import clean_question, resolve_followup, strip_request
+from .answer.select import Answerer, Candidate
 from .config import Settings
 from .embed import get_embedder
-from .errors import CorpusError, EmptyQueryError
+from .errors import CorpusError
 from .index import Index, sync
 from .load import load_folder
 from .rerank import rerank
 from .retrieve import MODES, Hit, Mode, rank, to_passages
-from .terms import words
 from .types import Answer, Passage, SkippedFile
 
 log = logging.getLogger(__name__)
-
-MAX_QUESTION_CHARS = 2000  # longer input is cut: the model reads 256 tokens at most
-_TERMINAL_CODE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]")  # an ANSI escape sequence (CSI)
 
 
 @dataclass(frozen=True)
@@ -110,7 +105,7 @@ class Assistant:
         Raises:
             EmptyQueryError: the question has no letters or digits.
         """
-        query = strip_request(_clean_question(question))
+        query = strip_request(clean_question(question))
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}")
         k = k or self.settings.k
@@ -122,7 +117,7 @@ class Assistant:
         self, questions: list[str], k: int | None = None, mode: Mode = "hybrid"
     ) -> list[list[Passage]]:
         """``retrieve`` for many questions, encoding them in one model batch."""
-        queries = [strip_request(_clean_question(q)) for q in questions]
+        queries = [strip_request(clean_question(q)) for q in questions]
         k = k or self.settings.k
         vecs = (
             self.embedder.encode(queries, self.settings.batch_size)
@@ -163,7 +158,7 @@ class Assistant:
         Raises:
             EmptyQueryError: the question has no letters or digits.
         """
-        question = _clean_question(question)
+        question = clean_question(question)
         asked = strip_request(question)
         query = resolve_followup(asked, history)
         vec = self._encode(query)
@@ -175,26 +170,6 @@ class Assistant:
     def _encode(self, text: str):
         with self._lock:
             return self.embedder.encode_query(text)
-
-
-def _clean_question(question: object) -> str:
-    if not isinstance(question, str):
-        raise EmptyQueryError("The question must be text.")
-    if len(question) > MAX_QUESTION_CHARS:
-        log.info("question cut from %d to %d characters", len(question), MAX_QUESTION_CHARS)
-    # Control characters carry no meaning and confuse tokenizers; a terminal's colour codes
-    # ("\x1b[31m") go whole, or their "[31m" would be searched for as a word.
-    text = "".join(
-        ch if unicodedata.category(ch)[0] != "C" else " "
-        for ch in _TERMINAL_CODE.sub(" ", question[:MAX_QUESTION_CHARS])
-    )
-    text = " ".join(text.split())
-    if not words(text):
-        raise EmptyQueryError(
-            "Please type a question with some words in it, e.g. 'Where was the seventh "
-            "China-U.S. Sister Cities Conference held?'"
-        )
-    return text
 
 
 __all__ = ["Assistant", "CorpusError", "IndexStats"]

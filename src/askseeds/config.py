@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 from dataclasses import asdict, dataclass, field, fields, replace
 
+from .answer.scorer_weights import MIN_CONFIDENCE
 from .errors import ConfigError
-from .scorer_weights import MIN_CONFIDENCE
 
 DEFAULT_MODEL = "bundled:all-MiniLM-L6-v2"
 

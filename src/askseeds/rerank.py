@@ -1,6 +1,6 @@
 """Reorder the top passages by how well their best sentence answers the question.
 
-Fusion scores a chunk as a whole; the answer scorer (``features.py``) reads each
+Fusion scores a chunk as a whole; the answer scorer (``answer/``) reads each
 of its sentences against the question: the kind of thing asked for, the focus
 noun, which question terms set it apart from the other candidates. A passage
 whose best sentence looks like an answer moves up, one whose sentences only
@@ -13,7 +13,7 @@ from __future__ import annotations
 import statistics
 from collections.abc import Sequence
 
-from .answer import PASSAGE_DEPTH, Candidate
+from .answer.select import PASSAGE_DEPTH, Candidate
 from .retrieve import Hit
 
 

@@ -18,23 +18,21 @@ from typing import NamedTuple, TypeVar
 
 import numpy as np
 
-from .config import Settings
+from ..config import Settings
+from ..index import Index
+from ..retrieve import Hit
+from ..terms import terms, words
+from ..types import Answer, Citation, Passage, Span
 from .features import (
     NUMBER,
-    Scorer,
     SentenceFacts,
-    answerable_inputs,
     candidate_features,
-    default_scorer,
     idf_of,
     question_kind,
     read_question,
     read_sentence,
 )
-from .index import Index
-from .retrieve import Hit
-from .terms import terms, words
-from .types import Answer, Citation, Passage, Span
+from .scorer import Scorer, answerable_inputs, default_scorer
 
 NOT_FOUND = "Not found in the documents."
 
@@ -47,7 +45,6 @@ K = TypeVar("K")
 V = TypeVar("V")
 
 _YEAR = re.compile(r"^(1[5-9]|20)\d\d$")
-_ANAPHORA = frozenset(["it", "its", "it's", "they", "their", "them", "there", "he", "she", "his", "her", "him", "this", "that", "these", "those", "then"])  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -75,69 +72,6 @@ class _Sentence(NamedTuple):
     dense: float
     prior: float  # its passage's retrieval score relative to the best
     rank: int  # its passage's rank
-
-
-# A request wrapped around what is asked: "Tell me about Tacoma", "What do the documents say
-# about Boston?", "Could you please tell me who ...". Its words ("tell", "documents", "say")
-# are matched like the subject's, so the sentences about the subject look like poor matches.
-_REQUEST = re.compile(
-    r"^(?:(?:please|so|ok(?:ay)?|hey|hi|hello)[,!]?\s+)*"
-    r"(?:(?:can|could|would|will)\s+you\s+(?:please\s+)?|please\s+)?"
-    r"(?:tell\s+(?:me|us)(?:\s+(?:some\s+)?more)?(?:\s+about)?"
-    r"|give\s+(?:me|us)\s+(?:some\s+|any\s+|more\s+)?(?:information|info|details|facts)\s+(?:about|on)"
-    r"|what\s+(?:do|does|did)\s+(?:the|these|those|your|my)\s+"
-    r"(?:documents?|articles?|texts?|sources?|files?|reports?)\s+(?:say|tell\s+(?:me|us))\s+about"
-    r"|what\s+(?:do\s+you\s+know|is\s+(?:known|said))\s+about"
-    r"|i(?:'d|’d|\s+would)\s+like\s+to\s+know(?:\s+about)?|i\s+want\s+to\s+know(?:\s+about)?"
-    r"|do\s+you\s+know(?:\s+about)?)\s+",
-    re.IGNORECASE,
-)
-
-
-def strip_request(question: str) -> str:
-    """What ``question`` asks about, without a request around it ("Tell me about X" -> "X").
-
-    A question that is nothing but the request is returned as it is.
-    """
-    m = _REQUEST.match(question)
-    rest = question[m.end() :] if m else question
-    rest = re.sub(r"[\s,]+please[\s.!?]*$", "", rest, flags=re.IGNORECASE).strip()
-    return rest if terms(rest) else question
-
-
-def resolve_followup(question: str, history: list[dict] | None) -> str:
-    """The query to search: the question, with earlier questions prefixed when it leans on them.
-
-    A question leans on the conversation when it uses a pronoun such as "its" or
-    "there", or has fewer than three content terms. Up to three earlier user turns
-    are prefixed, stopping at the first one that stands on its own.
-    """
-    if not history:
-        return question
-    earlier = [
-        str(m.get("content") or "")
-        for m in history
-        if isinstance(m, dict) and m.get("role") == "user" and isinstance(m.get("content"), str)
-    ]
-    context: list[str] = []
-    current = question
-    for previous in reversed(earlier[-3:]):
-        if not _leans_on_context(current) or not previous.strip():
-            break
-        context.insert(0, strip_request(previous.strip()))
-        current = previous
-    return " ".join(context + [question]) if context else question
-
-
-def _leans_on_context(question: str) -> bool:
-    ws = words(question)
-    # "the two cities", "both sides" point back like a pronoun.
-    return (
-        bool(set(ws) & _ANAPHORA)
-        or " the two " in f" {' '.join(ws)} "
-        or "both" in ws
-        or len(set(terms(question))) < 3
-    )
 
 
 class Answerer:

@@ -1,9 +1,8 @@
 """Read a question, and describe how well a sentence fits it as numbers a model can weigh.
 
 The question is analysed once (what kind of thing it asks for, its focus noun,
-the numbers it names); each candidate sentence then gets a feature vector. The
-weights that turn features into a probability are learned from SQuAD by
-``benchmarks/train_scorer.py`` and live in ``scorer_weights.py``.
+the numbers it names); each candidate sentence then gets a feature vector, which
+``scorer.py`` weighs.
 """
 
 from __future__ import annotations
@@ -19,7 +18,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .terms import STOPWORDS, terms, words
+from ..terms import STOPWORDS, terms, words
 
 FEATURES = (
     "dense",  # cosine of the sentence and the question
@@ -383,68 +382,6 @@ def candidate_features(
         [focus_slot(q.head, s, q.words) for s in sentences],
     ]
     return np.column_stack(columns).astype(np.float32).reshape(n, len(FEATURES))
-
-
-# What decides between answering and abstaining: the likeliest quoted sentence's probability
-# (as log-odds) and features. A question term the corpus never uses ("population") needs no
-# input of its own: at the highest IDF, it lowers "lexical" the most by being absent.
-ANSWERABLE_INPUTS = ("probability", *FEATURES)
-
-
-def answerable_inputs(probability: float, features: np.ndarray) -> np.ndarray:
-    """The vector ``Scorer.answerable`` reads, laid out as ``ANSWERABLE_INPUTS``."""
-    p = min(max(probability, 1e-4), 1 - 1e-4)
-    return np.concatenate([[math.log(p / (1 - p))], features]).astype(np.float32)
-
-
-@dataclass(frozen=True)
-class Scorer:
-    """Three linear models.
-
-    ``rank`` orders one question's candidate sentences (trained listwise: the
-    sentence holding the answer should beat its rivals); ``probability`` says
-    how likely a sentence holds the answer at all (trained pointwise over all
-    candidates). ``answerable`` decides abstention, a question at a time: how
-    likely the documents answer it at all, judged from ``answerable_inputs``.
-    The sentence probability alone is a poor judge of that, having been trained
-    only on questions whose answer is indexed.
-    """
-
-    rank_weights: np.ndarray
-    weights: np.ndarray
-    bias: float
-    answerable_weights: np.ndarray
-    answerable_bias: float
-
-    def rank(self, features: np.ndarray) -> np.ndarray:
-        return features @ self.rank_weights
-
-    def probability(self, features: np.ndarray) -> np.ndarray:
-        return _sigmoid(features @ self.weights + self.bias)
-
-    def answerable(self, inputs: np.ndarray) -> np.ndarray:
-        return _sigmoid(inputs @ self.answerable_weights + self.answerable_bias)
-
-
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-z))
-
-
-def default_scorer() -> Scorer:
-    """The scorer trained on SQuAD's first 12 articles (see ``benchmarks/train_scorer.py``)."""
-    from .scorer_weights import ANSWERABLE_BIAS, ANSWERABLE_WEIGHTS, BIAS, RANK_WEIGHTS, WEIGHTS
-
-    def vector(table: dict[str, float], names: tuple[str, ...] = FEATURES) -> np.ndarray:
-        # A feature the weights predate counts for nothing until the script is rerun.
-        return np.array([table.get(f, 0.0) for f in names], dtype=np.float32)
-
-    return Scorer(
-        vector(RANK_WEIGHTS),
-        vector(WEIGHTS),
-        float(BIAS),
-        vector(ANSWERABLE_WEIGHTS, ANSWERABLE_INPUTS),
-        float(ANSWERABLE_BIAS),
-    )
 
 
 def idf_of(df: int, n: int) -> float:

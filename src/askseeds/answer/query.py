@@ -1,0 +1,106 @@
+"""Read what the user typed into what is searched: cleaned, without a request around it,
+with the earlier questions a follow-up leans on."""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+
+from ..errors import EmptyQueryError
+from ..terms import terms, words
+
+log = logging.getLogger(__name__)
+
+MAX_QUESTION_CHARS = 2000  # longer input is cut: the model reads 256 tokens at most
+_TERMINAL_CODE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]")  # an ANSI escape sequence (CSI)
+_ANAPHORA = frozenset(["it", "its", "it's", "they", "their", "them", "there", "he", "she", "his", "her", "him", "this", "that", "these", "those", "then"])  # fmt: skip
+
+
+# A request wrapped around what is asked: "Tell me about Tacoma", "What do the documents say
+# about Boston?", "Could you please tell me who ...". Its words ("tell", "documents", "say")
+# are matched like the subject's, so the sentences about the subject look like poor matches.
+_REQUEST = re.compile(
+    r"^(?:(?:please|so|ok(?:ay)?|hey|hi|hello)[,!]?\s+)*"
+    r"(?:(?:can|could|would|will)\s+you\s+(?:please\s+)?|please\s+)?"
+    r"(?:tell\s+(?:me|us)(?:\s+(?:some\s+)?more)?(?:\s+about)?"
+    r"|give\s+(?:me|us)\s+(?:some\s+|any\s+|more\s+)?(?:information|info|details|facts)\s+(?:about|on)"
+    r"|what\s+(?:do|does|did)\s+(?:the|these|those|your|my)\s+"
+    r"(?:documents?|articles?|texts?|sources?|files?|reports?)\s+(?:say|tell\s+(?:me|us))\s+about"
+    r"|what\s+(?:do\s+you\s+know|is\s+(?:known|said))\s+about"
+    r"|i(?:'d|’d|\s+would)\s+like\s+to\s+know(?:\s+about)?|i\s+want\s+to\s+know(?:\s+about)?"
+    r"|do\s+you\s+know(?:\s+about)?)\s+",
+    re.IGNORECASE,
+)
+
+
+def strip_request(question: str) -> str:
+    """What ``question`` asks about, without a request around it ("Tell me about X" -> "X").
+
+    A question that is nothing but the request is returned as it is.
+    """
+    m = _REQUEST.match(question)
+    rest = question[m.end() :] if m else question
+    rest = re.sub(r"[\s,]+please[\s.!?]*$", "", rest, flags=re.IGNORECASE).strip()
+    return rest if terms(rest) else question
+
+
+def resolve_followup(question: str, history: list[dict] | None) -> str:
+    """The query to search: the question, with earlier questions prefixed when it leans on them.
+
+    A question leans on the conversation when it uses a pronoun such as "its" or
+    "there", or has fewer than three content terms. Up to three earlier user turns
+    are prefixed, stopping at the first one that stands on its own.
+    """
+    if not history:
+        return question
+    earlier = [
+        str(m.get("content") or "")
+        for m in history
+        if isinstance(m, dict) and m.get("role") == "user" and isinstance(m.get("content"), str)
+    ]
+    context: list[str] = []
+    current = question
+    for previous in reversed(earlier[-3:]):
+        if not _leans_on_context(current) or not previous.strip():
+            break
+        context.insert(0, strip_request(previous.strip()))
+        current = previous
+    return " ".join(context + [question]) if context else question
+
+
+def _leans_on_context(question: str) -> bool:
+    ws = words(question)
+    # "the two cities", "both sides" point back like a pronoun.
+    return (
+        bool(set(ws) & _ANAPHORA)
+        or " the two " in f" {' '.join(ws)} "
+        or "both" in ws
+        or len(set(terms(question))) < 3
+    )
+
+
+def clean_question(question: object) -> str:
+    """The question as searched: cut to ``MAX_QUESTION_CHARS``, control characters and
+    terminal colour codes dropped, spacing collapsed.
+
+    Raises:
+        EmptyQueryError: it is not text or has no letters or digits.
+    """
+    if not isinstance(question, str):
+        raise EmptyQueryError("The question must be text.")
+    if len(question) > MAX_QUESTION_CHARS:
+        log.info("question cut from %d to %d characters", len(question), MAX_QUESTION_CHARS)
+    # Control characters carry no meaning and confuse tokenizers; a terminal's colour codes
+    # ("\x1b[31m") go whole, or their "[31m" would be searched for as a word.
+    text = "".join(
+        ch if unicodedata.category(ch)[0] != "C" else " "
+        for ch in _TERMINAL_CODE.sub(" ", question[:MAX_QUESTION_CHARS])
+    )
+    text = " ".join(text.split())
+    if not words(text):
+        raise EmptyQueryError(
+            "Please type a question with some words in it, e.g. 'Where was the seventh "
+            "China-U.S. Sister Cities Conference held?'"
+        )
+    return text
