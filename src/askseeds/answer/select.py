@@ -81,22 +81,20 @@ class Answerer:
         self.index = index
         self.settings = settings
         self.scorer = scorer or default_scorer()
-        self._idf = self._term_idf()
+        self._idf: dict[str, float] = {}
         self._terms_cache: dict[int, frozenset[str]] = {}
         self._sentence_cache: dict[int, list[tuple[Span, SentenceFacts]]] = {}
         self._doc_terms: dict[str, frozenset[str]] = {}
 
-    def _term_idf(self) -> dict[str, float]:
-        bm25 = self.index.bm25
-        n = max(len(self.index.chunks), 1)
-        if bm25 is None:
-            return {}
-        df = np.diff(np.asarray(bm25.scores["indptr"]))
-        return {term: idf_of(int(df[i]), n) for term, i in bm25.vocab_dict.items() if i < len(df)}
-
     def idf(self, term: str) -> float:
         """Inverse document frequency; a term the corpus never uses weighs most."""
-        return self._idf.get(term, idf_of(0, max(len(self.index.chunks), 1)))
+        # Looked up per term as asked: the vocabulary of a large corpus runs to millions.
+        value = self._idf.get(term)
+        if value is None:
+            lexical = self.index.lexical
+            df = lexical.doc_freq(term) if lexical is not None else 0
+            value = self._idf[term] = idf_of(df, max(len(self.index.chunks), 1))
+        return value
 
     def candidates(
         self,

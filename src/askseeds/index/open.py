@@ -10,12 +10,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import bm25s
 import numpy as np
 
 from ..config import Settings
 from ..errors import IndexCorruptError
 from ..types import Chunk, Location, SkippedFile, Span
+from .bm25 import LexicalIndex
 from .manifest import FORMAT_VERSION, DocInfo, _verify, read_manifest
 from .store import StoreInfo, VectorStore, open_store
 
@@ -36,7 +36,7 @@ class Index:
     chunk_vecs: np.ndarray  # (n_chunks, dim) float16, unit length, memory-mapped
     sentence_rows: np.ndarray  # (n_chunks + 1,): chunk i's sentence vectors are rows [i, i+1)
     sentence_vectors: np.ndarray  # (n_sentences, dim) float16, unit length, memory-mapped
-    bm25: bm25s.BM25 | None
+    lexical: LexicalIndex | None  # None: written by an older askseeds; sync rebuilds it
     skipped: tuple[SkippedFile, ...] = ()
     changes: dict = field(default_factory=dict)
 
@@ -91,6 +91,22 @@ class Index:
             return []
         scores = np.asarray(self.chunk_vecs[pos], dtype=np.float32) @ q
         order = np.lexsort((pos, -scores))[:n]
+        return [(int(pos[i]), float(scores[i])) for i in order]
+
+    def sparse(self, query_terms: list[str], n: int) -> list[tuple[int, float]]:
+        """Top ``n`` (position, BM25 score) pairs for stemmed ``query_terms``, ties by position;
+        chunks sharing no term with the query are left out."""
+        n = min(n, len(self.chunks))
+        if n <= 0:
+            return []
+        # Headroom so that ties at the n-th score are broken by position, not by chance.
+        if self.lexical is None:
+            return []
+        rows, scores = self.lexical.search(query_terms, n + 16)
+        pos = self.positions(rows)
+        keep = (pos >= 0) & (scores > 0)
+        pos, scores = pos[keep], scores[keep]
+        order = np.lexsort((pos, -np.round(scores, 9)))[:n]
         return [(int(pos[i]), float(scores[i])) for i in order]
 
     def original(self, position: int, start: int, end: int) -> str:
@@ -151,11 +167,7 @@ def open_index(index_dir: Path, verify: bool = True, settings: Settings | None =
         store = open_store(info, index_dir, settings)
         chunk_vecs = map_rows(index_dir / names["chunkvec"])
         sentvec = map_rows(index_dir / names["sentvec"])
-        bm25 = (
-            bm25s.BM25.load(str(index_dir / names["bm25"]), mmap=True, allow_pickle=False)
-            if chunks
-            else None
-        )
+        lexical = _open_lexical(index_dir / names["bm25"])
         count = store.count()
     except IndexCorruptError:
         raise
@@ -167,8 +179,16 @@ def open_index(index_dir: Path, verify: bool = True, settings: Settings | None =
         raise IndexCorruptError(f"index in {index_dir} is inconsistent; rebuild it")
     docs = {s: DocInfo(source=s, **meta) for s, meta in manifest["files"].items()}
     return Index(
-        index_dir, manifest, chunks, raws, docs, store, rows, chunk_vecs, sent_rows, sentvec, bm25
+        index_dir, manifest, chunks, raws, docs, store, rows, chunk_vecs, sent_rows, sentvec, lexical
     )
+
+
+def _open_lexical(folder: Path) -> LexicalIndex | None:
+    if (folder / "segments.json").exists():
+        return LexicalIndex.open(folder)
+    # bm25s's layout, from before segments: the vectors are fine, sync rebuilds BM25 alone.
+    log.warning("BM25 index in %s predates segments; indexing again rebuilds it", folder)
+    return None
 
 
 def map_rows(path: Path) -> np.ndarray:

@@ -24,7 +24,6 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import bm25s
 import numpy as np
 from tqdm.auto import tqdm
 
@@ -34,6 +33,7 @@ from ..embed import Embedder
 from ..errors import IndexCorruptError
 from ..terms import TERMS_VERSION, terms
 from ..types import Chunk, Document, SkippedFile
+from .bm25 import LexicalIndex
 from .manifest import (
     ARTEFACT_KINDS,
     FORMAT_VERSION,
@@ -128,7 +128,9 @@ def sync(
     )
     store_reason = _store_reason(old, settings, index_dir) if old else None
     # terms() changed since the index was built: BM25 is rebuilt from the stored chunk texts.
-    terms_changed = old is not None and old.manifest.get("terms") != TERMS_VERSION
+    terms_changed = old is not None and (
+        old.manifest.get("terms") != TERMS_VERSION or old.lexical is None
+    )
     if terms_changed:
         log.info("term rules changed since indexing; rebuilding the BM25 index (no embedding)")
     changes = {"added": added, "changed": changed, "deleted": deleted, "unchanged": len(unchanged)}
@@ -167,6 +169,7 @@ def sync(
     store = _updated_store(
         old, plan, new_vecs, chunk_vecs, store_reason, settings, index_dir, generation, embedder.dim
     )
+    lexical = _updated_lexical(old, plan, terms_changed)
     _write(
         index_dir,
         generation,
@@ -177,6 +180,7 @@ def sync(
         old,
         new_sents,
         store,
+        lexical,
         previous,
         files,
     )
@@ -287,6 +291,31 @@ def _updated_store(
     return store
 
 
+def _updated_lexical(old: Index | None, plan: _Plan, terms_changed: bool) -> LexicalIndex:
+    """The old BM25 index plus a segment for new chunks and tombstones for removed ones,
+    or a new one when there is none or the term rules changed."""
+    t0 = time.perf_counter()
+    added = plan.from_new >= 0
+    if old is None or terms_changed:
+        lexical = LexicalIndex.build(plan.rows, [terms(c.text) for c in plan.chunks])
+    else:
+        kept_rows = set(plan.rows[~added].tolist())
+        removed = [i for i, r in enumerate(old.rows.tolist()) if r not in kept_rows]
+        lexical = old.lexical.updated(
+            plan.rows[added],
+            [terms(c.text) for c, new in zip(plan.chunks, added) if new],
+            old.rows[removed],
+            [terms(old.chunks[i].text) for i in removed],
+        )
+    log.info(
+        "bm25: %d segment(s), %d documents in %.2fs",
+        len(lexical.segments),
+        lexical.n_docs,
+        time.perf_counter() - t0,
+    )
+    return lexical
+
+
 def _new_generation(index_dir: Path) -> int:
     """A generation number newer than any file in ``index_dir`` (clocks can repeat)."""
     generation = int(time.time() * 1000)
@@ -308,6 +337,7 @@ def _write(
     old: Index | None,
     new_sents: list[np.ndarray],
     store: VectorStore,
+    lexical: LexicalIndex,
     previous: StoreInfo | None,
     files: dict,
 ) -> None:
@@ -337,12 +367,7 @@ def _write(
     with open(index_dir / names["chunkvec"], "wb") as fh:
         np.save(fh, chunk_vecs, allow_pickle=False)
     n_sent = _write_sentvecs(index_dir / names["sentvec"], plan, old, new_sents, dim)
-    bm25_dir = index_dir / names["bm25"]
-    bm25_dir.mkdir()
-    if plan.chunks:
-        retriever = bm25s.BM25()
-        retriever.index([terms(c.text) or [""] for c in plan.chunks], show_progress=False)
-        retriever.save(str(bm25_dir), allow_pickle=False)
+    lexical.save(index_dir / names["bm25"])
     for path in [index_dir / n for n in names.values()]:
         _fsync(path)
     manifest = {
