@@ -3,6 +3,17 @@
 Usage:
     python benchmarks/scale.py                       # 10k, 100k, 1M; Milvus up to 100k
     python benchmarks/scale.py --sizes 10000,100000 --milvus-max 100000 --budget 1200
+    python benchmarks/scale.py --lexical --sizes 1000000 --budget 900   # BM25 only, see below
+
+``--lexical`` compares askseeds' segmented BM25 (``index/bm25.py``) with bm25s as askseeds
+used it before (``get_scores`` + top 50) on a corpus of realistic vocabulary and lengths:
+passages draw terms from a Zipf law whose exponent and vocabulary growth (Heaps' law) are
+fitted on SQuAD's 913 paragraphs (stemmed terms, stopwords out), its top ranks SQuAD's own
+terms in frequency order and its tail made-up terms up to the size Heaps' law predicts for
+the corpus; 30% of each passage's terms repeat a topic of 20 terms shared with ~50 other
+passages (the burstiness real text has); lengths are resampled from SQuAD's paragraphs.
+Queries are 200 real SQuAD questions' terms. "Update" is one file: 20 passages removed and
+20 added, written as a new generation; "rebuild" is building the index from token ids.
 
 Vectors are SYNTHETIC at every size: each passage is three random sentences of one SQuAD
 paragraph (24 dev articles), and its vector is the normalised sum of their real all-MiniLM-L6-v2 embeddings
@@ -35,7 +46,10 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
-SQUAD = ROOT.parent / "shared" / "bench" / "squad-v1.1-dev-24articles.json"
+SQUAD = Path(
+    os.environ.get("ASKSEEDS_SQUAD")
+    or ROOT.parent / "shared" / "bench" / "squad-v1.1-dev-24articles.json"
+)
 CACHE = ROOT / ".cache" / "scale"
 QUERIES = 200
 CANDIDATES = 50  # Settings.candidates: what retrieve() asks each retriever for
@@ -305,6 +319,216 @@ def child_search(kind: str, folder: Path, info: dict | None) -> dict:
     return {"rss_mb": _rss_delta(base), "times": times}
 
 
+# ------------------------------------------------------------------ lexical corpus
+TOPIC_SHARE, TOPIC_TERMS, TOPIC_PASSAGES = 0.3, 20, 50
+
+
+def _squad_terms() -> tuple[list[list[str]], list[list[str]]]:
+    """Stemmed terms of SQuAD's paragraphs and of 200 of its questions."""
+    from askseeds.terms import terms
+
+    data = json.loads(SQUAD.read_text(encoding="utf-8"))["data"]
+    paragraphs = [p for article in data for p in article["paragraphs"]]
+    questions = [qa["question"] for p in paragraphs for qa in p["qas"]]
+    rng = np.random.default_rng(0)
+    picked = [questions[i] for i in rng.choice(len(questions), QUERIES, replace=False)]
+    return [terms(p["context"]) for p in paragraphs], [terms(q) for q in picked]
+
+
+def _fit_text_model(docs: list[list[str]]) -> dict:
+    """Zipf exponent (ranks 5..2000) and Heaps' law V = K T^beta, fitted on ``docs``."""
+    counts: dict[str, int] = {}
+    seen, growth, tokens = set(), [], 0
+    for doc in docs:
+        for t in doc:
+            counts[t] = counts.get(t, 0) + 1
+            seen.add(t)
+        tokens += len(doc)
+        growth.append((tokens, len(seen)))
+    ranked = sorted(counts, key=lambda t: -counts[t])
+    freq = np.array([counts[t] for t in ranked], np.float64)
+    r = np.arange(5, min(2000, len(freq)))
+    zipf = -np.polyfit(np.log(r + 1), np.log(freq[r]), 1)[0]
+    g = np.array(growth[len(growth) // 10 :], np.float64)
+    beta, log_k = np.polyfit(np.log(g[:, 0]), np.log(g[:, 1]), 1)
+    lengths = [len(d) for d in docs]
+    return {"terms": ranked, "zipf": zipf, "heaps": (np.exp(log_k), beta), "lengths": lengths}
+
+
+def _make_text_corpus(n: int, model: dict, folder: Path) -> dict:
+    """``tokens.npy`` (term ranks, int32), ``lengths.npy``; returns the corpus' figures."""
+    rng = np.random.default_rng(n)
+    lengths = rng.choice(np.asarray(model["lengths"]), size=n).astype(np.int64)
+    total = int(lengths.sum())
+    k, beta = model["heaps"]
+    vocab = int(max(len(model["terms"]), min(k * total**beta, 20_000_000)))
+    cdf = np.cumsum(np.arange(1, vocab + 1, dtype=np.float64) ** -model["zipf"])
+    cdf /= cdf[-1]
+    tokens = np.empty(total, np.int32)
+    step = 5_000_000
+    for a in range(0, total, step):
+        m = min(step, total - a)
+        tokens[a : a + m] = np.searchsorted(cdf, rng.random(m))
+    # Topics: every TOPIC_PASSAGES passages share TOPIC_TERMS terms drawn past the top 100
+    # ranks; TOPIC_SHARE of each passage's tokens are replaced by its topic's terms.
+    topics = (n + TOPIC_PASSAGES - 1) // TOPIC_PASSAGES
+    topic_terms = np.searchsorted(
+        cdf, cdf[100] + (1 - cdf[100]) * rng.random((topics, TOPIC_TERMS))
+    )
+    doc = np.repeat(np.arange(n), lengths)
+    swap = rng.random(total) < TOPIC_SHARE
+    topic = rng.integers(0, topics, size=n)[doc[swap]]
+    tokens[swap] = topic_terms[topic, rng.integers(0, TOPIC_TERMS, size=int(swap.sum()))]
+    np.save(folder / "tokens.npy", tokens, allow_pickle=False)
+    np.save(folder / "lengths.npy", lengths, allow_pickle=False)
+    return {"tokens": total, "vocab": vocab, "used": len(np.unique(tokens))}
+
+
+def _term_names(ranks: np.ndarray, known: list[str]) -> list[str]:
+    """A term's text: SQuAD's own term at its rank, a made-up word past them."""
+    return [known[r] if r < len(known) else f"zz{r}" for r in ranks.tolist()]
+
+
+def child_lexical(kind: str, folder: Path) -> dict:
+    """Build ``kind`` (bm25s | segments) over the text corpus, time queries and an update."""
+    _, questions = _squad_terms()
+    known = json.loads((folder / "terms.json").read_text())
+    tokens = np.load(folder / "tokens.npy", mmap_mode="r")
+    lengths = np.load(folder / "lengths.npy")
+    n = len(lengths)
+    out: dict = {}
+    ranks = np.unique(tokens)  # the ranks used, each given a term id (its index here)
+    names = _term_names(ranks, known)
+    t0 = time.perf_counter()
+    if kind == "bm25s":
+        import bm25s
+        from bm25s.tokenization import Tokenized
+
+        ids = np.searchsorted(ranks, tokens).tolist()
+        ends = np.cumsum(lengths).tolist()
+        docs = [ids[a:b] for a, b in zip([0, *ends[:-1]], ends)]
+        del ids
+        vocab = dict(zip(names, range(len(names))))
+        t0 = time.perf_counter()
+        retriever = bm25s.BM25()
+        retriever.index(Tokenized(ids=docs, vocab=vocab), show_progress=False)
+        retriever.save(str(folder / "bm25s"), allow_pickle=False)
+        out["build_s"] = time.perf_counter() - t0
+        out["disk_mb"] = _disk_mb(folder / "bm25s")
+        del docs, retriever
+        base = _rss_tree_mb()
+        retriever = bm25s.BM25.load(str(folder / "bm25s"), mmap=True, allow_pickle=False)
+
+        def search(q: list[str]):  # askseeds' bm25_search before segments
+            found = [t for t in q if t in retriever.vocab_dict]
+            if not found:
+                return []
+            scores = retriever.get_scores(found)
+            top = np.argpartition(-scores, CANDIDATES - 1)[:CANDIDATES]
+            return top[np.lexsort((top, -scores[top]))].tolist()
+
+    else:
+        from askseeds.index.bm25 import LexicalIndex, Segment, term_keys
+
+        rows = np.arange(n, dtype=np.int64)
+        ids = np.searchsorted(ranks, tokens)
+        segment = Segment.from_ids("seg-0", rows, lengths, ids, term_keys(names))
+        empty = np.zeros(0, np.int64)
+        LexicalIndex([segment], empty, empty, empty, 1).save(folder / "g1")
+        out["build_s"] = time.perf_counter() - t0
+        out["disk_mb"] = _disk_mb(folder / "g1")
+        del segment, ids
+        # One file changes: its 20 passages go, 20 new ones (other passages' terms) come.
+        ends = np.cumsum(lengths)
+        starts = ends - lengths
+        old = [_term_names(np.asarray(tokens[a:b]), known) for a, b in zip(starts[:20], ends[:20])]
+        new = [
+            _term_names(np.asarray(tokens[a:b]), known) for a, b in zip(starts[-20:], ends[-20:])
+        ]
+        t1 = time.perf_counter()
+        grown = LexicalIndex.open(folder / "g1").updated(rows[:20] + n, new, rows[:20], old)
+        grown.save(folder / "g2")
+        out["update_s"] = time.perf_counter() - t1
+        out["segments"] = len(grown.segments)
+        del grown
+        base = _rss_tree_mb()
+        index = LexicalIndex.open(folder / "g2")
+
+        def search(q: list[str]):
+            return index.search(q, CANDIDATES)[0].tolist()
+
+        before = LexicalIndex.open(folder / "g1")  # the corpus bm25s indexed
+        out["top_before"] = [before.search(q, CANDIDATES)[0].tolist() for q in questions]
+        del before
+
+    out["build_peak_mb"] = _peak_mb()
+    search(questions[0])
+    times, got = _timings(search, questions)
+    out.update(times=times, rss_mb=_rss_delta(base), top=got)
+    return out
+
+
+def lexical_main(sizes: list[int], work: Path, deadline: float) -> None:
+    """The ``--lexical`` table: segmented BM25 against bm25s on the text corpus."""
+    docs, _ = _squad_terms()
+    model = _fit_text_model(docs)
+    k, beta = model["heaps"]
+    print(
+        f"text model fitted on SQuAD ({len(docs)} paragraphs): Zipf exponent "
+        f"{model['zipf']:.3f}, Heaps V = {k:.1f} T^{beta:.3f}, mean length "
+        f"{np.mean(model['lengths']):.1f} terms; topic share {TOPIC_SHARE}\n"
+    )
+    header = (
+        f"{'passages':>9} {'index':<9} {'build s':>8} {'RSS anon+mapped MB':>18} {'disk MB':>8} "
+        f"{'p50 ms':>7} {'p95 ms':>7} {'update s':>9}"
+    )
+    print(header)
+    print("-" * len(header))
+    for n in sizes:
+        if time.perf_counter() > deadline:
+            print(f"{n}: skipped, budget spent")
+            continue
+        folder = work / f"text-{n}"
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        (folder / "terms.json").write_text(json.dumps(model["terms"]))
+        t0 = time.perf_counter()
+        figures = _make_text_corpus(n, model, folder)
+        print(
+            f"{n}: corpus of {figures['tokens']:,} terms, vocabulary {figures['vocab']:,} "
+            f"({figures['used']:,} used), made in {time.perf_counter() - t0:.0f}s",
+            flush=True,
+        )
+        results = {}
+        for kind in ("bm25s", "segments"):
+            left = deadline - time.perf_counter()
+            try:
+                results[kind] = res = _child(["lexical", kind, str(folder)], left)
+            except (RuntimeError, subprocess.TimeoutExpired) as exc:
+                print(f"{n} {kind}: stopped ({exc})")
+                continue
+            anon, mapped = res["rss_mb"]
+            update = f"{res['update_s']:.3f}" if "update_s" in res else "rebuild"
+            print(
+                f"{n:>9} {kind:<9} {res['build_s']:>8.1f} {f'{anon:.0f} + {mapped:.0f}':>18} "
+                f"{res['disk_mb']:>8.0f} {np.percentile(res['times'], 50):>7.2f} "
+                f"{np.percentile(res['times'], 95):>7.2f} {update:>9}",
+                flush=True,
+            )
+        if len(results) == 2:
+            a, b = results["bm25s"], results["segments"]
+            ratio = np.percentile(b["times"], 50) / np.percentile(a["times"], 50)
+            same = np.mean([x[:10] == y[:10] for x, y in zip(a["top"], b["top_before"])])
+            print(
+                f"{n}: query p50 segments / bm25s {ratio:.2f}; one-file update / rebuild "
+                f"{b['update_s'] / b['build_s']:.4f} ({b['segments']} segments); "
+                f"build peak RSS bm25s {a['build_peak_mb']:.0f} MB, segments "
+                f"{b['build_peak_mb']:.0f} MB; same top 10 as bm25s (before the update) on {same:.0%} of queries",
+                flush=True,
+            )
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def _child(args: list[str], timeout: float) -> dict:
     cmd = [sys.executable, __file__, "--child", *args]
     res = subprocess.run(cmd, check=False, capture_output=True, text=True, timeout=max(timeout, 1))
@@ -321,8 +545,12 @@ def main() -> int:
     ap.add_argument("--stores", default="faiss-flat,faiss-ivf,bm25,milvus")
     ap.add_argument("--budget", type=float, default=1140, help="seconds; later steps are skipped")
     ap.add_argument("--work", default=str(CACHE / "stores"))
+    ap.add_argument("--lexical", action="store_true", help="BM25 on a realistic text corpus")
     ap.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.child and args.child[0] == "lexical":
+        print(json.dumps(child_lexical(args.child[1], Path(args.child[2]))))
+        return 0
     if args.child:
         step, kind, folder = args.child[:3]
         info = json.loads(args.child[3]) if len(args.child) > 3 else None
@@ -334,6 +562,10 @@ def main() -> int:
     start = time.perf_counter()
     deadline = start + args.budget
     print(f"load average at start: {os.getloadavg()}  ({os.cpu_count()} cores)")
+    if args.lexical:
+        lexical_main([int(s) for s in args.sizes.split(",")], Path(args.work), deadline)
+        print(f"\nload average at end: {os.getloadavg()}; total {time.perf_counter() - start:.0f}s")
+        return 0
     sent, _, queries, _, para = _squad_material()
     print(
         f"SYNTHETIC corpus: passage = 3 random sentences of one SQuAD paragraph ({len(sent)} real "

@@ -18,7 +18,10 @@ from askseeds.index.bm25 import LexicalIndex
 from askseeds.terms import terms
 
 ROOT = Path(__file__).resolve().parent.parent
-SQUAD = ROOT.parent / "shared" / "bench" / "squad-v1.1-dev-24articles.json"
+SQUAD = Path(
+    os.environ.get("ASKSEEDS_SQUAD")
+    or ROOT.parent / "shared" / "bench" / "squad-v1.1-dev-24articles.json"
+)
 
 
 def _paragraphs() -> tuple[list[str], list[str]]:

@@ -18,7 +18,7 @@ and open as memory-mapped arrays.
 The top ``n`` are found term at a time with MaxScore pruning: rare terms (highest
 upper bound first) gather candidates; once the ``n``-th best candidate scores more
 than all remaining terms could add, those terms only add to existing candidates
-(a binary search in their postings), so common terms cost little.
+(a mask over their postings, no new candidates to collect), so common terms cost little.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ import json
 import logging
 import os
 import shutil
+import threading
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -41,7 +42,6 @@ K1, B = 1.5, 0.75  # bm25s's defaults
 FORMAT = 1
 MAX_DELTAS = 8  # more delta segments than this are merged into the main one
 MERGE_SHARE = 0.1  # ... as are deltas or tombstones above this share of the main segment
-DENSE_SHARE = 0.125  # candidates above this share of all documents are summed densely
 _ARRAYS = ("keys", "indptr", "docs", "tfs", "maxtf", "mindl", "rows", "lengths")
 
 
@@ -209,6 +209,11 @@ class LexicalIndex:
         )
         self.n_docs = int(self.alive.sum())
         self.total_length = int(lengths[self.alive].sum(dtype=np.int64))
+        avgdl = self.total_length / max(self.n_docs, 1) or 1.0
+        # The length part of each document's score, fixed for a generation.
+        self._norm = (K1 * (1 - B + B * lengths / avgdl)).astype(np.float32)
+        self._avgdl = avgdl
+        self._scratch = threading.local()
 
     # -- building -------------------------------------------------------------------------
 
@@ -351,48 +356,41 @@ class LexicalIndex:
             out.append(_Term(times * idf, times * idf * bound, tuple(spans)))
         return sorted(out, key=lambda t: -t.bound)
 
-    def _postings(self, term: _Term, avgdl: float) -> tuple[np.ndarray, np.ndarray]:
+    def _postings(self, term: _Term) -> tuple[np.ndarray, np.ndarray]:
         """Keys (segment offset + local document) of live documents holding ``term``, and
         the term's score in each."""
         keys, scores = [], []
         for s, start, end in term.spans:
-            seg = self.segments[s]
-            docs = np.asarray(seg.docs[start:end], np.int64) + self._offsets[s]
+            docs = np.asarray(self.segments[s].docs[start:end], np.int64) + self._offsets[s]
             keep = self.alive[docs]
             docs = docs[keep]
             keys.append(docs)
-            scores.append(self._score(term, np.asarray(seg.tfs[start:end])[keep], docs, avgdl))
+            scores.append(
+                self._score(term, np.asarray(self.segments[s].tfs[start:end])[keep], docs)
+            )
         return np.concatenate(keys), np.concatenate(scores)
 
-    def _score(self, term: _Term, tfs: np.ndarray, keys: np.ndarray, avgdl: float) -> np.ndarray:
-        tf = tfs.astype(np.float64)
-        dl = self._lengths(keys)
-        return term.weight * tf / (tf + K1 * (1 - B + B * dl / avgdl))
+    def _score(self, term: _Term, tfs: np.ndarray, keys: np.ndarray) -> np.ndarray:
+        tf = tfs.astype(np.float32)
+        return term.weight * tf / (tf + self._norm[keys])
 
-    def _lengths(self, keys: np.ndarray) -> np.ndarray:
-        seg = np.searchsorted(self._offsets, keys, side="right") - 1
-        out = np.empty(len(keys), np.float64)
-        for s in np.unique(seg).tolist():
-            at = seg == s
-            out[at] = self.segments[s].lengths[keys[at] - self._offsets[s]]
-        return out
-
-    def _add_to(self, term: _Term, cand: np.ndarray, score: np.ndarray, avgdl: float) -> None:
-        """Add ``term``'s scores to the candidates (sorted keys) that hold it."""
+    def _add_to(self, term: _Term, acc: np.ndarray, mark: np.ndarray) -> None:
+        """Add ``term``'s scores to the marked candidates that hold it."""
         for s, start, end in term.spans:
-            seg = self.segments[s]
-            lo, hi = np.searchsorted(cand, [self._offsets[s], self._offsets[s + 1]])
-            if lo == hi:
-                continue
-            docs = np.asarray(seg.docs[start:end])
-            local = cand[lo:hi] - self._offsets[s]
-            at = np.searchsorted(docs, local)
-            at[at >= len(docs)] = 0
-            hit = docs[at] == local if len(docs) else np.zeros(len(local), bool)
-            idx = np.nonzero(hit)[0]
-            if len(idx):
-                tfs = np.asarray(seg.tfs[start:end])[at[idx]]
-                score[lo + idx] += self._score(term, tfs, cand[lo + idx], avgdl)
+            docs = np.asarray(self.segments[s].docs[start:end], np.int64) + self._offsets[s]
+            hit = np.flatnonzero(mark[docs])
+            if len(hit):
+                tfs = np.asarray(self.segments[s].tfs[start:end])[hit]
+                acc[docs[hit]] += self._score(term, tfs, docs[hit])
+
+    def _buffers(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per-thread score accumulator and candidate marks over all documents, kept zeroed."""
+        total = int(self._offsets[-1])
+        acc = getattr(self._scratch, "acc", None)
+        if acc is None or len(acc) != total:
+            acc = self._scratch.acc = np.zeros(total, np.float64)
+            self._scratch.mark = np.zeros(total, bool)
+        return acc, self._scratch.mark
 
     def search(self, query_terms: Sequence[str], n: int) -> tuple[np.ndarray, np.ndarray]:
         """Row ids and BM25 scores of the top ``n`` live documents sharing a term with the
@@ -401,35 +399,37 @@ class LexicalIndex:
         empty = (np.zeros(0, np.int64), np.zeros(0, np.float64))
         if n <= 0 or self.n_docs == 0 or not query_terms:
             return empty
-        avgdl = self.total_length / self.n_docs
-        terms = self._terms(query_terms, avgdl)
+        terms = self._terms(query_terms, self._avgdl)
         if not terms:
             return empty
         rest = np.cumsum([t.bound for t in terms][::-1])[::-1]  # what terms i.. can still add
-        total = int(self._offsets[-1])
-        cand, score = np.zeros(0, np.int64), np.zeros(0, np.float64)
-        dense: np.ndarray | None = None
+        acc, mark = self._buffers()
+        found: list[np.ndarray] = []
+        count = 0
         i = 0
-        while i < len(terms):
-            if dense is None and len(cand) >= n:
-                kth = np.partition(score, len(score) - n)[len(score) - n]
-                if kth > rest[i]:
-                    break  # no document outside the candidates can reach the top n
-            keys, add = self._postings(terms[i], avgdl)
-            if dense is not None:
-                dense += np.bincount(keys, add, minlength=total)
-            elif len(cand) + len(keys) > DENSE_SHARE * total:
-                dense = np.bincount(keys, add, minlength=total)
-                dense[cand] += score
-            else:
-                cand, inverse = np.unique(np.concatenate([cand, keys]), return_inverse=True)
-                score = np.bincount(inverse, np.concatenate([score, add]), minlength=len(cand))
-            i += 1
-        if dense is not None:
-            cand = np.flatnonzero(dense)
-            score = dense[cand]
-        for term in terms[i:]:
-            self._add_to(term, cand, score, avgdl)
+        try:
+            while i < len(terms):
+                if count >= n:
+                    cand = np.concatenate(found)
+                    found = [cand]
+                    kth = np.partition(acc[cand], count - n)[count - n]
+                    if kth > rest[i]:
+                        break  # no document outside the candidates can reach the top n
+                keys, add = self._postings(terms[i])
+                acc[keys] += add  # a term's keys are distinct
+                new = keys[~mark[keys]]
+                mark[new] = True
+                found.append(new)
+                count += len(new)
+                i += 1
+            for term in terms[i:]:
+                self._add_to(term, acc, mark)  # dead documents are never marked
+            cand = np.concatenate(found)
+            score = acc[cand]
+        finally:
+            for keys in found:
+                acc[keys] = 0.0
+                mark[keys] = False
         if len(cand) > n:
             top = np.argpartition(-score, n - 1)[:n]
             cand, score = cand[top], score[top]

@@ -95,14 +95,22 @@ class Index:
 
     def sparse(self, query_terms: list[str], n: int) -> list[tuple[int, float]]:
         """Top ``n`` (position, BM25 score) pairs for stemmed ``query_terms``, ties by position;
-        chunks sharing no term with the query are left out."""
+        chunks sharing no term with the query are left out.
+
+        From the vector store where it searches terms itself (Milvus with BM25
+        functions), else from the local segments; both score as bm25s does.
+        """
         n = min(n, len(self.chunks))
         if n <= 0:
             return []
-        # Headroom so that ties at the n-th score are broken by position, not by chance.
-        if self.lexical is None:
+        # Headroom so that ties at the n-th score are broken by position, not by chance,
+        # and for rows the manifest no longer names (Milvus).
+        if self.store.searches_text():
+            scores, rows = self.store.text_search(query_terms, n + 16)
+        elif self.lexical is not None:
+            rows, scores = self.lexical.search(query_terms, n + 16)
+        else:
             return []
-        rows, scores = self.lexical.search(query_terms, n + 16)
         pos = self.positions(rows)
         keep = (pos >= 0) & (scores > 0)
         pos, scores = pos[keep], scores[keep]

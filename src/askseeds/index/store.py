@@ -9,7 +9,10 @@ Two backends behind one small protocol, picked by ``Settings.vector_store``:
   Both kinds take ids, so a file's vectors can be removed and added without
   rebuilding, and both are memory-mapped when opened for search.
 * ``milvus``: a collection in Milvus through ``pymilvus``; the URI is a local
-  milvus-lite file or a server / cluster address.
+  milvus-lite file or a server / cluster address. Each row also holds its chunk's
+  ``source`` and ``date`` (for filters) and, where the server runs BM25 functions
+  (Milvus 2.5+, milvus-lite 3.2), its terms as askseeds' own rules produce them, so
+  that the lexical half of hybrid search runs in Milvus too.
 
 Vectors are keyed by a chunk's stable *row* id, not by its position in the chunk
 list, so an update only touches the rows of files that changed.
@@ -33,13 +36,25 @@ import numpy as np
 
 from ..config import Settings
 from ..errors import ConfigError, IndexCorruptError
+from .bm25 import K1 as BM25_K1
+from .bm25 import B as BM25_B
 
 log = logging.getLogger(__name__)
+_NO_BM25: set[str] = set()  # Milvus URIs already reported as lacking BM25 functions
 
 NPROBES = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512)
 TUNE_QUERIES = 200  # queries used to pick nprobe; enough to read recall to about +-0.02
 TUNE_K = 10
 SMALL_BATCH = 8  # fewer queries than this are searched on one thread
+
+
+@dataclass(frozen=True)
+class RowFields:
+    """What a store may keep beside each vector, in the order of the rows given with it."""
+
+    sources: list[str]
+    dates: list[str]  # ISO dates, "" where unknown
+    terms: list[list[str]]  # the chunk's terms (terms.py), for a store that searches text
 
 
 @dataclass(frozen=True)
@@ -76,9 +91,19 @@ class VectorStore(Protocol):
         """Inner products and row ids of the ``n`` nearest vectors (ids -1 pad a short result)."""
 
     def update(
-        self, add_rows: np.ndarray, add_vectors: np.ndarray, remove_rows: np.ndarray
+        self,
+        add_rows: np.ndarray,
+        add_vectors: np.ndarray,
+        remove_rows: np.ndarray,
+        add_fields: RowFields | None = None,
     ) -> None:
         """Stage an incremental change (visible to readers only once the manifest names it)."""
+
+    def searches_text(self) -> bool:
+        """Whether ``text_search`` serves BM25 over the rows' terms."""
+
+    def text_search(self, query_terms: list[str], n: int) -> tuple[np.ndarray, np.ndarray]:
+        """BM25 scores (bm25s's scale) and row ids of the ``n`` best rows for the terms."""
 
     def save(self, index_dir: Path, generation: int) -> StoreInfo:
         """Persist staged changes as ``generation``; return what the manifest must record."""
@@ -209,12 +234,22 @@ class FaissStore:
             faiss.omp_set_num_threads(threads)
 
     def update(
-        self, add_rows: np.ndarray, add_vectors: np.ndarray, remove_rows: np.ndarray
+        self,
+        add_rows: np.ndarray,
+        add_vectors: np.ndarray,
+        remove_rows: np.ndarray,
+        add_fields: RowFields | None = None,
     ) -> None:
         if len(remove_rows):
             self.index.remove_ids(np.asarray(remove_rows, dtype=np.int64))
         if len(add_rows):
             self.index.add_with_ids(_unit_f32(add_vectors), np.asarray(add_rows, dtype=np.int64))
+
+    def searches_text(self) -> bool:
+        return False
+
+    def text_search(self, query_terms: list[str], n: int) -> tuple[np.ndarray, np.ndarray]:
+        raise NotImplementedError("FAISS holds vectors only")
 
     def needs_rebuild(self, total: int, settings: Settings) -> str | None:
         """Why the kind or training no longer fits ``total`` vectors, or None."""
@@ -272,11 +307,21 @@ class MilvusStore:
     are upserted before the manifest names them (rows nobody names are ignored by
     search), and removed rows are deleted only after the manifest stops naming
     them. A full rebuild fills a new collection and drops the old one afterwards.
+
+    Where the server runs BM25 functions, each row's ``terms`` field holds the
+    chunk's terms (askseeds' rules, joined by spaces; Milvus's standard tokenizer
+    splits them back apart) and a BM25 function indexes them, with bm25s's k1 and b,
+    so Milvus and the local index rank alike.
     """
 
     FIELD_ID = "id"
     FIELD_VEC = "vector"
+    FIELD_SOURCE = "source"
+    FIELD_DATE = "date"
+    FIELD_TERMS = "terms"
+    FIELD_SPARSE = "terms_bm25"
     BATCH = 2000
+    MAX_TEXT = 65535  # bytes in a VARCHAR
 
     def __init__(self, client, info: StoreInfo) -> None:
         self.client = client
@@ -309,30 +354,90 @@ class MilvusStore:
         settings: Settings,
         uri: str,
         generation: int,
+        fields: RowFields | None = None,
     ) -> MilvusStore:
         """A new collection ``<milvus_collection>_g<generation>`` holding ``vectors``."""
-        from pymilvus import DataType, MilvusClient
-
         client = cls.connect(uri, settings.milvus_token)
         name = f"{settings.milvus_collection}_g{generation}"
         if client.has_collection(name):
             client.drop_collection(name)
+        text = cls._create(client, name, dim, settings, uri, with_text=True)
+        if not text:
+            cls._create(client, name, dim, settings, uri, with_text=False)
+        params = {
+            "uri": uri,
+            "collection": name,
+            "index": settings.milvus_index,
+            "metric": "ip",
+            "text": "bm25" if text else "",
+        }
+        store = cls(client, StoreInfo("milvus", "milvus", params))
+        store._insert(rows, vectors, fields)
+        client.load_collection(name)
+        return store
+
+    @classmethod
+    def _create(
+        cls, client, name: str, dim: int, settings: Settings, uri: str, with_text: bool
+    ) -> bool:
+        """Create the collection; False if ``with_text`` and the server has no BM25 functions."""
+        from pymilvus import DataType, MilvusClient, MilvusException
+
         schema = MilvusClient.create_schema(auto_id=False, enable_dynamic_field=False)
         schema.add_field(cls.FIELD_ID, DataType.INT64, is_primary=True)
         schema.add_field(cls.FIELD_VEC, DataType.FLOAT_VECTOR, dim=dim)
+        # For metadata filters: the chunk's file and the document's date ("" if unknown).
+        schema.add_field(cls.FIELD_SOURCE, DataType.VARCHAR, max_length=4096)
+        schema.add_field(cls.FIELD_DATE, DataType.VARCHAR, max_length=32)
         index_params = client.prepare_index_params()
         index_params.add_index(
             field_name=cls.FIELD_VEC, index_type=settings.milvus_index, metric_type="IP"
         )
-        # Strong consistency: a search right after an update must see it.
-        client.create_collection(
-            name, schema=schema, index_params=index_params, consistency_level="Strong"
-        )
-        params = {"uri": uri, "collection": name, "index": settings.milvus_index, "metric": "ip"}
-        store = cls(client, StoreInfo("milvus", "milvus", params))
-        store._insert(rows, vectors)
-        client.load_collection(name)
-        return store
+        if with_text:
+            from pymilvus import Function, FunctionType
+
+            schema.add_field(
+                cls.FIELD_TERMS,
+                DataType.VARCHAR,
+                max_length=cls.MAX_TEXT,
+                enable_analyzer=True,
+                analyzer_params={"tokenizer": "standard"},
+            )
+            schema.add_field(cls.FIELD_SPARSE, DataType.SPARSE_FLOAT_VECTOR)
+            schema.add_function(
+                Function(
+                    name="terms_bm25",
+                    function_type=FunctionType.BM25,
+                    input_field_names=[cls.FIELD_TERMS],
+                    output_field_names=[cls.FIELD_SPARSE],
+                )
+            )
+            index_params.add_index(
+                field_name=cls.FIELD_SPARSE,
+                index_type="SPARSE_INVERTED_INDEX",
+                metric_type="BM25",
+                params={"bm25_k1": BM25_K1, "bm25_b": BM25_B},
+            )
+        try:
+            # Strong consistency: a search right after an update must see it.
+            client.create_collection(
+                name, schema=schema, index_params=index_params, consistency_level="Strong"
+            )
+        except MilvusException as exc:
+            if not with_text:
+                raise
+            if client.has_collection(name):  # made, but its BM25 index was refused
+                client.drop_collection(name)
+            if uri not in _NO_BM25:
+                _NO_BM25.add(uri)
+                log.warning(
+                    "this Milvus server (%s) has no BM25 functions (Milvus 2.5+ has); "
+                    "BM25 stays in the local index: %s",
+                    _server_version(client),
+                    exc,
+                )
+            return False
+        return True
 
     @classmethod
     def open(cls, info: StoreInfo, settings: Settings) -> MilvusStore:
@@ -344,13 +449,24 @@ class MilvusStore:
         client.load_collection(info.params["collection"])
         return cls(client, info)
 
-    def _insert(self, rows: np.ndarray, vectors: np.ndarray) -> None:
+    def searches_text(self) -> bool:
+        return self.info.params.get("text") == "bm25"
+
+    def _insert(self, rows: np.ndarray, vectors: np.ndarray, fields: RowFields | None) -> None:
         vectors = _unit_f32(vectors) if len(vectors) else vectors
+        text = self.searches_text()
         for i in range(0, len(rows), self.BATCH):
-            data = [
-                {self.FIELD_ID: int(r), self.FIELD_VEC: v}
-                for r, v in zip(rows[i : i + self.BATCH], vectors[i : i + self.BATCH])
-            ]
+            data = []
+            for j, (r, v) in enumerate(zip(rows[i : i + self.BATCH], vectors[i : i + self.BATCH])):
+                row = {self.FIELD_ID: int(r), self.FIELD_VEC: v}
+                if fields is not None:
+                    row[self.FIELD_SOURCE] = fields.sources[i + j]
+                    row[self.FIELD_DATE] = fields.dates[i + j] or ""
+                else:
+                    row[self.FIELD_SOURCE] = row[self.FIELD_DATE] = ""
+                if text:
+                    row[self.FIELD_TERMS] = milvus_text(fields.terms[i + j] if fields else [])
+                data.append(row)
             # Upsert, not insert: rows left by an interrupted update may already exist.
             self.client.upsert(self.collection, data)
 
@@ -365,23 +481,48 @@ class MilvusStore:
         res = self.client.search(
             self.collection,
             data=[v for v in q],
+            anns_field=self.FIELD_VEC,
             limit=n,
             output_fields=[],
             search_params={"metric_type": "IP"},
         )
-        scores = np.full((len(q), n), -np.inf, np.float32)
-        ids = np.full((len(q), n), -1, np.int64)
+        return self._hits(res, n, len(q))
+
+    def _hits(self, res, n: int, queries: int) -> tuple[np.ndarray, np.ndarray]:
+        scores = np.full((queries, n), -np.inf, np.float32)
+        ids = np.full((queries, n), -1, np.int64)
         for i, hits in enumerate(res):
             for j, hit in enumerate(hits[:n]):
                 ids[i, j] = int(hit.get("id", hit.get(self.FIELD_ID)))
                 scores[i, j] = float(hit["distance"])
         return scores, ids
 
+    def text_search(self, query_terms: list[str], n: int) -> tuple[np.ndarray, np.ndarray]:
+        text = milvus_text(query_terms)
+        if n <= 0 or not text:
+            return np.zeros(0, np.float32), np.zeros(0, np.int64)
+        res = self.client.search(
+            self.collection,
+            data=[text],
+            anns_field=self.FIELD_SPARSE,
+            limit=n,
+            output_fields=[self.FIELD_ID],
+            search_params={"metric_type": "BM25"},
+        )
+        scores, ids = self._hits(res, n, 1)
+        keep = ids[0] >= 0
+        # Milvus scales by k1 + 1 (and milvus-lite negates); bm25s's scale is kept here.
+        return np.abs(scores[0][keep]) / (BM25_K1 + 1), ids[0][keep]
+
     def update(
-        self, add_rows: np.ndarray, add_vectors: np.ndarray, remove_rows: np.ndarray
+        self,
+        add_rows: np.ndarray,
+        add_vectors: np.ndarray,
+        remove_rows: np.ndarray,
+        add_fields: RowFields | None = None,
     ) -> None:
         if len(add_rows):
-            self._insert(np.asarray(add_rows, np.int64), add_vectors)
+            self._insert(np.asarray(add_rows, np.int64), add_vectors, add_fields)
         self._removed = np.asarray(remove_rows, np.int64)
 
     def save(self, index_dir: Path, generation: int) -> StoreInfo:
@@ -407,6 +548,28 @@ class MilvusStore:
             self.client.delete(self.collection, ids=sorted(set(pending)))
 
 
+def milvus_text(terms: list[str]) -> str:
+    """Terms as the text Milvus's standard tokenizer splits back into the same terms.
+
+    The tokenizer breaks at apostrophes ("o'neil") but not at underscores, which
+    terms never hold; a text over a VARCHAR's limit is cut at a term boundary.
+    """
+    text = " ".join(t.replace("'", "_") for t in terms)
+    data = text.encode("utf-8")
+    if len(data) <= MilvusStore.MAX_TEXT:
+        return text
+    return data[: MilvusStore.MAX_TEXT].decode("utf-8", "ignore").rsplit(" ", 1)[0]
+
+
+def _server_version(client) -> str:
+    from pymilvus import MilvusException
+
+    try:
+        return str(client.get_server_version())
+    except MilvusException:  # only for the message
+        return "version unknown"
+
+
 def default_milvus_uri(index_dir: Path, settings: Settings) -> str:
     """``Settings.milvus_uri``, or a milvus-lite file inside ``index_dir``."""
     return settings.milvus_uri or str((index_dir / "milvus.db").resolve())
@@ -419,12 +582,13 @@ def build_store(
     settings: Settings,
     index_dir: Path,
     generation: int,
+    fields: RowFields | None = None,
 ) -> VectorStore:
     """A new store of the kind ``settings.vector_store`` names, holding ``vectors``."""
     if settings.vector_store == "faiss":
         return FaissStore.build(rows, vectors, dim, settings)
     uri = default_milvus_uri(index_dir, settings)
-    return MilvusStore.build(rows, vectors, dim, settings, uri, generation)
+    return MilvusStore.build(rows, vectors, dim, settings, uri, generation, fields)
 
 
 def open_store(

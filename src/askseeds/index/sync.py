@@ -43,7 +43,14 @@ from .manifest import (
     rebuild_reason,
 )
 from .open import Index, open_index
-from .store import StoreInfo, VectorStore, build_store, open_store, store_mismatch
+from .store import (
+    RowFields,
+    StoreInfo,
+    VectorStore,
+    build_store,
+    open_store,
+    store_mismatch,
+)
 
 log = logging.getLogger(__name__)
 
@@ -133,6 +140,8 @@ def sync(
     )
     if terms_changed:
         log.info("term rules changed since indexing; rebuilding the BM25 index (no embedding)")
+        if store_reason is None and old.store.searches_text():
+            store_reason = "term rules changed (the store searches terms)"
     changes = {"added": added, "changed": changed, "deleted": deleted, "unchanged": len(unchanged)}
     if old is not None and not (
         added or changed or deleted or meta_changed or store_reason or terms_changed
@@ -166,10 +175,21 @@ def sync(
     }
     generation = _new_generation(index_dir)
     chunk_vecs = _gather(plan, old.chunk_vecs if old else None, new_vecs, embedder.dim)
+    added_terms = [terms(c.text) for c, new in zip(plan.chunks, plan.from_new >= 0) if new]
+    redated = {s for s in unchanged if old_files[s].date != by_source[s].date}
     store = _updated_store(
-        old, plan, new_vecs, chunk_vecs, store_reason, settings, index_dir, generation, embedder.dim
+        old,
+        plan,
+        _Fields(by_source, added_terms, redated),
+        new_vecs,
+        chunk_vecs,
+        store_reason,
+        settings,
+        index_dir,
+        generation,
+        embedder.dim,
     )
-    lexical = _updated_lexical(old, plan, terms_changed)
+    lexical = _updated_lexical(old, plan, added_terms, terms_changed)
     _write(
         index_dir,
         generation,
@@ -251,9 +271,26 @@ def _gather(plan: _Plan, old_vecs: np.ndarray | None, new_vecs: np.ndarray, dim:
     return out
 
 
+@dataclass(frozen=True)
+class _Fields:
+    """What the store keeps beside vectors comes from: the documents and the new chunks' terms."""
+
+    documents: dict[str, Document]
+    added_terms: list[list[str]]  # per added chunk, in plan order
+    redated: set[str]  # unchanged files whose date changed: their rows' fields are rewritten
+
+    def of(self, chunks: list[Chunk], chunk_terms: list[list[str]]) -> RowFields:
+        return RowFields(
+            [c.source for c in chunks],
+            [self.documents[c.source].date or "" for c in chunks],
+            chunk_terms,
+        )
+
+
 def _updated_store(
     old: Index | None,
     plan: _Plan,
+    fields: _Fields,
     new_vecs: np.ndarray,
     chunk_vecs: np.ndarray,
     store_reason: str | None,
@@ -271,7 +308,10 @@ def _updated_store(
             log.info("rebuilding vector store from stored vectors: %s", reason)
         # A fresh build uses the float32 embeddings; a rebuild the stored float16 copy.
         vectors = new_vecs if old is None else chunk_vecs.astype(np.float32)
-        return build_store(plan.rows, vectors, dim, settings, index_dir, generation)
+        row_fields = None
+        if settings.vector_store != "faiss":
+            row_fields = fields.of(plan.chunks, [terms(c.text) for c in plan.chunks])
+        return build_store(plan.rows, vectors, dim, settings, index_dir, generation, row_fields)
     t0 = time.perf_counter()
     # FAISS was opened memory-mapped (read-only); Milvus is changed where it is.
     if old.store.info.backend == "faiss":
@@ -281,7 +321,17 @@ def _updated_store(
     added = plan.from_new >= 0
     kept_rows = set(plan.rows[~added].tolist())
     removed = np.asarray([r for r in old.rows.tolist() if r not in kept_rows], dtype=np.int64)
-    store.update(plan.rows[added], new_vecs[plan.from_new[added]], removed)
+    chunks = [c for c, new in zip(plan.chunks, added) if new]
+    vectors, chunk_terms = new_vecs[plan.from_new[added]], fields.added_terms
+    rows = plan.rows[added]
+    if fields.redated and store.info.backend == "milvus":
+        # Milvus keeps each row's date for filters: rows of redated files are written again.
+        again = np.asarray([c.source in fields.redated for c in plan.chunks])
+        chunks += [c for c, a in zip(plan.chunks, again) if a]
+        chunk_terms = chunk_terms + [terms(c.text) for c, a in zip(plan.chunks, again) if a]
+        vectors = np.concatenate([vectors, chunk_vecs[again].astype(np.float32)])
+        rows = np.concatenate([rows, plan.rows[again]])
+    store.update(rows, vectors, removed, fields.of(chunks, chunk_terms))
     log.info(
         "vector store: +%d -%d rows in %.2fs",
         int(added.sum()),
@@ -291,7 +341,9 @@ def _updated_store(
     return store
 
 
-def _updated_lexical(old: Index | None, plan: _Plan, terms_changed: bool) -> LexicalIndex:
+def _updated_lexical(
+    old: Index | None, plan: _Plan, added_terms: list[list[str]], terms_changed: bool
+) -> LexicalIndex:
     """The old BM25 index plus a segment for new chunks and tombstones for removed ones,
     or a new one when there is none or the term rules changed."""
     t0 = time.perf_counter()
@@ -303,7 +355,7 @@ def _updated_lexical(old: Index | None, plan: _Plan, terms_changed: bool) -> Lex
         removed = [i for i, r in enumerate(old.rows.tolist()) if r not in kept_rows]
         lexical = old.lexical.updated(
             plan.rows[added],
-            [terms(c.text) for c, new in zip(plan.chunks, added) if new],
+            added_terms,
             old.rows[removed],
             [terms(old.chunks[i].text) for i in removed],
         )
