@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import logging
 import shutil
+import socket
+import time
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from seed_edits import ADDED, CHANGED, DELETED, FESTIVAL, edit_seeds
 from seed_questions import ANSWERABLE, UNANSWERABLE
 
 from askseeds import Assistant
@@ -22,11 +25,11 @@ from askseeds.index import open_index
 from askseeds.index.store import MilvusStore
 
 pytestmark = pytest.mark.slow
+MilvusException = pytest.importorskip("pymilvus").MilvusException
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 QUESTIONS = ANSWERABLE + UNANSWERABLE[:2]
-FESTIVAL = "How many visitors did the harbour festival draw?"
 
 
 class Server:
@@ -40,6 +43,7 @@ class Server:
 
     def start(self) -> None:
         if self.port is not None:  # back where clients (and the manifest) expect it
+            _wait_until_free(self.port)
             self.server.listen_port = self.port
         self.server.start()
         self.port = self.server.listen_port
@@ -50,6 +54,18 @@ class Server:
     @property
     def uri(self) -> str:
         return f"http://127.0.0.1:{self.server.listen_port}"
+
+
+def _wait_until_free(port: int, seconds: float = 120) -> None:
+    """Wait out the port's TIME_WAIT after a stop: the server binds without SO_REUSEADDR."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+                return
+            except OSError:
+                time.sleep(1)
 
 
 @pytest.fixture(scope="session")
@@ -71,19 +87,6 @@ def _settings(server: Server, collection: str) -> Settings:
 
 def _ranking(bot: Assistant, question: str, mode: str) -> list[tuple[str, int, float]]:
     return [(p.source, p.start, p.score) for p in bot.retrieve(question, k=10, mode=mode)]
-
-
-def _edit(docs: Path) -> None:
-    """Add a file, change one, delete one."""
-    (docs / "extra.md").write_text(
-        "# Harbour notes\n\nThe Tacoma harbour festival drew ten thousand visitors in June.\n",
-        encoding="utf-8",
-    )
-    path = docs / "003_6bd7ffb8b6a6624e.txt"
-    path.write_text(
-        path.read_text(encoding="utf-8") + "\nThe dialogue ended with a toast.\n", encoding="utf-8"
-    )
-    (docs / "000_e6ba5802b2421233.txt").unlink()
 
 
 def _assert_parity(milvus: Assistant, faiss: Assistant, questions: list[str]) -> None:
@@ -110,16 +113,19 @@ def test_index_ask_update_delete_on_a_server(milvus_server, tmp_path, caplog):
     row = client.query(info["collection"], filter="id >= 0", output_fields=["source"], limit=1)
     assert row[0]["source"] in bot.index.docs  # the field metadata filters read
 
-    _edit(docs)
+    edit_seeds(docs)
     bot = Assistant.from_folder(docs, index_dir=tmp_path / "idx", settings=settings)
     changes = bot.stats.changes
-    assert (changes["added"], changes["changed"]) == (["extra.md"], ["003_6bd7ffb8b6a6624e.txt"])
-    assert changes["deleted"] == ["000_e6ba5802b2421233.txt"]
+    assert (changes["added"], changes["changed"], changes["deleted"]) == (
+        [ADDED],
+        [CHANGED],
+        [DELETED],
+    )
     assert bot.index.store.info.params["collection"] == info["collection"]  # updated in place
     assert caplog.text.count("has no BM25 functions") == 1  # said once
     faiss = Assistant.from_folder(docs, index_dir=tmp_path / "faiss", progress=False)
     _assert_parity(bot, faiss, [*QUESTIONS, FESTIVAL])
-    assert bot.retrieve(FESTIVAL, mode="dense")[0].source == "extra.md"
+    assert bot.retrieve(FESTIVAL, mode="dense")[0].source == ADDED
 
 
 def test_server_gone_mid_update_loses_nothing(milvus_server, tmp_path, monkeypatch):
@@ -141,8 +147,8 @@ def test_server_gone_mid_update_loses_nothing(milvus_server, tmp_path, monkeypat
         insert(self, rows[half:], vectors[half:], fields and _part(fields, half, len(rows)))
 
     monkeypatch.setattr(MilvusStore, "_insert", stop_halfway)
-    _edit(docs)
-    with pytest.raises(Exception):  # pymilvus's error for a server that is gone
+    edit_seeds(docs)
+    with pytest.raises(MilvusException):  # pymilvus's error for a server that is gone
         Assistant.from_folder(docs, index_dir=idx, settings=settings, progress=False)
     monkeypatch.undo()
     milvus_server.start()
@@ -157,7 +163,7 @@ def test_server_gone_mid_update_loses_nothing(milvus_server, tmp_path, monkeypat
 
     # The next sync applies the change, and the store holds exactly the named rows again.
     repaired = Assistant.from_folder(docs, index_dir=idx, settings=settings, progress=False)
-    assert repaired.stats.changes["added"] == ["extra.md"]
+    assert repaired.stats.changes["added"] == [ADDED]
     assert repaired.index.manifest["generation"] > generation
     faiss = Assistant.from_folder(docs, index_dir=tmp_path / "faiss", progress=False)
     _assert_parity(repaired, faiss, [*QUESTIONS, FESTIVAL])

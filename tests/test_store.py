@@ -12,6 +12,7 @@ from pathlib import Path
 import faiss
 import numpy as np
 import pytest
+from seed_edits import edit_seeds
 from seed_questions import ANSWERABLE, UNANSWERABLE
 
 from askseeds import Assistant
@@ -121,15 +122,7 @@ def test_updates_touch_only_changed_rows(tmp_path, settings):
     built = bot.index.store.info.params
     rows_before = dict(zip((c.chunk_id for c in bot.index.chunks), bot.index.rows.tolist()))
 
-    (docs / "extra.md").write_text(
-        "# Harbour notes\n\nThe Tacoma harbour festival drew ten thousand visitors in June.\n",
-        encoding="utf-8",
-    )
-    path = docs / "003_6bd7ffb8b6a6624e.txt"
-    path.write_text(
-        path.read_text(encoding="utf-8") + "\nThe dialogue ended with a toast.\n", encoding="utf-8"
-    )
-    (docs / "000_e6ba5802b2421233.txt").unlink()
+    edit_seeds(docs)
     bot = Assistant.from_folder(docs, index_dir=idx, settings=settings, progress=False)
     changes = bot.stats.changes
     assert (changes["added"], changes["changed"]) == (["extra.md"], ["003_6bd7ffb8b6a6624e.txt"])

@@ -204,6 +204,7 @@ class LexicalIndex:
             np.concatenate([s.rows for s in segments]) if segments else np.zeros(0, np.int64)
         )
         self.alive = ~np.isin(self.rows, self.dead_rows)
+        self._has_dead = not self.alive.all()
         lengths = (
             np.concatenate([s.lengths for s in segments]) if segments else np.zeros(0, np.int32)
         )
@@ -356,18 +357,23 @@ class LexicalIndex:
             out.append(_Term(times * idf, times * idf * bound, tuple(spans)))
         return sorted(out, key=lambda t: -t.bound)
 
+    def _keys(self, s: int, start: int, end: int) -> np.ndarray:
+        """Keys of segment ``s``'s postings ``[start, end)`` (no copy for the first segment)."""
+        docs = np.asarray(self.segments[s].docs[start:end])
+        return docs + self._offsets[s] if s else docs
+
     def _postings(self, term: _Term) -> tuple[np.ndarray, np.ndarray]:
         """Keys (segment offset + local document) of live documents holding ``term``, and
         the term's score in each."""
         keys, scores = [], []
         for s, start, end in term.spans:
-            docs = np.asarray(self.segments[s].docs[start:end], np.int64) + self._offsets[s]
-            keep = self.alive[docs]
-            docs = docs[keep]
+            docs = self._keys(s, start, end)
+            tfs = np.asarray(self.segments[s].tfs[start:end])
+            if self._has_dead:
+                keep = self.alive[docs]
+                docs, tfs = docs[keep], tfs[keep]
             keys.append(docs)
-            scores.append(
-                self._score(term, np.asarray(self.segments[s].tfs[start:end])[keep], docs)
-            )
+            scores.append(self._score(term, tfs, docs))
         return np.concatenate(keys), np.concatenate(scores)
 
     def _score(self, term: _Term, tfs: np.ndarray, keys: np.ndarray) -> np.ndarray:
@@ -377,7 +383,7 @@ class LexicalIndex:
     def _add_to(self, term: _Term, acc: np.ndarray, mark: np.ndarray) -> None:
         """Add ``term``'s scores to the marked candidates that hold it."""
         for s, start, end in term.spans:
-            docs = np.asarray(self.segments[s].docs[start:end], np.int64) + self._offsets[s]
+            docs = self._keys(s, start, end)
             hit = np.flatnonzero(mark[docs])
             if len(hit):
                 tfs = np.asarray(self.segments[s].tfs[start:end])[hit]
