@@ -73,7 +73,8 @@ def milvus_server(tmp_path_factory):
     server = Server(tmp_path_factory.mktemp("milvus-server"))
     try:
         server.start()
-    except (RuntimeError, TimeoutError, OSError) as exc:  # ports, libraries, sandbox
+    except (RuntimeError, TimeoutError, OSError) as exc:  # ports, libraries, sandbox, load
+        server.stop()
         pytest.skip(f"the Milvus standalone server cannot start here: {exc}")
     yield server
     server.stop()

@@ -59,6 +59,9 @@ def test_switching_store_reuses_vectors(seed_bots):
     assert "faiss" not in manifest["artifacts"]
     assert not list(milvus_bot.index.dir.glob("faiss-*"))
     assert milvus_bot.index.store.count() == len(faiss_bot.index.chunks)
+    # milvus-lite runs BM25 functions: the lexical half of hybrid search is a Milvus query.
+    assert manifest["store"]["params"]["text"] == "bm25"
+    assert milvus_bot.index.store.searches_text()
 
 
 @pytest.mark.parametrize("question", QUESTIONS)
@@ -142,9 +145,11 @@ def test_updates_touch_only_changed_rows(tmp_path, settings):
 
     fresh = Assistant.from_folder(docs, index_dir=tmp_path / "fresh", progress=False)
     for q in QUESTIONS[:4] + ["How many visitors did the harbour festival draw?"]:
-        assert [p.text for p in bot.retrieve(q, mode="dense")] == [
-            p.text for p in fresh.retrieve(q, mode="dense")
-        ]
+        # Both halves: the vectors, and BM25 (local segments, or Milvus's BM25 function).
+        for mode in ("dense", "bm25"):
+            assert [p.text for p in bot.retrieve(q, mode=mode)] == [
+                p.text for p in fresh.retrieve(q, mode=mode)
+            ]
 
 
 @pytest.mark.parametrize("settings", [IVF, MILVUS], ids=["faiss-ivf", "milvus"])

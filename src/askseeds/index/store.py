@@ -532,7 +532,10 @@ class MilvusStore:
         return self.info
 
     def needs_rebuild(self, total: int, settings: Settings) -> str | None:
-        return None  # a collection's own index (FLAT, HNSW, ...) serves any size
+        # A collection's own index (FLAT, HNSW, ...) serves any size; only its schema can age.
+        if "text" not in self.info.params:
+            return "the Milvus collection predates the source, date and terms fields"
+        return None
 
     def finish(self, previous: StoreInfo | None) -> None:
         pending = list(self.info.params.get("pending_delete", []))
