@@ -425,7 +425,7 @@ def child_lexical(kind: str, folder: Path) -> dict:
                 return []
             scores = retriever.get_scores(found)
             top = np.argpartition(-scores, CANDIDATES - 1)[:CANDIDATES]
-            return top[np.lexsort((top, -scores[top]))].tolist()
+            return top[np.lexsort((top, -np.round(scores[top], 4)))].tolist()  # ties by row
 
     else:
         from askseeds.index.bm25 import LexicalIndex, Segment, term_keys
@@ -454,11 +454,16 @@ def child_lexical(kind: str, folder: Path) -> dict:
         base = _rss_tree_mb()
         index = LexicalIndex.open(folder / "g2")
 
+        def ranked(index: LexicalIndex, q: list[str]) -> list[int]:
+            # As Index.sparse: a little deeper, ties by row (bm25s's order above).
+            rows, scores = index.search(q, CANDIDATES + 16)
+            return rows[np.lexsort((rows, -np.round(scores, 4)))][:CANDIDATES].tolist()
+
         def search(q: list[str]):
-            return index.search(q, CANDIDATES)[0].tolist()
+            return ranked(index, q)
 
         before = LexicalIndex.open(folder / "g1")  # the corpus bm25s indexed
-        out["top_before"] = [before.search(q, CANDIDATES)[0].tolist() for q in questions]
+        out["top_before"] = [ranked(before, q) for q in questions]
         del before
 
     out["build_peak_mb"] = _peak_mb()
