@@ -12,7 +12,7 @@ import numpy as np
 from .answer.query import clean_question, resolve_followup, strip_request
 from .answer.select import Answerer, Candidate
 from .config import Settings
-from .embed import get_embedder
+from .embed import Embedder, get_embedder
 from .errors import CorpusError
 from .index import Index, sync
 from .load import load_folder
@@ -43,11 +43,13 @@ class Assistant:
         >>> answer.citations[0].snippet
     """
 
-    def __init__(self, index: Index, settings: Settings, docs_dir: Path) -> None:
+    def __init__(
+        self, index: Index, settings: Settings, docs_dir: Path, embedder: Embedder | None = None
+    ) -> None:
         self.index = index
         self.settings = settings
         self.docs_dir = docs_dir
-        self.embedder = get_embedder(settings.model)
+        self.embedder = embedder or get_embedder(settings.model)
         self._answerer = Answerer(index, settings)
         # The faiss/bm25 objects are read-only after opening; the lock only guards the model.
         self._lock = threading.Lock()
@@ -59,6 +61,7 @@ class Assistant:
         index_dir: str | Path | None = None,
         settings: Settings | None = None,
         progress: bool = True,
+        embedder: Embedder | None = None,
     ) -> Assistant:
         """Build, update or open the index for ``folder`` and return an Assistant over it.
 
@@ -67,6 +70,8 @@ class Assistant:
             index_dir: where the index lives; defaults to ``embeddings/`` beside ``folder``.
             settings: model, chunking and answering settings; defaults to ``Settings()``.
             progress: show a progress bar while embedding.
+            embedder: encodes texts; defaults to the shared model ``settings.model`` names
+                (tests pass a small stand-in; ``settings.model`` is what the manifest records).
 
         Raises:
             CorpusError: the folder is missing or holds no readable document.
@@ -84,9 +89,9 @@ class Assistant:
                 f"No readable .txt or .md documents in {folder}{detail}. "
                 "Point --docs at a folder of text files."
             )
-        embedder = get_embedder(settings.model)
+        embedder = embedder or get_embedder(settings.model)
         index = sync(documents, skipped, index_dir, settings, embedder, progress=progress)
-        return cls(index, settings, folder)
+        return cls(index, settings, folder, embedder)
 
     @property
     def stats(self) -> IndexStats:
