@@ -3,8 +3,14 @@
 It parses the request, calls ``Assistant.ask`` and formats the result with
 :mod:`askseeds.render`; nothing else. Endpoints:
 
-* ``/chat`` (``message: str``) -> ``(answer_html, sources_html)``: what the page uses.
 * ``/ask`` (``question: str, history: list | None``) -> JSON dict: for programs.
+* ``/retrieve`` (``question: str, k: int``) -> JSON dict of the closest passages.
+* ``/chat`` (``message: str``) -> ``(answer_html, sources_html)``: what the page uses.
+
+With ``mcp=True`` (``askseeds serve --mcp``, ``ASKSEEDS_MCP=1``) Gradio also serves ``ask`` and
+``retrieve`` as MCP tools at ``/gradio_api/mcp/``; their docstrings below are the tools'
+descriptions. Gradio makes every public endpoint a tool, so ``/chat`` (HTML, for the page) is
+then "undocumented": off the API page and the tool list, still callable by position.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ stay_offline()  # before Gradio is imported
 os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", str(2**62))  # never rebuilt
 os.environ.setdefault("GRADIO_ANALYTICS_MAX_EVENTS", "1")  # nothing reads the records
 
+import importlib.util
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -34,7 +41,9 @@ from typing import Any
 import gradio as gr
 
 from . import render
-from .errors import AskseedsError
+from .errors import AskseedsError, ConfigError
+from .feedback import FeedbackLog, make_vote
+from .feedback import default_path as default_feedback_path
 
 log = logging.getLogger("askseeds.chat")
 
@@ -59,6 +68,7 @@ SESSION_CAPACITY = 1000
 # history (which follow-up questions use) is untouched; an [n] marker of an older answer
 # then has no card to open, and the panel says that older sources were dropped.
 MAX_SOURCE_TURNS = 10
+MAX_RETRIEVE_K = 20  # passages one /retrieve call may ask for
 
 CSS = """
 .gradio-container { max-width: 1280px !important; margin: 0 auto !important; }
@@ -178,8 +188,9 @@ def _history_for_ask(history: Any) -> list[dict]:
 class ChatAdapter:
     """Runs the assistant on one thread and turns answers and errors into HTML / JSON."""
 
-    def __init__(self, assistant: Any):
+    def __init__(self, assistant: Any, feedback: FeedbackLog | None = None):
         self.assistant = assistant
+        self.feedback = feedback
         # Every ask() runs on this one thread, so calls are serialised as before, and what
         # torch and numpy allocate stays in one malloc arena. Run directly on Gradio's many
         # worker threads, the same load grew the server's RSS by ~30% per 2,000 questions.
@@ -197,6 +208,10 @@ class ChatAdapter:
         """The ``/ask`` endpoint: a question (and optional history) -> answer JSON."""
         return self._worker.submit(self._api, question, history).result()
 
+    def retrieve(self, question: str, k: Any = 5) -> dict:
+        """The ``/retrieve`` endpoint: a question -> its ``k`` closest passages as JSON."""
+        return self._worker.submit(self._retrieve, question, k).result()
+
     def _chat(self, message: Any, history: list, turns: dict | None):
         question = render.plain_text(message) if not isinstance(message, str) else message
         past = _history_for_ask(history)
@@ -213,36 +228,148 @@ class ChatAdapter:
             log.exception("ask() failed for question %r", question)
             bubble = render.render_error(render.GENERIC_ERROR)
             return bubble, render.render_panel(turns, first_kept), turns
-        turns[turn] = (question, render.render_sources(answer, turn))
+        # The third item is what a vote on this answer records (feedback.py).
+        turns[turn] = (question, render.render_sources(answer, turn), _voted(answer))
         return render.render_answer(answer, turn), render.render_panel(turns, first_kept), turns
+
+    def vote(self, history: list, turns: dict | None, like: gr.LikeData) -> None:
+        """The chatbot's thumbs up/down: append the vote to the feedback file."""
+        if self.feedback is None or like.liked not in (True, False):
+            return  # feedback off, or a vote taken back
+        index = like.index[0] if isinstance(like.index, (list, tuple)) else like.index
+        messages = list(history or [])[: int(index) + 1]
+        turn = sum(1 for m in _history_roles(messages) if m == "assistant")
+        past = _history_for_ask(messages[:-1])
+        asked = past.pop()["content"] if past and past[-1]["role"] == "user" else ""
+        kept = (turns or {}).get(turn) or (turns or {}).get(str(turn))
+        # An answer older than the kept turns is recorded from the chat's text, uncited.
+        voted = kept[2] if kept and len(kept) > 2 else {
+            "question": asked, "answer": render.plain_text(like.value)
+        }
+        vote = make_vote(
+            "up" if like.liked else "down",
+            voted["question"],
+            voted["answer"],
+            abstained=voted.get("abstained", False),
+            history=past,
+            citations=voted.get("citations", ()),
+            resolved_question=voted.get("resolved_question", ""),
+        )
+        try:
+            saved = self.feedback.append(vote)
+        except OSError:
+            log.exception("could not write feedback file %s", self.feedback.path)
+            saved = False
+        if not saved:
+            gr.Warning("Your vote could not be saved (the server's feedback file is full or "
+                       "unwritable); the server log says which.")
 
     def _api(self, question: str, history: list[dict] | None = None) -> dict:
         if history is not None and not isinstance(history, (list, tuple)):
-            raise gr.Error(
+            _refuse(
                 'history must be a list of {"role": "user"|"assistant", "content": "..."} '
-                "messages, or left out.",
-                print_exception=False,
+                "messages, or left out."
             )
-        try:
-            answer = self.assistant.ask(question or "", history=_history_for_ask(history))
-        except AskseedsError as exc:
-            raise gr.Error(str(exc), print_exception=False) from None
-        except Exception:
-            log.exception("ask() failed for question %r", question)
-            raise gr.Error(render.GENERIC_ERROR, print_exception=False) from None
+        answer = _messages_for_errors(
+            "ask", question, self.assistant.ask, question or "", history=_history_for_ask(history)
+        )
         return render.answer_dict(answer)
 
+    def _retrieve(self, question: str, k: Any) -> dict:
+        try:
+            k = int(5 if k is None else k)
+        except (TypeError, ValueError):
+            _refuse(f"k must be a whole number from 1 to {MAX_RETRIEVE_K}, not {k!r}.")
+        if not 1 <= k <= MAX_RETRIEVE_K:
+            _refuse(f"k must be a whole number from 1 to {MAX_RETRIEVE_K}, not {k}.")
+        passages = _messages_for_errors(
+            "retrieve", question, self.assistant.retrieve, question or "", k=k
+        )
+        return {"question": question, "passages": [render.passage_dict(p) for p in passages]}
 
-def build_app(assistant: Any) -> gr.Blocks:
-    """The chat page for ``assistant`` (anything with ``.stats`` and ``.ask(q, history=)``)."""
-    adapter = ChatAdapter(assistant)
+
+def _history_roles(messages: list) -> list:
+    return [m.get("role") if isinstance(m, dict) else getattr(m, "role", None) for m in messages]
+
+
+def _voted(answer: Any) -> dict:
+    """What a vote on ``answer`` records of it besides the chat's text."""
+    return {
+        "question": answer.question,
+        "answer": answer.text,
+        "abstained": bool(answer.abstained),
+        "citations": [render.citation_dict(c) for c in answer.citations],
+        "resolved_question": answer.resolved_question,
+    }
+
+
+def _refuse(message: str) -> None:
+    raise gr.Error(message, print_exception=False)
+
+
+def _messages_for_errors(what: str, question: Any, fn: Any, *args: Any, **kwargs: Any) -> Any:
+    """``fn(*args, **kwargs)``, its failures turned into a message for the caller (no traceback)."""
+    try:
+        return fn(*args, **kwargs)
+    except AskseedsError as exc:
+        _refuse(str(exc))
+    except Exception:
+        log.exception("%s() failed for question %r", what, question)
+        _refuse(render.GENERIC_ERROR)
+
+
+def build_app(
+    assistant: Any, mcp: bool = False, feedback: FeedbackLog | None = None
+) -> gr.Blocks:
+    """The chat page for ``assistant`` (anything with ``.stats``, ``.ask`` and ``.retrieve``).
+
+    Args:
+        mcp: the app is served with MCP on (``launch_kwargs(mcp=True)``).
+        feedback: where the answers' thumbs up/down go; None shows no thumbs.
+    """
+    adapter = ChatAdapter(assistant, feedback)
 
     def chat(message: str, history: list, turns: dict | None):
         return adapter.chat(message, history, turns)
 
+    # The docstrings of ask and retrieve are their descriptions in the API page and as MCP
+    # tools; Gradio reads one line per argument under "Args:".
     def ask(question: str, history: list[dict] | None = None) -> dict:
-        """Answer a question from the documents, quoting sentences with [n] citations."""
+        """Answer a question about the indexed documents with sentences quoted from them.
+
+        Nothing is generated: the answer is sentences copied verbatim from the documents, each
+        marked [n] and listed in citations with its source file, title, date, character offsets
+        (start, end) into the file, the exact quoted snippet, and page or section where known.
+        It abstains (abstained: true, answer "Not found in the documents", the closest passages
+        listed) when no sentence answers the question with enough confidence: the documents do
+        not say, or the question is not about them. conflict is true when sources disagree on
+        a figure (citations newest first).
+
+        Args:
+            question: the question, in plain words, e.g. "Who is the mayor of Tacoma?"
+            history: earlier turns of this conversation as [{"role": "user" or "assistant", "content": "..."}], so that a follow-up like "What was its theme?" is understood; leave out for a single question.
+
+        Returns:
+            {question, answer (markdown with [n] markers), abstained, conflict, citations: [{number, source, title, date, start, end, snippet, score}], passages, resolved_question, notes}
+        """
         return adapter.api(question, history)
+
+    def retrieve(question: str, k: int = 5) -> dict:
+        """Find the passages of the indexed documents closest to a question, best first.
+
+        Never abstains: it returns the k closest passages even when none of them answers the
+        question, so judge them yourself, or use the ask tool for a checked, cited answer.
+        Each passage has its source file, title, date, character offsets (start, end) into
+        the file, its text, a relevance score, and page or section where known.
+
+        Args:
+            question: what to look for, in plain words.
+            k: how many passages to return, 1 to 20 (default 5).
+
+        Returns:
+            {question, passages: [{source, title, date, start, end, text, score}]}
+        """
+        return adapter.retrieve(question, k)
 
     def clear():
         return render.render_panel({}), {}
@@ -268,7 +395,7 @@ def build_app(assistant: Any) -> gr.Blocks:
                     show_label=False,
                     latex_delimiters=[],
                     buttons=["copy"],
-                    feedback_options=None,
+                    feedback_options=("Like", "Dislike") if feedback is not None else None,
                     placeholder=(
                         "<b>Ask anything about the documents.</b><br>"
                         "Answers quote the documents and cite them."
@@ -289,6 +416,8 @@ def build_app(assistant: Any) -> gr.Blocks:
                     additional_outputs=[sources, turns],
                     examples=[[q, None] for q in EXAMPLES],  # None: keep the current State
                     api_name="chat",
+                    # HTML for the page makes no tool: with MCP, only ask and retrieve are public.
+                    api_visibility="undocumented" if mcp else "public",
                     api_description="Chat turn: returns the answer bubble HTML and the sources panel HTML.",
                     fill_height=False,
                     autoscroll=True,
@@ -301,20 +430,28 @@ def build_app(assistant: Any) -> gr.Blocks:
             js="() => { document.querySelector('#chatbot button[aria-label=\"Clear\"]')?.click(); }",
         )
         chatbot.clear(clear, None, [sources, turns], api_visibility="undocumented", queue=False)
+        if feedback is not None:
+            # Private: only the page votes (an API caller could not say on which answer).
+            chatbot.like(adapter.vote, [chatbot, turns], None, api_visibility="private")
         gr.api(ask, api_name="ask")
+        gr.api(retrieve, api_name="retrieve")
     demo.queue(default_concurrency_limit=QUEUE_CONCURRENCY, max_size=QUEUE_MAX_SIZE)
     return demo
 
 
-def launch_kwargs() -> dict:
-    """Styling and safety options for ``Blocks.launch`` (Gradio 6 takes css/js/theme there)."""
+def launch_kwargs(mcp: bool = False) -> dict:
+    """Styling and safety options for ``Blocks.launch`` (Gradio 6 takes css/js/theme there).
+
+    Args:
+        mcp: also serve the ``ask`` and ``retrieve`` endpoints as MCP tools.
+    """
     font = ["ui-sans-serif", "system-ui", "-apple-system", "Segoe UI", "Roboto", "sans-serif"]
     mono = ["ui-monospace", "SFMono-Regular", "Menlo", "Consolas", "monospace"]
     theme = gr.themes.Soft(primary_hue="indigo", neutral_hue="slate", font=font, font_mono=mono)
     return {
         "share": False,
         "ssr_mode": False,
-        "mcp_server": False,
+        "mcp_server": mcp,
         "css": CSS,
         "js": JS,
         "theme": theme,
@@ -325,6 +462,20 @@ def launch_kwargs() -> dict:
         # build after every event (see GRADIO_ANALYTICS_CACHE_FREQUENCY above).
         "enable_monitoring": False,
     }
+
+
+def feedback_log(assistant: Any) -> FeedbackLog | None:
+    """Where ``assistant``'s chat records votes, from its settings; None if votes are off."""
+    settings = assistant.settings
+    if settings.feedback_max_mb <= 0:
+        return None
+    path = settings.feedback_file or default_feedback_path(assistant.index.dir)
+    log.info("votes on answers go to %s", path)
+    return FeedbackLog(path, settings.feedback_max_mb << 20)
+
+
+def _local_url(host: str, port: int) -> str:
+    return f"http://{'127.0.0.1' if host in ('', '0.0.0.0') else host}:{int(port)}"
 
 
 def _warn_if_public(host: str) -> None:
@@ -342,17 +493,29 @@ def serve(
     host: str = "127.0.0.1",
     port: int = 7860,
     settings: Any = None,
+    mcp: bool = False,
 ) -> None:
-    """Open (building or updating if needed) the index of ``docs`` and serve the chat."""
+    """Open (building or updating if needed) the index of ``docs`` and serve the chat.
+
+    Args:
+        mcp: also serve ``ask`` and ``retrieve`` as MCP tools at ``/gradio_api/mcp/``.
+
+    Raises:
+        ConfigError: ``mcp`` is asked for but the MCP extra is not installed.
+    """
     from .api import Assistant
 
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    if mcp and importlib.util.find_spec("mcp") is None:
+        raise ConfigError(
+            "MCP needs the 'mcp' package: pip install 'gradio[mcp]>=6,<7'"
+        )
     _warn_if_public(host)
     assistant = Assistant.from_folder(docs, index_dir=index_dir, settings=settings, progress=True)
     assistant.embedder.prepare_queries()  # so no visitor waits for it
-    demo = build_app(assistant)
-    log.info(
-        "askseeds chat on http://%s:%d", "127.0.0.1" if host in ("", "0.0.0.0") else host, port
-    )
-    demo.launch(server_name=host, server_port=int(port), **launch_kwargs())
+    demo = build_app(assistant, mcp=mcp, feedback=feedback_log(assistant))
+    log.info("askseeds chat on %s", _local_url(host, port))
+    if mcp:
+        log.info("MCP tools ask and retrieve on %s/gradio_api/mcp/", _local_url(host, port))
+    demo.launch(server_name=host, server_port=int(port), **launch_kwargs(mcp))

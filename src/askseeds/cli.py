@@ -32,6 +32,11 @@ def _add_corpus_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model", default=None, help="sentence-transformers model name or path")
 
 
+def _env_flag(name: str) -> bool:
+    """An on/off environment variable: 1, true, yes, on (any case) mean on."""
+    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="askseeds", description="Extractive, cited answers from a folder of documents."
@@ -52,10 +57,27 @@ def _parser() -> argparse.ArgumentParser:
     _add_corpus_options(p)
     p.add_argument("--host", default=os.environ.get("ASKSEEDS_HOST", "127.0.0.1"))
     p.add_argument("--port", type=int, default=int(os.environ.get("ASKSEEDS_PORT", "7860")))
+    p.add_argument(
+        "--mcp",
+        action=argparse.BooleanOptionalAction,
+        default=_env_flag("ASKSEEDS_MCP"),
+        help="also serve the ask and retrieve tools over MCP at /gradio_api/mcp/ "
+        "(default: off, or $ASKSEEDS_MCP=1)",
+    )
 
     p = sub.add_parser("eval", help="score answers against a question set")
     p.add_argument("file", nargs="?", help="question set (JSONL)")
     p.add_argument("--squad", help="a SQuAD v1.1 JSON file to evaluate on instead")
+    p.add_argument(
+        "--feedback",
+        help="a feedback file of the web chat: add its down-voted answers to a question set "
+        "to label, and score the labelled ones",
+    )
+    p.add_argument(
+        "--labels",
+        help="with --feedback: the question set to label (default: "
+        "<feedback file>-questions.jsonl beside it)",
+    )
     p.add_argument("--retriever", default="hybrid", choices=["bm25", "dense", "hybrid", "all"])
     p.add_argument("--k", type=int, default=10)
     p.add_argument("--json", dest="json_out", help="write the full report to this JSON file")
@@ -129,6 +151,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         host=args.host,
         port=args.port,
         settings=_settings(args),
+        mcp=args.mcp,
     )
     return 0
 

@@ -61,6 +61,10 @@ class Settings:
     # Checksums of artefacts up to this size are verified on every open; above it,
     # sizes always and a sample of each file's blocks (a full pass costs seconds per GB).
     verify_full_mb: int = 1024
+    # The web chat's votes (feedback.py): "" = <index folder>-feedback.jsonl beside the index
+    # folder, so it outlives rebuilds. At feedback_max_mb, votes are refused (none dropped).
+    feedback_file: str = ""
+    feedback_max_mb: int = 64
 
     INDEX_FIELDS = ("model", "chunk_tokens", "chunk_overlap_tokens")
 
@@ -95,6 +99,8 @@ class Settings:
             raise ConfigError("milvus_collection may hold only letters, digits and '_'")
         if self.verify_full_mb < 0:
             raise ConfigError("verify_full_mb must be >= 0")
+        if self.feedback_max_mb < 0:
+            raise ConfigError("feedback_max_mb must be >= 0 (0 = no votes recorded)")
 
     def index_params(self) -> dict:
         """The settings that shape the index, as saved in the manifest."""

@@ -268,7 +268,7 @@ def render_panel(sections: Mapping[int, tuple[str, str]], first_kept: int = 1) -
     if older:
         parts.append('<div class="older-h">Earlier questions</div>')
         for t in older:
-            question, section = sections[t]
+            question, section = sections[t][:2]  # a chat's turns carry more after these
             parts.append(
                 f'<details class="older" data-turn="{int(t)}"><summary>'
                 f'<span class="turn-n">Q{int(t)}</span> {esc(_one_line(question))}</summary>'
@@ -323,6 +323,12 @@ def _raw_text(content: Any) -> str:
     return ""
 
 
+def _whereabouts(item: Citation | Passage) -> dict:
+    """Page and section, for formats that have them (set only where known)."""
+    found = {name: getattr(item, name, None) for name in ("page", "section")}
+    return {name: value for name, value in found.items() if value is not None}
+
+
 def citation_dict(c: Citation) -> dict:
     return {
         "number": c.number,
@@ -333,6 +339,7 @@ def citation_dict(c: Citation) -> dict:
         "end": c.end,
         "snippet": c.snippet,
         "score": float(c.score),
+        **_whereabouts(c),
     }
 
 
@@ -345,6 +352,7 @@ def passage_dict(p: Passage) -> dict:
         "end": p.end,
         "text": p.text,
         "score": float(p.score),
+        **_whereabouts(p),
     }
 
 
