@@ -14,6 +14,7 @@ from .answer.select import Answerer, Candidate
 from .config import Settings
 from .embed import Embedder, get_embedder
 from .errors import CorpusError
+from .filters import Filters, as_filters
 from .index import Index, sync
 from .load import load_folder
 from .rerank import rerank
@@ -104,18 +105,31 @@ class Assistant:
             changes=self.index.changes,
         )
 
-    def retrieve(self, question: str, k: int | None = None, mode: Mode = "hybrid") -> list[Passage]:
+    def retrieve(
+        self,
+        question: str,
+        k: int | None = None,
+        mode: Mode = "hybrid",
+        *,
+        filters: Filters | dict | None = None,
+    ) -> list[Passage]:
         """The ``k`` best distinct passages for ``question``.
+
+        Args:
+            filters: search only some documents: a :class:`Filters` or a dict with
+                ``sources`` (or ``only``: globs or folders), ``since``, ``until``
+                (``YYYY[-MM[-DD]]``, inclusive) and ``keep_undated``.
 
         Raises:
             EmptyQueryError: the question has no letters or digits.
+            FilterError: the filter is malformed or keeps no document.
         """
         query = strip_request(clean_question(question))
-        if mode not in MODES:
-            raise ValueError(f"mode must be one of {MODES}")
+        _check_mode(mode)
+        within = self._within(filters)
         k = k or self.settings.k
         vec = self._encode(query) if mode != "bm25" else None
-        hits, _ = self.search(query, query, vec, mode)
+        hits, _ = self.search(query, query, vec, mode, within)
         return to_passages(self.index, hits, k, self.settings)
 
     def retrieve_batch(
@@ -135,46 +149,74 @@ class Assistant:
         ]
 
     def search(
-        self, question: str, query: str, vec: np.ndarray | None, mode: Mode = "hybrid"
+        self,
+        question: str,
+        query: str,
+        vec: np.ndarray | None,
+        mode: Mode = "hybrid",
+        within: np.ndarray | None = None,
     ) -> tuple[list[Hit], list[Candidate] | None]:
         """Ranked chunks for ``query`` (``question`` plus any context it leans on).
 
         Hybrid also scores the top chunks' sentences as answers and reorders the
         chunks by them (``rerank.py``); those candidate sentences are returned
-        for the answer, else None.
+        for the answer, else None. ``within``: only these chunk positions
+        (``Index.select``).
         """
-        hits = rank(self.index, query, vec, self.settings, mode)
+        hits = rank(self.index, query, vec, self.settings, mode, within)
         if mode != "hybrid" or self.settings.rerank_weight <= 0:
             return hits, None
         cands = self._answerer.candidates(question, query, vec, hits)
         return rerank(hits, cands, self.settings.rerank_weight), cands
 
-    def ask(self, question: str, history: list[dict] | None = None) -> Answer:
+    def ask(
+        self,
+        question: str,
+        *,
+        history: list[dict] | None = None,
+        mode: Mode = "hybrid",
+        filters: Filters | dict | None = None,
+    ) -> Answer:
         """Answer ``question`` with sentences quoted from the documents, or abstain.
 
         Args:
             question: the user's question.
             history: earlier chat turns, ``{"role": "user"|"assistant", "content": str}``;
                 used to resolve follow-ups such as "What was its theme?".
+            mode: the retriever the answer's passages come from.
+            filters: answer only from some documents (see ``retrieve``).
 
         Returns:
             An Answer whose citations point at exact character spans of the sources.
 
         Raises:
             EmptyQueryError: the question has no letters or digits.
+            FilterError: the filter is malformed or keeps no document.
         """
         question = clean_question(question)
+        _check_mode(mode)
+        within = self._within(filters)
         asked = strip_request(question)
         query = resolve_followup(asked, history)
-        vec = self._encode(query)
-        hits, cands = self.search(asked, query, vec)
+        vec = self._encode(query)  # bm25 does not search with it, but answers weigh it
+        hits, cands = self.search(asked, query, vec if mode != "bm25" else None, mode, within)
         passages = to_passages(self.index, hits, self.settings.k, self.settings)
         answer = self._answerer.answer(asked, query, vec, hits, passages, cands)
         return replace(answer, question=question)
+
+    def _within(self, filters: Filters | dict | None) -> np.ndarray | None:
+        """The chunk positions ``filters`` keeps, or None for all."""
+        filters = as_filters(filters)
+        return None if filters is None else self.index.select(filters)
 
     def _encode(self, text: str):
         with self._lock:
             return self.embedder.encode_query(text)
 
 
-__all__ = ["Assistant", "CorpusError", "IndexStats"]
+def _check_mode(mode: str) -> None:
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {MODES}")
+
+
+__all__ = ["Assistant", "CorpusError", "Filters", "IndexStats"]

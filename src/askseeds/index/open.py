@@ -15,11 +15,14 @@ import numpy as np
 
 from ..config import Settings
 from ..errors import IndexCorruptError
+from ..filters import Filters, select
 from ..types import Chunk, Location, SkippedFile, Span
 from .manifest import FORMAT_VERSION, DocInfo, _verify, read_manifest
 from .store import StoreInfo, VectorStore, open_store
 
 log = logging.getLogger(__name__)
+
+SELECTIONS_KEPT = 16  # filters whose chunk positions an open index remembers
 
 
 @dataclass
@@ -39,6 +42,9 @@ class Index:
     bm25: bm25s.BM25 | None
     skipped: tuple[SkippedFile, ...] = ()
     changes: dict = field(default_factory=dict)
+
+    # Filters over at most this many chunks are searched exactly (Settings.filter_exact_max).
+    filter_exact_max: int = 20_000
 
     def __post_init__(self) -> None:
         top = int(self.rows.max()) + 1 if len(self.rows) else 0
@@ -71,25 +77,61 @@ class Index:
         out[inside] = self._position_of_row[rows[inside]]
         return out
 
-    def dense(self, query_vec: np.ndarray, n: int) -> list[tuple[int, float]]:
+    def select(self, filters: Filters) -> np.ndarray:
+        """Sorted positions of the chunks of the documents ``filters`` keeps (cached).
+
+        Raises:
+            FilterError: a source pattern matches no document, or no document is kept.
+        """
+        cache = self.__dict__.setdefault("_selections", {})
+        if filters not in cache:
+            names = sorted(self.docs)
+            number = {name: i for i, name in enumerate(names)}
+            if "_chunk_sources" not in self.__dict__:
+                self._chunk_sources = np.fromiter(
+                    (number[c.source] for c in self.chunks), dtype=np.int64, count=len(self.chunks)
+                )
+            dates = {name: self.docs[name].date for name in names}
+            if len(cache) >= SELECTIONS_KEPT:
+                cache.pop(next(iter(cache)))
+            cache[filters] = select(filters, self._chunk_sources, names, dates)
+        return cache[filters]
+
+    def dense(
+        self, query_vec: np.ndarray, n: int, within: np.ndarray | None = None
+    ) -> list[tuple[int, float]]:
         """Top ``n`` (position, cosine) pairs for a unit query vector.
 
         The store proposes candidates; they are scored again with the float16 copy
         kept beside the chunks, so FAISS (exact or quantised) and Milvus give the
         same scores for the same chunk, and an approximate store's quantisation
         error never reaches the ranking.
+
+        ``within`` (sorted positions, from ``select``) limits the search to those
+        chunks: up to ``filter_exact_max`` of them are compared with the query
+        exactly, from their stored vectors, whatever the store; more are searched by
+        the store with the filter applied inside its search (FAISS's ID selector,
+        Milvus's filter expression), never by filtering an unfiltered top ``n``.
         """
-        n = min(n, len(self.chunks))
+        n = min(n, len(self.chunks) if within is None else len(within))
         if n <= 0:
             return []
         q = np.asarray(query_vec, dtype=np.float32).reshape(-1)
-        # Headroom for rows the manifest no longer names and for quantisation swaps.
-        _, ids = self.store.search(q.reshape(1, -1), min(2 * n + 10, len(self.chunks) + 16))
-        pos = np.unique(self.positions(ids[0]))
-        pos = pos[pos >= 0]
+        if within is not None and len(within) <= self.filter_exact_max:
+            pos = within
+        else:
+            # Headroom for rows the manifest no longer names and for quantisation swaps.
+            depth = min(2 * n + 10, len(self.chunks) + 16)
+            rows = None if within is None else self.rows[within]
+            _, ids = self.store.search(q.reshape(1, -1), depth, rows)
+            pos = np.unique(self.positions(ids[0]))
+            pos = pos[pos >= 0]
         if not len(pos):
             return []
         scores = np.asarray(self.chunk_vecs[pos], dtype=np.float32) @ q
+        if len(pos) > 4 * n:  # an exact filtered search: sort only the best
+            best = np.argpartition(-scores, n - 1)[:n]
+            pos, scores = pos[best], scores[best]
         order = np.lexsort((pos, -scores))[:n]
         return [(int(pos[i]), float(scores[i])) for i in order]
 
@@ -166,9 +208,11 @@ def open_index(index_dir: Path, verify: bool = True, settings: Settings | None =
     if short or len(chunk_vecs) != len(chunks) or sent_rows[-1] != len(sentvec):
         raise IndexCorruptError(f"index in {index_dir} is inconsistent; rebuild it")
     docs = {s: DocInfo(source=s, **meta) for s, meta in manifest["files"].items()}
-    return Index(
+    index = Index(
         index_dir, manifest, chunks, raws, docs, store, rows, chunk_vecs, sent_rows, sentvec, bm25
     )
+    index.filter_exact_max = settings.filter_exact_max
+    return index
 
 
 def map_rows(path: Path) -> np.ndarray:
