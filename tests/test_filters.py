@@ -147,3 +147,45 @@ def test_filter_values_are_parsed_and_matched():
     assert not keeps_date(Filters(since="2025-04"), "2025-03-31")
     assert not keeps_date(Filters(until="2024"), None)
     assert keeps_date(Filters(until="2024", keep_undated=True), None)
+
+
+# --------------------------------------------------------------- real model, real seeds (slow)
+CONFERENCE = "Where was the China-U.S. Sister Cities Conference held?"
+
+
+def test_a_date_range_changes_the_answer_on_the_seeds(bot):
+    """2023's articles tell of the fifth conference (Suzhou), 2025's of the seventh."""
+    older = bot.ask(CONFERENCE, filters={"until": "2024"})
+    assert older.citations and "Suzhou" in older.citations[0].snippet
+    assert {c.date[:4] for c in older.citations} == {"2023"}
+    newer = bot.ask(CONFERENCE, filters={"since": "2025-01"})
+    assert newer.citations and "Hangzhou" in newer.citations[0].snippet
+    assert {c.source for c in newer.citations} == {"004_f084b65bf9f1a5c0.txt"}
+    assert any("Searched only documents since 2025-01" in n for n in newer.notes)
+    undated = bot.retrieve(CONFERENCE, k=10, filters={"until": "2024", "keep_undated": True})
+    assert {p.date for p in undated} >= {None} and "004_f084b65bf9f1a5c0.txt" not in {
+        p.source for p in undated}
+
+
+def test_faiss_and_milvus_filter_alike(bot, tmp_path, monkeypatch):
+    pytest.importorskip("milvus_lite")
+    import shutil
+
+    idx = tmp_path / "milvus"
+    shutil.copytree(bot.index.dir, idx)
+    filters = {"only": "00[12]_*"}
+    for exact_max in (0, 10_000):  # the store's own filtered search, and the exact path
+        settings = replace(Settings(), vector_store="milvus", filter_exact_max=exact_max)
+        milvus = Assistant.from_folder(bot.docs_dir, index_dir=idx, settings=settings,
+                                       progress=False)
+        assert milvus.stats.changes["embedded"] == 0
+        faiss_bot = Assistant(bot.index, replace(bot.settings, filter_exact_max=exact_max),
+                              bot.docs_dir, bot.embedder)
+        monkeypatch.setattr(bot.index, "filter_exact_max", exact_max)
+        for question in (CONFERENCE, "Who is the mayor of Tacoma?"):
+            want = [(p.source, p.start, p.score)
+                    for p in faiss_bot.retrieve(question, k=5, mode="dense", filters=filters)]
+            got = [(p.source, p.start, p.score)
+                   for p in milvus.retrieve(question, k=5, mode="dense", filters=filters)]
+            assert got == want and {s for s, _, _ in got} <= {
+                "001_7391625d5ac1e584.txt", "002_2d315674d602079f.txt"}

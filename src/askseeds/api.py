@@ -195,13 +195,17 @@ class Assistant:
         """
         question = clean_question(question)
         _check_mode(mode)
-        within = self._within(filters)
+        filters = as_filters(filters)
+        within = None if filters is None else self.index.select(filters)
         asked = strip_request(question)
         query = resolve_followup(asked, history)
         vec = self._encode(query)  # bm25 does not search with it, but answers weigh it
         hits, cands = self.search(asked, query, vec if mode != "bm25" else None, mode, within)
         passages = to_passages(self.index, hits, self.settings.k, self.settings)
         answer = self._answerer.answer(asked, query, vec, hits, passages, cands)
+        if filters is not None:
+            note = f"Searched only documents {filters.describe()} ({len(within)} passages)."
+            answer = replace(answer, notes=(*answer.notes, note))
         return replace(answer, question=question)
 
     def _within(self, filters: Filters | dict | None) -> np.ndarray | None:

@@ -200,19 +200,24 @@ class ChatAdapter:
         # from ~34 MiB (+4.4-5.0%) to ~23 MiB (+2.8-3.2%).
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="askseeds-ask")
 
-    def chat(self, message: Any, history: list, turns: dict | None):
-        """The ChatInterface fn: returns (answer bubble, sources panel, per-turn sections)."""
-        return self._worker.submit(self._chat, message, history, turns).result()
+    def chat(self, message: Any, history: list, turns: dict | None, filters: dict | None = None):
+        """The ChatInterface fn: returns (answer bubble, sources panel, per-turn sections).
 
-    def api(self, question: str, history: list[dict] | None = None) -> dict:
+        ``filters``: the filter row's values (``filter_dict``), None for all documents.
+        """
+        return self._worker.submit(self._chat, message, history, turns, filters).result()
+
+    def api(
+        self, question: str, history: list[dict] | None = None, filters: dict | None = None
+    ) -> dict:
         """The ``/ask`` endpoint: a question (and optional history) -> answer JSON."""
-        return self._worker.submit(self._api, question, history).result()
+        return self._worker.submit(self._api, question, history, filters).result()
 
-    def retrieve(self, question: str, k: Any = 5) -> dict:
+    def retrieve(self, question: str, k: Any = 5, filters: dict | None = None) -> dict:
         """The ``/retrieve`` endpoint: a question -> its ``k`` closest passages as JSON."""
-        return self._worker.submit(self._retrieve, question, k).result()
+        return self._worker.submit(self._retrieve, question, k, filters).result()
 
-    def _chat(self, message: Any, history: list, turns: dict | None):
+    def _chat(self, message: Any, history: list, turns: dict | None, filters: dict | None):
         question = render.plain_text(message) if not isinstance(message, str) else message
         past = _history_for_ask(history)
         turn = 1 + sum(1 for m in past if m["role"] == "assistant")
@@ -221,7 +226,7 @@ class ChatAdapter:
         first_kept = max(1, turn - MAX_SOURCE_TURNS + 1)
         turns = {t: s for t, s in (turns or {}).items() if first_kept <= int(t) < turn}
         try:
-            answer = self.assistant.ask(question, history=past)
+            answer = self.assistant.ask(question, history=past, filters=filters)
         except AskseedsError as exc:
             return render.render_error(str(exc)), render.render_panel(turns, first_kept), turns
         except Exception:
@@ -264,18 +269,23 @@ class ChatAdapter:
             gr.Warning("Your vote could not be saved (the server's feedback file is full or "
                        "unwritable); the server log says which.")
 
-    def _api(self, question: str, history: list[dict] | None = None) -> dict:
+    def _api(self, question: str, history: list[dict] | None, filters: dict | None) -> dict:
         if history is not None and not isinstance(history, (list, tuple)):
             _refuse(
                 'history must be a list of {"role": "user"|"assistant", "content": "..."} '
                 "messages, or left out."
             )
         answer = _messages_for_errors(
-            "ask", question, self.assistant.ask, question or "", history=_history_for_ask(history)
+            "ask",
+            question,
+            self.assistant.ask,
+            question or "",
+            history=_history_for_ask(history),
+            filters=filters,
         )
         return render.answer_dict(answer)
 
-    def _retrieve(self, question: str, k: Any) -> dict:
+    def _retrieve(self, question: str, k: Any, filters: dict | None) -> dict:
         try:
             k = int(5 if k is None else k)
         except (TypeError, ValueError):
@@ -283,9 +293,29 @@ class ChatAdapter:
         if not 1 <= k <= MAX_RETRIEVE_K:
             _refuse(f"k must be a whole number from 1 to {MAX_RETRIEVE_K}, not {k}.")
         passages = _messages_for_errors(
-            "retrieve", question, self.assistant.retrieve, question or "", k=k
+            "retrieve", question, self.assistant.retrieve, question or "", k=k, filters=filters
         )
         return {"question": question, "passages": [render.passage_dict(p) for p in passages]}
+
+
+def filter_dict(only: Any = "", since: Any = "", until: Any = "", keep_undated: Any = False):
+    """The filter fields of the page and the endpoints as ``Assistant`` takes them.
+
+    ``only`` is one glob or folder, several separated by commas, or a list of them.
+    Returns None when no field is set (all documents).
+    """
+    if isinstance(only, str):
+        only = only.split(",")
+    elif not isinstance(only, (list, tuple)):
+        only = [] if only is None else [only]  # a wrong kind is reported by as_filters
+    only = [p.strip() if isinstance(p, str) else p for p in only]
+    only = [p for p in only if p != ""]
+    since = since.strip() if isinstance(since, str) else since
+    until = until.strip() if isinstance(until, str) else until
+    if not (only or since or until):
+        return None
+    return {"only": only, "since": since or None, "until": until or None,
+            "keep_undated": bool(keep_undated)}
 
 
 def _history_roles(messages: list) -> list:
@@ -329,12 +359,19 @@ def build_app(
     """
     adapter = ChatAdapter(assistant, feedback)
 
-    def chat(message: str, history: list, turns: dict | None):
-        return adapter.chat(message, history, turns)
+    def chat(message, history, turns, only, since, until, keep_undated):
+        return adapter.chat(message, history, turns, filter_dict(only, since, until, keep_undated))
 
     # The docstrings of ask and retrieve are their descriptions in the API page and as MCP
     # tools; Gradio reads one line per argument under "Args:".
-    def ask(question: str, history: list[dict] | None = None) -> dict:
+    def ask(
+        question: str,
+        history: list[dict] | None = None,
+        only: str = "",
+        since: str = "",
+        until: str = "",
+        keep_undated: bool = False,
+    ) -> dict:
         """Answer a question about the indexed documents with sentences quoted from them.
 
         Nothing is generated: the answer is sentences copied verbatim from the documents, each
@@ -348,13 +385,24 @@ def build_app(
         Args:
             question: the question, in plain words, e.g. "Who is the mayor of Tacoma?"
             history: earlier turns of this conversation as [{"role": "user" or "assistant", "content": "..."}], so that a follow-up like "What was its theme?" is understood; leave out for a single question.
+            only: answer only from these files: a glob over paths in the corpus folder such as "reports/*" or "*.md", or a folder name; several separated by commas; empty for all.
+            since: answer only from documents dated on or after this day, YYYY, YYYY-MM or YYYY-MM-DD; empty for no limit.
+            until: answer only from documents dated on or before this day, YYYY, YYYY-MM or YYYY-MM-DD; empty for no limit.
+            keep_undated: with since or until, also search documents that have no date (left out otherwise).
 
         Returns:
             {question, answer (markdown with [n] markers), abstained, conflict, citations: [{number, source, title, date, start, end, snippet, score}], passages, resolved_question, notes}
         """
-        return adapter.api(question, history)
+        return adapter.api(question, history, filter_dict(only, since, until, keep_undated))
 
-    def retrieve(question: str, k: int = 5) -> dict:
+    def retrieve(
+        question: str,
+        k: int = 5,
+        only: str = "",
+        since: str = "",
+        until: str = "",
+        keep_undated: bool = False,
+    ) -> dict:
         """Find the passages of the indexed documents closest to a question, best first.
 
         Never abstains: it returns the k closest passages even when none of them answers the
@@ -365,11 +413,15 @@ def build_app(
         Args:
             question: what to look for, in plain words.
             k: how many passages to return, 1 to 20 (default 5).
+            only: search only these files: a glob over paths in the corpus folder such as "reports/*" or "*.md", or a folder name; several separated by commas; empty for all.
+            since: search only documents dated on or after this day, YYYY, YYYY-MM or YYYY-MM-DD; empty for no limit.
+            until: search only documents dated on or before this day, YYYY, YYYY-MM or YYYY-MM-DD; empty for no limit.
+            keep_undated: with since or until, also search documents that have no date (left out otherwise).
 
         Returns:
             {question, passages: [{source, title, date, start, end, text, score}]}
         """
-        return adapter.retrieve(question, k)
+        return adapter.retrieve(question, k, filter_dict(only, since, until, keep_undated))
 
     def clear():
         return render.render_panel({}), {}
@@ -389,6 +441,25 @@ def build_app(
         with gr.Row(equal_height=False):
             with gr.Column(scale=3, min_width=380):
                 sources = gr.HTML(render.render_panel({}), elem_id="sources", render=False)
+                # Searched inside retrieval (filters.py); a bad value gets a message bubble.
+                with gr.Accordion("Filter documents", open=False, elem_id="filters"), gr.Row():
+                    only = gr.Textbox(
+                        label="Only files or folders",
+                        placeholder="reports/*, notes (globs or folders, comma-separated)",
+                        elem_id="filter-only",
+                        scale=3,
+                    )
+                    since = gr.Textbox(
+                        label="Since", placeholder="YYYY[-MM[-DD]]", elem_id="filter-since",
+                        scale=1,
+                    )
+                    until = gr.Textbox(
+                        label="Until", placeholder="YYYY[-MM[-DD]]", elem_id="filter-until",
+                        scale=1,
+                    )
+                    keep_undated = gr.Checkbox(
+                        label="Keep undated", elem_id="filter-undated", scale=1, min_width=120
+                    )
                 chatbot = gr.Chatbot(
                     elem_id="chatbot",
                     height="68vh",
@@ -412,9 +483,10 @@ def build_app(
                         submit_btn=True,
                         autofocus=True,
                     ),
-                    additional_inputs=[turns],
+                    additional_inputs=[turns, only, since, until, keep_undated],
                     additional_outputs=[sources, turns],
-                    examples=[[q, None] for q in EXAMPLES],  # None: keep the current State
+                    # None: keep the current State and filter values
+                    examples=[[q, None, None, None, None, None] for q in EXAMPLES],
                     api_name="chat",
                     # HTML for the page makes no tool: with MCP, only ask and retrieve are public.
                     api_visibility="undocumented" if mcp else "public",

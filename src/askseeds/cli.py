@@ -51,6 +51,19 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ask", help="answer one question")
     p.add_argument("question")
     p.add_argument("--json", action="store_true", help="print the answer as JSON")
+    p.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="answer only from files matching this glob or under this folder "
+        "(e.g. 'reports/*'; repeat for several)",
+    )
+    p.add_argument("--since", help="only documents dated on or after YYYY[-MM[-DD]]")
+    p.add_argument("--until", help="only documents dated on or before YYYY[-MM[-DD]]")
+    p.add_argument(
+        "--keep-undated", action="store_true", help="with --since/--until, keep undated documents"
+    )
     _add_corpus_options(p)
 
     p = sub.add_parser("serve", help="start the web chat")
@@ -121,7 +134,11 @@ def cmd_index(args: argparse.Namespace) -> int:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    answer = _assistant(args).ask(args.question)
+    from .filters import Filters
+
+    # Checked before the index is opened, so a typo costs no loading time.
+    filters = Filters(tuple(args.only), args.since, args.until, args.keep_undated)
+    answer = _assistant(args).ask(args.question, filters=filters)
     if args.json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
         return 0
@@ -135,6 +152,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
         print(textwrap.indent(textwrap.fill(c.snippet, 96), "    "))
         for loc in c.also_in:
             print(f"    also in {loc.source}:{loc.start}-{loc.end}")
+    for note in answer.notes:
+        print(f"\n{note}")
     if answer.abstained:
         for i, p in enumerate(answer.passages, start=1):
             print(f"\n({i}) {p.source}:{p.start}-{p.end}  score {p.score:.3f}")

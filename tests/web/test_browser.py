@@ -207,3 +207,24 @@ def test_a_down_vote_becomes_a_question_to_label_and_is_scored(page: Page, app_s
     assert [q["id"] for q in scored["questions"]] == [entry["id"]]
     assert scored["answers"]["hybrid"]["answer_hit"] == 1.0
     assert scored["answers"]["hybrid"]["citation_exactness"] == 1.0
+
+
+def test_the_filter_row_limits_the_answer_and_explains_a_bad_filter(page: Page, app_url):
+    question = "Where was the China-U.S. Sister Cities Conference held?"
+    _open(page, app_url)
+    expect(page.locator("#filter-since textarea, #filter-since input")).to_be_hidden()
+    page.locator("#filters").get_by_text("Filter documents").click()
+    since = page.locator("#filter-since textarea, #filter-since input").first
+    until = page.locator("#filter-until textarea, #filter-until input").first
+    expect(since).to_be_visible()
+    until.fill("2024")
+    older = _ask(page, question)
+    expect(older).to_contain_text("Suzhou")
+    expect(older).to_contain_text("Searched only documents until 2024")
+    until.fill("")
+    since.fill("2025-01")
+    newer = _ask(page, question)
+    expect(newer).to_contain_text("Hangzhou")
+    since.fill("someday")
+    bad = _ask(page, question)
+    expect(bad).to_contain_text("since='someday' is not a date")
