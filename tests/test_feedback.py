@@ -84,7 +84,7 @@ def test_a_full_file_refuses_votes_and_keeps_what_it_has(tmp_path, caplog):
 @pytest.mark.parametrize(
     ("line", "problem"),
     [
-        ("{not json", "not a feedback vote"),
+        ("{not json", "not JSON"),
         ('{"v": 1, "vote": "maybe", "question": "q", "answer": "a"}', "'vote' must be one of"),
         ('{"v": 9, "vote": "up", "question": "q", "answer": "a"}', "unknown format"),
         ('{"v": 1, "vote": "up", "question": 3, "answer": "a"}', "'question' must be text"),

@@ -189,3 +189,11 @@ def test_faiss_and_milvus_filter_alike(bot, tmp_path, monkeypatch):
                    for p in milvus.retrieve(question, k=5, mode="dense", filters=filters)]
             assert got == want and {s for s, _, _ in got} <= {
                 "001_7391625d5ac1e584.txt", "002_2d315674d602079f.txt"}
+
+
+def test_the_cli_reports_a_bad_filter_before_opening_anything(tmp_path, capsys):
+    from askseeds.cli import main
+
+    code = main(["ask", "Who?", "--since", "nope", "--docs", str(tmp_path / "missing")])
+    assert code == 2
+    assert "since='nope' is not a date" in capsys.readouterr().err

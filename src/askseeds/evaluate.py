@@ -125,26 +125,32 @@ def load_questions(path: str | Path) -> list[Question]:
         EvalFileError: the file is missing or a line is not a valid question.
     """
     path = Path(path)
-    out = [_question_from(rec, where) for where, rec in _jsonl_records(path)]
+    out = [_question_from(rec, where) for where, rec in jsonl_records(path)]
     if not out:
         raise EvalFileError(f"{path} holds no questions")
     return out
 
 
-def _jsonl_records(path: Path) -> list[tuple[str, object]]:
-    """``("name:line", record)`` for each non-blank line of a JSONL file."""
+def jsonl_records(
+    path: Path, error: type[AskseedsError] = EvalFileError, what: str = "question set"
+) -> list[tuple[str, object]]:
+    """``("name:line", record)`` for each non-blank line of a JSONL file.
+
+    Raises:
+        ``error``: the file cannot be read, or a line is not JSON (its number said).
+    """
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
-        raise EvalFileError(f"cannot read question set {path}: {exc}") from exc
+        raise error(f"cannot read {what} {path}: {exc}") from exc
     out = []
     for n, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:
-            out.append((f"{path.name}:{n}", json.loads(line)))
+            out.append((f"{Path(path).name}:{n}", json.loads(line)))
         except json.JSONDecodeError as exc:
-            raise EvalFileError(f"{path}:{n}: not JSON ({exc})") from exc
+            raise error(f"{path}:{n}: not JSON ({exc})") from exc
     return out
 
 
@@ -569,7 +575,7 @@ def feedback_questions(feedback: str | Path, labels: str | Path | None = None) -
     feedback = Path(feedback)
     votes = read_votes(feedback)
     path = Path(labels) if labels else feedback.with_name(f"{feedback.stem}-questions.jsonl")
-    existing = _jsonl_records(path) if path.exists() else []
+    existing = jsonl_records(path) if path.exists() else []
     for where, rec in existing:
         if not isinstance(rec, dict):
             raise EvalFileError(f"{where}: expected a JSON object")

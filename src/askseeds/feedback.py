@@ -147,20 +147,14 @@ def read_votes(path: str | Path) -> list[Vote]:
     Raises:
         FeedbackError: the file is missing, or a line is not a vote (its line number said).
     """
-    path = Path(path)
-    try:
-        with open(path, encoding="utf-8") as fh:
-            lines = fh.read().splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise FeedbackError(f"cannot read feedback file {path}: {exc}") from exc
+    from .evaluate import jsonl_records
+
     votes = []
-    for n, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
+    for where, rec in jsonl_records(Path(path), FeedbackError, "feedback file"):
         try:
-            votes.append(_vote_from(json.loads(line)))
-        except (json.JSONDecodeError, TypeError, ValueError) as exc:
-            raise FeedbackError(f"{path}:{n}: not a feedback vote ({exc})") from exc
+            votes.append(_vote_from(rec))
+        except (TypeError, ValueError) as exc:
+            raise FeedbackError(f"{where}: not a feedback vote ({exc})") from exc
     return votes
 
 

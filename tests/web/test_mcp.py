@@ -89,6 +89,16 @@ def test_ask_follows_the_conversation(mcp_url):
     assert "conference" in answer["resolved_question"].lower()
 
 
+def test_the_tools_take_filters(mcp_url):
+    question = "Where was the China-U.S. Sister Cities Conference held?"
+    failed, answer = _call(mcp_url, "ask", {"question": question, "until": "2024"})
+    assert not failed and "Suzhou" in answer["citations"][0]["snippet"]
+    failed, found = _call(mcp_url, "retrieve", {"question": question, "only": "004_*"})
+    assert not failed and {p["source"] for p in found["passages"]} == {"004_f084b65bf9f1a5c0.txt"}
+    failed, text = _call(mcp_url, "ask", {"question": question, "since": "soon"})
+    assert failed and "is not a date" in text
+
+
 def test_ask_abstains_when_the_documents_do_not_say(mcp_url):
     failed, answer = _call(mcp_url, "ask", {"question": UNANSWERABLE})
     assert not failed and answer["abstained"]
