@@ -196,7 +196,7 @@ class Assistant:
         question = clean_question(question)
         _check_mode(mode)
         filters = as_filters(filters)
-        within = None if filters is None else self.index.select(filters)
+        within = self._within(filters)
         asked = strip_request(question)
         query = resolve_followup(asked, history)
         vec = self._encode(query)  # bm25 does not search with it, but answers weigh it
@@ -204,14 +204,17 @@ class Assistant:
         passages = to_passages(self.index, hits, self.settings.k, self.settings)
         answer = self._answerer.answer(asked, query, vec, hits, passages, cands)
         if filters is not None:
-            note = f"Searched only documents {filters.describe()} ({len(within)} passages)."
+            kept = len(self.index.chunks) if within is None else len(within)
+            note = f"Searched only documents {filters.describe()} ({kept} passages)."
             answer = replace(answer, notes=(*answer.notes, note))
         return replace(answer, question=question)
 
     def _within(self, filters: Filters | dict | None) -> np.ndarray | None:
         """The chunk positions ``filters`` keeps, or None for all."""
         filters = as_filters(filters)
-        return None if filters is None else self.index.select(filters)
+        within = None if filters is None else self.index.select(filters)
+        # Keeping everything is no filter: the unfiltered search is the cheaper one.
+        return None if within is None or len(within) == len(self.index.chunks) else within
 
     def _encode(self, text: str):
         with self._lock:
