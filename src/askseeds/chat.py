@@ -359,7 +359,8 @@ def build_app(
     """
     adapter = ChatAdapter(assistant, feedback)
 
-    def chat(message, history, turns, only, since, until, keep_undated):
+    # Defaults: an API caller of /chat may leave the filter row out.
+    def chat(message, history, turns, only="", since="", until="", keep_undated=False):
         return adapter.chat(message, history, turns, filter_dict(only, since, until, keep_undated))
 
     # The docstrings of ask and retrieve are their descriptions in the API page and as MCP

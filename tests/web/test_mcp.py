@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import asyncio
 import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -29,6 +30,12 @@ def mcp_url(tmp_path_factory, run_server):
         yield server.url + "/gradio_api/mcp/"
 
 
+def _run(coroutine):
+    """``asyncio.run`` on its own thread: playwright's sync API keeps a loop on this one."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 async def _session(url: str, work):
     async with (
         streamable_http_client(url) as (read, write, _),
@@ -42,7 +49,7 @@ def _tools(url: str) -> dict:
     async def work(session):
         return {tool.name: tool for tool in (await session.list_tools()).tools}
 
-    return asyncio.run(_session(url, work))
+    return _run(_session(url, work))
 
 
 def _call(url: str, tool: str, arguments: dict):
@@ -51,7 +58,7 @@ def _call(url: str, tool: str, arguments: dict):
     async def work(session):
         return await session.call_tool(tool, arguments)
 
-    result = asyncio.run(_session(url, work))
+    result = _run(_session(url, work))
     text = "".join(part.text for part in result.content)
     return result.isError, text if result.isError else ast.literal_eval(text)
 

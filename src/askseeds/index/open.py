@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import mmap
@@ -18,11 +19,14 @@ from ..errors import IndexCorruptError
 from ..filters import Filters, select
 from ..types import Chunk, Location, SkippedFile, Span
 from .manifest import FORMAT_VERSION, DocInfo, _verify, read_manifest
-from .store import StoreInfo, VectorStore, open_store
+from .store import FaissStore, StoreInfo, VectorStore, open_store, subset_store
 
 log = logging.getLogger(__name__)
 
 SELECTIONS_KEPT = 16  # filters whose chunk positions an open index remembers
+# Filters whose passages an open index keeps as 8-bit codes (each at most
+# filter_exact_max x dim bytes: 7.5 MiB at 20,000 passages of 384 dimensions).
+SUBSETS_KEPT = 8
 
 
 @dataclass
@@ -108,20 +112,23 @@ class Index:
         error never reaches the ranking.
 
         ``within`` (sorted positions, from ``select``) limits the search to those
-        chunks: up to ``filter_exact_max`` of them are compared with the query
-        exactly, from their stored vectors, whatever the store; more are searched by
-        the store with the filter applied inside its search (FAISS's ID selector,
-        Milvus's filter expression), never by filtering an unfiltered top ``n``.
+        chunks. Up to ``filter_exact_max`` of them are scanned in full, whatever the
+        store: their stored vectors as 8-bit codes in a small in-memory FAISS index
+        (``subset_store``, built on a filter's first question and kept for the next
+        ones), whose candidates are then rescored exactly like any others. More are
+        searched by the store with the filter applied inside its search (FAISS's ID
+        selector, Milvus's filter expression). Never by filtering an unfiltered top.
         """
         n = min(n, len(self.chunks) if within is None else len(within))
         if n <= 0:
             return []
         q = np.asarray(query_vec, dtype=np.float32).reshape(-1)
+        # Headroom for rows the manifest no longer names and for quantisation swaps.
+        depth = min(2 * n + 10, len(self.chunks) + 16)
         if within is not None and len(within) <= self.filter_exact_max:
-            pos = within
+            _, ids = self._subset(within).search(q.reshape(1, -1), depth)
+            pos = np.unique(ids[0][ids[0] >= 0])  # the subset's ids are chunk positions
         else:
-            # Headroom for rows the manifest no longer names and for quantisation swaps.
-            depth = min(2 * n + 10, len(self.chunks) + 16)
             rows = None if within is None else self.rows[within]
             _, ids = self.store.search(q.reshape(1, -1), depth, rows)
             pos = np.unique(self.positions(ids[0]))
@@ -129,11 +136,20 @@ class Index:
         if not len(pos):
             return []
         scores = np.asarray(self.chunk_vecs[pos], dtype=np.float32) @ q
-        if len(pos) > 4 * n:  # an exact filtered search: sort only the best
-            best = np.argpartition(-scores, n - 1)[:n]
-            pos, scores = pos[best], scores[best]
         order = np.lexsort((pos, -scores))[:n]
         return [(int(pos[i]), float(scores[i])) for i in order]
+
+    def _subset(self, within: np.ndarray) -> FaissStore:
+        """The in-memory store over the chunks ``within`` (cached for the last few filters)."""
+        cache = self.__dict__.setdefault("_subsets", {})
+        key = hashlib.blake2b(np.ascontiguousarray(within).tobytes(), digest_size=16).digest()
+        store = cache.pop(key, None)  # popped and put back: the newest stay
+        if store is None:
+            store = subset_store(np.asarray(self.chunk_vecs[within], dtype=np.float32), within)
+            if len(cache) >= SUBSETS_KEPT:
+                cache.pop(next(iter(cache)))
+        cache[key] = store
+        return store
 
     def original(self, position: int, start: int, end: int) -> str:
         """The source file's text at ``[start, end)``, a range inside chunk ``position``."""

@@ -266,6 +266,23 @@ class FaissStore:
         """Old generation files are removed with the other artefacts."""
 
 
+def subset_store(vectors: np.ndarray, ids: np.ndarray) -> FaissStore:
+    """An in-memory store scanning all of ``vectors`` (keyed by ``ids``) as 8-bit codes.
+
+    For a filter's passages: a full scan of a few thousand codes costs about what an
+    IVF probe of the whole corpus does, at a quarter of float32's memory, and its
+    candidates are rescored exactly by the caller.
+    """
+    vectors = _unit_f32(vectors)
+    index = faiss.IndexScalarQuantizer(
+        vectors.shape[1], faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_INNER_PRODUCT
+    )
+    index.train(vectors)
+    mapped = faiss.IndexIDMap(index)
+    mapped.add_with_ids(vectors, np.asarray(ids, dtype=np.int64))
+    return FaissStore(mapped, StoreInfo("faiss", "subset-sq8", {"metric": "ip"}))
+
+
 def _tune_nprobe(
     index: faiss.IndexIVF, rows: np.ndarray, vectors: np.ndarray, target: float
 ) -> tuple[int, float]:
