@@ -359,8 +359,7 @@ def build_app(
     """
     adapter = ChatAdapter(assistant, feedback)
 
-    # Defaults: an API caller of /chat may leave the filter row out.
-    def chat(message, history, turns, only="", since="", until="", keep_undated=False):
+    def chat(message, history, turns, only, since, until, keep_undated):
         return adapter.chat(message, history, turns, filter_dict(only, since, until, keep_undated))
 
     # The docstrings of ask and retrieve are their descriptions in the API page and as MCP
@@ -447,15 +446,22 @@ def build_app(
                     only = gr.Textbox(
                         label="Only files or folders",
                         placeholder="reports/*, notes (globs or folders, comma-separated)",
+                        value="",  # a value: /chat callers may leave it out
                         elem_id="filter-only",
                         scale=3,
                     )
                     since = gr.Textbox(
-                        label="Since", placeholder="YYYY[-MM[-DD]]", elem_id="filter-since",
+                        label="Since",
+                        placeholder="YYYY[-MM[-DD]]",
+                        value="",
+                        elem_id="filter-since",
                         scale=1,
                     )
                     until = gr.Textbox(
-                        label="Until", placeholder="YYYY[-MM[-DD]]", elem_id="filter-until",
+                        label="Until",
+                        placeholder="YYYY[-MM[-DD]]",
+                        value="",
+                        elem_id="filter-until",
                         scale=1,
                     )
                     keep_undated = gr.Checkbox(
