@@ -31,7 +31,8 @@ class Cleaned:
 
 
 # Line kinds.
-_TEXT, _LIST, _DEBRIS, _TEASER, _HEADING, _OTHER = range(6)
+# _NAV is debris only by its context (a menu run, a repeated line): kept when it is all there is.
+_TEXT, _LIST, _DEBRIS, _TEASER, _HEADING, _OTHER, _NAV = range(7)
 
 _TERMINAL = frozenset(".!?。！？…")
 _CLOSERS = "\"'”’)]」』）»"
@@ -140,8 +141,28 @@ def clean(text: str) -> Cleaned:
                 dateline_dates.append((span.start, found))
     title_line, title = _find_title(text, lines, units, {b[0] for b in blocks})
     spans = tuple(b[2] for b in blocks if b[0] != title_line)
+    if not spans:
+        # No paragraph reads as article prose: a one-line note, a title-only file, a list.
+        # Then the title and short lines are the content, and only debris is left out.
+        spans = _short_text(text, lines)
     date = front_date or _find_date(lines, spans, dateline_dates)
     return Cleaned(blocks=spans, title=front_title or title, date=date)
+
+
+def _short_text(text: str, lines: list[_Line]) -> tuple[Span, ...]:
+    """Every line not recognised as debris (headings without their marks), as blocks."""
+    out = []
+    for ln in lines:
+        if ln.kind not in (_TEXT, _LIST, _HEADING, _NAV):
+            continue
+        start, end = ln.start, ln.end
+        mark = (_HEADING if ln.kind == _HEADING else _LIST_MARK).match(text, start, end)
+        if mark:
+            start = mark.end()
+        start, end = _strip(text, start, end)
+        if end > start:
+            out.append(Span(start, end))
+    return tuple(out)
 
 
 def _split(text: str) -> list[_Line]:
@@ -255,7 +276,7 @@ def _mark_repeats(text: str, lines: list[_Line]) -> None:
                 keys.append((ln, s))
     for ln, s in keys:
         if counts[s] > 1:
-            ln.kind = _DEBRIS
+            ln.kind = _NAV
 
 
 def _mark_teaser_headlines(lines: list[_Line]) -> None:
@@ -275,7 +296,7 @@ def _mark_menus(text: str, lines: list[_Line]) -> None:
             continue
         if len(run) >= 3:
             for item in run:
-                item.kind = _DEBRIS
+                item.kind = _NAV
         run = []
 
 

@@ -24,7 +24,7 @@ from .dates import parse_date
 from .errors import CorpusError
 from .types import Document, SkippedFile
 
-__all__ = ["MAX_FILE_BYTES", "SIDECAR_NAME", "TEXT_SUFFIXES", "decode", "load_folder"]
+__all__ = ["MAX_FILE_BYTES", "NOTHING_LEFT", "SIDECAR_NAME", "TEXT_SUFFIXES", "decode", "load_folder"]
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +34,7 @@ TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown"})
 # second on two CPU cores, so a 50 MB file would take about an hour, and such a file is far
 # more likely a log or data dump than a document: it is skipped with a reason, never half-read.
 MAX_FILE_BYTES = 10 * 2**20
+NOTHING_LEFT = "no text left after cleaning (only menus, footers, links or other page furniture)"
 _BOMS = (  # longest first: the UTF-32 LE BOM starts with the UTF-16 LE one
     (codecs.BOM_UTF32_LE, "utf-32"),
     (codecs.BOM_UTF32_BE, "utf-32"),
@@ -230,6 +231,8 @@ def _load_file(path: Path, source: str, max_file_bytes: int) -> Document | Skipp
     if not text.strip():
         return SkippedFile(source, "empty file")
     cleaned = clean(text)
+    if not cleaned.blocks:
+        return SkippedFile(source, NOTHING_LEFT)
     return Document(
         source=source,
         text=text,
