@@ -115,7 +115,7 @@ def test_walk_is_recursive_sorted_and_filtered(tmp_path: Path) -> None:
     _write(tmp_path, "sub/.cache/e.txt", body)
     docs, skipped = load_folder(str(tmp_path))
     assert [d.source for d in docs] == ["a.MD", "b.txt", "sub/c.markdown", "sub/deeper/d.txt"]
-    assert skipped == []
+    assert [(s.source, s.reason.split(" (")[0]) for s in skipped] == [("x.pdf", "not a PDF")]
     assert all(d.text[b.start : b.end] == SENTENCE for d in docs for b in d.blocks)
 
 

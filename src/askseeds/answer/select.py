@@ -326,6 +326,7 @@ class Answerer:
             self.index.location(src, o.start, o.end) for (src, _), o in sorted(twins.items())
         )
         ctx_start, ctx_end = self._context(c)
+        page, section = self.index.place(chunk.source, c.start)
         return Citation(
             number=number,
             source=chunk.source,
@@ -338,6 +339,8 @@ class Answerer:
             context=self.index.original(c.position, ctx_start, ctx_end),
             context_start=ctx_start,
             also_in=also,
+            page=page,
+            section=section,
         )
 
     def _context(self, c: Candidate) -> tuple[int, int]:

@@ -1,0 +1,57 @@
+"""Real PDF and DOCX files made with fpdf2 and python-docx, for tests and benchmarks."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import docx
+from fpdf import FPDF
+
+
+def pdf_bytes(pages: list[str], *, password: str | None = None) -> bytes:
+    """A PDF whose page i holds ``pages[i]`` as its text layer (empty string: a blank page)."""
+    pdf = FPDF()
+    pdf.set_font("Helvetica", size=11)
+    for text in pages:
+        pdf.add_page()
+        if text:
+            pdf.multi_cell(0, 6, text)
+    if password is not None:
+        pdf.set_encryption(owner_password=password + "-owner", user_password=password)
+    return bytes(pdf.output())
+
+
+def docx_bytes(
+    title: str, sections: list[tuple[str, list[str]]], table: list[list[str]] | None = None
+) -> bytes:
+    """A DOCX: a title, headed sections of paragraphs ("- " items become bullets), a table."""
+    doc = docx.Document()
+    doc.add_heading(title, 0)
+    for heading, paragraphs in sections:
+        doc.add_heading(heading, 1)
+        for text in paragraphs:
+            if text.startswith("- "):
+                doc.add_paragraph(text[2:], style="List Bullet")
+            else:
+                doc.add_paragraph(text)
+    if table:
+        grid = doc.add_table(rows=len(table), cols=len(table[0]))
+        for r, row in enumerate(table):
+            for c, value in enumerate(row):
+                grid.cell(r, c).text = value
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+def zip_bomb_docx(inflated_mib: int) -> bytes:
+    """A zip named like a DOCX whose one member inflates to ``inflated_mib`` MiB of zeros."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        with zf.open("word/document.xml", "w", force_zip64=True) as member:
+            block = b"\0" * 2**20
+            for _ in range(inflated_mib):
+                member.write(block)
+    return out.getvalue()
