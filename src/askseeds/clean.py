@@ -77,6 +77,7 @@ _NAV_SEP = re.compile(r"\s+[/>»›|·•]\s+|\s*\|\s*")
 _TABLE_RULE = re.compile(r"\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?|\+(?:[-=]+\+)+")
 _UNDERLINE = re.compile(r"([=\-~^\"'`#*+_:.])\1{2,}")
 _DIRECTIVE = re.compile(r"\.\.\s+(?:\|[^|]+\|\s+)?[\w:-]+::|\.\.\s+_[^:]+:|\.\.\s*$")
+_CODE_DIRECTIVE = re.compile(r"\.\.\s+(?:code|code-block|sourcecode|doctest|testcode|ipython)::")
 _LINK_TARGET = re.compile(r"\[[^\]]+\]:\s+\S+$")  # Markdown "[ref]: https://..."
 _FIELD = re.compile(r":[\w -]+:(?:\s|$)")
 _MD_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)|!\[[^\]]*\]\[[^\]]*\]")
@@ -293,12 +294,14 @@ def _classify_all(text: str, lines: list[_Line], common: frozenset[str] = frozen
             if s not in memo:
                 memo[s] = _classify(s)
             ln.kind, ln.date = memo[s]
+        if ln.kind == _HEADING and ln.indented:
+            ln.kind = _TEXT  # "# ..." indented is a comment in a code sample, not a heading
         if ln.kind == _HEADING:
             ln.level = len(s) - len(s.lstrip("#"))
         elif ln.kind in (_TEXT, _LIST) and s in common:
             ln.kind = _NAV
-    _mark_underlined_headings(text, lines)
     _mark_directives(text, lines)
+    _mark_underlined_headings(text, lines)
     _mark_link_lists(text, lines)
     _mark_repeats(text, lines)
     _mark_teaser_headlines(lines)
@@ -315,7 +318,9 @@ def _mark_underlined_headings(text: str, lines: list[_Line]) -> None:
     for i in range(1, len(lines)):
         ln, title = lines[i], lines[i - 1]
         rule = text[ln.start : ln.end]
-        if ln.gap or title.kind not in (_TEXT, _LIST) or not _UNDERLINE.fullmatch(rule):
+        if ln.gap or ln.kind == _CODE or title.kind not in (_TEXT, _LIST):
+            continue
+        if not _UNDERLINE.fullmatch(rule):
             continue
         if rule[0] == "-" and title.kind == _LIST:
             continue
@@ -330,21 +335,33 @@ def _mark_underlined_headings(text: str, lines: list[_Line]) -> None:
 
 
 def _mark_directives(text: str, lines: list[_Line]) -> None:
-    """reST directives, their options and link targets: markup, not text.
+    """reST directives, their options and link targets are markup; literal blocks are code.
 
-    The body of a directive (a note, a code block) is indented text and stays.
+    A literal block is the indented text after a line ending in "::" or after a code
+    directive; the body of any other directive (a note) is indented text and stays.
     """
     in_options = False
+    literal_from = -1  # indentation of the line that opened a literal block
     for ln in lines:
         s = text[ln.start : ln.end]
         if ln.kind == _CODE:
             continue
-        if _DIRECTIVE.match(s) or _LINK_TARGET.match(s):
+        indent = ln.start - text.rfind("\n", 0, ln.start) - 1
+        if literal_from >= 0 and indent > literal_from:
+            ln.kind, ln.level = _CODE, 0
+            continue
+        literal_from = -1
+        directive = _DIRECTIVE.match(s)
+        if directive or _LINK_TARGET.match(s):
             ln.kind, in_options = _OTHER, True
+            if directive and _CODE_DIRECTIVE.match(s):
+                literal_from = indent
         elif in_options and ln.indented and _FIELD.match(s):
             ln.kind = _OTHER
         else:
             in_options = False
+            if s.endswith("::") and ln.kind in (_TEXT, _LIST):
+                literal_from = indent
 
 
 def _visible(s: str) -> tuple[str, int, int]:
@@ -354,7 +371,7 @@ def _visible(s: str) -> tuple[str, int, int]:
 
     def label(m: re.Match[str]) -> str:
         nonlocal linked
-        text = next((g for g in m.groups() if g is not None), m.group(0))
+        text = next((g for g in m.groups() if g is not None), m.group(0).strip("<>`_"))
         linked += len(text.strip())
         return text
 
@@ -366,7 +383,7 @@ def _visible(s: str) -> tuple[str, int, int]:
 def _mark_link_lists(text: str, lines: list[_Line]) -> None:
     """Badges (lines of images), HTML-only lines, and lists whose items are only links."""
     runs: list[list[_Line]] = [[]]
-    for ln in lines:
+    for i, ln in enumerate(lines):
         if ln.kind not in (_TEXT, _LIST):
             runs.append([])
             continue
@@ -380,10 +397,14 @@ def _mark_link_lists(text: str, lines: list[_Line]) -> None:
             ln.kind = _DEBRIS  # badges, an image alone, an HTML wrapper tag
             continue
         letters = len(seen.strip())
-        if letters and linked >= 0.7 * letters:
+        item = ln.kind == _LIST or ln.gap  # a line of its own, not a wrapped sentence's part
+        if item and letters and linked >= 0.7 * letters:
             runs[-1].append(ln)
-            if seen.count("|") >= 2 or linked and seen.count("·") >= 2:
+            alone = i + 1 == len(lines) or lines[i + 1].gap
+            if seen.count("|") >= 2 or seen.count("·") >= 2:
                 ln.kind = _NAV  # "[Docs](..) | [Blog](..) | [Chat](..)"
+            elif ln.kind == _TEXT and alone and linked >= 0.9 * letters and _weight(seen) <= 3:
+                ln.kind = _NAV  # a paragraph that is one short link: "Learn more."
         else:
             runs.append([])
     for run in runs:
