@@ -35,6 +35,11 @@ def docx_bytes(
                 doc.add_paragraph(text[2:], style="List Bullet")
             else:
                 doc.add_paragraph(text)
+    return finish_docx(doc, table)
+
+
+def finish_docx(doc, table: list[list[str]] | None = None) -> bytes:
+    """Append ``table`` (rows of cell texts) to a python-docx document; its bytes."""
     if table:
         grid = doc.add_table(rows=len(table), cols=len(table[0]))
         for r, row in enumerate(table):
@@ -55,3 +60,22 @@ def zip_bomb_docx(inflated_mib: int) -> bytes:
             for _ in range(inflated_mib):
                 member.write(block)
     return out.getvalue()
+
+
+DEJAVU = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+
+
+def pdf_flow(blocks: list[tuple[str, str]], font_path: str = DEJAVU) -> bytes:
+    """A PDF of ``("h", heading)`` and ``("p", paragraph)`` blocks flowing over A4 pages.
+
+    A TrueType font carries any Unicode text (the core fonts only Latin-1).
+    """
+    pdf = FPDF()
+    pdf.add_font("body", fname=font_path)
+    pdf.set_auto_page_break(True, margin=15)
+    pdf.add_page()
+    for kind, text in blocks:
+        pdf.set_font("body", size=14 if kind == "h" else 10)
+        pdf.multi_cell(0, 7 if kind == "h" else 5, text)
+        pdf.ln(3)
+    return bytes(pdf.output())

@@ -197,8 +197,9 @@ def test_markdown_headings_lists_and_code() -> None:
         "make release",
         "The release is announced on the mailing list once the wheel is uploaded.",
     ]
-    steps = MARKDOWN.index("## Steps")
-    assert cleaned.sections == ((0, ""), (steps, "Steps"))
+    # Each section starts where its heading's words do (the heading's own block).
+    steps = MARKDOWN.index("Steps")
+    assert cleaned.sections == ((2, ""), (steps, "Steps"))
 
 
 def test_front_matter_gives_title_and_date() -> None:

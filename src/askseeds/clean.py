@@ -203,7 +203,11 @@ def clean(text: str, common: frozenset[str] = frozenset()) -> Cleaned:
 
 
 def _sections(text: str, lines: list[_Line], title: str | None) -> tuple[tuple[int, str], ...]:
-    """The heading path in force from each heading on; the document's title is left out."""
+    """The heading path in force from each heading on; the document's title is left out.
+
+    Each entry starts where the heading's words start (after any "#" marks): the
+    offset at which the heading's own block, and so its sentence, begins.
+    """
     stack: list[tuple[int, str]] = []
     out: list[tuple[int, str]] = []
     for ln in lines:
@@ -213,7 +217,8 @@ def _sections(text: str, lines: list[_Line], title: str | None) -> tuple[tuple[i
         while stack and stack[-1][0] >= ln.level:
             stack.pop()
         stack.append((ln.level, name))
-        out.append((ln.start, SECTION_SEP.join(n for _, n in stack if n and n != title)))
+        start = _strip(text, *_heading_bounds(text, ln.start, ln.end))[0]
+        out.append((start, SECTION_SEP.join(n for _, n in stack if n and n != title)))
     return tuple(out)
 
 
@@ -414,19 +419,41 @@ def _mark_link_lists(text: str, lines: list[_Line]) -> None:
 
 
 def _mark_plain_headings(text: str, lines: list[_Line]) -> None:
-    """A short title-like line standing alone between paragraphs of prose is a subheading."""
+    """A short title-like line standing alone between paragraphs of prose is a subheading.
+
+    Text from a PDF has no blank lines: there a short line that neither continues the
+    line above nor runs on into the prose line below (a term or name set on a line of
+    its own, "MAX_CONTENT_LENGTH") is one too.
+    """
+    widths = _group_widths(lines)
     for i in range(1, len(lines) - 1):
         ln, prev, nxt = lines[i], lines[i - 1], lines[i + 1]
-        if ln.kind != _TEXT or not ln.gap or not nxt.gap or prev.kind != _TEXT:
+        if ln.kind != _TEXT or nxt.kind != _TEXT or prev.kind == _HEADING:
             continue
-        s = text[ln.start : ln.end]
-        if (
-            nxt.kind == _TEXT
-            and _is_title_like(s)
-            and _weight(s) <= 12
-            and _is_prose(text[nxt.start : nxt.end])
-            and _ends_sentence(text[prev.start : prev.end])
-        ):
+        s, after = text[ln.start : ln.end], text[nxt.start : nxt.end]
+        if _ends_sentence(s) or _weight(s) > 12:
+            continue
+        before = text[prev.start : prev.end]
+        if ln.gap and nxt.gap:
+            heading = (
+                prev.kind == _TEXT
+                and _is_title_like(s)
+                and _ends_sentence(before)
+                and _is_prose(after)
+            )
+        else:
+            heading = (
+                not ln.gap
+                and not nxt.gap
+                and _weight(s) <= 4
+                and len(s) <= 60
+                and s[-1] not in _SOFT_END
+                and not _soft_break(before, s[:8], widths[i])
+                and not _soft_break(s, after[:8], widths[i])
+                and not after[:1].islower()
+                and _weight(after) >= 6  # a line of prose follows
+            )
+        if heading:
             ln.kind, ln.level = _HEADING, 9  # below any marked heading
 
 

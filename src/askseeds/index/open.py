@@ -60,6 +60,7 @@ class Index:
         self._position_of_row = np.full(top, -1, dtype=np.int64)
         self._position_of_row[self.rows] = np.arange(len(self.rows))
         self._text_hashes: dict[int, int] = {}
+        self._heading_starts: dict[str, frozenset[int]] = {}
 
     def same_text(self, a: int, b: int) -> bool:
         """Chunks ``a`` and ``b`` say the same words, case and spacing aside."""
@@ -172,6 +173,14 @@ class Index:
         pages = outline.get("pages") or ()
         page = bisect_right(pages, offset) or None if pages else None
         return page, section_at(outline.get("sections") or (), offset)
+
+    def is_heading(self, source: str, start: int) -> bool:
+        """Whether a sentence starting at ``start`` of ``source`` is a heading."""
+        starts = self._heading_starts.get(source)
+        if starts is None:
+            sections = (self.outlines.get(source) or {}).get("sections") or ()
+            starts = self._heading_starts[source] = frozenset(s[0] for s in sections)
+        return start in starts
 
     def stored_text(self, source: str) -> str | None:
         """The extracted text of a converted file; None for a text file (read the file)."""
