@@ -105,6 +105,22 @@ class Assistant:
             changes=self.index.changes,
         )
 
+    def refresh(self, progress: bool = False) -> IndexStats:
+        """Index the folder again (files added, changed or deleted since), re-embedding only those.
+
+        Not thread-safe with ``ask``: the web chat runs both on its one worker thread.
+
+        Raises:
+            CorpusError: the folder is gone or holds no readable document any more; the
+                index searched so far stays in use.
+        """
+        documents, skipped = load_folder(self.docs_dir)
+        if not documents:
+            raise CorpusError(f"No readable documents left in {self.docs_dir}; nothing changed.")
+        index = sync(documents, skipped, self.index.dir, self.settings, self.embedder, progress)
+        self.index, self._answerer = index, Answerer(index, self.settings)
+        return self.stats
+
     def document_text(self, source: str) -> str:
         """The text that citations of ``source`` point into: ``text[c.start:c.end] == c.snippet``.
 

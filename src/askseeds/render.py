@@ -327,6 +327,48 @@ def render_header(stats: Any, title: str = "Ask the documents") -> str:
     )
 
 
+def render_documents(passages: Mapping[str, int], skipped: Sequence[Any]) -> str:
+    """The Documents panel: every indexed file with its passage count, every skipped file
+    with the reason."""
+    rows = [
+        f'<tr><td><code>{esc(source)}</code></td><td class="doc-n">{int(n)}</td></tr>'
+        for source, n in sorted(passages.items())
+    ]
+    rows += [
+        f'<tr class="doc-skip"><td><code>{esc(s.source)}</code></td>'
+        f'<td class="doc-why">skipped: {esc(s.reason)}</td></tr>'
+        for s in skipped
+    ]
+    head = f"{len(passages)} document{'s' if len(passages) != 1 else ''} indexed" + (
+        f", {len(skipped)} skipped" if skipped else ""
+    )
+    return (
+        f'<div class="docs"><div class="docs-h">{head}</div>'
+        '<table class="docs-t"><thead><tr><th>file</th><th>passages</th></tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table></div>"
+    )
+
+
+def render_upload(saved: Sequence[Any], skipped: Sequence[Any], error: str | None = None) -> str:
+    """What became of each uploaded file: added (and indexed), skipped with why, refused."""
+    why = {s.source: s.reason for s in skipped}
+    items = []
+    for s in saved:
+        if s.source is None:
+            items.append(f'<li class="up-no">{esc(s.name)}: {esc(s.message)}</li>')
+        elif s.source in why:
+            items.append(
+                f'<li class="up-no">{esc(s.name)}: saved, but not indexed: {esc(why[s.source])}</li>'
+            )
+        elif error:
+            items.append(f'<li class="up-no">{esc(s.name)}: saved to the folder, not indexed</li>')
+        else:
+            items.append(f'<li class="up-ok">{esc(s.name)}: {esc(s.message)} and indexed</li>')
+    if error:
+        items.append(f'<li class="up-no">{esc(error)}</li>')
+    return f'<ul class="up">{"".join(items)}</ul>' if items else ""
+
+
 def plain_text(content: Any) -> str:
     """Plain text of a chat message's content (our HTML, a string, or Gradio content parts)."""
     return _one_line(html.unescape(_TAG.sub(" ", _raw_text(content))))
