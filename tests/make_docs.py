@@ -9,10 +9,17 @@ import docx
 from fpdf import FPDF
 
 
-def pdf_bytes(pages: list[str], *, password: str | None = None) -> bytes:
-    """A PDF whose page i holds ``pages[i]`` as its text layer (empty string: a blank page)."""
+def pdf_bytes(
+    pages: list[str], *, password: str | None = None, font_path: str | None = None
+) -> bytes:
+    """A PDF whose page i holds ``pages[i]`` as its text layer (empty string: a blank page).
+
+    Helvetica takes Latin-1 text only; ``font_path`` (a TrueType font) takes any.
+    """
     pdf = FPDF()
-    pdf.set_font("Helvetica", size=11)
+    if font_path:
+        pdf.add_font("body", fname=font_path)
+    pdf.set_font("body" if font_path else "Helvetica", size=10 if font_path else 11)
     for text in pages:
         pdf.add_page()
         if text:

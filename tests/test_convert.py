@@ -61,7 +61,7 @@ def test_docx_paragraphs_headings_bullets_and_table_cells(tmp_path: Path) -> Non
     (doc,), _ = load_folder(tmp_path)
     blocks = _blocks(doc)
     assert doc.title == "Field guide"
-    assert "The grey heron waits in shallow water for fish." in blocks
+    assert "Herons\n\nThe grey heron waits in shallow water for fish." in blocks
     assert "Long legs" in blocks
     assert "Grey heron | 185 cm" in blocks
     row = doc.text.index("Grey heron | 185 cm")

@@ -40,6 +40,7 @@ class Cleaned:
     date: str | None  # ISO 8601: YYYY, YYYY-MM or YYYY-MM-DD
     # (offset, heading path) from each heading on, in order; "" where no heading applies.
     sections: tuple[tuple[int, str], ...] = ()
+    headings: tuple[Span, ...] = ()  # blocks that are a heading alone: searched, not quoted
 
 
 # Line kinds.
@@ -192,14 +193,48 @@ def clean(text: str, common: frozenset[str] = frozenset()) -> Cleaned:
             if found and len(blocks) <= 3:
                 dateline_dates.append((span.start, found))
     title_line, title = _find_title(text, lines, units, {b[0] for b in blocks})
-    spans = tuple(b[2] for b in blocks if b[0] != title_line)
+    spans, headings = _join_headings(text, lines, [b for b in blocks if b[0] != title_line])
     if not spans:
         # No paragraph reads as article prose: a one-line note, a title-only file, a list.
         # Then the title and short lines are the content, and only debris is left out.
         spans = _short_text(text, lines)
     date = front_date or _find_date(lines, spans, dateline_dates)
     title = front_title or title
-    return Cleaned(blocks=spans, title=title, date=date, sections=_sections(text, lines, title))
+    sections = _sections(text, lines, title)
+    return Cleaned(spans, title, date, sections, headings)
+
+
+def _join_headings(
+    text: str, lines: list[_Line], blocks: list[tuple[int, int, Span]]
+) -> tuple[tuple[Span, ...], tuple[Span, ...]]:
+    """Blocks, with a heading joined to the paragraph right below it; the lone headings.
+
+    "## NO_PROXY" over "Valid values: a list of hosts" is one statement: joined, the
+    first sentence names what it is about. Only blank lines may lie between (no
+    underline, no list mark). Headings left alone are searchable, never quoted.
+    """
+    spans: list[Span] = []
+    lone: list[Span] = []
+    i = 0
+    while i < len(blocks):
+        first, _, span = blocks[i]
+        if lines[first].kind != _HEADING:
+            spans.append(span)
+            i += 1
+            continue
+        nxt = blocks[i + 1] if i + 1 < len(blocks) else None
+        if (
+            nxt is not None
+            and lines[nxt[0]].kind in (_TEXT, _ROW)
+            and not text[span.end : nxt[2].start].strip()
+        ):
+            spans.append(Span(span.start, nxt[2].end))
+            i += 2
+            continue
+        spans.append(span)
+        lone.append(span)
+        i += 1
+    return tuple(spans), tuple(lone)
 
 
 def _sections(text: str, lines: list[_Line], title: str | None) -> tuple[tuple[int, str], ...]:

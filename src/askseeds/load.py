@@ -287,6 +287,7 @@ def _document(item: _Read, common: frozenset[str]) -> Document | SkippedFile:
         date=cleaned.date,
         pages=extracted.pages if extracted else (),
         sections=cleaned.sections,
+        headings=cleaned.headings,
         converted=extracted is not None,
     )
 

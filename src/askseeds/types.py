@@ -41,6 +41,7 @@ class Document:
     # ``(offset, "Installation › From source")``, in order.
     pages: tuple[int, ...] = ()
     sections: tuple[tuple[int, str], ...] = ()
+    headings: tuple[Span, ...] = ()  # blocks that are a heading alone: searched, never quoted
     converted: bool = False  # ``text`` was extracted (PDF, HTML, DOCX), not the file itself
 
 

@@ -136,7 +136,7 @@ class Answerer:
             for j, (span, facts) in enumerate(self._sentences(hit.position)):
                 if (source, span.start) in seen or (q.year and not facts.names_year):
                     continue
-                if self.index.is_heading(source, span.start):
+                if self.index.is_heading(source, span.start, span.end):
                     continue  # searchable, and the passage's section, but never the answer
                 seen.add((source, span.start))
                 found.append(

@@ -60,7 +60,7 @@ class Index:
         self._position_of_row = np.full(top, -1, dtype=np.int64)
         self._position_of_row[self.rows] = np.arange(len(self.rows))
         self._text_hashes: dict[int, int] = {}
-        self._heading_starts: dict[str, frozenset[int]] = {}
+        self._headings: dict[str, frozenset[tuple[int, int]]] = {}
 
     def same_text(self, a: int, b: int) -> bool:
         """Chunks ``a`` and ``b`` say the same words, case and spacing aside."""
@@ -174,13 +174,13 @@ class Index:
         page = bisect_right(pages, offset) or None if pages else None
         return page, section_at(outline.get("sections") or (), offset)
 
-    def is_heading(self, source: str, start: int) -> bool:
-        """Whether a sentence starting at ``start`` of ``source`` is a heading."""
-        starts = self._heading_starts.get(source)
-        if starts is None:
-            sections = (self.outlines.get(source) or {}).get("sections") or ()
-            starts = self._heading_starts[source] = frozenset(s[0] for s in sections)
-        return start in starts
+    def is_heading(self, source: str, start: int, end: int) -> bool:
+        """Whether ``[start, end)`` of ``source`` is a heading standing alone (never quoted)."""
+        spans = self._headings.get(source)
+        if spans is None:
+            found = (self.outlines.get(source) or {}).get("headings") or ()
+            spans = self._headings[source] = frozenset((a, b) for a, b in found)
+        return (start, end) in spans
 
     def stored_text(self, source: str) -> str | None:
         """The extracted text of a converted file; None for a text file (read the file)."""
@@ -270,7 +270,15 @@ def open_index(index_dir: Path, verify: bool = True, settings: Settings | None =
 
 def outline_of(doc: Document) -> dict:
     """What the outline artefact keeps of a document (as JSON reads it back)."""
-    out: dict = {"pages": list(doc.pages), "sections": [list(s) for s in doc.sections]}
+    spans = ",".join(f"{b.start}-{b.end}" for b in doc.blocks)
+    out: dict = {
+        # Which text was indexed: cleaning rules or a folder's shared lines can change it
+        # while the file stays the same, and then the file is indexed again.
+        "blocks": hashlib.sha256(spans.encode()).hexdigest()[:16],
+        "pages": list(doc.pages),
+        "sections": [list(s) for s in doc.sections],
+        "headings": [[h.start, h.end] for h in doc.headings],
+    }
     if doc.converted:
         out["text"] = doc.text
     return out

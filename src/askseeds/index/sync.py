@@ -117,12 +117,17 @@ def sync(
     unchanged = {
         s for s, d in by_source.items() if s in old_files and old_files[s].sha256 == d.sha256
     }
+    outlines = {d.source: outline_of(d) for d in documents}
     if old is not None:
         unchanged -= _stale_sources(old, by_source, unchanged)
+        unchanged -= {
+            s
+            for s in unchanged
+            if (old.outlines.get(s) or {}).get("blocks") != outlines[s]["blocks"]
+        }
     added = sorted(s for s in by_source if s not in old_files)
     changed = sorted(s for s in by_source if s in old_files and s not in unchanged)
     deleted = sorted(s for s in old_files if s not in by_source)
-    outlines = {d.source: outline_of(d) for d in documents}
     meta_changed = any(
         (old_files[s].title, old_files[s].date) != (by_source[s].title, by_source[s].date)
         for s in unchanged
