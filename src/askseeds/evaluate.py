@@ -438,7 +438,7 @@ def evaluate(
     texts = SourceTexts(
         assistant.docs_dir,
         {s: d.encoding for s, d in assistant.index.docs.items()},
-        assistant.index.stored_text,
+        getattr(assistant.index, "stored_text", None),  # a stand-in index may have none
     )
 
     records: dict[str, list[dict]] = {"hybrid": []}

@@ -1,4 +1,4 @@
-"""Uploading documents to a real server: added to the folder, indexed, listed; bad ones refused."""
+"""Uploading documents to a real server (the web side of tests/test_upload.py): added to the folder, indexed, listed; bad ones refused."""
 
 from __future__ import annotations
 
