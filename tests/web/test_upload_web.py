@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from gradio_client import Client, handle_file
+from playwright.sync_api import expect
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from make_docs import docx_bytes, pdf_bytes, zip_bomb_docx
@@ -97,3 +98,32 @@ def test_same_upload_twice_is_not_duplicated(server, uploads):
     )
     assert "already in the folder" in html.unescape(report)
     assert sorted(p.name for p in docs.glob("lighthouse*")) == ["lighthouse.pdf"]
+
+
+@pytest.mark.browser
+def test_documents_panel_takes_files_in_the_browser(run_server, tmp_path, page):
+    docs, index = tmp_path / "docs", tmp_path / "index"
+    docs.mkdir()
+    for path in sorted(SEEDS.glob("*.txt"))[:2]:
+        shutil.copy(path, docs / path.name)
+    note = tmp_path / "ferry.md"
+    note.write_text("# Ferry\n\nThe ferry to Lunaport leaves at 07:40 every weekday.\n")
+    bad = tmp_path / "photo.png"
+    bad.write_bytes(b"\x89PNG\r\n\x1a\n")
+    with run_server(
+        ["app.py", "--docs", str(docs), "--index-dir", str(index)], tmp_path / "log"
+    ) as srv:
+        page.goto(srv.url)
+        header = page.locator("#header")
+        expect(header).to_contain_text("Searching 2 documents", timeout=30_000)
+        page.get_by_text("Documents", exact=True).first.click()
+        listing = page.locator("#documents-list")
+        expect(listing).to_contain_text("2 documents indexed")
+        # Drag and drop and the file picker both end in the component's file input.
+        page.locator("#upload input[type=file]").set_input_files([str(note), str(bad)])
+        report = page.locator("#upload-report")
+        expect(report).to_contain_text("ferry.md: added and indexed", timeout=120_000)
+        expect(report).to_contain_text("photo.png: not added: .png files cannot be read")
+        expect(header).to_contain_text("Searching 3 documents")
+        expect(listing).to_contain_text("ferry.md")
+        assert (docs / "ferry.md").read_text() == note.read_text()
