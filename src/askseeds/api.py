@@ -67,7 +67,7 @@ class Assistant:
         """Build, update or open the index for ``folder`` and return an Assistant over it.
 
         Args:
-            folder: the documents (.txt, .md), searched recursively.
+            folder: the documents (.txt, .md, .rst, .html, .pdf, .docx), searched recursively.
             index_dir: where the index lives; defaults to ``embeddings/`` beside ``folder``.
             settings: model, chunking and answering settings; defaults to ``Settings()``.
             progress: show a progress bar while embedding.
@@ -87,8 +87,8 @@ class Assistant:
         if not documents:
             detail = f" ({len(skipped)} files skipped: {skipped[0].reason}, ...)" if skipped else ""
             raise CorpusError(
-                f"No readable .txt or .md documents in {folder}{detail}. "
-                "Point --docs at a folder of text files."
+                f"No readable documents in {folder}{detail}. Point --docs at a folder of "
+                ".txt, .md, .rst, .html, .pdf or .docx files."
             )
         embedder = embedder or get_embedder(settings.model)
         index = sync(documents, skipped, index_dir, settings, embedder, progress=progress)
@@ -104,6 +104,38 @@ class Assistant:
             skipped=self.index.skipped,
             changes=self.index.changes,
         )
+
+    def refresh(self, progress: bool = False) -> IndexStats:
+        """Index the folder again (files added, changed or deleted since), re-embedding only those.
+
+        Not thread-safe with ``ask``: the web chat runs both on its one worker thread.
+
+        Raises:
+            CorpusError: the folder is gone or holds no readable document any more; the
+                index searched so far stays in use.
+        """
+        documents, skipped = load_folder(self.docs_dir)
+        if not documents:
+            raise CorpusError(f"No readable documents left in {self.docs_dir}; nothing changed.")
+        index = sync(documents, skipped, self.index.dir, self.settings, self.embedder, progress)
+        self.index, self._answerer = index, Answerer(index, self.settings)
+        return self.stats
+
+    def document_text(self, source: str) -> str:
+        """The text that citations of ``source`` point into: ``text[c.start:c.end] == c.snippet``.
+
+        For a text file (.txt, .md, .rst) that is the file as ``open()`` reads it; for a
+        converted one (PDF, HTML, DOCX), the text extracted at indexing, kept in the index.
+
+        Raises:
+            KeyError: ``source`` is not an indexed document.
+        """
+        info = self.index.docs[source]
+        stored = self.index.stored_text(source)
+        if stored is not None:
+            return stored
+        with open(self.docs_dir / source, encoding=info.encoding) as fh:
+            return fh.read()
 
     def retrieve(
         self,

@@ -36,6 +36,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_MAX_EVENTS", "1")  # nothing reads the r
 import importlib.util
 import logging
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import gradio as gr
@@ -44,6 +45,7 @@ from . import render
 from .errors import AskseedsError, ConfigError
 from .feedback import FeedbackLog, make_vote
 from .feedback import default_path as default_feedback_path
+from .upload import save_uploads
 
 log = logging.getLogger("askseeds.chat")
 
@@ -142,6 +144,11 @@ details.older > summary { cursor: pointer; color: var(--body-text-color-subdued)
 details.older .turn-q { display: none; }
 details.older > summary .turn-n { background: var(--body-text-color-subdued); }
 details.older[open] > summary { margin-bottom: 6px; }
+.docs-h { font-size: .85rem; color: var(--body-text-color-subdued); margin: 6px 0; }
+table.docs-t { font-size: .82rem; width: 100%; }
+td.doc-n { text-align: right; }
+tr.doc-skip td, .up-no { color: #b45309; }
+ul.up { margin: 4px 0 4px 1.2em; font-size: .85rem; }
 """
 
 # Clicking an [n] marker (in any answer) opens and highlights source card n in the panel.
@@ -236,6 +243,35 @@ class ChatAdapter:
         # The third item is what a vote on this answer records (feedback.py).
         turns[turn] = (question, render.render_sources(answer, turn), _voted(answer))
         return render.render_answer(answer, turn), render.render_panel(turns, first_kept), turns
+
+    def upload(self, files: Any, progress: Any = None) -> tuple[str, str, str]:
+        """Save uploaded files into the folder and index them: (report, header, documents)."""
+        return self._worker.submit(self._upload, files, progress).result()
+
+    def documents(self) -> str:
+        """The Documents panel for the index searched now."""
+        index = self.assistant.index
+        return render.render_documents({s: d.chunks for s, d in index.docs.items()}, index.skipped)
+
+    def _upload(self, files: Any, progress: Any) -> tuple[str, str, str]:
+        step = progress or (lambda *a, **k: None)
+        paths = [Path(str(getattr(f, "name", f))) for f in (files or [])]
+        saved, error = [], None
+        try:
+            step(0.1, desc=f"Saving {len(paths)} file{'s' if len(paths) != 1 else ''}")
+            saved = save_uploads(self.assistant.docs_dir, [(p.name, p) for p in paths])
+            if any(s.source for s in saved):
+                step(0.3, desc="Indexing the new documents")
+                self.assistant.refresh()
+        except AskseedsError as exc:
+            error = str(exc)
+        except Exception:
+            log.exception("upload of %d files failed", len(paths))
+            error = "Indexing failed; the documents searched so far are unchanged."
+        step(1.0, desc="Done")
+        stats = self.assistant.stats
+        report = render.render_upload(saved, stats.skipped, error)
+        return report, render.render_header(stats), self.documents()
 
     def vote(self, history: list, turns: dict | None, like: gr.LikeData) -> None:
         """The chatbot's thumbs up/down: append the vote to the feedback file."""
@@ -426,9 +462,13 @@ def build_app(
     def clear():
         return render.render_panel({}), {}
 
+    def upload(files: Any, progress=gr.Progress()):  # noqa: B008 (Gradio's injection idiom)
+        report, header_html, docs_html = adapter.upload(files, progress)
+        return report, header_html, docs_html, None
+
     with gr.Blocks(title="askseeds: ask the documents", fill_height=False) as demo:
         with gr.Row(elem_id="top", equal_height=False):
-            gr.HTML(render.render_header(assistant.stats), elem_id="header", scale=1)
+            header = gr.HTML(render.render_header(assistant.stats), elem_id="header", scale=1)
             new_chat = gr.Button(
                 "New chat",
                 elem_id="new-chat",
@@ -437,6 +477,15 @@ def build_app(
                 scale=0,
                 min_width=110,
             )
+        with gr.Accordion("Documents", open=False, elem_id="documents"):
+            add = gr.File(
+                label="Add documents: drop .txt .md .rst .html .pdf .docx files here",
+                file_count="multiple",
+                type="filepath",
+                elem_id="upload",
+            )
+            upload_report = gr.HTML("", elem_id="upload-report")
+            documents = gr.HTML(adapter.documents(), elem_id="documents-list")
         turns = gr.State({})
         with gr.Row(equal_height=False):
             with gr.Column(scale=3, min_width=380):
@@ -512,6 +561,14 @@ def build_app(
         if feedback is not None:
             # Private: only the page votes (an API caller could not say on which answer).
             chatbot.like(adapter.vote, [chatbot, turns], None, api_visibility="private")
+        add.upload(
+            upload,
+            [add],
+            [upload_report, header, documents, add],
+            api_name="upload",
+            api_visibility="undocumented" if mcp else "public",
+            concurrency_limit=1,
+        )
         gr.api(ask, api_name="ask")
         gr.api(retrieve, api_name="retrieve")
     demo.queue(default_concurrency_limit=QUEUE_CONCURRENCY, max_size=QUEUE_MAX_SIZE)

@@ -258,12 +258,22 @@ def retrieval_metrics(
 class SourceTexts:
     """The original text of corpus files, read with each document's encoding, cached."""
 
-    def __init__(self, folder: str | Path, encodings: dict[str, str]) -> None:
+    def __init__(
+        self,
+        folder: str | Path,
+        encodings: dict[str, str],
+        stored: Callable[[str], str | None] | None = None,
+    ) -> None:
         self.folder = Path(folder)
         self.encodings = encodings
+        self.stored = stored  # a converted file's (PDF, HTML, DOCX) text, kept in the index
         self._cache: dict[str, str | None] = {}
 
     def text(self, source: str) -> str | None:
+        if source not in self._cache and self.stored is not None:
+            kept = self.stored(source)
+            if kept is not None:
+                self._cache[source] = kept
         if source not in self._cache:
             try:
                 with open(
@@ -426,7 +436,9 @@ def evaluate(
             raise ValueError(f"retriever must be one of {MODES}")
     extra = [m for m in (answer_retrievers or []) if m != "hybrid"]
     texts = SourceTexts(
-        assistant.docs_dir, {s: d.encoding for s, d in assistant.index.docs.items()}
+        assistant.docs_dir,
+        {s: d.encoding for s, d in assistant.index.docs.items()},
+        getattr(assistant.index, "stored_text", None),  # a stand-in index may have none
     )
 
     records: dict[str, list[dict]] = {"hybrid": []}

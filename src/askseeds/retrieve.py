@@ -169,6 +169,7 @@ def _passage(index: Index, hit: Hit, also: list[Location]) -> Passage:
     chunk = index.chunks[hit.position]
     title, date = index.title_date(chunk.source)
     unique = {(loc.source, loc.start): loc for loc in also}
+    page, section = index.place(chunk.source, chunk.start)
     return Passage(
         chunk_id=chunk.chunk_id,
         source=chunk.source,
@@ -180,4 +181,6 @@ def _passage(index: Index, hit: Hit, also: list[Location]) -> Passage:
         date=date,
         sentences=chunk.sentences,
         also_in=tuple(unique.values()),
+        page=page,
+        section=section,
     )

@@ -7,6 +7,7 @@ import json
 import logging
 import mmap
 import time
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,10 +15,11 @@ from pathlib import Path
 import bm25s
 import numpy as np
 
+from ..clean import section_at
 from ..config import Settings
 from ..errors import IndexCorruptError
 from ..filters import Filters, select
-from ..types import Chunk, Location, SkippedFile, Span
+from ..types import Chunk, Document, Location, SkippedFile, Span
 from .manifest import FORMAT_VERSION, DocInfo, _verify, read_manifest
 from .store import FaissStore, StoreInfo, VectorStore, open_store, subset_store
 
@@ -46,6 +48,9 @@ class Index:
     bm25: bm25s.BM25 | None
     skipped: tuple[SkippedFile, ...] = ()
     changes: dict = field(default_factory=dict)
+    # Per source: "pages" (PDF page starts), "sections" ([offset, heading path]) and, for a
+    # converted file (PDF, HTML, DOCX), "text": the extracted text citations point into.
+    outlines: dict[str, dict] = field(default_factory=dict)
 
     # Filters over at most this many chunks are searched exactly (Settings.filter_exact_max).
     filter_exact_max: int = 20_000
@@ -55,6 +60,7 @@ class Index:
         self._position_of_row = np.full(top, -1, dtype=np.int64)
         self._position_of_row[self.rows] = np.arange(len(self.rows))
         self._text_hashes: dict[int, int] = {}
+        self._headings: dict[str, frozenset[tuple[int, int]]] = {}
 
     def same_text(self, a: int, b: int) -> bool:
         """Chunks ``a`` and ``b`` say the same words, case and spacing aside."""
@@ -161,6 +167,25 @@ class Index:
         doc = self.docs.get(source)
         return (doc.title, doc.date) if doc else (None, None)
 
+    def place(self, source: str, offset: int) -> tuple[int | None, str | None]:
+        """The 1-based page (PDF) and the heading path at ``offset`` of ``source``."""
+        outline = self.outlines.get(source) or {}
+        pages = outline.get("pages") or ()
+        page = bisect_right(pages, offset) or None if pages else None
+        return page, section_at(outline.get("sections") or (), offset)
+
+    def is_heading(self, source: str, start: int, end: int) -> bool:
+        """Whether ``[start, end)`` of ``source`` is a heading standing alone (never quoted)."""
+        spans = self._headings.get(source)
+        if spans is None:
+            found = (self.outlines.get(source) or {}).get("headings") or ()
+            spans = self._headings[source] = frozenset((a, b) for a, b in found)
+        return (start, end) in spans
+
+    def stored_text(self, source: str) -> str | None:
+        """The extracted text of a converted file; None for a text file (read the file)."""
+        return (self.outlines.get(source) or {}).get("text")
+
     def location(self, source: str, start: int, end: int) -> Location:
         """A span of ``source`` with the document's title and date."""
         return Location(source, start, end, *self.title_date(source))
@@ -214,6 +239,7 @@ def open_index(index_dir: Path, verify: bool = True, settings: Settings | None =
             if chunks
             else None
         )
+        outlines = _read_outlines(index_dir / names["outline"])
         count = store.count()
     except IndexCorruptError:
         raise
@@ -225,10 +251,46 @@ def open_index(index_dir: Path, verify: bool = True, settings: Settings | None =
         raise IndexCorruptError(f"index in {index_dir} is inconsistent; rebuild it")
     docs = {s: DocInfo(source=s, **meta) for s, meta in manifest["files"].items()}
     index = Index(
-        index_dir, manifest, chunks, raws, docs, store, rows, chunk_vecs, sent_rows, sentvec, bm25
+        index_dir,
+        manifest,
+        chunks,
+        raws,
+        docs,
+        store,
+        rows,
+        chunk_vecs,
+        sent_rows,
+        sentvec,
+        bm25,
+        outlines=outlines,
     )
     index.filter_exact_max = settings.filter_exact_max
     return index
+
+
+def outline_of(doc: Document) -> dict:
+    """What the outline artefact keeps of a document (as JSON reads it back)."""
+    spans = ",".join(f"{b.start}-{b.end}" for b in doc.blocks)
+    out: dict = {
+        # Which text was indexed: cleaning rules or a folder's shared lines can change it
+        # while the file stays the same, and then the file is indexed again.
+        "blocks": hashlib.sha256(spans.encode()).hexdigest()[:16],
+        "pages": list(doc.pages),
+        "sections": [list(s) for s in doc.sections],
+        "headings": [[h.start, h.end] for h in doc.headings],
+    }
+    if doc.converted:
+        out["text"] = doc.text
+    return out
+
+
+def _read_outlines(path: Path) -> dict[str, dict]:
+    outlines = {}
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            rec = json.loads(line)
+            outlines[rec.pop("source")] = rec
+    return outlines
 
 
 def map_rows(path: Path) -> np.ndarray:
