@@ -12,8 +12,9 @@ import numpy as np
 from .answer.query import clean_question, resolve_followup, strip_request
 from .answer.select import Answerer, Candidate
 from .config import Settings
-from .embed import get_embedder
+from .embed import Embedder, get_embedder
 from .errors import CorpusError
+from .filters import Filters, as_filters
 from .index import Index, sync
 from .load import load_folder
 from .rerank import rerank
@@ -43,11 +44,13 @@ class Assistant:
         >>> answer.citations[0].snippet
     """
 
-    def __init__(self, index: Index, settings: Settings, docs_dir: Path) -> None:
+    def __init__(
+        self, index: Index, settings: Settings, docs_dir: Path, embedder: Embedder | None = None
+    ) -> None:
         self.index = index
         self.settings = settings
         self.docs_dir = docs_dir
-        self.embedder = get_embedder(settings.model)
+        self.embedder = embedder or get_embedder(settings.model)
         self._answerer = Answerer(index, settings)
         # The faiss/bm25 objects are read-only after opening; the lock only guards the model.
         self._lock = threading.Lock()
@@ -59,14 +62,17 @@ class Assistant:
         index_dir: str | Path | None = None,
         settings: Settings | None = None,
         progress: bool = True,
+        embedder: Embedder | None = None,
     ) -> Assistant:
         """Build, update or open the index for ``folder`` and return an Assistant over it.
 
         Args:
-            folder: the documents (.txt, .md), searched recursively.
+            folder: the documents (.txt, .md, .rst, .html, .pdf, .docx), searched recursively.
             index_dir: where the index lives; defaults to ``embeddings/`` beside ``folder``.
             settings: model, chunking and answering settings; defaults to ``Settings()``.
             progress: show a progress bar while embedding.
+            embedder: encodes texts; defaults to the shared model ``settings.model`` names
+                (tests pass a small stand-in; ``settings.model`` is what the manifest records).
 
         Raises:
             CorpusError: the folder is missing or holds no readable document.
@@ -81,12 +87,12 @@ class Assistant:
         if not documents:
             detail = f" ({len(skipped)} files skipped: {skipped[0].reason}, ...)" if skipped else ""
             raise CorpusError(
-                f"No readable .txt or .md documents in {folder}{detail}. "
-                "Point --docs at a folder of text files."
+                f"No readable documents in {folder}{detail}. Point --docs at a folder of "
+                ".txt, .md, .rst, .html, .pdf or .docx files."
             )
-        embedder = get_embedder(settings.model)
+        embedder = embedder or get_embedder(settings.model)
         index = sync(documents, skipped, index_dir, settings, embedder, progress=progress)
-        return cls(index, settings, folder)
+        return cls(index, settings, folder, embedder)
 
     @property
     def stats(self) -> IndexStats:
@@ -99,18 +105,63 @@ class Assistant:
             changes=self.index.changes,
         )
 
-    def retrieve(self, question: str, k: int | None = None, mode: Mode = "hybrid") -> list[Passage]:
+    def refresh(self, progress: bool = False) -> IndexStats:
+        """Index the folder again (files added, changed or deleted since), re-embedding only those.
+
+        Not thread-safe with ``ask``: the web chat runs both on its one worker thread.
+
+        Raises:
+            CorpusError: the folder is gone or holds no readable document any more; the
+                index searched so far stays in use.
+        """
+        documents, skipped = load_folder(self.docs_dir)
+        if not documents:
+            raise CorpusError(f"No readable documents left in {self.docs_dir}; nothing changed.")
+        index = sync(documents, skipped, self.index.dir, self.settings, self.embedder, progress)
+        self.index, self._answerer = index, Answerer(index, self.settings)
+        return self.stats
+
+    def document_text(self, source: str) -> str:
+        """The text that citations of ``source`` point into: ``text[c.start:c.end] == c.snippet``.
+
+        For a text file (.txt, .md, .rst) that is the file as ``open()`` reads it; for a
+        converted one (PDF, HTML, DOCX), the text extracted at indexing, kept in the index.
+
+        Raises:
+            KeyError: ``source`` is not an indexed document.
+        """
+        info = self.index.docs[source]
+        stored = self.index.stored_text(source)
+        if stored is not None:
+            return stored
+        with open(self.docs_dir / source, encoding=info.encoding) as fh:
+            return fh.read()
+
+    def retrieve(
+        self,
+        question: str,
+        k: int | None = None,
+        mode: Mode = "hybrid",
+        *,
+        filters: Filters | dict | None = None,
+    ) -> list[Passage]:
         """The ``k`` best distinct passages for ``question``.
+
+        Args:
+            filters: search only some documents: a :class:`Filters` or a dict with
+                ``sources`` (or ``only``: globs or folders), ``since``, ``until``
+                (``YYYY[-MM[-DD]]``, inclusive) and ``keep_undated``.
 
         Raises:
             EmptyQueryError: the question has no letters or digits.
+            FilterError: the filter is malformed or keeps no document.
         """
         query = strip_request(clean_question(question))
-        if mode not in MODES:
-            raise ValueError(f"mode must be one of {MODES}")
+        _check_mode(mode)
+        within = self._within(filters)
         k = k or self.settings.k
         vec = self._encode(query) if mode != "bm25" else None
-        hits, _ = self.search(query, query, vec, mode)
+        hits, _ = self.search(query, query, vec, mode, within)
         return to_passages(self.index, hits, k, self.settings)
 
     def retrieve_batch(
@@ -130,46 +181,81 @@ class Assistant:
         ]
 
     def search(
-        self, question: str, query: str, vec: np.ndarray | None, mode: Mode = "hybrid"
+        self,
+        question: str,
+        query: str,
+        vec: np.ndarray | None,
+        mode: Mode = "hybrid",
+        within: np.ndarray | None = None,
     ) -> tuple[list[Hit], list[Candidate] | None]:
         """Ranked chunks for ``query`` (``question`` plus any context it leans on).
 
         Hybrid also scores the top chunks' sentences as answers and reorders the
         chunks by them (``rerank.py``); those candidate sentences are returned
-        for the answer, else None.
+        for the answer, else None. ``within``: only these chunk positions
+        (``Index.select``).
         """
-        hits = rank(self.index, query, vec, self.settings, mode)
+        hits = rank(self.index, query, vec, self.settings, mode, within)
         if mode != "hybrid" or self.settings.rerank_weight <= 0:
             return hits, None
         cands = self._answerer.candidates(question, query, vec, hits)
         return rerank(hits, cands, self.settings.rerank_weight), cands
 
-    def ask(self, question: str, history: list[dict] | None = None) -> Answer:
+    def ask(
+        self,
+        question: str,
+        *,
+        history: list[dict] | None = None,
+        mode: Mode = "hybrid",
+        filters: Filters | dict | None = None,
+    ) -> Answer:
         """Answer ``question`` with sentences quoted from the documents, or abstain.
 
         Args:
             question: the user's question.
             history: earlier chat turns, ``{"role": "user"|"assistant", "content": str}``;
                 used to resolve follow-ups such as "What was its theme?".
+            mode: the retriever the answer's passages come from.
+            filters: answer only from some documents (see ``retrieve``).
 
         Returns:
             An Answer whose citations point at exact character spans of the sources.
 
         Raises:
             EmptyQueryError: the question has no letters or digits.
+            FilterError: the filter is malformed or keeps no document.
         """
         question = clean_question(question)
+        _check_mode(mode)
+        filters = as_filters(filters)
+        within = self._within(filters)
         asked = strip_request(question)
         query = resolve_followup(asked, history)
-        vec = self._encode(query)
-        hits, cands = self.search(asked, query, vec)
+        vec = self._encode(query)  # bm25 does not search with it, but answers weigh it
+        hits, cands = self.search(asked, query, vec if mode != "bm25" else None, mode, within)
         passages = to_passages(self.index, hits, self.settings.k, self.settings)
         answer = self._answerer.answer(asked, query, vec, hits, passages, cands)
+        if filters is not None:
+            kept = len(self.index.chunks) if within is None else len(within)
+            note = f"Searched only documents {filters.describe()} ({kept} passages)."
+            answer = replace(answer, notes=(*answer.notes, note))
         return replace(answer, question=question)
+
+    def _within(self, filters: Filters | dict | None) -> np.ndarray | None:
+        """The chunk positions ``filters`` keeps, or None for all."""
+        filters = as_filters(filters)
+        within = None if filters is None else self.index.select(filters)
+        # Keeping everything is no filter: the unfiltered search is the cheaper one.
+        return None if within is None or len(within) == len(self.index.chunks) else within
 
     def _encode(self, text: str):
         with self._lock:
             return self.embedder.encode_query(text)
 
 
-__all__ = ["Assistant", "CorpusError", "IndexStats"]
+def _check_mode(mode: str) -> None:
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {MODES}")
+
+
+__all__ = ["Assistant", "CorpusError", "Filters", "IndexStats"]

@@ -31,17 +31,25 @@ class Hit:
     score: float
 
 
-def dense_search(index: Index, query_vec: np.ndarray, n: int) -> list[Hit]:
-    """Top ``n`` chunks by cosine similarity to ``query_vec``, whatever the vector store."""
-    return [Hit(position, score) for position, score in index.dense(query_vec, n)]
+def dense_search(
+    index: Index, query_vec: np.ndarray, n: int, within: np.ndarray | None = None
+) -> list[Hit]:
+    """Top ``n`` chunks by cosine similarity to ``query_vec``, whatever the vector store.
+
+    ``within``: only these chunk positions (sorted; ``Index.select``).
+    """
+    return [Hit(position, score) for position, score in index.dense(query_vec, n, within)]
 
 
-def bm25_search(index: Index, query_terms: list[str], n: int) -> list[Hit]:
+def bm25_search(
+    index: Index, query_terms: list[str], n: int, within: np.ndarray | None = None
+) -> list[Hit]:
     """Top ``n`` chunks by BM25 over stemmed terms; chunks with no shared term are left out.
 
-    Ties are broken by position, so the order is stable.
+    Ties are broken by position, so the order is stable. ``within`` limits the
+    search to those chunk positions.
     """
-    return [Hit(position, score) for position, score in index.sparse(query_terms, n)]
+    return [Hit(position, score) for position, score in index.sparse(query_terms, n, within)]
 
 
 def fuse(dense: list[Hit], sparse: list[Hit], settings: Settings) -> list[Hit]:
@@ -71,11 +79,15 @@ def rank(
     query_vec: np.ndarray | None,
     settings: Settings,
     mode: Mode = "hybrid",
+    within: np.ndarray | None = None,
 ) -> list[Hit]:
-    """All candidate chunks for ``query``, best first, by the chosen retriever."""
+    """All candidate chunks for ``query``, best first, by the chosen retriever.
+
+    ``within``: only these chunk positions (a filter, ``Index.select``).
+    """
     depth = settings.candidates
-    dense = dense_search(index, query_vec, depth) if mode != "bm25" else []
-    sparse = bm25_search(index, terms(query), depth) if mode != "dense" else []
+    dense = dense_search(index, query_vec, depth, within) if mode != "bm25" else []
+    sparse = bm25_search(index, terms(query), depth, within) if mode != "dense" else []
     if mode == "dense":
         return dense
     if mode == "bm25":
@@ -144,6 +156,7 @@ def _passage(index: Index, hit: Hit, also: list[Location]) -> Passage:
     chunk = index.chunks[hit.position]
     title, date = index.title_date(chunk.source)
     unique = {(loc.source, loc.start): loc for loc in also}
+    page, section = index.place(chunk.source, chunk.start)
     return Passage(
         chunk_id=chunk.chunk_id,
         source=chunk.source,
@@ -155,4 +168,6 @@ def _passage(index: Index, hit: Hit, also: list[Location]) -> Passage:
         date=date,
         sentences=chunk.sentences,
         also_in=tuple(unique.values()),
+        page=page,
+        section=section,
     )

@@ -362,15 +362,18 @@ class LexicalIndex:
         docs = np.asarray(self.segments[s].docs[start:end])
         return docs + self._offsets[s] if s else docs
 
-    def _postings(self, term: _Term) -> tuple[np.ndarray, np.ndarray]:
-        """Keys (segment offset + local document) of live documents holding ``term``, and
-        the term's score in each."""
+    def _postings(
+        self, term: _Term, allowed: np.ndarray | None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Keys (segment offset + local document) of live (and ``allowed``) documents holding
+        ``term``, and the term's score in each."""
         keys, scores = [], []
+        mask = allowed if allowed is not None else (self.alive if self._has_dead else None)
         for s, start, end in term.spans:
             docs = self._keys(s, start, end)
             tfs = np.asarray(self.segments[s].tfs[start:end])
-            if self._has_dead:
-                keep = self.alive[docs]
+            if mask is not None:
+                keep = mask[docs]
                 docs, tfs = docs[keep], tfs[keep]
             keys.append(docs)
             scores.append(self._score(term, tfs, docs))
@@ -398,10 +401,13 @@ class LexicalIndex:
             self._scratch.mark = np.zeros(total, bool)
         return acc, self._scratch.mark
 
-    def search(self, query_terms: Sequence[str], n: int) -> tuple[np.ndarray, np.ndarray]:
+    def search(
+        self, query_terms: Sequence[str], n: int, rows: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Row ids and BM25 scores of the top ``n`` live documents sharing a term with the
         query (a query term named twice counts twice, as in bm25s); ties beyond the
-        ``n``-th are cut arbitrarily, so ask for a few more than you keep."""
+        ``n``-th are cut arbitrarily, so ask for a few more than you keep. ``rows``
+        limits the search to those documents (scores stay the whole corpus's)."""
         empty = (np.zeros(0, np.int64), np.zeros(0, np.float64))
         if n <= 0 or self.n_docs == 0 or not query_terms:
             return empty
@@ -409,6 +415,7 @@ class LexicalIndex:
         if not terms:
             return empty
         rest = np.cumsum([t.bound for t in terms][::-1])[::-1]  # what terms i.. can still add
+        allowed = None if rows is None else self.alive & np.isin(self.rows, rows)
         acc, mark = self._buffers()
         found: list[np.ndarray] = []
         count = 0
@@ -421,7 +428,7 @@ class LexicalIndex:
                     kth = np.partition(acc[cand], count - n)[count - n]
                     if kth > rest[i]:
                         break  # no document outside the candidates can reach the top n
-                keys, add = self._postings(terms[i])
+                keys, add = self._postings(terms[i], allowed)
                 acc[keys] += add  # a term's keys are distinct
                 new = keys[~mark[keys]]
                 mark[new] = True
