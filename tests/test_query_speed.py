@@ -68,7 +68,8 @@ def test_bm25_top_n_equals_bm25s_retrieve(bot, question):
         key=lambda x: (-x[1], x[0]),
     )
     got = [(h.position, round(h.score, 4)) for h in bm25_search(index, terms(question), n)]
-    assert got == expected
+    # Ordered as expected is: scores that differ past the 4th decimal may swap when rounded.
+    assert sorted(got, key=lambda x: (-x[1], x[0])) == expected
 
 
 def test_sentence_similarities_equal_one_product_per_chunk(bot):

@@ -67,8 +67,12 @@ def test_switching_store_reuses_vectors(seed_bots):
 @pytest.mark.parametrize("question", QUESTIONS)
 def test_seeds_parity_faiss_milvus(seed_bots, question):
     faiss_bot, milvus_bot = seed_bots
-    for mode in ("dense", "hybrid"):
-        assert _ranking(faiss_bot, question, mode) == _ranking(milvus_bot, question, mode)
+    assert _ranking(faiss_bot, question, "dense") == _ranking(milvus_bot, question, "dense")
+    # Hybrid's BM25 half runs in Milvus, in float32: same passages in the same order,
+    # scores to float32's precision.
+    local, milvus = _ranking(faiss_bot, question, "hybrid"), _ranking(milvus_bot, question, "hybrid")
+    assert [r[:2] for r in local] == [r[:2] for r in milvus]
+    np.testing.assert_allclose([r[2] for r in local], [r[2] for r in milvus], atol=1e-5)
     a, b = faiss_bot.ask(question), milvus_bot.ask(question)
     assert (a.text, a.abstained) == (b.text, b.abstained)
 
