@@ -47,6 +47,7 @@ class Server:
             self.server.listen_port = self.port
         self.server.start()
         self.port = self.server.listen_port
+        _wait_until_serving(self.uri)
 
     def stop(self) -> None:
         self.server.stop()
@@ -66,6 +67,20 @@ def _wait_until_free(port: int, seconds: float = 120) -> None:
                 return
             except OSError:
                 time.sleep(1)
+
+
+def _wait_until_serving(uri: str, seconds: float = 120) -> None:
+    """Wait until the server answers requests: its start() returns when its health check
+    passes, which can be before the gRPC proxy accepts connections."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            MilvusStore.connect(uri).list_collections()
+            return
+        except MilvusException:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(1)
 
 
 @pytest.fixture(scope="session")
