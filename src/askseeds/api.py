@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -50,9 +49,9 @@ class Assistant:
         self.settings = settings
         self.docs_dir = docs_dir
         self.embedder = embedder or get_embedder(settings.model)
+        # The faiss/bm25 objects are read-only after opening, and the embedder is thread-safe,
+        # so ask() may run on several threads at once (their questions share model batches).
         self._answerer = Answerer(index, settings)
-        # The faiss/bm25 objects are read-only after opening; the lock only guards the model.
-        self._lock = threading.Lock()
 
     @classmethod
     def from_folder(
@@ -173,8 +172,7 @@ class Assistant:
         return replace(answer, question=question)
 
     def _encode(self, text: str):
-        with self._lock:
-            return self.embedder.encode_query(text)
+        return self.embedder.encode_query(text)
 
 
 __all__ = ["Assistant", "CorpusError", "IndexStats"]

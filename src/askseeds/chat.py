@@ -45,7 +45,11 @@ EXAMPLES = [
     "What was the theme of the video dialogue between sister cities?",
 ]
 
-QUEUE_CONCURRENCY = 8  # Gradio worker threads per event; each waits on the one ask thread
+QUEUE_CONCURRENCY = 8  # Gradio worker threads per event; each waits on an ask thread
+# Threads that run ask() and render its reply. Several, so that concurrent questions meet
+# in the embedder's shared batches (embed.QueryBatching); few, since each thread's
+# allocations come from its own malloc arena (see ChatAdapter).
+ASK_THREADS = 4
 QUEUE_MAX_SIZE = 256  # waiting requests before the queue refuses new ones
 # Gradio keeps 0.2-0.35 MiB per browser or API session (copies of the page config, the
 # State), measured by benchmarks/load.py; its default cap of 10,000 sessions would let a
@@ -180,14 +184,15 @@ class ChatAdapter:
 
     def __init__(self, assistant: Any):
         self.assistant = assistant
-        # Every ask() runs on this one thread, so calls are serialised as before, and what
+        # Every ask() runs on these few threads, so calls are serialised as before, and what
         # torch and numpy allocate stays in one malloc arena. Run directly on Gradio's many
         # worker threads, the same load grew the server's RSS by ~30% per 2,000 questions.
         # chat() and api() do all their work here too (history parsing, rendering the HTML
         # and JSON), so those strings also come from this thread's arena rather than from
         # the ~16 arenas of Gradio's threads: RSS growth per 2,000 questions (load.py) went
         # from ~34 MiB (+4.4-5.0%) to ~23 MiB (+2.8-3.2%).
-        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="askseeds-ask")
+        # With ASK_THREADS > 1 the model still runs on one thread, the embedder's batcher.
+        self._worker = ThreadPoolExecutor(ASK_THREADS, thread_name_prefix="askseeds-ask")
 
     def chat(self, message: Any, history: list, turns: dict | None):
         """The ChatInterface fn: returns (answer bubble, sources panel, per-turn sections)."""

@@ -146,10 +146,8 @@ def _export(path: str, out: Path) -> dict:
     modules = list(model)
     kinds = [type(m).__name__ for m in modules]
     pooling = modules[1].get_config_dict().get("pooling_mode") if len(modules) > 1 else None
-    if kinds[:2] != ["Transformer", "Pooling"] or pooling != "mean" or kinds[2:] not in (
-        [],
-        ["Normalize"],
-    ):
+    supported = kinds in (["Transformer", "Pooling"], ["Transformer", "Pooling", "Normalize"])
+    if not supported or pooling != "mean":
         raise ValueError(f"only transformer + mean pooling models export; this one is {kinds}")
     backbone = modules[0].model
     tokenizer = getattr(model.tokenizer, "backend_tokenizer", None)
@@ -196,7 +194,7 @@ def _export(path: str, out: Path) -> dict:
     if worst > EXPORT_TOLERANCE:
         raise ValueError(f"the ONNX export differs from the model by {worst:.2g}")
     onnx_path = out / ONNX_FILE
-    logging.disable(logging.INFO)  # the quantiser logs every tensor to the root logger
+    logging.disable(logging.WARNING)  # the quantiser logs every tensor to the root logger
     try:
         quantize_dynamic(
             str(fp32),
