@@ -27,6 +27,7 @@ stay_offline()  # before Gradio is imported
 os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", str(2**62))  # never rebuilt
 os.environ.setdefault("GRADIO_ANALYTICS_MAX_EVENTS", "1")  # nothing reads the records
 
+import ctypes
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -50,6 +51,22 @@ QUEUE_CONCURRENCY = 8  # Gradio worker threads per event; each waits on an ask t
 # in the embedder's shared batches (embed.QueryBatching); few, since each thread's
 # allocations come from its own malloc arena (see ChatAdapter).
 ASK_THREADS = 4
+# glibc malloc arenas the ask threads may add (mallopt M_ARENA_MAX; default 8 per core).
+MALLOC_ARENAS = 2
+_M_ARENA_MAX = -8  # glibc's mallopt parameter number
+
+
+def _limit_malloc_arenas(n: int) -> None:
+    """Let new threads share existing malloc arenas beyond ``n`` (glibc only; else nothing).
+
+    Memory freed in one arena is not reused by threads of another, so every arena
+    keeps its own high-water mark of free pages: with more arenas RSS grows further.
+    """
+    try:
+        ctypes.CDLL("libc.so.6").mallopt(_M_ARENA_MAX, n)
+    except (OSError, AttributeError):  # not glibc: its allocator decides
+        log.debug("mallopt unavailable; malloc arenas not limited")
+
 QUEUE_MAX_SIZE = 256  # waiting requests before the queue refuses new ones
 # Gradio keeps 0.2-0.35 MiB per browser or API session (copies of the page config, the
 # State), measured by benchmarks/load.py; its default cap of 10,000 sessions would let a
@@ -191,7 +208,9 @@ class ChatAdapter:
         # and JSON), so those strings also come from this thread's arena rather than from
         # the ~16 arenas of Gradio's threads: RSS growth per 2,000 questions (load.py) went
         # from ~34 MiB (+4.4-5.0%) to ~23 MiB (+2.8-3.2%).
-        # With ASK_THREADS > 1 the model still runs on one thread, the embedder's batcher.
+        # With ASK_THREADS > 1 the model still runs on one thread, the embedder's batcher,
+        # and the ask threads share MALLOC_ARENAS arenas.
+        _limit_malloc_arenas(MALLOC_ARENAS)
         self._worker = ThreadPoolExecutor(ASK_THREADS, thread_name_prefix="askseeds-ask")
 
     def chat(self, message: Any, history: list, turns: dict | None):
