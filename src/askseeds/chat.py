@@ -55,18 +55,6 @@ ASK_THREADS = 4
 MALLOC_ARENAS = 2
 _M_ARENA_MAX = -8  # glibc's mallopt parameter number
 
-
-def _limit_malloc_arenas(n: int) -> None:
-    """Let new threads share existing malloc arenas beyond ``n`` (glibc only; else nothing).
-
-    Memory freed in one arena is not reused by threads of another, so every arena
-    keeps its own high-water mark of free pages: with more arenas RSS grows further.
-    """
-    try:
-        ctypes.CDLL("libc.so.6").mallopt(_M_ARENA_MAX, n)
-    except (OSError, AttributeError):  # not glibc: its allocator decides
-        log.debug("mallopt unavailable; malloc arenas not limited")
-
 QUEUE_MAX_SIZE = 256  # waiting requests before the queue refuses new ones
 # Gradio keeps 0.2-0.35 MiB per browser or API session (copies of the page config, the
 # State), measured by benchmarks/load.py; its default cap of 10,000 sessions would let a
@@ -196,20 +184,31 @@ def _history_for_ask(history: Any) -> list[dict]:
     return turns
 
 
+def _limit_malloc_arenas(n: int) -> None:
+    """Let new threads share existing malloc arenas beyond ``n`` (glibc only; else nothing).
+
+    Memory freed in one arena is not reused by threads of another, so every arena
+    keeps its own high-water mark of free pages: with more arenas RSS grows further.
+    """
+    try:
+        ctypes.CDLL("libc.so.6").mallopt(_M_ARENA_MAX, n)
+    except (OSError, AttributeError):  # not glibc: its allocator decides
+        log.debug("mallopt unavailable; malloc arenas not limited")
+
+
 class ChatAdapter:
-    """Runs the assistant on one thread and turns answers and errors into HTML / JSON."""
+    """Runs the assistant on a few threads and turns answers and errors into HTML / JSON."""
 
     def __init__(self, assistant: Any):
         self.assistant = assistant
-        # Every ask() runs on these few threads, so calls are serialised as before, and what
-        # torch and numpy allocate stays in one malloc arena. Run directly on Gradio's many
-        # worker threads, the same load grew the server's RSS by ~30% per 2,000 questions.
-        # chat() and api() do all their work here too (history parsing, rendering the HTML
-        # and JSON), so those strings also come from this thread's arena rather than from
-        # the ~16 arenas of Gradio's threads: RSS growth per 2,000 questions (load.py) went
-        # from ~34 MiB (+4.4-5.0%) to ~23 MiB (+2.8-3.2%).
-        # With ASK_THREADS > 1 the model still runs on one thread, the embedder's batcher,
-        # and the ask threads share MALLOC_ARENAS arenas.
+        # ask() and the rendering of its reply run on these ASK_THREADS threads, not on
+        # Gradio's ~16 worker threads: each thread allocates from its own malloc arena, and
+        # run on Gradio's threads the same load grew the server's RSS by ~30% per 2,000
+        # questions. chat() and api() do all their work here too (history parsing, rendering
+        # the HTML and JSON): with one such thread, RSS growth per 2,000 questions (load.py)
+        # went from ~34 MiB (+4.4-5.0%) to ~23 MiB (+2.8-3.2%). Several threads let
+        # concurrent questions share model batches; the model itself runs on one thread
+        # (the embedder's batcher), and these threads share at most MALLOC_ARENAS arenas.
         _limit_malloc_arenas(MALLOC_ARENAS)
         self._worker = ThreadPoolExecutor(ASK_THREADS, thread_name_prefix="askseeds-ask")
 
