@@ -84,6 +84,15 @@ def test_many_threads_get_their_own_results_and_close_stops_the_worker():
         batcher(1)
 
 
+@pytest.mark.slow
+def test_a_bad_question_in_a_batch_gets_its_own_error(bot):
+    from askseeds.errors import EmptyQueryError
+
+    good, bad = bot.ask_batch([("Where was the fifth conference held?", None), ("?!", None)])
+    assert isinstance(bad, EmptyQueryError)
+    assert good.citations and good.question == "Where was the fifth conference held?"
+
+
 def test_bad_parameters_are_refused():
     with pytest.raises(ValueError):
         MicroBatcher(lambda xs: xs, max_batch=0)
@@ -116,6 +125,11 @@ def test_concurrent_answers_share_batches_and_match_one_at_a_time(bot):
     batches, items = batcher.batches - before[0], batcher.items - before[1]
     assert items / batches > 1.5, "concurrent questions did not share batches"
     assert together == alone
+    requests = [(q.question, _history(q)) for q in questions]
+    in_batches = [
+        a for i in range(0, len(requests), 16) for a in bot.ask_batch(requests[i : i + 16])
+    ]
+    assert [_cited(a) for a in in_batches] == alone  # the web chat's path
     texts = [q.question for q in questions]
     singles = np.stack([bot.embedder.encode_queries([t])[0] for t in texts])
     batched = np.concatenate(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -162,10 +163,44 @@ class Assistant:
         Raises:
             EmptyQueryError: the question has no letters or digits.
         """
+        question, asked, query = self._prepare(question, history)
+        return self._answer(question, asked, query, self._encode(query))
+
+    def ask_batch(
+        self, requests: Sequence[tuple[str, list[dict] | None]]
+    ) -> list[Answer | Exception]:
+        """``ask`` for several ``(question, history)`` pairs, questions encoded in one call.
+
+        Each result is the Answer, or the exception ``ask`` raised for that question
+        (``EmptyQueryError`` for one without letters or digits, say): one bad question
+        does not spoil the others.
+        """
+        prepared: list = []
+        for question, history in requests:
+            try:
+                prepared.append(self._prepare(question, history))
+            except Exception as exc:  # noqa: BLE001 - that question's result
+                prepared.append(exc)
+        todo = [p for p in prepared if not isinstance(p, Exception)]
+        vecs = iter(self.embedder.encode_queries([p[2] for p in todo]) if todo else [])
+        out: list[Answer | Exception] = []
+        for p in prepared:
+            if isinstance(p, Exception):
+                out.append(p)
+                continue
+            try:
+                out.append(self._answer(*p, next(vecs)))
+            except Exception as exc:  # noqa: BLE001 - that question's result
+                out.append(exc)
+        return out
+
+    def _prepare(self, question: str, history: list[dict] | None) -> tuple[str, str, str]:
+        """The cleaned question, the question asked (request words off), the query searched."""
         question = clean_question(question)
         asked = strip_request(question)
-        query = resolve_followup(asked, history)
-        vec = self._encode(query)
+        return question, asked, resolve_followup(asked, history)
+
+    def _answer(self, question: str, asked: str, query: str, vec: np.ndarray) -> Answer:
         hits, cands = self.search(asked, query, vec)
         passages = to_passages(self.index, hits, self.settings.k, self.settings)
         answer = self._answerer.answer(asked, query, vec, hits, passages, cands)

@@ -27,14 +27,14 @@ stay_offline()  # before Gradio is imported
 os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", str(2**62))  # never rebuilt
 os.environ.setdefault("GRADIO_ANALYTICS_MAX_EVENTS", "1")  # nothing reads the records
 
-import ctypes
 import logging
-from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from typing import Any
 
 import gradio as gr
 
 from . import render
+from .batching import MicroBatcher
 from .errors import AskseedsError
 
 log = logging.getLogger("askseeds.chat")
@@ -46,14 +46,9 @@ EXAMPLES = [
     "What was the theme of the video dialogue between sister cities?",
 ]
 
-QUEUE_CONCURRENCY = 8  # Gradio worker threads per event; each waits on an ask thread
-# Threads that run ask() and render its reply. Several, so that concurrent questions meet
-# in the embedder's shared batches (embed.QueryBatching); few, since each thread's
-# allocations come from its own malloc arena (see ChatAdapter).
-ASK_THREADS = 4
-# glibc malloc arenas the ask threads may add (mallopt M_ARENA_MAX; default 8 per core).
-MALLOC_ARENAS = 2
-_M_ARENA_MAX = -8  # glibc's mallopt parameter number
+QUEUE_CONCURRENCY = 8  # Gradio worker threads per event; each waits on the one ask thread
+# Most requests answered together: their questions are encoded in one model call.
+ASK_BATCH = 16
 
 QUEUE_MAX_SIZE = 256  # waiting requests before the queue refuses new ones
 # Gradio keeps 0.2-0.35 MiB per browser or API session (copies of the page config, the
@@ -184,43 +179,59 @@ def _history_for_ask(history: Any) -> list[dict]:
     return turns
 
 
-def _limit_malloc_arenas(n: int) -> None:
-    """Let new threads share existing malloc arenas beyond ``n`` (glibc only; else nothing).
-
-    Memory freed in one arena is not reused by threads of another, so every arena
-    keeps its own high-water mark of free pages: with more arenas RSS grows further.
-    """
-    try:
-        ctypes.CDLL("libc.so.6").mallopt(_M_ARENA_MAX, n)
-    except (OSError, AttributeError):  # not glibc: its allocator decides
-        log.debug("mallopt unavailable; malloc arenas not limited")
-
-
 class ChatAdapter:
-    """Runs the assistant on a few threads and turns answers and errors into HTML / JSON."""
+    """Runs the assistant on one thread and turns answers and errors into HTML / JSON."""
 
     def __init__(self, assistant: Any):
         self.assistant = assistant
-        # ask() and the rendering of its reply run on these ASK_THREADS threads, not on
-        # Gradio's ~16 worker threads: each thread allocates from its own malloc arena, and
-        # run on Gradio's threads the same load grew the server's RSS by ~30% per 2,000
-        # questions. chat() and api() do all their work here too (history parsing, rendering
-        # the HTML and JSON): with one such thread, RSS growth per 2,000 questions (load.py)
-        # went from ~34 MiB (+4.4-5.0%) to ~23 MiB (+2.8-3.2%). Several threads let
-        # concurrent questions share model batches; the model itself runs on one thread
-        # (the embedder's batcher), and these threads share at most MALLOC_ARENAS arenas.
-        _limit_malloc_arenas(MALLOC_ARENAS)
-        self._worker = ThreadPoolExecutor(ASK_THREADS, thread_name_prefix="askseeds-ask")
+        # Every ask() runs on this one thread (the batcher's), and what torch and numpy
+        # allocate stays in one malloc arena. Run directly on Gradio's many worker threads,
+        # the same load grew the server's RSS by ~30% per 2,000 questions. chat() and api()
+        # do all their work here too (history parsing, rendering the HTML and JSON), so those
+        # strings also come from this thread's arena rather than from the ~16 arenas of
+        # Gradio's threads: RSS growth per 2,000 questions (load.py) went from ~34 MiB
+        # (+4.4-5.0%) to ~23 MiB (+2.8-3.2%). (Four ask threads sharing the model's batches
+        # instead grew it by 6.0-6.6%.) Requests that queue while a batch is answered are
+        # answered together: their questions are encoded in one model call.
+        self._worker = MicroBatcher(self._serve, ASK_BATCH, max_wait=0.0, name="askseeds-ask")
 
     def chat(self, message: Any, history: list, turns: dict | None):
         """The ChatInterface fn: returns (answer bubble, sources panel, per-turn sections)."""
-        return self._worker.submit(self._chat, message, history, turns).result()
+        return _unwrap(self._worker(("chat", message, history, turns)))
 
     def api(self, question: str, history: list[dict] | None = None) -> dict:
         """The ``/ask`` endpoint: a question (and optional history) -> answer JSON."""
-        return self._worker.submit(self._api, question, history).result()
+        return _unwrap(self._worker(("api", question, history)))
 
-    def _chat(self, message: Any, history: list, turns: dict | None):
+    def _serve(self, requests: list[tuple]) -> list:
+        """Requests that arrived together: parse each, answer all at once, render each."""
+        parsed = []
+        for kind, *args in requests:
+            try:
+                parsed.append(self._parse_chat(*args) if kind == "chat" else self._parse_api(*args))
+            except gr.Error as exc:
+                parsed.append(exc)
+        todo = [p for p in parsed if isinstance(p, _Request)]
+        answers = iter(self._answer_all(todo))
+        return [p.reply(next(answers)) if isinstance(p, _Request) else p for p in parsed]
+
+    def _answer_all(self, todo: list[_Request]) -> list:
+        """Answers (or the exceptions ask() raised) for ``todo``, questions encoded together."""
+        if not todo:
+            return []
+        ask_batch = getattr(self.assistant, "ask_batch", None)
+        if ask_batch is not None:
+            return ask_batch([(r.question, r.past) for r in todo])
+        out: list = []
+        for r in todo:
+            try:
+                out.append(self.assistant.ask(r.question, history=r.past))
+            except Exception as exc:  # noqa: BLE001 - handed to the request's reply
+                out.append(exc)
+        return out
+
+    @staticmethod
+    def _parse_chat(message: Any, history: list, turns: dict | None) -> _Request:
         question = render.plain_text(message) if not isinstance(message, str) else message
         past = _history_for_ask(history)
         turn = 1 + sum(1 for m in past if m["role"] == "assistant")
@@ -228,32 +239,55 @@ class ChatAdapter:
         # only the newest: with this one, at most MAX_SOURCE_TURNS.
         first_kept = max(1, turn - MAX_SOURCE_TURNS + 1)
         turns = {t: s for t, s in (turns or {}).items() if first_kept <= int(t) < turn}
-        try:
-            answer = self.assistant.ask(question, history=past)
-        except AskseedsError as exc:
-            return render.render_error(str(exc)), render.render_panel(turns, first_kept), turns
-        except Exception:
-            log.exception("ask() failed for question %r", question)
-            bubble = render.render_error(render.GENERIC_ERROR)
-            return bubble, render.render_panel(turns, first_kept), turns
-        turns[turn] = (question, render.render_sources(answer, turn))
-        return render.render_answer(answer, turn), render.render_panel(turns, first_kept), turns
+        return _Request("chat", question, past, turn, first_kept, turns)
 
-    def _api(self, question: str, history: list[dict] | None = None) -> dict:
+    @staticmethod
+    def _parse_api(question: str, history: list[dict] | None = None) -> _Request:
         if history is not None and not isinstance(history, (list, tuple)):
             raise gr.Error(
                 'history must be a list of {"role": "user"|"assistant", "content": "..."} '
                 "messages, or left out.",
                 print_exception=False,
             )
-        try:
-            answer = self.assistant.ask(question or "", history=_history_for_ask(history))
-        except AskseedsError as exc:
-            raise gr.Error(str(exc), print_exception=False) from None
-        except Exception:
-            log.exception("ask() failed for question %r", question)
-            raise gr.Error(render.GENERIC_ERROR, print_exception=False) from None
-        return render.answer_dict(answer)
+        return _Request("api", question or "", _history_for_ask(history))
+
+
+@dataclass
+class _Request:
+    """A parsed /chat or /ask request, waiting for its answer."""
+
+    kind: str  # "chat" or "api"
+    question: str
+    past: list[dict]
+    turn: int = 0
+    first_kept: int = 1
+    turns: dict = field(default_factory=dict)
+
+    def reply(self, answer: Any):
+        """The reply to send (chat: bubble, panel, turns; api: JSON), or a gr.Error to raise."""
+        if isinstance(answer, Exception) and not isinstance(answer, AskseedsError):
+            log.error("ask() failed for question %r", self.question, exc_info=answer)
+        if self.kind == "api":
+            if isinstance(answer, Exception):
+                text = str(answer) if isinstance(answer, AskseedsError) else render.GENERIC_ERROR
+                return gr.Error(text, print_exception=False)
+            return render.answer_dict(answer)
+        turns, first_kept = self.turns, self.first_kept
+        if isinstance(answer, Exception):
+            text = str(answer) if isinstance(answer, AskseedsError) else render.GENERIC_ERROR
+            return render.render_error(text), render.render_panel(turns, first_kept), turns
+        turns[self.turn] = (self.question, render.render_sources(answer, self.turn))
+        return (
+            render.render_answer(answer, self.turn),
+            render.render_panel(turns, first_kept),
+            turns,
+        )
+
+
+def _unwrap(reply: Any) -> Any:
+    if isinstance(reply, gr.Error):
+        raise reply
+    return reply
 
 
 def build_app(assistant: Any) -> gr.Blocks:
