@@ -141,7 +141,7 @@ class Embedder(QueryBatching):
         self._queries = 0
 
     def _threads_for(self, n_texts: int) -> None:
-        """Use one thread for questions, all cores for a batch (call with the lock held).
+        """Use one thread for a question, all cores for a batch (call with the lock held).
 
         A single short question gains little from a second thread, and when the
         other core is busy (another request, indexing, any process) torch's
@@ -151,18 +151,12 @@ class Embedder(QueryBatching):
         if torch.get_num_threads() != want:
             torch.set_num_threads(want)
 
-    def encode(
-        self, texts: Sequence[str], batch_size: int = 32, one_thread: bool = False
-    ) -> np.ndarray:
-        """Encode texts to unit vectors of shape ``(len(texts), dim)``.
-
-        ``one_thread``: for questions under load, leaving the other core to the rest of
-        answering them.
-        """
+    def encode(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
+        """Encode texts to unit vectors of shape ``(len(texts), dim)``."""
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         with self._lock:
-            self._threads_for(1 if one_thread else len(texts))
+            self._threads_for(len(texts))
             vecs = self._model.encode(
                 list(texts),
                 batch_size=batch_size,
@@ -173,10 +167,15 @@ class Embedder(QueryBatching):
         return np.asarray(vecs, dtype=np.float32)
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:
-        """Questions to unit vectors ``(len(texts), dim)`` on one thread (the batcher's)."""
-        if len(texts) == 1:
-            return self._encode_one(texts[0])[None]
-        return self.encode(texts, batch_size=len(texts), one_thread=True)
+        """Questions to unit vectors ``(len(texts), dim)``, one after another.
+
+        One at a time on purpose: with this model, an eager padded batch of questions cost
+        the web chat as much CPU per question as the traced single-question path (41.7 vs
+        39.5 ms per answered question, ``benchmarks/load.py``), and its ever-changing
+        shapes grew the server's RSS by 13% per 2,000 questions instead of 2.6%. The int8
+        ONNX embedder does run its batches in one call.
+        """
+        return np.stack([self._encode_one(t) for t in texts])
 
     def _encode_one(self, text: str) -> np.ndarray:
         """Encode one question to a unit vector of shape ``(dim,)``.
