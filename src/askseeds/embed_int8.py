@@ -255,11 +255,6 @@ class OnnxModel:
         options.inter_op_num_threads = 1
         # Spinning threads waiting for work cost the other core 5-20x when it is busy.
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        # Inputs change shape with every batch (texts x tokens): a memory plan cached per
-        # shape, and an arena that keeps its largest size, grew a server's RSS by 22% per
-        # 2,000 questions (benchmarks/load.py); plain allocations cost little here.
-        options.enable_mem_pattern = False
-        options.enable_cpu_mem_arena = False
         options.log_severity_level = 3
         self.session = ort.InferenceSession(
             str(onnx_path or folder / ONNX_FILE), options, providers=["CPUExecutionProvider"]
