@@ -3,7 +3,12 @@
 - index build time vs. raw model encoding of the same chunk texts (goal: ratio <= 1.25);
 - ask() p50/p95 over 50 questions vs. encoding the question alone (aim: p50 ratio <= 3).
 
-Usage: python benchmarks/core.py [--docs seeds] [--repeat 3]
+With ``--int8``, the same figures for the float32 PyTorch model and its int8 ONNX export
+(``onnx-int8:``) side by side, in one run: index build of each / the float32 raw encode
+(goal <= 0.5x for int8), question encode p50 int8 / float32 (goal <= 0.4), and with
+``--squad FILE`` SQuAD v1.1 R@5 and MRR@10 of both (goal: within 0.005).
+
+Usage: python benchmarks/core.py [--docs seeds] [--repeat 3] [--int8 [--squad FILE]]
 """
 
 from __future__ import annotations
@@ -19,8 +24,10 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 from askseeds import Assistant
+from askseeds.config import Settings
 from askseeds.embed import get_embedder
-from askseeds.evaluate import load_questions
+from askseeds.embed_int8 import INT8_PREFIX
+from askseeds.evaluate import load_questions, source_ranking
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,27 +42,135 @@ def pct(values: list[float], p: float) -> float:
     return values[min(len(values) - 1, round(p / 100 * (len(values) - 1)))]
 
 
+def timed(fn, repeat: int) -> tuple[object, float, float]:
+    """``fn()``'s last result, and its best wall and best process-CPU seconds over ``repeat``.
+
+    CPU seconds (all the process's threads) hold still on a machine others are loading.
+    """
+    walls, cpus = [], []
+    for _ in range(repeat):
+        wall, cpu = time.perf_counter(), time.process_time()
+        result = fn()
+        walls.append(time.perf_counter() - wall)
+        cpus.append(time.process_time() - cpu)
+    return result, min(walls), min(cpus)
+
+
+def build_index(docs: str, settings: Settings, repeat: int) -> tuple[Assistant, float, float]:
+    """An assistant over ``docs``; best wall and CPU seconds of ``repeat`` fresh builds."""
+
+    def one() -> Assistant:
+        with tempfile.TemporaryDirectory() as tmp:
+            return Assistant.from_folder(docs, index_dir=tmp, settings=settings, progress=False)
+
+    return timed(one, repeat)  # type: ignore[return-value]
+
+
+def raw_encode(texts: list[str], batch_size: int, repeat: int) -> tuple[float, float]:
+    """Best wall and CPU seconds of the float32 sentence-transformers model encoding ``texts``."""
+    embedder = get_embedder()
+    _, wall, cpu = timed(lambda: embedder.encode(texts, batch_size=batch_size), repeat)
+    return wall, cpu
+
+
+def squad_retrieval(squad: Path, settings: Settings) -> dict[str, dict]:
+    """R@5 and MRR@10 on all 24 articles, hybrid and dense, with ``settings``' model."""
+    from squad_eval import corpus, metrics_of
+
+    bot, split = corpus(squad, settings)
+    qs = split["all24"]
+    out = {}
+    for mode in ("hybrid", "dense"):
+        ranked = bot.retrieve_batch([q.question for q in qs], k=20, mode=mode)
+        out[mode] = metrics_of([source_ranking(p) for p in ranked], qs)
+    return out
+
+
+def compare_int8(args) -> None:
+    """float32 and int8 figures side by side, measured in this one run."""
+    names = {"float32": Settings().model, "int8": INT8_PREFIX + Settings().model}
+    embedders = {k: get_embedder(m) for k, m in names.items()}  # int8: exported on first use
+    bots, builds = {}, {}
+    for kind, model in names.items():
+        embedders[kind].encode(["warm up the model"])
+        bot, wall, cpu = build_index(args.docs, Settings(model=model), args.repeat)
+        bots[kind], builds[kind] = bot, (wall, cpu)
+    texts = [c.text for c in bots["float32"].index.chunks]
+    raw = raw_encode(texts, Settings().batch_size, args.repeat)
+    qs = questions()
+    enc: dict[str, list[float]] = {k: [] for k in names}
+    cpu: dict[str, list[float]] = {k: [] for k in names}
+    asks: dict[str, list[float]] = {k: [] for k in names}
+    for q in qs[:5]:
+        for kind in names:
+            bots[kind].ask(q)
+    for q in qs:  # interleaved, so both see the same moments of a shared machine
+        for kind in names:
+            t = time.perf_counter()
+            embedders[kind].encode_query(q)
+            enc[kind].append((time.perf_counter() - t) * 1000)
+            t = time.thread_time()  # one thread does a question's work: its CPU time
+            embedders[kind].encode_queries([q])
+            cpu[kind].append((time.thread_time() - t) * 1000)
+            t = time.perf_counter()
+            bots[kind].ask(q)
+            asks[kind].append((time.perf_counter() - t) * 1000)
+    rows = [
+        ("corpus", f"{args.docs}: {len(texts)} chunks", "", ""),
+        ("raw float32 encode of the chunks (s): wall, CPU", f"{raw[0]:.2f}, {raw[1]:.2f}", "", ""),
+    ]
+    for i, clock in enumerate(("wall", "CPU")):
+        b32, b8 = builds["float32"][i], builds["int8"][i]
+        rows.append((f"index build (s), {clock}", f"{b32:.2f}", f"{b8:.2f}", f"{b8 / b32:.2f}x"))
+        rows.append(
+            (
+                f"index build / raw float32 encode, {clock}",
+                f"{b32 / raw[i]:.2f}x",
+                f"{b8 / raw[i]:.2f}x",
+                "int8 goal <= 0.5x",
+            )
+        )
+    for clock, values in (("wall", enc), ("CPU", cpu)):
+        e32, e8 = statistics.median(values["float32"]), statistics.median(values["int8"])
+        rows.append(
+            (
+                f"question encode p50 (ms), {clock}",
+                f"{e32:.2f}",
+                f"{e8:.2f}",
+                f"{e8 / e32:.2f} (<= 0.4)",
+            )
+        )
+    a32, a8 = pct(asks["float32"], 50), pct(asks["int8"], 50)
+    rows.append(("ask() p50 (ms), wall", f"{a32:.1f}", f"{a8:.1f}", f"{a8 / a32:.2f}"))
+    if args.squad:
+        found = {k: squad_retrieval(Path(args.squad), Settings(model=m)) for k, m in names.items()}
+        for mode in ("hybrid", "dense"):
+            for metric in ("recall@5", "mrr@10"):
+                a, b = found["float32"][mode][metric], found["int8"][mode][metric]
+                rows.append((f"SQuAD {mode} {metric}", f"{a:.4f}", f"{b:.4f}", f"{b - a:+.4f}"))
+    rows.insert(0, ("figure", "float32", "int8", "int8 vs float32"))
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    for r in rows:
+        print("  ".join(f"{v:<{w}}" for v, w in zip(r, widths)).rstrip())
+    print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--docs", default=str(ROOT / "seeds"))
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--int8", action="store_true", help="float32 and int8 ONNX side by side")
+    ap.add_argument("--squad", help="with --int8: also SQuAD v1.1 retrieval of both")
     args = ap.parse_args()
+    if args.int8:
+        compare_int8(args)
+        return
 
     embedder = get_embedder()
     embedder.encode(["warm up the model"])
-    builds = []
-    for _ in range(args.repeat):
-        with tempfile.TemporaryDirectory() as tmp:
-            t = time.perf_counter()
-            bot = Assistant.from_folder(args.docs, index_dir=tmp, progress=False)
-            builds.append(time.perf_counter() - t)
+    bot, build_s, _ = build_index(args.docs, Settings(), args.repeat)
     texts = [c.text for c in bot.index.chunks]
-    raws = []
-    for _ in range(args.repeat):
-        t = time.perf_counter()
-        embedder.encode(texts, batch_size=bot.settings.batch_size)
-        raws.append(time.perf_counter() - t)
-    build, raw = min(builds), min(raws)
+    raw = raw_encode(texts, bot.settings.batch_size, args.repeat)[0]
 
     qs = questions()
     for q in qs[:5]:
@@ -72,9 +187,9 @@ def main() -> None:
     p50, p95, enc50 = pct(ask_ms, 50), pct(ask_ms, 95), statistics.median(enc_ms)
     rows = [
         ("corpus", f"{args.docs}: {bot.stats.documents} docs, {len(texts)} chunks"),
-        ("index build (load+clean+chunk+embed+write)", f"{build:.3f} s (best of {args.repeat})"),
+        ("index build (load+clean+chunk+embed+write)", f"{build_s:.3f} s (best of {args.repeat})"),
         ("raw model encode of the same chunks", f"{raw:.3f} s = {len(texts) / raw:.0f} chunks/s"),
-        ("build / raw encode", f"{build / raw:.2f}x (goal <= 1.25x)"),
+        ("build / raw encode", f"{build_s / raw:.2f}x (goal <= 1.25x)"),
         ("ask() p50 / p95 over 50 questions", f"{p50:.1f} / {p95:.1f} ms"),
         ("encode question alone p50", f"{enc50:.1f} ms"),
         ("ask p50 / encode p50", f"{p50 / enc50:.2f}x (aim <= 3x)"),

@@ -251,6 +251,12 @@ def settled_memory(pid: int) -> dict[str, int]:
     return {k: int(statistics.median(r.get(k, 0) for r in readings)) for k in readings[0]}
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds process ``pid`` has used (all its threads)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def settled_rss(pid: int) -> int:
     return settled_memory(pid)["VmRSS"]
 
@@ -359,9 +365,12 @@ def main(argv: list[str] | None = None) -> dict:
         )
         mem_before = settled_memory(pid) if pid else {}
         rss_before = mem_before.get("VmRSS")
+        server_cpu, client_cpu = cpu_seconds(pid) if pid else 0.0, sum(os.times()[:2])
         load = run_round(
             "load", draw(pool, BAD_QUESTIONS, args.questions, args.seed + 1), clients, args.timeout
         )
+        server_cpu = cpu_seconds(pid) - server_cpu if pid else None
+        client_cpu = sum(os.times()[:2]) - client_cpu
         soak = None
         if args.memory_questions > args.questions:
             rest = draw(pool, BAD_QUESTIONS, args.memory_questions - args.questions, args.seed + 2)
@@ -387,6 +396,12 @@ def main(argv: list[str] | None = None) -> dict:
         "warmup": warm.summary(),
         "solo": solo.summary(),
         "load": load.summary(),
+        # CPU seconds per question of the load round: unlike questions/s, this holds still
+        # when other processes share the cores. 2 cores / (server + clients) bounds q/s.
+        "cpu_ms_per_question": {
+            "server": round(1000 * server_cpu / args.questions, 2) if server_cpu else None,
+            "clients": round(1000 * client_cpu / args.questions, 2),
+        },
         "soak": soak.summary() if soak else None,
         "memory": {
             "questions_between_readings": asked,
@@ -441,6 +456,13 @@ def _print(r: dict) -> None:
             )
             for sample in s["error_samples"]:
                 print(f"    error: {sample}")
+    c = r["cpu_ms_per_question"]
+    if c["server"]:
+        bound = (r["cores"] or 1) * 1000 / (c["server"] + c["clients"])
+        print(
+            f"load round CPU per question: server {c['server']} ms, clients {c['clients']} ms "
+            f"(compute bound on {r['cores']} cores: {bound:.1f} q/s)"
+        )
     m = r["memory"]
     print(
         f"server RSS {m['rss_before_mib']} MiB -> {m['rss_after_mib']} MiB over "

