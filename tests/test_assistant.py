@@ -111,7 +111,7 @@ def test_a_copy_is_folded_into_its_original_whatever_the_threshold(tmp_path):
 
 @pytest.mark.parametrize("question", ANSWERABLE)
 def test_hybrid_reorders_its_passages_by_their_answer_sentences(bot, question):
-    vec = bot._encode(question)
+    vec = bot.encode(question)
     fused = rank(bot.index, question, vec, bot.settings)
     hits, cands = bot.search(question, question, vec)
     assert cands
@@ -132,12 +132,12 @@ def test_hybrid_reorders_its_passages_by_their_answer_sentences(bot, question):
 
 def test_confidence_weighs_the_likeliest_quoted_sentence(bot):
     question = ANSWERABLE[0]
-    cands = bot.search(question, question, bot._encode(question))[1]
+    cands = bot.search(question, question, bot.encode(question))[1]
     best, second = cands[0], cands[1]
     unlikely = replace(best, score=0.01)
     close = replace(second, score=0.9, rank_score=best.rank_score - 0.5)  # quoted with the best
     far = replace(second, score=0.9, rank_score=best.rank_score - 10)  # not quoted
-    answerer = bot._answerer
+    answerer = bot.answerer
     with_close = answerer.confidence(answerer.quoted([unlikely, close]))
     with_far = answerer.confidence(answerer.quoted([unlikely, far]))
     assert with_close == answerer.confidence([close])
