@@ -292,3 +292,53 @@ def test_damaged_index_is_rebuilt(tmp_path, caplog):
     assert "damaged" in caplog.text
     assert bot.stats.changes["embedded"] == bot.stats.passages
     assert bot.ask("Who is the mayor of Tacoma?").citations
+
+
+def _dialogue(bot, turns: list[str]):
+    history: list[dict] = []
+    for turn in turns[:-1]:
+        earlier = bot.ask(turn, history=list(history) or None)
+        history += [{"role": "user", "content": turn}, {"role": "assistant", "content": earlier.text}]
+    return bot.ask(turns[-1], history=history)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "first",
+    [
+        "Who won the 2022 FIFA World Cup?",
+        "Where was the seventh China-U.S. Sister Cities Conference held?",
+        "Which Chinese city has sister city ties with Boston?",
+    ],
+)
+def test_a_question_that_stands_alone_is_not_merged_with_an_earlier_one(bot, first):
+    answer = _dialogue(bot, [first, "Who is the mayor of Tacoma?"])
+    assert not answer.abstained, answer.text
+    assert answer.resolved_question == "Who is the mayor of Tacoma?"
+    assert "Mayor of Tacoma" in answer.citations[0].snippet
+    assert_cited_exactly(bot, answer)
+
+
+@pytest.mark.slow
+def test_the_seeds_dialogues_are_answered(bot):
+    from askseeds.evaluate import load_questions
+    from askseeds.metrics import answer_in_text
+
+    seeds_set = load_questions(SEEDS.parent / "eval" / "seeds_questions.jsonl")
+    dialogues = [q for q in seeds_set if q.turns]
+    assert dialogues
+    wrong = []
+    for q in dialogues:
+        answer = _dialogue(bot, [*q.turns, q.question])
+        if answer.abstained or not answer_in_text(q.answers, answer.text):
+            wrong.append((q.id, answer.text[:100]))
+        assert_cited_exactly(bot, answer)
+    assert not wrong
+
+
+@pytest.mark.slow
+def test_filters_are_refused_until_retrieval_applies_them(bot):
+    with pytest.raises(ValueError, match="filters"):
+        bot.ask(ANSWERABLE[0], filters={"source": "004_f084b65bf9f1a5c0.txt"})
+    with pytest.raises(ValueError, match="mode"):
+        bot.ask(ANSWERABLE[0], mode="sparse")
