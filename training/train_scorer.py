@@ -64,7 +64,10 @@ class Seen:
     logits: np.ndarray  # the reader's, for cands[:top]
 
 
-def collect(sets, reader: CachedReader, top: int) -> list[Seen]:
+READ = 4  # candidates read per question when collecting (``--top`` may use fewer)
+
+
+def collect(sets, reader: CachedReader, top: int = READ) -> list[Seen]:
     out = []
     for qs in sets:
         t0 = time.perf_counter()
@@ -262,7 +265,7 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--write", action="store_true", help="save the weights")
     ap.add_argument("--report", action="store_true", help="report the shipped weights, then stop")
-    ap.add_argument("--top", type=int, default=3, help="candidates the reader reads")
+    ap.add_argument("--top", type=int, default=3, help=f"candidates the reader reads (<= {READ})")
     ap.add_argument("--skip-cost", type=float, default=0.005, help="fit accuracy a skip may cost")
     args = ap.parse_args(argv)
     settings = Settings()
@@ -272,7 +275,12 @@ def main(argv=None) -> int:
     t0 = time.perf_counter()
     reader = CachedReader(get_reader(settings.reader))
     sets = question_sets(replace(settings, reader=NONE), "fit")
-    seen = collect(sets, reader, args.top)
+    seen = collect(sets, reader)
+    for top in range(2, READ + 1):
+        if top != args.top:
+            print(f"\n-- with the reader reading {top} candidates (not written):")
+            fit(sets[0].bot.answerer, seen, top, args.skip_cost)
+    print(f"\n-- with the reader reading {args.top} candidates:")
     scorer = fit(sets[0].bot.answerer, seen, args.top, args.skip_cost)
     scorer = replace(scorer, fitted_with={
         "model": settings.model, "chunk_tokens": settings.chunk_tokens,
