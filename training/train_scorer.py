@@ -22,6 +22,7 @@ Fitted:
     python training/train_scorer.py             # fit and print fit figures
     python training/train_scorer.py --write     # ... and save src/askseeds/answer/scorer_weights.json
     python training/train_scorer.py --report    # shipped weights on the report articles (ask())
+    python training/train_scorer.py --warm      # read the report questions into the cache first
 """
 
 from __future__ import annotations
@@ -45,7 +46,8 @@ from scipy.optimize import minimize
 from askseeds.answer.query import read_query
 from askseeds.answer.reader import NONE, get_reader
 from askseeds.answer.scorer import Linear, ReaderModels, Scorer
-from askseeds.answer.select import Answerer, Candidate
+from askseeds.answer.select import Answerer, Candidate, reread
+from askseeds.api import Assistant
 from askseeds.config import Settings
 from askseeds.metrics import answer_in_text
 
@@ -141,12 +143,7 @@ def with_reader(answerer: Answerer, s: Seen, rank: Linear, top: int) -> Outcome:
     head = s.cands[:top]
     if not head:
         return Outcome(None, False)
-    logits = s.logits[: len(head)]
-    scores = rank(np.column_stack([[c.rank_score for c in head], logits]))
-    read = sorted(
-        (replace(c, rank_score=float(v), reader=float(r)) for c, v, r in zip(head, scores, logits)),
-        key=lambda c: -c.rank_score,
-    )
+    read = reread(head, s.logits[: len(head)], rank)
     quoted = answerer.quoted(read)
     return Outcome(answerer.reader_evidence(quoted, read), holds(s, quoted[0]))
 
@@ -250,13 +247,16 @@ def fit(answerer: Answerer, seen: list[Seen], top: int, max_cost: float) -> Scor
     )  # fmt: skip
 
 
-def report(settings: Settings) -> None:
-    """The shipped weights on the report articles, through ask() (evaluate)."""
+def report(settings: Settings, reader: CachedReader) -> None:
+    """The shipped weights on the report articles, through ask() (``evaluate``), the reader's
+    scores read from the cache where it has them (the same figures, not the same latency:
+    ``benchmarks/core.py`` times ask())."""
     from askseeds.evaluate import evaluate, format_report
 
     for qs in question_sets(settings, "report"):
-        print(f"\n== {qs.name}: {len(qs.questions)} questions, reader {qs.bot.stats.reader} ==")
-        rep = evaluate(qs.bot, qs.questions, retrievers=("hybrid",), progress=True)
+        bot = Assistant(qs.bot.index, settings, qs.bot.docs_dir, reader=reader)
+        print(f"\n== {qs.name}: {len(qs.questions)} questions, reader {bot.stats.reader} ==")
+        rep = evaluate(bot, qs.questions, retrievers=("hybrid",), progress=True)
         rep["failed"] = rep["failed"][:10]
         print(format_report(rep))
 
@@ -265,15 +265,20 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--write", action="store_true", help="save the weights")
     ap.add_argument("--report", action="store_true", help="report the shipped weights, then stop")
+    ap.add_argument("--warm", action="store_true",
+                    help="only read the report questions' leading candidates into the cache")
     ap.add_argument("--top", type=int, default=3, help=f"candidates the reader reads (<= {READ})")
     ap.add_argument("--skip-cost", type=float, default=0.005, help="fit accuracy a skip may cost")
     args = ap.parse_args(argv)
     settings = Settings()
+    reader = CachedReader(get_reader(settings.reader))
+    if args.warm:
+        collect(question_sets(replace(settings, reader=NONE), "report"), reader, args.top)
+        return 0
     if args.report:
-        report(settings)
+        report(settings, reader)
         return 0
     t0 = time.perf_counter()
-    reader = CachedReader(get_reader(settings.reader))
     sets = question_sets(replace(settings, reader=NONE), "fit")
     seen = collect(sets, reader)
     for top in range(2, READ + 1):

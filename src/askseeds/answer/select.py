@@ -36,7 +36,7 @@ from .features import (
     read_sentence,
 )
 from .reader import Reader
-from .scorer import Scorer, answerable_inputs, default_scorer
+from .scorer import Linear, Scorer, answerable_inputs, default_scorer
 
 log = logging.getLogger(__name__)
 
@@ -268,13 +268,7 @@ class Answerer:
                 cands, quoted, confidence, _or(threshold, self.scorer.min_confidence), "skipped"
             )
         head = cands[: models.top]
-        logits = self.reader.score([(question, c.text) for c in head])
-        scores = models.rank(np.column_stack([[c.rank_score for c in head], logits]))
-        read = sorted(
-            (replace(c, rank_score=float(s), reader=float(r))
-             for c, s, r in zip(head, scores, logits)),
-            key=lambda c: -c.rank_score,
-        )  # fmt: skip
+        read = reread(head, self.reader.score([(question, c.text) for c in head]), models.rank)
         quoted = self.quoted(read)
         inputs = self.reader_evidence(quoted, read)
         confidence = 0.0 if inputs is None else float(_sigmoid(models.answerable(inputs)))
@@ -432,6 +426,16 @@ class Answerer:
     def _same_paragraph(self, position: int, gap_start: int, gap_end: int) -> bool:
         gap = self.index.original(position, gap_start, gap_end)
         return len(gap) <= 3 and not gap.strip() and "\n\n" not in gap
+
+
+def reread(head: list[Candidate], logits: np.ndarray, rank: Linear) -> list[Candidate]:
+    """The leading candidates ``head`` with the reader's ``logits``, best first by ``rank``
+    over (their rank score, the logit)."""
+    scores = rank(np.column_stack([[c.rank_score for c in head], logits]))
+    read = [
+        replace(c, rank_score=float(s), reader=float(r)) for c, s, r in zip(head, scores, logits)
+    ]
+    return sorted(read, key=lambda c: -c.rank_score)
 
 
 def _or(value: float | None, default: float) -> float:
