@@ -42,6 +42,7 @@ FIT_V2 = (
     "Normans", "Computational_complexity_theory", "Huguenot", "1973_oil_crisis",
     "European_Union_law", "Packet_switching",
 )  # fmt: skip
+OFF_TOPIC_EVERY = 3  # a third of them: off-topic questions are the easy refusals
 REPORT_V2 = ("Steam_engine", "Yuan_dynasty", "Harvard_University", "Immune_system")
 
 
@@ -83,7 +84,7 @@ def question_sets(settings: Settings, part: str) -> list[QuestionSet]:
                     Question(q.id + "-off", q.question, unanswerable=True)
                     for q in v2_questions
                     if _title(q) in FIT_V2 and _title(q) not in v1_titles
-                ],
+                ][::OFF_TOPIC_EVERY],
             ),
         ]
     if part == "report":

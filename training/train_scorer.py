@@ -28,6 +28,7 @@ Fitted:
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import sys
@@ -40,12 +41,12 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import numpy as np
-from data import CachedReader, question_sets
+from data import CACHE, CachedReader, question_sets
 from scipy.optimize import minimize
 
 from askseeds.answer.query import read_query
 from askseeds.answer.reader import NONE, get_reader
-from askseeds.answer.scorer import Linear, ReaderModels, Scorer
+from askseeds.answer.scorer import Linear, ReaderModels, Scorer, default_scorer
 from askseeds.answer.select import Answerer, Candidate, reread
 from askseeds.api import Assistant
 from askseeds.config import Settings
@@ -66,7 +67,7 @@ class Seen:
     logits: np.ndarray  # the reader's, for cands[:top]
 
 
-READ = 4  # candidates read per question when collecting (``--top`` may use fewer)
+READ = 3  # candidates read per question when collecting (``--top`` may use fewer)
 
 
 def collect(sets, reader: CachedReader, top: int = READ) -> list[Seen]:
@@ -82,6 +83,34 @@ def collect(sets, reader: CachedReader, top: int = READ) -> list[Seen]:
             out.append(Seen(qs.name, q.answerable, q.answers, a, cands, logits))
         print(f"  {qs.name}: {len(qs.questions)} questions, {time.perf_counter() - t0:.0f} s "
               f"({reader.misses} pairs read so far)", flush=True)
+    return out
+
+
+KEPT = 10  # candidates kept per question in the collection file (more are never quoted)
+COLLECTED = CACHE / "fit_questions.json"
+
+
+def save(seen: list[Seen]) -> None:
+    """The collection as JSON, so a refit reads no index and runs no model."""
+    rows = [
+        {"group": s.group, "answerable": s.answerable, "answers": list(s.answers),
+         "question": s.question, "logits": [float(x) for x in s.logits],
+         "cands": [[c.position, c.start, c.end, c.text, c.score, c.rank_score, c.dense,
+                    c.passage_rank, [float(x) for x in c.features]] for c in s.cands[:KEPT]]}
+        for s in seen
+    ]  # fmt: skip
+    COLLECTED.write_text(json.dumps(rows), encoding="utf-8")
+
+
+def load() -> list[Seen]:
+    out = []
+    for r in json.loads(COLLECTED.read_text(encoding="utf-8")):
+        cands = [
+            Candidate(p, a, b, t, sc, rs, d, pr, np.array(f, np.float32))
+            for p, a, b, t, sc, rs, d, pr, f in r["cands"]
+        ]
+        out.append(Seen(r["group"], r["answerable"], tuple(r["answers"]), r["question"], cands,
+                        np.array(r["logits"], np.float32)))
     return out
 
 
@@ -172,7 +201,7 @@ def confidences(model: Linear, outcomes: list[Outcome]) -> np.ndarray:
 
 
 def right(s: Seen, o: Outcome, answered: bool) -> bool:
-    return (answered and o.right_if_answered) if s.answerable else not answered
+    return bool((answered and o.right_if_answered) if s.answerable else not answered)
 
 
 def balanced(seen, outcomes, conf, threshold) -> float:
@@ -247,7 +276,7 @@ def fit(answerer: Answerer, seen: list[Seen], top: int, max_cost: float) -> Scor
     )  # fmt: skip
 
 
-def report(settings: Settings, reader: CachedReader) -> None:
+def report(settings: Settings, reader: CachedReader, every: int = 1) -> None:
     """The shipped weights on the report articles, through ask() (``evaluate``), the reader's
     scores read from the cache where it has them (the same figures, not the same latency:
     ``benchmarks/core.py`` times ask())."""
@@ -255,8 +284,11 @@ def report(settings: Settings, reader: CachedReader) -> None:
 
     for qs in question_sets(settings, "report"):
         bot = Assistant(qs.bot.index, settings, qs.bot.docs_dir, reader=reader)
-        print(f"\n== {qs.name}: {len(qs.questions)} questions, reader {bot.stats.reader} ==")
-        rep = evaluate(bot, qs.questions, retrievers=("hybrid",), progress=True)
+        questions = qs.questions[::every]
+        print(f"\n== {qs.name}: {len(questions)} questions (every {every}), "
+              f"reader {bot.stats.reader} ==")
+        # Retrieval is not scored: the reader acts after it (askseeds eval --squad scores it).
+        rep = evaluate(bot, questions, retrievers=(), progress=True)
         rep["failed"] = rep["failed"][:10]
         print(format_report(rep))
 
@@ -267,26 +299,39 @@ def main(argv=None) -> int:
     ap.add_argument("--report", action="store_true", help="report the shipped weights, then stop")
     ap.add_argument("--warm", action="store_true",
                     help="only read the report questions' leading candidates into the cache")
+    ap.add_argument("--reuse", action="store_true",
+                    help=f"fit on the questions collected last time ({COLLECTED.name})")
+    ap.add_argument("--every", type=int, default=1,
+                    help="--report/--warm: every n-th report question (to bound the run)")
     ap.add_argument("--top", type=int, default=3, help=f"candidates the reader reads (<= {READ})")
     ap.add_argument("--skip-cost", type=float, default=0.005, help="fit accuracy a skip may cost")
     args = ap.parse_args(argv)
     settings = Settings()
     reader = CachedReader(get_reader(settings.reader))
     if args.warm:
-        collect(question_sets(replace(settings, reader=NONE), "report"), reader, args.top)
+        sets = question_sets(replace(settings, reader=NONE), "report")
+        for qs in sets:
+            qs.questions = qs.questions[:: args.every]
+        collect(sets, reader, args.top)
         return 0
     if args.report:
-        report(settings, reader)
+        report(settings, reader, args.every)
         return 0
     t0 = time.perf_counter()
-    sets = question_sets(replace(settings, reader=NONE), "fit")
-    seen = collect(sets, reader)
+    if args.reuse and COLLECTED.exists():
+        seen = load()
+    else:
+        seen = collect(question_sets(replace(settings, reader=NONE), "fit"), reader)
+        save(seen)
+    # quoted() and evidence() read only the settings and the candidates given.
+    answerer = Answerer.__new__(Answerer)
+    answerer.settings, answerer.scorer = settings, default_scorer()
     for top in range(2, READ + 1):
         if top != args.top:
             print(f"\n-- with the reader reading {top} candidates (not written):")
-            fit(sets[0].bot.answerer, seen, top, args.skip_cost)
+            fit(answerer, seen, top, args.skip_cost)
     print(f"\n-- with the reader reading {args.top} candidates:")
-    scorer = fit(sets[0].bot.answerer, seen, args.top, args.skip_cost)
+    scorer = fit(answerer, seen, args.top, args.skip_cost)
     scorer = replace(scorer, fitted_with={
         "model": settings.model, "chunk_tokens": settings.chunk_tokens,
         "chunk_overlap_tokens": settings.chunk_overlap_tokens, "reader": reader.name,
