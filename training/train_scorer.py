@@ -178,10 +178,11 @@ def with_reader(answerer: Answerer, s: Seen, rank: Linear, top: int) -> Outcome:
 
 
 def fit_answerable(seen: list[Seen], outcomes: list[Outcome]) -> tuple[Linear, float]:
-    """An abstention model and its threshold (best balanced accuracy on these questions)."""
+    """An abstention model (answerable: the documents hold an answer) and its threshold (the
+    best answer-or-abstain accuracy on these questions)."""
     rows, ys = [], []
     for s, o in zip(seen, outcomes):
-        if o.inputs is None or (s.answerable and not o.right_if_answered):
+        if o.inputs is None:
             continue
         rows.append(o.inputs)
         ys.append(float(s.answerable))
@@ -190,7 +191,7 @@ def fit_answerable(seen: list[Seen], outcomes: list[Outcome]) -> tuple[Linear, f
     w, b = logistic(x, y, weight)
     model = Linear(w.astype(np.float32), b)
     conf = confidences(model, outcomes)
-    best = max(np.arange(0.05, 0.95, 0.01), key=lambda t: balanced(seen, outcomes, conf, t))
+    best = max(np.arange(0.05, 0.95, 0.01), key=lambda t: accuracy(seen, outcomes, conf, t))
     return model, round(float(best), 2)
 
 
@@ -202,6 +203,10 @@ def confidences(model: Linear, outcomes: list[Outcome]) -> np.ndarray:
 
 def right(s: Seen, o: Outcome, answered: bool) -> bool:
     return bool((answered and o.right_if_answered) if s.answerable else not answered)
+
+
+def accuracy(seen, outcomes, conf, threshold) -> float:
+    return statistics.mean(right(s, o, c >= threshold) for s, o, c in zip(seen, outcomes, conf))
 
 
 def balanced(seen, outcomes, conf, threshold) -> float:
