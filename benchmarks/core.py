@@ -24,6 +24,7 @@ from dataclasses import replace
 
 from askseeds import Assistant
 from askseeds.answer.reader import NONE
+from askseeds.config import Settings
 from askseeds.embed import get_embedder
 from askseeds.evaluate import load_questions
 
@@ -52,7 +53,9 @@ def main() -> None:
     for _ in range(args.repeat):
         with tempfile.TemporaryDirectory() as tmp:
             t = time.perf_counter()
-            bot = Assistant.from_folder(args.docs, index_dir=tmp, progress=False)
+            bot = Assistant.from_folder(
+                args.docs, index_dir=tmp, settings=Settings(reader="bundled"), progress=False
+            )
             builds.append(time.perf_counter() - t)
     texts = [c.text for c in bot.index.chunks]
     raws = []

@@ -53,12 +53,15 @@ def test_one_reader_serves_many_threads(reader):
 
 @pytest.mark.slow
 def test_ask_reads_or_skips_with_the_reader(bot):
-    assert bot.stats.reader != NONE
+    reading = Assistant(bot.index, replace(bot.settings, reader="bundled"), bot.docs_dir)
+    assert reading.stats.reader != NONE
+    verdicts = set()
     for question in ANSWERABLE:
-        answer = bot.ask(question)
-        assert answer.reader in ("read", "skipped")
+        answer = reading.ask(question)
+        verdicts.add(answer.reader)
         assert 0.0 <= answer.confidence <= 1.0
-        assert_cited_exactly(bot, answer)
+        assert_cited_exactly(reading, answer)
+    assert verdicts <= {"read", "skipped"} and "read" in verdicts
 
 
 @pytest.mark.slow
@@ -76,6 +79,7 @@ def test_a_reader_that_cannot_load_falls_back_to_the_features(bot, tmp_path, cap
 
 @pytest.mark.slow
 def test_reader_none_answers_from_the_features(tmp_path):
+    assert Settings().reader == NONE  # the default until the reader's figures reach the goals
     bot = Assistant.from_folder(
         SEEDS, index_dir=tmp_path / "idx", settings=Settings(reader="none"), progress=False
     )

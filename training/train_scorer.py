@@ -311,7 +311,7 @@ def main(argv=None) -> int:
     ap.add_argument("--top", type=int, default=3, help=f"candidates the reader reads (<= {READ})")
     ap.add_argument("--skip-cost", type=float, default=0.005, help="fit accuracy a skip may cost")
     args = ap.parse_args(argv)
-    settings = Settings()
+    settings = Settings(reader="bundled")
     reader = CachedReader(get_reader(settings.reader))
     if args.warm:
         sets = question_sets(replace(settings, reader=NONE), "report")

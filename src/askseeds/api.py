@@ -68,8 +68,9 @@ class Assistant:
             "model": settings.model,
             "chunk_tokens": settings.chunk_tokens,
             "chunk_overlap_tokens": settings.chunk_overlap_tokens,
-            "reader": self.answerer.reader.name if self.answerer.reader else NONE,
         }
+        if self.answerer.reader is not None:  # without one, its models go unused
+            running["reader"] = self.answerer.reader.name
         for mismatch in self.answerer.scorer.mismatches(running):
             log.warning("answer scorer %s; rerun training/train_scorer.py", mismatch)
         # The faiss/bm25 objects are read-only after opening; the lock only guards the model.
