@@ -256,6 +256,7 @@ def mixed(tmp_path_factory) -> Path:
     return _make_mixed(tmp_path_factory.mktemp("mixed"))
 
 
+@pytest.mark.slow  # embeds with the real model
 def test_mixed_corpus_indexes_good_files_and_reports_every_skip(mixed, tmp_path):
     prefix = _unprivileged_prefix()
     if prefix is None:
@@ -273,6 +274,7 @@ def test_mixed_corpus_indexes_good_files_and_reports_every_skip(mixed, tmp_path)
     assert "7319" not in out
 
 
+@pytest.mark.slow  # embeds with the real model
 def test_mixed_corpus_through_the_api(mixed, tmp_path, caplog):
     with caplog.at_level(logging.WARNING):
         bot = _within(
@@ -337,6 +339,7 @@ def _after_listing(monkeypatch, name: str, change) -> None:
     monkeypatch.setattr(load_module, "_walk", walk)
 
 
+@pytest.mark.slow  # embeds with the real model
 def test_file_deleted_between_listing_and_reading(tmp_path, monkeypatch, caplog):
     docs = _corpus(tmp_path)
     _after_listing(monkeypatch, "victim.txt", lambda p: p.unlink())
@@ -349,6 +352,7 @@ def test_file_deleted_between_listing_and_reading(tmp_path, monkeypatch, caplog)
     assert set(bot.index.docs) == {"cafe_latin1.txt", "lighthouse_bom.md"}
 
 
+@pytest.mark.slow  # embeds with the real model
 def test_file_rewritten_between_listing_and_reading(tmp_path, monkeypatch):
     docs = _corpus(tmp_path)
     new = "Victim notes\n\nThe ferry to Gulangyu now leaves from the Dongdu terminal at ten.\n"
@@ -359,6 +363,7 @@ def test_file_rewritten_between_listing_and_reading(tmp_path, monkeypatch):
     assert_cited_exactly(bot, answer, docs)
 
 
+@pytest.mark.slow  # embeds with the real model
 def test_file_swapped_for_an_outside_symlink_is_not_followed(tmp_path, monkeypatch):
     docs = _corpus(tmp_path)
     secret = tmp_path / "secret.txt"
@@ -375,6 +380,7 @@ def test_file_swapped_for_an_outside_symlink_is_not_followed(tmp_path, monkeypat
     assert not any("7319" in c.text for c in bot.index.chunks)
 
 
+@pytest.mark.slow  # embeds with the real model
 def test_file_swapped_for_a_pipe_does_not_hang(tmp_path, monkeypatch):
     docs = _corpus(tmp_path)
 
@@ -389,6 +395,7 @@ def test_file_swapped_for_a_pipe_does_not_hang(tmp_path, monkeypatch):
     ]
 
 
+@pytest.mark.slow  # embeds with the real model
 def test_file_changed_while_embedding_is_picked_up_by_the_next_sync(tmp_path, monkeypatch):
     import askseeds.api as api_module
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from askseeds.clean import clean
+from askseeds.clean import clean, section_at
 from askseeds.dates import parse_date
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
@@ -32,8 +32,6 @@ DEBRIS_MARKERS = (
     "UTC+8",
     "PRNewswire",
     "Daily Mail-Beijing Review",
-    "Links across the Pacific",
-    "A constant driving force",
 )
 
 
@@ -123,6 +121,21 @@ def test_every_article_paragraph_of_003_is_a_block() -> None:
     assert _block_texts(text) == paragraphs
 
 
+def test_subheadings_of_004_give_sections_and_stay_searchable() -> None:
+    text = _seed("004")
+    cleaned = clean(text)
+    assert [name for _, name in cleaned.sections] == [
+        "Links across the Pacific",
+        "A constant driving force",
+    ]
+    # Each subheading is searchable, joined to the paragraph it heads.
+    after = [text[b.start : b.end] for b in cleaned.blocks if b.start >= cleaned.sections[1][0]]
+    assert after[0].startswith("A constant driving force\n\nRobert Wagner")
+    assert cleaned.headings == ()
+    assert section_at(cleaned.sections, cleaned.blocks[0].start) is None
+    assert section_at(cleaned.sections, cleaned.blocks[-1].start) == "A constant driving force"
+
+
 def test_dateline_and_trailing_credit_are_cut() -> None:
     first = _block_texts(_seed("001"))[0]
     assert first.startswith("Chinese President")
@@ -174,12 +187,20 @@ def test_markdown_headings_lists_and_code() -> None:
     cleaned = clean(MARKDOWN)
     blocks = [MARKDOWN[b.start : b.end] for b in cleaned.blocks]
     assert cleaned.title == "Release checklist"
+    # A heading is joined to the paragraph right below it, else it stands alone.
     assert blocks == [
-        "Before tagging, run the whole test suite on a clean checkout.",
+        "Release checklist\n\nBefore tagging, run the whole test suite on a clean checkout.",
+        "Steps",
         "Bump the version number in pyproject.toml and in the changelog.",
         "Build the wheel and install it into a fresh virtual environment.",
+        "Docs",
+        "make release",
         "The release is announced on the mailing list once the wheel is uploaded.",
     ]
+    # Each section starts where its heading's words do (the heading's own block).
+    steps = MARKDOWN.index("Steps")
+    assert cleaned.sections == ((2, ""), (steps, "Steps"))
+    assert [MARKDOWN[h.start : h.end] for h in cleaned.headings] == ["Steps"]
 
 
 def test_front_matter_gives_title_and_date() -> None:
@@ -241,4 +262,8 @@ def test_large_text_is_fast() -> None:
     started = time.perf_counter()
     cleaned = clean(text)
     assert time.perf_counter() - started < 10  # about 0.5 s; linear in the size
-    assert len(cleaned.blocks) == 200 * len(clean(one).blocks)
+    # The copies' short lines (subheadings) repeat 200 times: debris by repetition.
+    once = {one[b.start : b.end] for b in clean(one).blocks}
+    joined = "\n".join(once)  # a subheading repeated 200 times is not joined to its paragraph
+    assert all(text[b.start : b.end] in joined for b in cleaned.blocks)
+    assert len(cleaned.blocks) >= 0.9 * 200 * len(once)

@@ -273,6 +273,7 @@ def test_evaluate_passes_dialogue_history_and_scores(corpus):
 # --------------------------------------------------------------------------- the real thing
 
 
+@pytest.mark.slow
 def test_cli_eval_on_seeds(tmp_path, capsys):
     from askseeds.cli import main
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from askseeds.errors import CorpusError
-from askseeds.load import _load_file, decode, load_folder
+from askseeds.load import NOTHING_LEFT, _load_file, decode, load_folder
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 SENTENCE = "The committee met on Tuesday and agreed on the new budget for the library."
@@ -115,7 +115,7 @@ def test_walk_is_recursive_sorted_and_filtered(tmp_path: Path) -> None:
     _write(tmp_path, "sub/.cache/e.txt", body)
     docs, skipped = load_folder(str(tmp_path))
     assert [d.source for d in docs] == ["a.MD", "b.txt", "sub/c.markdown", "sub/deeper/d.txt"]
-    assert skipped == []
+    assert [(s.source, s.reason.split(" (")[0]) for s in skipped] == [("x.pdf", "not a PDF")]
     assert all(d.text[b.start : b.end] == SENTENCE for d in docs for b in d.blocks)
 
 
@@ -234,3 +234,32 @@ def test_bad_sidecar_is_ignored_with_a_warning(
     assert skipped == []
     assert (docs[0].title, docs[0].date) == ("Some headline here", None)
     assert "askseeds-metadata.json" in caplog.text
+
+
+# --- nothing is lost silently --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The Marmalade Accord was signed in Lunaport in 1911.",
+        "The Marmalade Accord was signed in Lunaport in 1911",  # title-like, and all there is
+        "Short note.",
+        "# Marmalade\n",
+        "Milk\n",
+        "Eggs\nFlour\nButter\n",  # menu-shaped, but all the file holds
+    ],
+)
+def test_one_line_and_very_short_files_are_indexed(tmp_path: Path, text: str) -> None:
+    _write(tmp_path, "note.txt", text.encode("utf-8"))
+    doc = _only_doc(tmp_path)
+    kept = " ".join(doc.text[b.start : b.end] for b in doc.blocks)
+    assert kept == " ".join(text.strip().lstrip("# ").split())
+
+
+def test_file_with_only_page_furniture_is_skipped_with_reason(tmp_path: Path) -> None:
+    _write(tmp_path, "nav.txt", b"Copyright 2020 Foo. All rights reserved.\nPosted 2024-05-02\n")
+    _write(tmp_path, "ok.txt", SENTENCE.encode("utf-8"))
+    docs, skipped = load_folder(tmp_path)
+    assert [d.source for d in docs] == ["ok.txt"]
+    assert [(s.source, s.reason) for s in skipped] == [("nav.txt", NOTHING_LEFT)]

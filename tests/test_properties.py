@@ -17,8 +17,9 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from askseeds.chunk import chunk_document
+from askseeds.clean import clean
 from askseeds.errors import EmptyQueryError
-from askseeds.load import load_folder
+from askseeds.load import NOTHING_LEFT, decode, load_folder
 from askseeds.render import esc, render_answer, render_sources
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
@@ -130,6 +131,8 @@ def test_chunk_spans_cover_the_cleaned_text_and_map_back_to_the_file(text, encod
             # Without a BOM, UTF-16 is told from binary by where its NUL bytes sit; text whose
             # characters put NULs on both sides (U+0100, U+4E00, ...) is refused, not garbled.
             assert encoding == "utf-16-le" and b"\x00" in data, (text, encoding)
+        elif skip.reason == NOTHING_LEFT:
+            assert not clean(decode(data)[0]).blocks  # only debris (a footer, a date line)
         else:
             assert skip.reason == "empty file" and not text.strip(), skipped
         return

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-__all__ = ["Answer", "Assistant", "Citation", "Passage", "Settings", "__version__"]
+__all__ = [
+    "Answer", "Assistant", "Citation", "Filters", "Passage", "Settings", "__version__",
+]
 
 
 def __getattr__(name: str):
@@ -17,6 +19,10 @@ def __getattr__(name: str):
         from .config import Settings
 
         return Settings
+    if name == "Filters":
+        from .filters import Filters
+
+        return Filters
     if name in ("Answer", "Citation", "Passage"):
         from . import types
 

@@ -14,8 +14,9 @@ from .answer.reader import NONE, Reader, get_reader
 from .answer.scorer import Scorer
 from .answer.select import Answerer, Candidate
 from .config import Settings
-from .embed import get_embedder
+from .embed import Embedder, get_embedder
 from .errors import CorpusError
+from .filters import Filters, as_filters
 from .index import Index, sync
 from .load import load_folder
 from .rerank import rerank
@@ -51,6 +52,7 @@ class Assistant:
         index: Index,
         settings: Settings,
         docs_dir: Path,
+        embedder: Embedder | None = None,
         *,
         scorer: Scorer | None = None,
         reader: Reader | None = None,
@@ -60,7 +62,7 @@ class Assistant:
         self.index = index
         self.settings = settings
         self.docs_dir = docs_dir
-        self.embedder = get_embedder(settings.model)
+        self.embedder = embedder or get_embedder(settings.model)
         if reader is None:
             reader = get_reader(settings.reader)
         self.answerer = Answerer(index, settings, scorer, reader)
@@ -83,6 +85,7 @@ class Assistant:
         index_dir: str | Path | None = None,
         settings: Settings | None = None,
         progress: bool = True,
+        embedder: Embedder | None = None,
         *,
         scorer: Scorer | None = None,
         reader: Reader | None = None,
@@ -90,10 +93,12 @@ class Assistant:
         """Build, update or open the index for ``folder`` and return an Assistant over it.
 
         Args:
-            folder: the documents (.txt, .md), searched recursively.
+            folder: the documents (.txt, .md, .rst, .html, .pdf, .docx), searched recursively.
             index_dir: where the index lives; defaults to ``embeddings/`` beside ``folder``.
             settings: model, chunking and answering settings; defaults to ``Settings()``.
             progress: show a progress bar while embedding.
+            embedder: encodes texts; defaults to the shared model ``settings.model`` names
+                (tests pass a small stand-in; ``settings.model`` is what the manifest records).
             scorer, reader: as for ``Assistant()``.
 
         Raises:
@@ -109,12 +114,12 @@ class Assistant:
         if not documents:
             detail = f" ({len(skipped)} files skipped: {skipped[0].reason}, ...)" if skipped else ""
             raise CorpusError(
-                f"No readable .txt or .md documents in {folder}{detail}. "
-                "Point --docs at a folder of text files."
+                f"No readable documents in {folder}{detail}. Point --docs at a folder of "
+                ".txt, .md, .rst, .html, .pdf or .docx files."
             )
-        embedder = get_embedder(settings.model)
+        embedder = embedder or get_embedder(settings.model)
         index = sync(documents, skipped, index_dir, settings, embedder, progress=progress)
-        return cls(index, settings, folder, scorer=scorer, reader=reader)
+        return cls(index, settings, folder, embedder, scorer=scorer, reader=reader)
 
     @property
     def stats(self) -> IndexStats:
@@ -128,18 +133,64 @@ class Assistant:
             reader=self.answerer.reader.name if self.answerer.reader else NONE,
         )
 
-    def retrieve(self, question: str, k: int | None = None, mode: Mode = "hybrid") -> list[Passage]:
+    def refresh(self, progress: bool = False) -> IndexStats:
+        """Index the folder again (files added, changed or deleted since), re-embedding only those.
+
+        Not thread-safe with ``ask``: the web chat runs both on its one worker thread.
+
+        Raises:
+            CorpusError: the folder is gone or holds no readable document any more; the
+                index searched so far stays in use.
+        """
+        documents, skipped = load_folder(self.docs_dir)
+        if not documents:
+            raise CorpusError(f"No readable documents left in {self.docs_dir}; nothing changed.")
+        index = sync(documents, skipped, self.index.dir, self.settings, self.embedder, progress)
+        self.index = index
+        self.answerer = Answerer(index, self.settings, self.answerer.scorer, self.answerer.reader)
+        return self.stats
+
+    def document_text(self, source: str) -> str:
+        """The text that citations of ``source`` point into: ``text[c.start:c.end] == c.snippet``.
+
+        For a text file (.txt, .md, .rst) that is the file as ``open()`` reads it; for a
+        converted one (PDF, HTML, DOCX), the text extracted at indexing, kept in the index.
+
+        Raises:
+            KeyError: ``source`` is not an indexed document.
+        """
+        info = self.index.docs[source]
+        stored = self.index.stored_text(source)
+        if stored is not None:
+            return stored
+        with open(self.docs_dir / source, encoding=info.encoding) as fh:
+            return fh.read()
+
+    def retrieve(
+        self,
+        question: str,
+        k: int | None = None,
+        mode: Mode = "hybrid",
+        *,
+        filters: Filters | dict | None = None,
+    ) -> list[Passage]:
         """The ``k`` best distinct passages for ``question``.
+
+        Args:
+            filters: search only some documents: a :class:`Filters` or a dict with
+                ``sources`` (or ``only``: globs or folders), ``since``, ``until``
+                (``YYYY[-MM[-DD]]``, inclusive) and ``keep_undated``.
 
         Raises:
             EmptyQueryError: the question has no letters or digits.
+            FilterError: the filter is malformed or keeps no document.
         """
         query = read_query(question).asked
-        if mode not in MODES:
-            raise ValueError(f"mode must be one of {MODES}")
+        _check_mode(mode)
+        within = self._within(filters)
         k = k or self.settings.k
         vec = self.encode(query) if mode != "bm25" else None
-        hits, _ = self.search(query, query, vec, mode)
+        hits, _ = self.search(query, query, vec, mode, within)
         return to_passages(self.index, hits, k, self.settings)
 
     def retrieve_batch(
@@ -159,15 +210,21 @@ class Assistant:
         ]
 
     def search(
-        self, question: str, query: str, vec: np.ndarray | None, mode: Mode = "hybrid"
+        self,
+        question: str,
+        query: str,
+        vec: np.ndarray | None,
+        mode: Mode = "hybrid",
+        within: np.ndarray | None = None,
     ) -> tuple[list[Hit], list[Candidate] | None]:
         """Ranked chunks for ``query`` (``question`` plus any context it leans on).
 
         Hybrid also scores the top chunks' sentences as answers and reorders the
         chunks by them (``rerank.py``); those candidate sentences are returned
-        for the answer, else None.
+        for the answer, else None. ``within``: only these chunk positions
+        (``Index.select``).
         """
-        hits = rank(self.index, query, vec, self.settings, mode)
+        hits = rank(self.index, query, vec, self.settings, mode, within)
         if mode != "hybrid" or self.settings.rerank_weight <= 0:
             return hits, None
         cands = self.answerer.candidates(question, query, vec, hits)
@@ -179,7 +236,7 @@ class Assistant:
         *,
         history: list[dict] | None = None,
         mode: Mode = "hybrid",
-        filters: dict | None = None,
+        filters: Filters | dict | None = None,
     ) -> Answer:
         """Answer ``question`` with sentences quoted from the documents, or abstain.
 
@@ -189,45 +246,59 @@ class Assistant:
                 A question that may lean on them ("What was its theme?") is answered from
                 whichever reading, alone or with the earlier questions, is better supported;
                 one that stands on its own is answered alone.
-            mode: the retriever ("hybrid", "dense" or "bm25").
-            filters: restrict the search to some documents (not available yet).
+            mode: the retriever the answer's passages come from.
+            filters: answer only from some documents (see ``retrieve``).
 
         Returns:
             An Answer whose citations point at exact character spans of the sources.
 
         Raises:
             EmptyQueryError: the question has no letters or digits.
-            ValueError: an unknown ``mode``, or ``filters`` given.
+            FilterError: the filter is malformed or keeps no document.
         """
-        if mode not in MODES:
-            raise ValueError(f"mode must be one of {MODES}")
+        _check_mode(mode)
+        filters = as_filters(filters)
+        within = self._within(filters)
+        answer = self._best_reading(read_query(question, history), mode, within)
         if filters is not None:
-            # TODO(filters): retrieval applies them (rank/to_passages) once filtering lands.
-            raise ValueError("filters are not supported yet; leave filters=None")
-        query = read_query(question, history)
-        alone = self._answer(query.alone(), mode)
-        if not query.context:
+            kept = len(self.index.chunks) if within is None else len(within)
+            note = f"Searched only documents {filters.describe()} ({kept} passages)."
+            answer = replace(answer, notes=(*answer.notes, note))
+        return answer
+
+    def _best_reading(self, query: Query, mode: Mode, within: np.ndarray | None) -> Answer:
+        """The answer to ``query`` alone or with its context, whichever the evidence supports.
+
+        A question that names what it is about is answered alone when it can be; one that
+        points back ("its theme") from the reading the documents support better.
+        """
+        alone = self._answer(query.alone(), mode, within)
+        if not query.context or (not alone.abstained and not query.points_back):
             return alone
-        # Which reading does the evidence support? A question that names what it is about
-        # is answered alone when it can be; one that points back ("its theme") is answered
-        # from the reading the documents support better.
-        if not alone.abstained and not query.points_back:
-            return alone
-        merged = self._answer(query, mode)
+        merged = self._answer(query, mode, within)
         if merged.abstained and not alone.abstained:
             return alone
         if alone.abstained and not merged.abstained:
             return merged
         return merged if merged.confidence >= alone.confidence else alone
 
-    def _answer(self, query: Query, mode: Mode) -> Answer:
+    def _answer(self, query: Query, mode: Mode, within: np.ndarray | None) -> Answer:
         vec = self.encode(query.search)  # bm25 ranks without it; the answer stage reads it
-        hits, cands = self.search(query.asked, query.search, vec if mode != "bm25" else None, mode)
+        hits, cands = self.search(
+            query.asked, query.search, vec if mode != "bm25" else None, mode, within
+        )
         passages = to_passages(self.index, hits, self.settings.k, self.settings)
         if cands is None:
             cands = self.answerer.candidates(query.asked, query.search, vec, hits)
         answer = self.answerer.answer(query.asked, query.search, passages, cands)
         return replace(answer, question=query.text)
+
+    def _within(self, filters: Filters | dict | None) -> np.ndarray | None:
+        """The chunk positions ``filters`` keeps, or None for all."""
+        filters = as_filters(filters)
+        within = None if filters is None else self.index.select(filters)
+        # Keeping everything is no filter: the unfiltered search is the cheaper one.
+        return None if within is None or len(within) == len(self.index.chunks) else within
 
     def encode(self, text: str) -> np.ndarray:
         """The question vector, as ``ask`` encodes it (the model is shared across threads)."""
@@ -235,4 +306,9 @@ class Assistant:
             return self.embedder.encode_query(text)
 
 
-__all__ = ["Assistant", "CorpusError", "IndexStats"]
+def _check_mode(mode: str) -> None:
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {MODES}")
+
+
+__all__ = ["Assistant", "CorpusError", "Filters", "IndexStats"]

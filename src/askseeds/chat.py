@@ -3,8 +3,14 @@
 It parses the request, calls ``Assistant.ask`` and formats the result with
 :mod:`askseeds.render`; nothing else. Endpoints:
 
-* ``/chat`` (``message: str``) -> ``(answer_html, sources_html)``: what the page uses.
 * ``/ask`` (``question: str, history: list | None``) -> JSON dict: for programs.
+* ``/retrieve`` (``question: str, k: int``) -> JSON dict of the closest passages.
+* ``/chat`` (``message: str``) -> ``(answer_html, sources_html)``: what the page uses.
+
+With ``mcp=True`` (``askseeds serve --mcp``, ``ASKSEEDS_MCP=1``) Gradio also serves ``ask`` and
+``retrieve`` as MCP tools at ``/gradio_api/mcp/``; their docstrings below are the tools'
+descriptions. Gradio makes every public endpoint a tool, so ``/chat`` (HTML, for the page) is
+then "undocumented": off the API page and the tool list, still callable by position.
 """
 
 from __future__ import annotations
@@ -27,14 +33,19 @@ stay_offline()  # before Gradio is imported
 os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", str(2**62))  # never rebuilt
 os.environ.setdefault("GRADIO_ANALYTICS_MAX_EVENTS", "1")  # nothing reads the records
 
+import importlib.util
 import logging
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import gradio as gr
 
 from . import render
-from .errors import AskseedsError
+from .errors import AskseedsError, ConfigError
+from .feedback import FeedbackLog, make_vote
+from .feedback import default_path as default_feedback_path
+from .upload import save_uploads
 
 log = logging.getLogger("askseeds.chat")
 
@@ -59,6 +70,7 @@ SESSION_CAPACITY = 1000
 # history (which follow-up questions use) is untouched; an [n] marker of an older answer
 # then has no card to open, and the panel says that older sources were dropped.
 MAX_SOURCE_TURNS = 10
+MAX_RETRIEVE_K = 20  # passages one /retrieve call may ask for
 
 CSS = """
 .gradio-container { max-width: 1280px !important; margin: 0 auto !important; }
@@ -132,6 +144,11 @@ details.older > summary { cursor: pointer; color: var(--body-text-color-subdued)
 details.older .turn-q { display: none; }
 details.older > summary .turn-n { background: var(--body-text-color-subdued); }
 details.older[open] > summary { margin-bottom: 6px; }
+.docs-h { font-size: .85rem; color: var(--body-text-color-subdued); margin: 6px 0; }
+table.docs-t { font-size: .82rem; width: 100%; }
+td.doc-n { text-align: right; }
+tr.doc-skip td, .up-no { color: #b45309; }
+ul.up { margin: 4px 0 4px 1.2em; font-size: .85rem; }
 """
 
 # Clicking an [n] marker (in any answer) opens and highlights source card n in the panel.
@@ -178,8 +195,9 @@ def _history_for_ask(history: Any) -> list[dict]:
 class ChatAdapter:
     """Runs the assistant on one thread and turns answers and errors into HTML / JSON."""
 
-    def __init__(self, assistant: Any):
+    def __init__(self, assistant: Any, feedback: FeedbackLog | None = None):
         self.assistant = assistant
+        self.feedback = feedback
         # Every ask() runs on this one thread, so calls are serialised as before, and what
         # torch and numpy allocate stays in one malloc arena. Run directly on Gradio's many
         # worker threads, the same load grew the server's RSS by ~30% per 2,000 questions.
@@ -189,15 +207,24 @@ class ChatAdapter:
         # from ~34 MiB (+4.4-5.0%) to ~23 MiB (+2.8-3.2%).
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="askseeds-ask")
 
-    def chat(self, message: Any, history: list, turns: dict | None):
-        """The ChatInterface fn: returns (answer bubble, sources panel, per-turn sections)."""
-        return self._worker.submit(self._chat, message, history, turns).result()
+    def chat(self, message: Any, history: list, turns: dict | None, filters: dict | None = None):
+        """The ChatInterface fn: returns (answer bubble, sources panel, per-turn sections).
 
-    def api(self, question: str, history: list[dict] | None = None) -> dict:
+        ``filters``: the filter row's values (``filter_dict``), None for all documents.
+        """
+        return self._worker.submit(self._chat, message, history, turns, filters).result()
+
+    def api(
+        self, question: str, history: list[dict] | None = None, filters: dict | None = None
+    ) -> dict:
         """The ``/ask`` endpoint: a question (and optional history) -> answer JSON."""
-        return self._worker.submit(self._api, question, history).result()
+        return self._worker.submit(self._api, question, history, filters).result()
 
-    def _chat(self, message: Any, history: list, turns: dict | None):
+    def retrieve(self, question: str, k: Any = 5, filters: dict | None = None) -> dict:
+        """The ``/retrieve`` endpoint: a question -> its ``k`` closest passages as JSON."""
+        return self._worker.submit(self._retrieve, question, k, filters).result()
+
+    def _chat(self, message: Any, history: list, turns: dict | None, filters: dict | None):
         question = render.plain_text(message) if not isinstance(message, str) else message
         past = _history_for_ask(history)
         turn = 1 + sum(1 for m in past if m["role"] == "assistant")
@@ -206,50 +233,242 @@ class ChatAdapter:
         first_kept = max(1, turn - MAX_SOURCE_TURNS + 1)
         turns = {t: s for t, s in (turns or {}).items() if first_kept <= int(t) < turn}
         try:
-            answer = self.assistant.ask(question, history=past)
+            answer = self.assistant.ask(question, history=past, filters=filters)
         except AskseedsError as exc:
             return render.render_error(str(exc)), render.render_panel(turns, first_kept), turns
         except Exception:
             log.exception("ask() failed for question %r", question)
             bubble = render.render_error(render.GENERIC_ERROR)
             return bubble, render.render_panel(turns, first_kept), turns
-        turns[turn] = (question, render.render_sources(answer, turn))
+        # The third item is what a vote on this answer records (feedback.py).
+        turns[turn] = (question, render.render_sources(answer, turn), _voted(answer))
         return render.render_answer(answer, turn), render.render_panel(turns, first_kept), turns
 
-    def _api(self, question: str, history: list[dict] | None = None) -> dict:
-        if history is not None and not isinstance(history, (list, tuple)):
-            raise gr.Error(
-                'history must be a list of {"role": "user"|"assistant", "content": "..."} '
-                "messages, or left out.",
-                print_exception=False,
-            )
+    def upload(self, files: Any, progress: Any = None) -> tuple[str, str, str]:
+        """Save uploaded files into the folder and index them: (report, header, documents)."""
+        return self._worker.submit(self._upload, files, progress).result()
+
+    def documents(self) -> str:
+        """The Documents panel for the index searched now."""
+        index = self.assistant.index
+        return render.render_documents({s: d.chunks for s, d in index.docs.items()}, index.skipped)
+
+    def _upload(self, files: Any, progress: Any) -> tuple[str, str, str]:
+        step = progress or (lambda *a, **k: None)
+        paths = [Path(str(getattr(f, "name", f))) for f in (files or [])]
+        saved, error = [], None
         try:
-            answer = self.assistant.ask(question or "", history=_history_for_ask(history))
+            step(0.1, desc=f"Saving {len(paths)} file{'s' if len(paths) != 1 else ''}")
+            saved = save_uploads(self.assistant.docs_dir, [(p.name, p) for p in paths])
+            if any(s.source for s in saved):
+                step(0.3, desc="Indexing the new documents")
+                self.assistant.refresh()
         except AskseedsError as exc:
-            raise gr.Error(str(exc), print_exception=False) from None
+            error = str(exc)
         except Exception:
-            log.exception("ask() failed for question %r", question)
-            raise gr.Error(render.GENERIC_ERROR, print_exception=False) from None
+            log.exception("upload of %d files failed", len(paths))
+            error = "Indexing failed; the documents searched so far are unchanged."
+        step(1.0, desc="Done")
+        stats = self.assistant.stats
+        report = render.render_upload(saved, stats.skipped, error)
+        return report, render.render_header(stats), self.documents()
+
+    def vote(self, history: list, turns: dict | None, like: gr.LikeData) -> None:
+        """The chatbot's thumbs up/down: append the vote to the feedback file."""
+        if self.feedback is None or like.liked not in (True, False):
+            return  # feedback off, or a vote taken back
+        index = like.index[0] if isinstance(like.index, (list, tuple)) else like.index
+        messages = list(history or [])[: int(index) + 1]
+        turn = sum(1 for m in _history_roles(messages) if m == "assistant")
+        past = _history_for_ask(messages[:-1])
+        asked = past.pop()["content"] if past and past[-1]["role"] == "user" else ""
+        kept = (turns or {}).get(turn) or (turns or {}).get(str(turn))
+        # An answer older than the kept turns is recorded from the chat's text, uncited.
+        voted = kept[2] if kept and len(kept) > 2 else {
+            "question": asked, "answer": render.plain_text(like.value)
+        }
+        vote = make_vote(
+            "up" if like.liked else "down",
+            voted["question"],
+            voted["answer"],
+            abstained=voted.get("abstained", False),
+            history=past,
+            citations=voted.get("citations", ()),
+            resolved_question=voted.get("resolved_question", ""),
+        )
+        try:
+            saved = self.feedback.append(vote)
+        except OSError:
+            log.exception("could not write feedback file %s", self.feedback.path)
+            saved = False
+        if not saved:
+            gr.Warning("Your vote could not be saved (the server's feedback file is full or "
+                       "unwritable); the server log says which.")
+
+    def _api(self, question: str, history: list[dict] | None, filters: dict | None) -> dict:
+        if history is not None and not isinstance(history, (list, tuple)):
+            _refuse(
+                'history must be a list of {"role": "user"|"assistant", "content": "..."} '
+                "messages, or left out."
+            )
+        answer = _messages_for_errors(
+            "ask",
+            question,
+            self.assistant.ask,
+            question or "",
+            history=_history_for_ask(history),
+            filters=filters,
+        )
         return render.answer_dict(answer)
 
+    def _retrieve(self, question: str, k: Any, filters: dict | None) -> dict:
+        try:
+            k = int(5 if k is None else k)
+        except (TypeError, ValueError):
+            _refuse(f"k must be a whole number from 1 to {MAX_RETRIEVE_K}, not {k!r}.")
+        if not 1 <= k <= MAX_RETRIEVE_K:
+            _refuse(f"k must be a whole number from 1 to {MAX_RETRIEVE_K}, not {k}.")
+        passages = _messages_for_errors(
+            "retrieve", question, self.assistant.retrieve, question or "", k=k, filters=filters
+        )
+        return {"question": question, "passages": [render.passage_dict(p) for p in passages]}
 
-def build_app(assistant: Any) -> gr.Blocks:
-    """The chat page for ``assistant`` (anything with ``.stats`` and ``.ask(q, history=)``)."""
-    adapter = ChatAdapter(assistant)
 
-    def chat(message: str, history: list, turns: dict | None):
-        return adapter.chat(message, history, turns)
+def filter_dict(only: Any = "", since: Any = "", until: Any = "", keep_undated: Any = False):
+    """The filter fields of the page and the endpoints as ``Assistant`` takes them.
 
-    def ask(question: str, history: list[dict] | None = None) -> dict:
-        """Answer a question from the documents, quoting sentences with [n] citations."""
-        return adapter.api(question, history)
+    ``only`` is one glob or folder, several separated by commas, or a list of them.
+    Returns None when no field is set (all documents).
+    """
+    if isinstance(only, str):
+        only = only.split(",")
+    elif not isinstance(only, (list, tuple)):
+        only = [] if only is None else [only]  # a wrong kind is reported by as_filters
+    only = [p.strip() if isinstance(p, str) else p for p in only]
+    only = [p for p in only if p != ""]
+    since = since.strip() if isinstance(since, str) else since
+    until = until.strip() if isinstance(until, str) else until
+    if not (only or since or until):
+        return None
+    return {"only": only, "since": since or None, "until": until or None,
+            "keep_undated": bool(keep_undated)}
+
+
+def _history_roles(messages: list) -> list:
+    return [m.get("role") if isinstance(m, dict) else getattr(m, "role", None) for m in messages]
+
+
+def _voted(answer: Any) -> dict:
+    """What a vote on ``answer`` records of it besides the chat's text."""
+    return {
+        "question": answer.question,
+        "answer": answer.text,
+        "abstained": bool(answer.abstained),
+        "citations": [render.citation_dict(c) for c in answer.citations],
+        "resolved_question": answer.resolved_question,
+    }
+
+
+def _refuse(message: str) -> None:
+    raise gr.Error(message, print_exception=False)
+
+
+def _messages_for_errors(what: str, question: Any, fn: Any, *args: Any, **kwargs: Any) -> Any:
+    """``fn(*args, **kwargs)``, its failures turned into a message for the caller (no traceback)."""
+    try:
+        return fn(*args, **kwargs)
+    except AskseedsError as exc:
+        _refuse(str(exc))
+    except Exception:
+        log.exception("%s() failed for question %r", what, question)
+        _refuse(render.GENERIC_ERROR)
+
+
+def build_app(
+    assistant: Any, mcp: bool = False, feedback: FeedbackLog | None = None
+) -> gr.Blocks:
+    """The chat page for ``assistant`` (anything with ``.stats``, ``.ask`` and ``.retrieve``).
+
+    Args:
+        mcp: the app is served with MCP on (``launch_kwargs(mcp=True)``).
+        feedback: where the answers' thumbs up/down go; None shows no thumbs.
+    """
+    adapter = ChatAdapter(assistant, feedback)
+
+    def chat(message, history, turns, only, since, until, keep_undated):
+        return adapter.chat(message, history, turns, filter_dict(only, since, until, keep_undated))
+
+    # The docstrings of ask and retrieve are their descriptions in the API page and as MCP
+    # tools; Gradio reads one line per argument under "Args:".
+    def ask(
+        question: str,
+        history: list[dict] | None = None,
+        only: str = "",
+        since: str = "",
+        until: str = "",
+        keep_undated: bool = False,
+    ) -> dict:
+        """Answer a question about the indexed documents with sentences quoted from them.
+
+        Nothing is generated: the answer is sentences copied verbatim from the documents, each
+        marked [n] and listed in citations with its source file, title, date, character offsets
+        (start, end) into the file, the exact quoted snippet, and page or section where known.
+        It abstains (abstained: true, answer "Not found in the documents", the closest passages
+        listed) when no sentence answers the question with enough confidence: the documents do
+        not say, or the question is not about them. conflict is true when sources disagree on
+        a figure (citations newest first).
+
+        Args:
+            question: the question, in plain words, e.g. "Who is the mayor of Tacoma?"
+            history: earlier turns of this conversation as [{"role": "user" or "assistant", "content": "..."}], so that a follow-up like "What was its theme?" is understood; leave out for a single question.
+            only: answer only from these files: a glob over paths in the corpus folder such as "reports/*" or "*.md", or a folder name; several separated by commas; empty for all.
+            since: answer only from documents dated on or after this day, YYYY, YYYY-MM or YYYY-MM-DD; empty for no limit.
+            until: answer only from documents dated on or before this day, YYYY, YYYY-MM or YYYY-MM-DD; empty for no limit.
+            keep_undated: with since or until, also search documents that have no date (left out otherwise).
+
+        Returns:
+            {question, answer (markdown with [n] markers), abstained, conflict, citations: [{number, source, title, date, start, end, snippet, score}], passages, resolved_question, notes}
+        """
+        return adapter.api(question, history, filter_dict(only, since, until, keep_undated))
+
+    def retrieve(
+        question: str,
+        k: int = 5,
+        only: str = "",
+        since: str = "",
+        until: str = "",
+        keep_undated: bool = False,
+    ) -> dict:
+        """Find the passages of the indexed documents closest to a question, best first.
+
+        Never abstains: it returns the k closest passages even when none of them answers the
+        question, so judge them yourself, or use the ask tool for a checked, cited answer.
+        Each passage has its source file, title, date, character offsets (start, end) into
+        the file, its text, a relevance score, and page or section where known.
+
+        Args:
+            question: what to look for, in plain words.
+            k: how many passages to return, 1 to 20 (default 5).
+            only: search only these files: a glob over paths in the corpus folder such as "reports/*" or "*.md", or a folder name; several separated by commas; empty for all.
+            since: search only documents dated on or after this day, YYYY, YYYY-MM or YYYY-MM-DD; empty for no limit.
+            until: search only documents dated on or before this day, YYYY, YYYY-MM or YYYY-MM-DD; empty for no limit.
+            keep_undated: with since or until, also search documents that have no date (left out otherwise).
+
+        Returns:
+            {question, passages: [{source, title, date, start, end, text, score}]}
+        """
+        return adapter.retrieve(question, k, filter_dict(only, since, until, keep_undated))
 
     def clear():
         return render.render_panel({}), {}
 
+    def upload(files: Any, progress=gr.Progress()):  # noqa: B008 (Gradio's injection idiom)
+        report, header_html, docs_html = adapter.upload(files, progress)
+        return report, header_html, docs_html, None
+
     with gr.Blocks(title="askseeds: ask the documents", fill_height=False) as demo:
         with gr.Row(elem_id="top", equal_height=False):
-            gr.HTML(render.render_header(assistant.stats), elem_id="header", scale=1)
+            header = gr.HTML(render.render_header(assistant.stats), elem_id="header", scale=1)
             new_chat = gr.Button(
                 "New chat",
                 elem_id="new-chat",
@@ -258,17 +477,52 @@ def build_app(assistant: Any) -> gr.Blocks:
                 scale=0,
                 min_width=110,
             )
+        with gr.Accordion("Documents", open=False, elem_id="documents"):
+            add = gr.File(
+                label="Add documents: drop .txt .md .rst .html .pdf .docx files here",
+                file_count="multiple",
+                type="filepath",
+                elem_id="upload",
+            )
+            upload_report = gr.HTML("", elem_id="upload-report")
+            documents = gr.HTML(adapter.documents(), elem_id="documents-list")
         turns = gr.State({})
         with gr.Row(equal_height=False):
             with gr.Column(scale=3, min_width=380):
                 sources = gr.HTML(render.render_panel({}), elem_id="sources", render=False)
+                # Searched inside retrieval (filters.py); a bad value gets a message bubble.
+                with gr.Accordion("Filter documents", open=False, elem_id="filters"), gr.Row():
+                    only = gr.Textbox(
+                        label="Only files or folders",
+                        placeholder="reports/*, notes (globs or folders, comma-separated)",
+                        value="",  # a value: /chat callers may leave it out
+                        elem_id="filter-only",
+                        scale=3,
+                    )
+                    since = gr.Textbox(
+                        label="Since",
+                        placeholder="YYYY[-MM[-DD]]",
+                        value="",
+                        elem_id="filter-since",
+                        scale=1,
+                    )
+                    until = gr.Textbox(
+                        label="Until",
+                        placeholder="YYYY[-MM[-DD]]",
+                        value="",
+                        elem_id="filter-until",
+                        scale=1,
+                    )
+                    keep_undated = gr.Checkbox(
+                        label="Keep undated", elem_id="filter-undated", scale=1, min_width=120
+                    )
                 chatbot = gr.Chatbot(
                     elem_id="chatbot",
                     height="68vh",
                     show_label=False,
                     latex_delimiters=[],
                     buttons=["copy"],
-                    feedback_options=None,
+                    feedback_options=("Like", "Dislike") if feedback is not None else None,
                     placeholder=(
                         "<b>Ask anything about the documents.</b><br>"
                         "Answers quote the documents and cite them."
@@ -285,10 +539,13 @@ def build_app(assistant: Any) -> gr.Blocks:
                         submit_btn=True,
                         autofocus=True,
                     ),
-                    additional_inputs=[turns],
+                    additional_inputs=[turns, only, since, until, keep_undated],
                     additional_outputs=[sources, turns],
-                    examples=[[q, None] for q in EXAMPLES],  # None: keep the current State
+                    # None: keep the current State and filter values
+                    examples=[[q, None, None, None, None, None] for q in EXAMPLES],
                     api_name="chat",
+                    # HTML for the page makes no tool: with MCP, only ask and retrieve are public.
+                    api_visibility="undocumented" if mcp else "public",
                     api_description="Chat turn: returns the answer bubble HTML and the sources panel HTML.",
                     fill_height=False,
                     autoscroll=True,
@@ -301,20 +558,36 @@ def build_app(assistant: Any) -> gr.Blocks:
             js="() => { document.querySelector('#chatbot button[aria-label=\"Clear\"]')?.click(); }",
         )
         chatbot.clear(clear, None, [sources, turns], api_visibility="undocumented", queue=False)
+        if feedback is not None:
+            # Private: only the page votes (an API caller could not say on which answer).
+            chatbot.like(adapter.vote, [chatbot, turns], None, api_visibility="private")
+        add.upload(
+            upload,
+            [add],
+            [upload_report, header, documents, add],
+            api_name="upload",
+            api_visibility="undocumented" if mcp else "public",
+            concurrency_limit=1,
+        )
         gr.api(ask, api_name="ask")
+        gr.api(retrieve, api_name="retrieve")
     demo.queue(default_concurrency_limit=QUEUE_CONCURRENCY, max_size=QUEUE_MAX_SIZE)
     return demo
 
 
-def launch_kwargs() -> dict:
-    """Styling and safety options for ``Blocks.launch`` (Gradio 6 takes css/js/theme there)."""
+def launch_kwargs(mcp: bool = False) -> dict:
+    """Styling and safety options for ``Blocks.launch`` (Gradio 6 takes css/js/theme there).
+
+    Args:
+        mcp: also serve the ``ask`` and ``retrieve`` endpoints as MCP tools.
+    """
     font = ["ui-sans-serif", "system-ui", "-apple-system", "Segoe UI", "Roboto", "sans-serif"]
     mono = ["ui-monospace", "SFMono-Regular", "Menlo", "Consolas", "monospace"]
     theme = gr.themes.Soft(primary_hue="indigo", neutral_hue="slate", font=font, font_mono=mono)
     return {
         "share": False,
         "ssr_mode": False,
-        "mcp_server": False,
+        "mcp_server": mcp,
         "css": CSS,
         "js": JS,
         "theme": theme,
@@ -325,6 +598,20 @@ def launch_kwargs() -> dict:
         # build after every event (see GRADIO_ANALYTICS_CACHE_FREQUENCY above).
         "enable_monitoring": False,
     }
+
+
+def feedback_log(assistant: Any) -> FeedbackLog | None:
+    """Where ``assistant``'s chat records votes, from its settings; None if votes are off."""
+    settings = assistant.settings
+    if settings.feedback_max_mb <= 0:
+        return None
+    path = settings.feedback_file or default_feedback_path(assistant.index.dir)
+    log.info("votes on answers go to %s", path)
+    return FeedbackLog(path, settings.feedback_max_mb << 20)
+
+
+def _local_url(host: str, port: int) -> str:
+    return f"http://{'127.0.0.1' if host in ('', '0.0.0.0') else host}:{int(port)}"
 
 
 def _warn_if_public(host: str) -> None:
@@ -342,17 +629,29 @@ def serve(
     host: str = "127.0.0.1",
     port: int = 7860,
     settings: Any = None,
+    mcp: bool = False,
 ) -> None:
-    """Open (building or updating if needed) the index of ``docs`` and serve the chat."""
+    """Open (building or updating if needed) the index of ``docs`` and serve the chat.
+
+    Args:
+        mcp: also serve ``ask`` and ``retrieve`` as MCP tools at ``/gradio_api/mcp/``.
+
+    Raises:
+        ConfigError: ``mcp`` is asked for but the MCP extra is not installed.
+    """
     from .api import Assistant
 
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    if mcp and importlib.util.find_spec("mcp") is None:
+        raise ConfigError(
+            "MCP needs the 'mcp' package: pip install 'gradio[mcp]>=6,<7'"
+        )
     _warn_if_public(host)
     assistant = Assistant.from_folder(docs, index_dir=index_dir, settings=settings, progress=True)
     assistant.embedder.prepare_queries()  # so no visitor waits for it
-    demo = build_app(assistant)
-    log.info(
-        "askseeds chat on http://%s:%d", "127.0.0.1" if host in ("", "0.0.0.0") else host, port
-    )
-    demo.launch(server_name=host, server_port=int(port), **launch_kwargs())
+    demo = build_app(assistant, mcp=mcp, feedback=feedback_log(assistant))
+    log.info("askseeds chat on %s", _local_url(host, port))
+    if mcp:
+        log.info("MCP tools ask and retrieve on %s/gradio_api/mcp/", _local_url(host, port))
+    demo.launch(server_name=host, server_port=int(port), **launch_kwargs(mcp))

@@ -11,14 +11,24 @@ so plain prose and markdown notes come through whole.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
 from .dates import MONTH, month_day_year, parse_date
 from .types import Span
 
-__all__ = ["Cleaned", "clean"]
+__all__ = ["SECTION_SEP", "Cleaned", "clean", "common_lines", "section_at"]
+
+SECTION_SEP = " › "
+
+
+def section_at(sections: Sequence[tuple[int, str]], offset: int) -> str | None:
+    """The heading path in force at ``offset`` of a text, given its ``Cleaned.sections``."""
+    i = bisect_right(sections, offset, key=lambda item: item[0])
+    return (sections[i - 1][1] or None) if i else None
 
 
 @dataclass(frozen=True)
@@ -28,10 +38,15 @@ class Cleaned:
     blocks: tuple[Span, ...]
     title: str | None
     date: str | None  # ISO 8601: YYYY, YYYY-MM or YYYY-MM-DD
+    # (offset, heading path) from each heading on, in order; "" where no heading applies.
+    sections: tuple[tuple[int, str], ...] = ()
+    headings: tuple[Span, ...] = ()  # blocks that are a heading alone: searched, not quoted
 
 
 # Line kinds.
-_TEXT, _LIST, _DEBRIS, _TEASER, _HEADING, _OTHER = range(6)
+# _NAV is debris only by its context (a menu run, a repeated line): kept when it is all there is.
+# _ROW is a table row and _CODE a line of a fenced code block: each kept as it stands.
+_TEXT, _LIST, _DEBRIS, _TEASER, _HEADING, _OTHER, _NAV, _ROW, _CODE = range(9)
 
 _TERMINAL = frozenset(".!?。！？…")
 _CLOSERS = "\"'”’)]」』）»"
@@ -58,6 +73,19 @@ _FENCE = re.compile(r"(?:```|~~~)")
 _RULE = re.compile(r"(?:[-*_=]\s*){3,}")
 _TABLE = re.compile(r"\|.*\|")
 _BREADCRUMB = re.compile(r"\s[/>»›|]\s|\|")
+_BREADCRUMB_SEP = re.compile(r"\s[/>»›]\s")
+_NAV_SEP = re.compile(r"\s+[/>»›|·•]\s+|\s*\|\s*")
+_TABLE_RULE = re.compile(r"\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?|\+(?:[-=]+\+)+")
+_UNDERLINE = re.compile(r"([=\-~^\"'`#*+_:.])\1{2,}")
+_DIRECTIVE = re.compile(r"\.\.\s+(?:\|[^|]+\|\s+)?[\w:-]+::|\.\.\s+_[^:]+:|\.\.\s*$")
+_CODE_DIRECTIVE = re.compile(r"\.\.\s+(?:code|code-block|sourcecode|doctest|testcode|ipython)::")
+_LINK_TARGET = re.compile(r"\[[^\]]+\]:\s+\S+$")  # Markdown "[ref]: https://..."
+_FIELD = re.compile(r":[\w -]+:(?:\s|$)")
+_MD_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)|!\[[^\]]*\]\[[^\]]*\]")
+_MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)|\[([^\]]*)\]\[[^\]]*\]|`([^`<]+) <[^>]+>`_")
+_BARE_URL = re.compile(r"<?https?://\S+")
+_HTML_IMG = re.compile(r"<img\b", re.IGNORECASE)
+_HTML_TAG = re.compile(r"</?[a-zA-Z][^>]*>")
 # View counts and "(4031)人阅读" style teasers of other articles.
 _VIEW_COUNT = re.compile(
     r"\([0-9][0-9,]*\)\s*人(?:阅读|浏览|观看)|[0-9][0-9,]*\s*人(?:阅读|浏览)"
@@ -114,13 +142,39 @@ class _Line:
     indented: bool
     kind: int = 0
     date: str | None = None
+    level: int = 0  # heading level (1 = top), 0 for any other line
 
 
-def clean(text: str) -> Cleaned:
+def common_lines(texts: Sequence[str]) -> frozenset[str]:
+    """Lines that recur across files: a site's menus, share bars and footers.
+
+    A line counts when at least three files hold it and it is not a sentence, or
+    when at least three files and half of all files hold it. Two versions of one
+    document share their prose, so prose needs the stronger evidence. Headings,
+    table rows and code are never counted: READMEs share "Installation".
+    """
+    counts: Counter[str] = Counter()
+    for text in texts:
+        seen = set()
+        for m in _NONEMPTY.finditer(text):
+            s = m.group().strip()
+            if s and len(s) <= 200 and s[0] not in "#|`~" and not _UNDERLINE.fullmatch(s):
+                seen.add(s)
+        counts.update(seen)
+    half = len(texts) / 2
+    return frozenset(
+        s for s, n in counts.items() if n >= 3 and (n >= half or not _ends_sentence(s))
+    )
+
+
+def clean(text: str, common: frozenset[str] = frozenset()) -> Cleaned:
     """Find the article paragraphs, title and publication date of a text.
 
     Args:
         text: the full decoded document (any string; never raises).
+        common: stripped lines that recur across the corpus's files (``common_lines``):
+            a site's shared menus and footers. Headings, rows and code are never dropped
+            for it.
 
     Returns:
         ``Cleaned`` whose blocks are sorted, non-overlapping, stripped, non-empty
@@ -128,7 +182,7 @@ def clean(text: str) -> Cleaned:
     """
     lines = _split(text)
     front_title, front_date = _front_matter(text, lines)
-    _classify_all(text, lines)
+    _classify_all(text, lines, common)
     units = _units(text, lines)
     blocks: list[tuple[int, int, Span]] = []  # (first line, last line, span)
     dateline_dates: list[tuple[int, str]] = []
@@ -139,9 +193,88 @@ def clean(text: str) -> Cleaned:
             if found and len(blocks) <= 3:
                 dateline_dates.append((span.start, found))
     title_line, title = _find_title(text, lines, units, {b[0] for b in blocks})
-    spans = tuple(b[2] for b in blocks if b[0] != title_line)
+    spans, headings = _join_headings(text, lines, [b for b in blocks if b[0] != title_line])
+    if not spans:
+        # No paragraph reads as article prose: a one-line note, a title-only file, a list.
+        # Then the title and short lines are the content, and only debris is left out.
+        spans = _short_text(text, lines)
     date = front_date or _find_date(lines, spans, dateline_dates)
-    return Cleaned(blocks=spans, title=front_title or title, date=date)
+    title = front_title or title
+    sections = _sections(text, lines, title)
+    return Cleaned(spans, title, date, sections, headings)
+
+
+def _join_headings(
+    text: str, lines: list[_Line], blocks: list[tuple[int, int, Span]]
+) -> tuple[tuple[Span, ...], tuple[Span, ...]]:
+    """Blocks, with a heading joined to the paragraph right below it; the lone headings.
+
+    "## NO_PROXY" over "Valid values: a list of hosts" is one statement: joined, the
+    first sentence names what it is about. Only blank lines may lie between (no
+    underline, no list mark). Headings left alone are searchable, never quoted.
+    """
+    spans: list[Span] = []
+    lone: list[Span] = []
+    i = 0
+    while i < len(blocks):
+        first, _, span = blocks[i]
+        if lines[first].kind != _HEADING:
+            spans.append(span)
+            i += 1
+            continue
+        nxt = blocks[i + 1] if i + 1 < len(blocks) else None
+        if (
+            nxt is not None
+            and lines[nxt[0]].kind in (_TEXT, _ROW)
+            and not text[span.end : nxt[2].start].strip()
+        ):
+            spans.append(Span(span.start, nxt[2].end))
+            i += 2
+            continue
+        spans.append(span)
+        lone.append(span)
+        i += 1
+    return tuple(spans), tuple(lone)
+
+
+def _sections(text: str, lines: list[_Line], title: str | None) -> tuple[tuple[int, str], ...]:
+    """The heading path in force from each heading on; the document's title is left out.
+
+    Each entry starts where the heading's words start (after any "#" marks): the
+    offset at which the heading's own block, and so its sentence, begins.
+    """
+    stack: list[tuple[int, str]] = []
+    out: list[tuple[int, str]] = []
+    for ln in lines:
+        if not ln.level:
+            continue
+        name = _heading_name(text[ln.start : ln.end])
+        while stack and stack[-1][0] >= ln.level:
+            stack.pop()
+        stack.append((ln.level, name))
+        start = _strip(text, *_heading_bounds(text, ln.start, ln.end))[0]
+        out.append((start, SECTION_SEP.join(n for _, n in stack if n and n != title)))
+    return tuple(out)
+
+
+def _heading_name(s: str) -> str:
+    return " ".join(s.strip("#").split())
+
+
+def _short_text(text: str, lines: list[_Line]) -> tuple[Span, ...]:
+    """Every line not recognised as debris (headings without their marks), as blocks."""
+    out = []
+    for ln in lines:
+        if ln.kind not in (_TEXT, _LIST, _HEADING, _NAV):
+            continue
+        start, end = ln.start, ln.end
+        mark = (_HEADING if ln.kind == _HEADING else _LIST_MARK).match(text, start, end)
+        if mark:
+            start = mark.end()
+        start, end = _strip(text, start, end)
+        if end > start:
+            out.append(Span(start, end))
+    return tuple(out)
 
 
 def _split(text: str) -> list[_Line]:
@@ -183,7 +316,7 @@ def _front_matter(text: str, lines: list[_Line]) -> tuple[str | None, str | None
     return None, None
 
 
-def _classify_all(text: str, lines: list[_Line]) -> None:
+def _classify_all(text: str, lines: list[_Line], common: frozenset[str] = frozenset()) -> None:
     in_code = False
     memo: dict[str, tuple[int, str | None]] = {}  # pages repeat their nav and headline lines
     for ln in lines:
@@ -194,16 +327,169 @@ def _classify_all(text: str, lines: list[_Line]) -> None:
             in_code = not in_code
             ln.kind = _OTHER
         elif in_code:
-            ln.kind = _OTHER
+            ln.kind = _CODE
         elif len(s) > 200:
             ln.kind, ln.date = _classify(s)
         else:
             if s not in memo:
                 memo[s] = _classify(s)
             ln.kind, ln.date = memo[s]
+        if ln.kind == _HEADING and ln.indented:
+            ln.kind = _TEXT  # "# ..." indented is a comment in a code sample, not a heading
+        if ln.kind == _HEADING:
+            ln.level = len(s) - len(s.lstrip("#"))
+        elif ln.kind in (_TEXT, _LIST) and s in common:
+            ln.kind = _NAV
+    _mark_directives(text, lines)
+    _mark_underlined_headings(text, lines)
+    _mark_link_lists(text, lines)
     _mark_repeats(text, lines)
     _mark_teaser_headlines(lines)
     _mark_menus(text, lines)
+    _mark_plain_headings(text, lines)
+
+
+def _mark_underlined_headings(text: str, lines: list[_Line]) -> None:
+    """Setext (Markdown) and reST section titles: a line under- (and over-)lined by a rule.
+
+    Levels follow the order in which underline styles first appear, as in reST.
+    """
+    styles: list[tuple[str, bool]] = []
+    for i in range(1, len(lines)):
+        ln, title = lines[i], lines[i - 1]
+        rule = text[ln.start : ln.end]
+        if ln.gap or ln.kind == _CODE or title.kind not in (_TEXT, _LIST):
+            continue
+        if not _UNDERLINE.fullmatch(rule):
+            continue
+        if rule[0] == "-" and title.kind == _LIST:
+            continue
+        over = i >= 2 and not title.gap and text[lines[i - 2].start : lines[i - 2].end] == rule
+        style = (rule[0], over)
+        if style not in styles:
+            styles.append(style)
+        title.kind, title.level = _HEADING, styles.index(style) + 1
+        ln.kind = _OTHER
+        if over:
+            lines[i - 2].kind = _OTHER
+
+
+def _mark_directives(text: str, lines: list[_Line]) -> None:
+    """reST directives, their options and link targets are markup; literal blocks are code.
+
+    A literal block is the indented text after a line ending in "::" or after a code
+    directive; the body of any other directive (a note) is indented text and stays.
+    """
+    in_options = False
+    literal_from = -1  # indentation of the line that opened a literal block
+    for ln in lines:
+        s = text[ln.start : ln.end]
+        if ln.kind == _CODE:
+            continue
+        indent = ln.start - text.rfind("\n", 0, ln.start) - 1
+        if literal_from >= 0 and indent > literal_from:
+            ln.kind, ln.level = _CODE, 0
+            continue
+        literal_from = -1
+        directive = _DIRECTIVE.match(s)
+        if directive or _LINK_TARGET.match(s):
+            ln.kind, in_options = _OTHER, True
+            if directive and _CODE_DIRECTIVE.match(s):
+                literal_from = indent
+        elif in_options and ln.indented and _FIELD.match(s):
+            ln.kind = _OTHER
+        else:
+            in_options = False
+            if s.endswith("::") and ln.kind in (_TEXT, _LIST):
+                literal_from = indent
+
+
+def _visible(s: str) -> tuple[str, int, int]:
+    """Markdown/HTML line -> (text a reader sees, characters inside links, images)."""
+    images = len(_MD_IMAGE.findall(s)) + len(_HTML_IMG.findall(s))
+    linked = 0
+
+    def label(m: re.Match[str]) -> str:
+        nonlocal linked
+        text = next((g for g in m.groups() if g is not None), m.group(0).strip("<>`_"))
+        linked += len(text.strip())
+        return text
+
+    s = _MD_LINK.sub(label, _MD_IMAGE.sub("", s))
+    s = _BARE_URL.sub(label, s)
+    return _HTML_TAG.sub("", s), linked, images
+
+
+def _mark_link_lists(text: str, lines: list[_Line]) -> None:
+    """Badges (lines of images), HTML-only lines, and lists whose items are only links."""
+    runs: list[list[_Line]] = [[]]
+    for i, ln in enumerate(lines):
+        if ln.kind not in (_TEXT, _LIST):
+            runs.append([])
+            continue
+        s = text[ln.start : ln.end]
+        if "[" not in s and "<" not in s and "://" not in s:
+            runs.append([])
+            continue
+        seen, linked, images = _visible(_LIST_MARK.sub("", s, count=1))
+        bare = "".join(ch for ch in seen if ch.isalnum())
+        if images and len(bare) <= 3 * images or not bare and "<" in s:
+            ln.kind = _DEBRIS  # badges, an image alone, an HTML wrapper tag
+            continue
+        letters = len(seen.strip())
+        item = ln.kind == _LIST or ln.gap  # a line of its own, not a wrapped sentence's part
+        if item and letters and linked >= 0.7 * letters:
+            runs[-1].append(ln)
+            alone = i + 1 == len(lines) or lines[i + 1].gap
+            if seen.count("|") >= 2 or seen.count("·") >= 2:
+                ln.kind = _NAV  # "[Docs](..) | [Blog](..) | [Chat](..)"
+            elif ln.kind == _TEXT and alone and linked >= 0.9 * letters and _weight(seen) <= 3:
+                ln.kind = _NAV  # a paragraph that is one short link: "Learn more."
+        else:
+            runs.append([])
+    for run in runs:
+        if len(run) >= 2:
+            for ln in run:
+                ln.kind = _NAV
+
+
+def _mark_plain_headings(text: str, lines: list[_Line]) -> None:
+    """A short title-like line standing alone between paragraphs of prose is a subheading.
+
+    Text from a PDF has no blank lines: there a short line that neither continues the
+    line above nor runs on into the prose line below (a term or name set on a line of
+    its own, "MAX_CONTENT_LENGTH") is one too.
+    """
+    widths = _group_widths(lines)
+    for i in range(1, len(lines) - 1):
+        ln, prev, nxt = lines[i], lines[i - 1], lines[i + 1]
+        if ln.kind != _TEXT or nxt.kind != _TEXT or prev.kind == _HEADING:
+            continue
+        s, after = text[ln.start : ln.end], text[nxt.start : nxt.end]
+        if _ends_sentence(s) or _weight(s) > 12:
+            continue
+        before = text[prev.start : prev.end]
+        if ln.gap and nxt.gap:
+            heading = (
+                prev.kind == _TEXT
+                and _is_title_like(s)
+                and _ends_sentence(before)
+                and _is_prose(after)
+            )
+        else:
+            heading = (
+                not ln.gap
+                and not nxt.gap
+                and _weight(s) <= 4
+                and len(s) <= 60
+                and s[-1] not in _SOFT_END
+                and not _soft_break(before, s[:8], widths[i])
+                and not _soft_break(s, after[:8], widths[i])
+                and not after[:1].islower()
+                and _weight(after) >= 6  # a line of prose follows
+            )
+        if heading:
+            ln.kind, ln.level = _HEADING, 9  # below any marked heading
 
 
 def _classify(s: str) -> tuple[int, str | None]:
@@ -223,11 +509,22 @@ def _classify(s: str) -> tuple[int, str | None]:
         found = _date_of_line(s)
         if found:
             return _DEBRIS, found
-    if _RULE.fullmatch(s) or (n <= 2000 and _TABLE.fullmatch(s)):
+    if _RULE.fullmatch(s) or _TABLE_RULE.fullmatch(s):
         return _OTHER, None
+    if n <= 2000 and _TABLE.fullmatch(s):
+        return _ROW, None
+    if n <= 80 and not _ends_sentence(s) and _is_nav_line(s):
+        return _NAV, None
     if _LIST_MARK.match(s):
         return _LIST, None
     return _TEXT, None
+
+
+def _is_nav_line(s: str) -> bool:
+    """A breadcrumb ("News / Nation") or a bar of links ("About Us | Contact Us | Jobs")."""
+    parts = [p for p in _NAV_SEP.split(s) if p.strip()]
+    needed = 2 if _BREADCRUMB_SEP.search(s) else 3
+    return len(parts) >= needed and all(_weight(p) <= 4 for p in parts)
 
 
 def _date_of_line(s: str) -> str | None:
@@ -255,7 +552,7 @@ def _mark_repeats(text: str, lines: list[_Line]) -> None:
                 keys.append((ln, s))
     for ln, s in keys:
         if counts[s] > 1:
-            ln.kind = _DEBRIS
+            ln.kind = _NAV
 
 
 def _mark_teaser_headlines(lines: list[_Line]) -> None:
@@ -266,17 +563,34 @@ def _mark_teaser_headlines(lines: list[_Line]) -> None:
 
 
 def _mark_menus(text: str, lines: list[_Line]) -> None:
-    """Runs of three or more one-to-three-word lines (blank lines aside) are menus."""
+    """Runs of short non-sentence lines, most of them one to three words, are menus.
+
+    Three such lines make a run; a longer line (up to six words) inside it, such as
+    a tagline between menu items, belongs to it when most lines are that short.
+    """
     run: list[_Line] = []
     for ln in [*lines, _Line(0, 0, True, False, _OTHER)]:
         s = text[ln.start : ln.end]
-        if ln.kind == _TEXT and len(s) <= 40 and _weight(s) <= 3 and not _ends_sentence(s):
+        short = len(s) <= 60 and _weight(s) <= 6 and not _ends_sentence(s)
+        if ln.kind == _NAV or ln.kind == _TEXT and short:  # a repeated line can be an item
             run.append(ln)
             continue
-        if len(run) >= 3:
-            for item in run:
-                item.kind = _DEBRIS
+        _close_menu(text, run)
         run = []
+
+
+def _close_menu(text: str, run: list[_Line]) -> None:
+    tiny = [
+        ln.kind == _NAV or _weight(text[ln.start : ln.end]) <= 3 and ln.end - ln.start <= 40
+        for ln in run
+    ]
+    # The run's tiny lines, from its first tiny line to its last.
+    if sum(tiny) < 3:
+        return
+    first, last = tiny.index(True), len(tiny) - 1 - tiny[::-1].index(True)
+    if sum(tiny[first : last + 1]) >= 0.6 * (last - first + 1):
+        for ln in run[first : last + 1]:
+            ln.kind = _NAV
 
 
 def _units(text: str, lines: list[_Line]) -> list[tuple[int, int]]:
@@ -285,11 +599,25 @@ def _units(text: str, lines: list[_Line]) -> list[tuple[int, int]]:
     units: list[tuple[int, int]] = []
     first = -1
     for i, ln in enumerate(lines):
+        if (
+            ln.kind in (_HEADING, _ROW)
+            or ln.kind == _CODE
+            and (i == 0 or lines[i - 1].kind != _CODE)
+        ):
+            if first >= 0:
+                units.append((first, i - 1))
+            first = i  # a unit of its own (code: up to the fence)
+            continue
+        if ln.kind == _CODE:
+            continue
         if ln.kind not in (_TEXT, _LIST):
             if first >= 0:
                 units.append((first, i - 1))
             first = -1
             continue
+        if first >= 0 and lines[first].kind in (_HEADING, _ROW, _CODE):
+            units.append((first, i - 1))
+            first = -1
         if first >= 0 and ln.kind == _TEXT and not ln.gap:
             prev = lines[i - 1]
             in_list = lines[first].kind == _LIST and ln.indented
@@ -336,8 +664,16 @@ def _unit_span(
 ) -> tuple[Span | None, str | None]:
     """The block span of a unit (or None when it is not prose), and a dateline date."""
     start, end = lines[first].start, lines[last].end
+    kind = lines[first].kind
+    if kind in (_HEADING, _ROW, _CODE):
+        if kind == _HEADING:
+            start, end = _heading_bounds(text, start, end)
+        elif kind == _ROW:
+            start, end = start + 1, end - 1 if text[end - 1] == "|" and end - 1 > start else end
+        start, end = _strip(text, start, end)
+        return (Span(start, end) if _weight(text[start:end]) else None), None
     head = text[start : start + 200]
-    mark = _LIST_MARK.match(head) if lines[first].kind == _LIST else _QUOTE_MARK.match(head)
+    mark = _LIST_MARK.match(head) if kind == _LIST else _QUOTE_MARK.match(head)
     if mark:
         start += mark.end()
     dateline = _DATELINE.match(text, start, min(end, start + 200))
@@ -350,9 +686,18 @@ def _unit_span(
     if credit and _weight(credit.group(1)) <= 15:
         end = credit.start(1)
     start, end = _strip(text, start, end)
-    if end <= start or not _is_prose(text[start:end]):
+    if end <= start or not _weight(text[start:end]):
         return None, None
     return Span(start, end), found
+
+
+def _heading_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """A heading line without its Markdown marks ("## Install ##" -> "Install")."""
+    seg = text[start:end]
+    if seg.startswith("#"):
+        start += len(seg) - len(seg.lstrip("#"))
+        end -= len(seg) - len(seg.rstrip("#")) if seg.rstrip("#").endswith(" ") else 0
+    return start, end
 
 
 def _strip(text: str, start: int, end: int) -> tuple[int, int]:
@@ -392,8 +737,8 @@ def _find_title(
     while i < len(lines):
         ln = lines[i]
         s = text[ln.start : ln.end]
-        if ln.kind == _HEADING and s.startswith("# "):
-            return -1, " ".join(s.strip("# \t").split()) or None
+        if ln.kind == _HEADING and (s.startswith("# ") or ln.level == 1 and s[0] != "#"):
+            return -1, _heading_name(s) or None
         if i in unit_at:
             if unit_at[i] == i and ln.kind == _TEXT and _is_title_like(s):
                 return i, " ".join(s.split())

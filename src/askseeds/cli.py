@@ -32,6 +32,11 @@ def _add_corpus_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model", default=None, help="sentence-transformers model name or path")
 
 
+def _env_flag(name: str) -> bool:
+    """An on/off environment variable: 1, true, yes, on (any case) mean on."""
+    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="askseeds", description="Extractive, cited answers from a folder of documents."
@@ -46,16 +51,46 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ask", help="answer one question")
     p.add_argument("question")
     p.add_argument("--json", action="store_true", help="print the answer as JSON")
+    p.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="answer only from files matching this glob or under this folder "
+        "(e.g. 'reports/*'; repeat for several)",
+    )
+    p.add_argument("--since", help="only documents dated on or after YYYY[-MM[-DD]]")
+    p.add_argument("--until", help="only documents dated on or before YYYY[-MM[-DD]]")
+    p.add_argument(
+        "--keep-undated", action="store_true", help="with --since/--until, keep undated documents"
+    )
     _add_corpus_options(p)
 
     p = sub.add_parser("serve", help="start the web chat")
     _add_corpus_options(p)
     p.add_argument("--host", default=os.environ.get("ASKSEEDS_HOST", "127.0.0.1"))
     p.add_argument("--port", type=int, default=int(os.environ.get("ASKSEEDS_PORT", "7860")))
+    p.add_argument(
+        "--mcp",
+        action=argparse.BooleanOptionalAction,
+        default=_env_flag("ASKSEEDS_MCP"),
+        help="also serve the ask and retrieve tools over MCP at /gradio_api/mcp/ "
+        "(default: off, or $ASKSEEDS_MCP=1)",
+    )
 
     p = sub.add_parser("eval", help="score answers against a question set")
     p.add_argument("file", nargs="?", help="question set (JSONL)")
     p.add_argument("--squad", help="a SQuAD v1.1 JSON file to evaluate on instead")
+    p.add_argument(
+        "--feedback",
+        help="a feedback file of the web chat: add its down-voted answers to a question set "
+        "to label, and score the labelled ones",
+    )
+    p.add_argument(
+        "--labels",
+        help="with --feedback: the question set to label (default: "
+        "<feedback file>-questions.jsonl beside it)",
+    )
     p.add_argument("--retriever", default="hybrid", choices=["bm25", "dense", "hybrid", "all"])
     p.add_argument("--k", type=int, default=10)
     p.add_argument("--json", dest="json_out", help="write the full report to this JSON file")
@@ -99,7 +134,11 @@ def cmd_index(args: argparse.Namespace) -> int:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    answer = _assistant(args).ask(args.question)
+    from .filters import Filters
+
+    # Checked before the index is opened, so a typo costs no loading time.
+    filters = Filters(tuple(args.only), args.since, args.until, args.keep_undated)
+    answer = _assistant(args).ask(args.question, filters=filters)
     if args.json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
         return 0
@@ -113,6 +152,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
         print(textwrap.indent(textwrap.fill(c.snippet, 96), "    "))
         for loc in c.also_in:
             print(f"    also in {loc.source}:{loc.start}-{loc.end}")
+    for note in answer.notes:
+        print(f"\n{note}")
     if answer.abstained:
         for i, p in enumerate(answer.passages, start=1):
             print(f"\n({i}) {p.source}:{p.start}-{p.end}  score {p.score:.3f}")
@@ -129,6 +170,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         host=args.host,
         port=args.port,
         settings=_settings(args),
+        mcp=args.mcp,
     )
     return 0
 

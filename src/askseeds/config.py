@@ -63,9 +63,17 @@ class Settings:
     milvus_collection: str = "askseeds"
     milvus_index: str = "FLAT"  # exact, as FAISS is below faiss_exact_max; HNSW etc. for clusters
     milvus_token: str = field(default="", repr=False)  # "user:password" or an API key
+    # A filter keeping up to this many passages is searched exactly over their stored
+    # vectors (any store); above it, the store searches with the filter inside (FAISS's ID
+    # selector, a Milvus expression). benchmarks/scale.py --filtered measures both.
+    filter_exact_max: int = 20_000
     # Checksums of artefacts up to this size are verified on every open; above it,
     # sizes always and a sample of each file's blocks (a full pass costs seconds per GB).
     verify_full_mb: int = 1024
+    # The web chat's votes (feedback.py): "" = <index folder>-feedback.jsonl beside the index
+    # folder, so it outlives rebuilds. At feedback_max_mb, votes are refused (none dropped).
+    feedback_file: str = ""
+    feedback_max_mb: int = 64
 
     INDEX_FIELDS = ("model", "chunk_tokens", "chunk_overlap_tokens")
 
@@ -104,6 +112,10 @@ class Settings:
             raise ConfigError("milvus_collection may hold only letters, digits and '_'")
         if self.verify_full_mb < 0:
             raise ConfigError("verify_full_mb must be >= 0")
+        if self.filter_exact_max < 0:
+            raise ConfigError("filter_exact_max must be >= 0 (0 = the store always filters)")
+        if self.feedback_max_mb < 0:
+            raise ConfigError("feedback_max_mb must be >= 0 (0 = no votes recorded)")
 
     def index_params(self) -> dict:
         """The settings that shape the index, as saved in the manifest."""

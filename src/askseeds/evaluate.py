@@ -126,21 +126,32 @@ def load_questions(path: str | Path) -> list[Question]:
         EvalFileError: the file is missing or a line is not a valid question.
     """
     path = Path(path)
+    out = [_question_from(rec, where) for where, rec in jsonl_records(path)]
+    if not out:
+        raise EvalFileError(f"{path} holds no questions")
+    return out
+
+
+def jsonl_records(
+    path: Path, error: type[AskseedsError] = EvalFileError, what: str = "question set"
+) -> list[tuple[str, object]]:
+    """``("name:line", record)`` for each non-blank line of a JSONL file.
+
+    Raises:
+        ``error``: the file cannot be read, or a line is not JSON (its number said).
+    """
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise EvalFileError(f"cannot read question set {path}: {exc}") from exc
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise error(f"cannot read {what} {path}: {exc}") from exc
     out = []
     for n, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:
-            rec = json.loads(line)
+            out.append((f"{Path(path).name}:{n}", json.loads(line)))
         except json.JSONDecodeError as exc:
-            raise EvalFileError(f"{path}:{n}: not JSON ({exc})") from exc
-        out.append(_question_from(rec, f"{path.name}:{n}"))
-    if not out:
-        raise EvalFileError(f"{path} holds no questions")
+            raise error(f"{path}:{n}: not JSON ({exc})") from exc
     return out
 
 
@@ -248,12 +259,22 @@ def retrieval_metrics(
 class SourceTexts:
     """The original text of corpus files, read with each document's encoding, cached."""
 
-    def __init__(self, folder: str | Path, encodings: dict[str, str]) -> None:
+    def __init__(
+        self,
+        folder: str | Path,
+        encodings: dict[str, str],
+        stored: Callable[[str], str | None] | None = None,
+    ) -> None:
         self.folder = Path(folder)
         self.encodings = encodings
+        self.stored = stored  # a converted file's (PDF, HTML, DOCX) text, kept in the index
         self._cache: dict[str, str | None] = {}
 
     def text(self, source: str) -> str | None:
+        if source not in self._cache and self.stored is not None:
+            kept = self.stored(source)
+            if kept is not None:
+                self._cache[source] = kept
         if source not in self._cache:
             try:
                 with open(
@@ -421,7 +442,9 @@ def evaluate(
             raise ValueError(f"retriever must be one of {MODES}")
     extra = [m for m in (answer_retrievers or []) if m != "hybrid"]
     texts = SourceTexts(
-        assistant.docs_dir, {s: d.encoding for s, d in assistant.index.docs.items()}
+        assistant.docs_dir,
+        {s: d.encoding for s, d in assistant.index.docs.items()},
+        getattr(assistant.index, "stored_text", None),  # a stand-in index may have none
     )
 
     records: dict[str, list[dict]] = {"hybrid": []}
@@ -550,18 +573,75 @@ def squad_paths(squad: str | Path, settings: Settings, cache: str | Path = ".cac
     return docs, index
 
 
+def feedback_questions(feedback: str | Path, labels: str | Path | None = None) -> dict:
+    """Add the down-voted answers of a feedback file to its question set to label.
+
+    The set (``labels``, default ``<feedback file stem>-questions.jsonl`` beside it) keeps
+    its entries and their labels; each down vote not in it yet is added with empty
+    ``answers`` and ``sources`` for a person to fill in (or ``"unanswerable": true``).
+
+    Returns:
+        ``{"path", "votes", "down", "added", "labelled": [Question], "to_label": int}``.
+
+    Raises:
+        FeedbackError: a line of the feedback file is not a vote (its number said).
+        EvalFileError: a line of the question set is not JSON or not a valid question.
+    """
+    from .feedback import is_labelled, merge_to_label, read_votes, write_jsonl
+
+    feedback = Path(feedback)
+    votes = read_votes(feedback)
+    path = Path(labels) if labels else feedback.with_name(f"{feedback.stem}-questions.jsonl")
+    existing = jsonl_records(path) if path.exists() else []
+    for where, rec in existing:
+        if not isinstance(rec, dict):
+            raise EvalFileError(f"{where}: expected a JSON object")
+    entries, added = merge_to_label(votes, [rec for _, rec in existing])
+    if added or not path.exists():
+        write_jsonl(path, entries)
+    # New entries are unlabelled; labelled ones are reported with their line in the file.
+    labelled = [_question_from(rec, where) for where, rec in existing if is_labelled(rec)]
+    return {
+        "path": path,
+        "votes": len(votes),
+        "down": sum(v.vote == "down" for v in votes),
+        "added": added,
+        "labelled": labelled,
+        "to_label": len(entries) - len(labelled),
+    }
+
+
 def run_cli(args, settings: Settings) -> int:
     """``askseeds eval``: score a JSONL question set or a SQuAD file and print the table."""
     from .api import Assistant
 
-    if args.squad:
+    feedback = None
+    if getattr(args, "feedback", None):
+        feedback = feedback_questions(args.feedback, getattr(args, "labels", None))
+        print(
+            f"{args.feedback}: {feedback['votes']} votes, {feedback['down']} down; "
+            f"{feedback['added']} new questions added to {feedback['path']} "
+            f"({len(feedback['labelled'])} labelled, {feedback['to_label']} to label)."
+        )
+        if feedback["to_label"]:
+            print(
+                '  To label one, fill in its "answers" (and "sources") with what the documents '
+                'say, or set "unanswerable": true if they do not say.'
+            )
+        if not feedback["labelled"]:
+            return 0
+        print()
+    if feedback is not None:
+        questions = feedback["labelled"]
+        docs_dir, index_dir, progress = Path(args.docs), args.index_dir, False
+    elif args.squad:
         docs_dir, default_index = squad_paths(args.squad, settings)
         _, questions = write_squad_docs(load_squad(args.squad), docs_dir)
         index_dir = args.index_dir or default_index
         progress = True
     else:
         if not args.file:
-            raise EvalFileError("give a question set (JSONL) or --squad FILE")
+            raise EvalFileError("give a question set (JSONL), --squad FILE or --feedback FILE")
         questions = load_questions(args.file)
         docs_dir, index_dir, progress = Path(args.docs), args.index_dir, False
     if args.limit:
@@ -583,7 +663,7 @@ def run_cli(args, settings: Settings) -> int:
         "docs": str(docs_dir),
         "documents": bot.stats.documents,
         "passages": bot.stats.passages,
-        "questions": args.squad or args.file,
+        "questions": str(feedback["path"]) if feedback else args.squad or args.file,
     }
     print(
         f"askseeds eval: {len(questions)} questions, {bot.stats.documents} documents, "

@@ -1,8 +1,10 @@
-"""Read a folder of .txt / .md files into ``Document`` records.
+"""Read a folder of documents into ``Document`` records.
 
-Each file is decoded so that ``open(path, encoding=doc.encoding).read()``
-returns exactly ``doc.text`` (universal newlines included): citations are
-offsets into that text. Files that cannot be used are reported as
+Text files (.txt, .md, .markdown, .rst) are decoded so that
+``open(path, encoding=doc.encoding).read()`` returns exactly ``doc.text``
+(universal newlines included): citations are offsets into that text. PDF, HTML
+and DOCX files are converted (``convert.py``) and citations point into the
+extracted text, which the index stores. Files that cannot be used are reported as
 ``SkippedFile`` with a reason a person can act on, never raised.
 """
 
@@ -18,22 +20,35 @@ import os
 import stat
 from dataclasses import replace
 from pathlib import Path
+from typing import NamedTuple
 
-from .clean import clean
+from .clean import clean, common_lines
+from .convert import CONVERTED_SUFFIXES, Extracted, extract
 from .dates import parse_date
 from .errors import CorpusError
 from .types import Document, SkippedFile
 
-__all__ = ["MAX_FILE_BYTES", "SIDECAR_NAME", "TEXT_SUFFIXES", "decode", "load_folder"]
+__all__ = [
+    "MAX_FILE_BYTES",
+    "NOTHING_LEFT",
+    "SIDECAR_NAME",
+    "SUFFIXES",
+    "TEXT_SUFFIXES",
+    "decode",
+    "load_folder",
+]
 
 log = logging.getLogger(__name__)
 
 SIDECAR_NAME = "askseeds-metadata.json"
-TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown"})
+# Read as they are: citations are offsets into the file's own text.
+TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".rst"})
+SUFFIXES = TEXT_SUFFIXES | CONVERTED_SUFFIXES
 # A deliberate per-file cap. A MiB of prose makes about 1,000 passages, embedded at 10-30 a
 # second on two CPU cores, so a 50 MB file would take about an hour, and such a file is far
 # more likely a log or data dump than a document: it is skipped with a reason, never half-read.
 MAX_FILE_BYTES = 10 * 2**20
+NOTHING_LEFT = "no text left after cleaning (only menus, footers, links or other page furniture)"
 _BOMS = (  # longest first: the UTF-32 LE BOM starts with the UTF-16 LE one
     (codecs.BOM_UTF32_LE, "utf-32"),
     (codecs.BOM_UTF32_BE, "utf-32"),
@@ -46,12 +61,13 @@ _BOMS = (  # longest first: the UTF-32 LE BOM starts with the UTF-16 LE one
 def load_folder(
     folder: str | Path, *, max_file_bytes: int = MAX_FILE_BYTES
 ) -> tuple[list[Document], list[SkippedFile]]:
-    """Load every text and markdown file under ``folder``, recursively.
+    """Load every document (``SUFFIXES``) under ``folder``, recursively.
 
     Hidden files and folders (dot-prefixed) and files with other extensions
-    are ignored silently; text files that cannot be used (unreadable, binary,
+    are ignored silently; documents that cannot be used (unreadable, binary,
     empty, larger than ``max_file_bytes``, not a regular file, symlinked from
-    outside the folder, gone before they could be read) are reported.
+    outside the folder, gone before they could be read, a broken, encrypted or
+    image-only PDF, a DOCX zip bomb, nothing left after cleaning) are reported.
 
     Args:
         folder: the corpus folder.
@@ -79,12 +95,19 @@ def load_folder(
     overrides = _read_sidecar(root / SIDECAR_NAME)
     docs: list[Document] = []
     skipped: list[SkippedFile] = []
+    read: list[_Read] = []
     for path, source in _walk(root, real_root, skipped):
         result = _load_file(path, source, max_file_bytes)
+        (skipped if isinstance(result, SkippedFile) else read).append(result)
+    common = common_lines([r.text for r in read])
+    if common:
+        log.info("%d lines recur across the files (shared menus, footers): left out", len(common))
+    for item in read:
+        result = _document(item, common)
         if isinstance(result, SkippedFile):
             skipped.append(result)
         else:
-            docs.append(replace(result, **overrides.get(source, {})))
+            docs.append(replace(result, **overrides.get(item.source, {})))
     for item in skipped:
         log.warning("skipped %s: %s", item.source, item.reason)
     docs.sort(key=lambda d: d.source)
@@ -205,14 +228,24 @@ def _is_utf8(name: str) -> bool:
 
 
 def _is_candidate(path: Path) -> bool:
-    return path.suffix.lower() in TEXT_SUFFIXES
+    return path.suffix.lower() in SUFFIXES
 
 
 def _source(root: Path, path: Path) -> str:
     return path.relative_to(root).as_posix()
 
 
-def _load_file(path: Path, source: str, max_file_bytes: int) -> Document | SkippedFile:
+class _Read(NamedTuple):
+    """A file read and decoded (or converted), before cleaning."""
+
+    source: str
+    sha256: str
+    text: str
+    encoding: str
+    extracted: Extracted | None
+
+
+def _load_file(path: Path, source: str, max_file_bytes: int) -> _Read | SkippedFile:
     try:
         data = _read_regular(path, max_file_bytes)
     except OSError as exc:
@@ -223,21 +256,39 @@ def _load_file(path: Path, source: str, max_file_bytes: int) -> Document | Skipp
         return SkippedFile(source, _too_large(max_file_bytes, len(data)))
     if not data:
         return SkippedFile(source, "empty file")
+    sha256 = hashlib.sha256(data).hexdigest()
+    suffix = Path(source).suffix.lower()  # a symlink's own name says what it holds
+    if suffix in CONVERTED_SUFFIXES:
+        extracted = extract(suffix, data)
+        if isinstance(extracted, str):
+            return SkippedFile(source, extracted)
+        return _Read(source, sha256, extracted.text, "", extracted)
     decoded = decode(data)
     if decoded is None:  # latin-1 reads any bytes, so only NUL bytes are refused
         return SkippedFile(source, "binary file (NUL bytes)")
     text, codec = decoded
     if not text.strip():
         return SkippedFile(source, "empty file")
-    cleaned = clean(text)
+    return _Read(source, sha256, text, codec, None)
+
+
+def _document(item: _Read, common: frozenset[str]) -> Document | SkippedFile:
+    cleaned = clean(item.text, common)
+    if not cleaned.blocks:
+        return SkippedFile(item.source, NOTHING_LEFT)
+    extracted = item.extracted
     return Document(
-        source=source,
-        text=text,
-        encoding=codec,
-        sha256=hashlib.sha256(data).hexdigest(),
+        source=item.source,
+        text=item.text,
+        encoding=item.encoding,
+        sha256=item.sha256,
         blocks=cleaned.blocks,
-        title=cleaned.title,
+        title=cleaned.title or (extracted.title if extracted else None),
         date=cleaned.date,
+        pages=extracted.pages if extracted else (),
+        sections=cleaned.sections,
+        headings=cleaned.headings,
+        converted=extracted is not None,
     )
 
 

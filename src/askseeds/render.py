@@ -18,6 +18,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from .clean import SECTION_SEP
 from .types import Answer, Citation, Passage
 
 NOT_FOUND = "Not found in the documents."
@@ -100,11 +101,29 @@ def _clip_right(text: str, limit: int) -> str:
     return (cut[:space] if space > limit * 2 // 3 else cut) + "\u2026"
 
 
-def _meta(source: str, date: str | None, start: int | None = None, end: int | None = None) -> str:
+def place_label(source: str, page: int | None = None, section: str | None = None) -> str:
+    """Where a quote sits, as plain text: "README.md › Features", "manual.pdf, p. 3"."""
+    label = f"{source}{SECTION_SEP}{section}" if section else source
+    return f"{label}, p. {int(page)}" if page else label
+
+
+def _meta(
+    source: str,
+    date: str | None,
+    start: int | None = None,
+    end: int | None = None,
+    place: Any = None,
+) -> str:
     parts = []
     if date:
         parts.append(f'<span class="src-date">{esc(date)}</span>')
-    parts.append(f'<code class="src-file">{esc(source)}</code>')
+    where = f'<code class="src-file">{esc(source)}</code>'
+    section, page = getattr(place, "section", None), getattr(place, "page", None)
+    if section:
+        where += f'{SECTION_SEP}<span class="src-section">{esc(section)}</span>'
+    if page:
+        where += f', <span class="src-page">p. {int(page)}</span>'
+    parts.append(where)
     if start is not None and end is not None:
         parts.append(f'<span class="src-span">chars {int(start)}&#8211;{int(end)}</span>')
     return '<div class="src-meta">' + " &#183; ".join(parts) + "</div>"
@@ -130,7 +149,7 @@ def citation_card(cit: Citation, turn: int) -> str:
         f'<div class="src" id="{_cite_id(turn, cit.number)}">'
         f'<div class="src-head"><span class="src-num">{int(cit.number)}</span>'
         f'<span class="src-title">{esc(source_label(cit.title, cit.source))}</span></div>'
-        f"{_meta(cit.source, cit.date, cit.start, cit.end)}"
+        f"{_meta(cit.source, cit.date, cit.start, cit.end, cit)}"
         f'<blockquote class="src-ctx">{body}</blockquote>'
         f"{_also_in(cit.also_in)}"
         "</div>"
@@ -143,7 +162,7 @@ def passage_card(passage: Passage, turn: int, index: int) -> str:
         f'<div class="src src-near" id="{_cite_id(turn, f"p{index}")}">'
         f'<div class="src-head"><span class="src-num src-num-near">{index}</span>'
         f'<span class="src-title">{esc(source_label(passage.title, passage.source))}</span></div>'
-        f"{_meta(passage.source, passage.date, passage.start, passage.end)}"
+        f"{_meta(passage.source, passage.date, passage.start, passage.end, passage)}"
         f'<blockquote class="src-ctx">{esc(_tidy(passage.text))}</blockquote>'
         f"{_also_in(passage.also_in)}"
         "</div>"
@@ -268,7 +287,7 @@ def render_panel(sections: Mapping[int, tuple[str, str]], first_kept: int = 1) -
     if older:
         parts.append('<div class="older-h">Earlier questions</div>')
         for t in older:
-            question, section = sections[t]
+            question, section = sections[t][:2]  # a chat's turns carry more after these
             parts.append(
                 f'<details class="older" data-turn="{int(t)}"><summary>'
                 f'<span class="turn-n">Q{int(t)}</span> {esc(_one_line(question))}</summary>'
@@ -312,6 +331,48 @@ def render_header(stats: Any, title: str = "Ask the documents") -> str:
     )
 
 
+def render_documents(passages: Mapping[str, int], skipped: Sequence[Any]) -> str:
+    """The Documents panel: every indexed file with its passage count, every skipped file
+    with the reason."""
+    rows = [
+        f'<tr><td><code>{esc(source)}</code></td><td class="doc-n">{int(n)}</td></tr>'
+        for source, n in sorted(passages.items())
+    ]
+    rows += [
+        f'<tr class="doc-skip"><td><code>{esc(s.source)}</code></td>'
+        f'<td class="doc-why">skipped: {esc(s.reason)}</td></tr>'
+        for s in skipped
+    ]
+    head = f"{len(passages)} document{'s' if len(passages) != 1 else ''} indexed" + (
+        f", {len(skipped)} skipped" if skipped else ""
+    )
+    return (
+        f'<div class="docs"><div class="docs-h">{head}</div>'
+        '<table class="docs-t"><thead><tr><th>file</th><th>passages</th></tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table></div>"
+    )
+
+
+def render_upload(saved: Sequence[Any], skipped: Sequence[Any], error: str | None = None) -> str:
+    """What became of each uploaded file: added (and indexed), skipped with why, refused."""
+    why = {s.source: s.reason for s in skipped}
+    items = []
+    for s in saved:
+        if s.source is None:
+            items.append(f'<li class="up-no">{esc(s.name)}: {esc(s.message)}</li>')
+        elif s.source in why:
+            items.append(
+                f'<li class="up-no">{esc(s.name)}: saved, but not indexed: {esc(why[s.source])}</li>'
+            )
+        elif error:
+            items.append(f'<li class="up-no">{esc(s.name)}: saved to the folder, not indexed</li>')
+        else:
+            items.append(f'<li class="up-ok">{esc(s.name)}: {esc(s.message)} and indexed</li>')
+    if error:
+        items.append(f'<li class="up-no">{esc(error)}</li>')
+    return f'<ul class="up">{"".join(items)}</ul>' if items else ""
+
+
 def plain_text(content: Any) -> str:
     """Plain text of a chat message's content (our HTML, a string, or Gradio content parts)."""
     return _one_line(html.unescape(_TAG.sub(" ", _raw_text(content))))
@@ -327,6 +388,12 @@ def _raw_text(content: Any) -> str:
     return ""
 
 
+def _whereabouts(item: Citation | Passage) -> dict:
+    """Page and section, for formats that have them (set only where known)."""
+    found = {name: getattr(item, name, None) for name in ("page", "section")}
+    return {name: value for name, value in found.items() if value is not None}
+
+
 def citation_dict(c: Citation) -> dict:
     return {
         "number": c.number,
@@ -337,6 +404,7 @@ def citation_dict(c: Citation) -> dict:
         "end": c.end,
         "snippet": c.snippet,
         "score": float(c.score),
+        **_whereabouts(c),
     }
 
 
@@ -349,6 +417,7 @@ def passage_dict(p: Passage) -> dict:
         "end": p.end,
         "text": p.text,
         "score": float(p.score),
+        **_whereabouts(p),
     }
 
 

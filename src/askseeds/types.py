@@ -1,7 +1,8 @@
 """Typed records passed between pipeline stages.
 
 Every span is a pair of character offsets into the document's original text, as
-``open(path, encoding=doc.encoding).read()`` returns it, so that
+``open(path, encoding=doc.encoding).read()`` returns it (for PDF, HTML and DOCX:
+into the extracted text, ``Assistant.document_text(source)``), so that
 ``text[start:end]`` is the exact quoted string.
 """
 
@@ -25,6 +26,8 @@ class Document:
     ``source`` is the path relative to the corpus folder (POSIX separators);
     ``text`` is the full decoded file (universal newlines, as ``open().read()``);
     ``blocks`` are the spans of article text that survived cleaning, in order.
+    For a converted format (PDF, HTML, DOCX) ``text`` is the extracted text, and
+    the spans point into it.
     """
 
     source: str
@@ -34,6 +37,12 @@ class Document:
     blocks: tuple[Span, ...]
     title: str | None = None
     date: str | None = None  # ISO 8601: YYYY, YYYY-MM or YYYY-MM-DD
+    # Where each page starts in ``text`` (PDF), and each heading's section from its offset on:
+    # ``(offset, "Installation › From source")``, in order.
+    pages: tuple[int, ...] = ()
+    sections: tuple[tuple[int, str], ...] = ()
+    headings: tuple[Span, ...] = ()  # blocks that are a heading alone: searched, never quoted
+    converted: bool = False  # ``text`` was extracted (PDF, HTML, DOCX), not the file itself
 
 
 @dataclass(frozen=True)
@@ -89,6 +98,8 @@ class Passage:
     date: str | None = None
     sentences: tuple[Span, ...] = ()
     also_in: tuple[Location, ...] = ()
+    page: int | None = None  # 1-based page of ``start`` (PDF)
+    section: str | None = None  # heading path at ``start``, e.g. "Install › From source"
 
 
 @dataclass(frozen=True)
@@ -106,6 +117,8 @@ class Citation:
     context: str = ""  # the passage around the snippet, for display
     context_start: int = 0  # offset of ``context`` in the source file
     also_in: tuple[Location, ...] = ()
+    page: int | None = None  # 1-based page of the snippet (PDF)
+    section: str | None = None  # heading path of the snippet, e.g. "Install › From source"
 
 
 @dataclass(frozen=True)

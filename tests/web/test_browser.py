@@ -167,3 +167,69 @@ def test_hostile_document_is_inert(page: Page, evil_url, evil_question, artifact
     page.screenshot(path=str(artifacts / "web-hostile.png"))
     assert seen["dialogs"] == [], seen["dialogs"]
     assert seen["foreign"] == [], seen["foreign"]
+
+
+def test_a_down_vote_becomes_a_question_to_label_and_is_scored(page: Page, app_server, tmp_path):
+    """Thumbs down in the page -> feedback file -> question set to label -> askseeds eval."""
+    import json
+    import time
+    from pathlib import Path
+
+    from askseeds.cli import main
+    from askseeds.feedback import read_votes
+
+    server_dir = app_server.log_path.parent  # app.py runs with --index-dir <server_dir>/index
+    votes = server_dir / "index-feedback.jsonl"
+    _open(page, app_server.url)
+    _ask(page, FIRST)
+    second = _ask(page, FOLLOW_UP)
+    page.locator('#chatbot button[aria-label="Dislike"]').last.click()
+    deadline = time.monotonic() + 30
+    while not (votes.exists() and votes.read_text(encoding="utf-8").strip()):
+        assert time.monotonic() < deadline, "the vote never reached the feedback file"
+        time.sleep(0.2)
+    (vote,) = [v for v in read_votes(votes) if v.question == FOLLOW_UP]
+    assert vote.vote == "down" and [t["content"] for t in vote.history][:1] == [FIRST]
+    assert vote.citations and vote.answer.split(" [")[0] in second.inner_text()
+
+    seeds = Path(__file__).resolve().parents[2] / "seeds"
+    labels, report = tmp_path / "labels.jsonl", tmp_path / "report.json"
+    args = ["eval", "--feedback", str(votes), "--labels", str(labels), "--docs", str(seeds),
+            "--index-dir", str(server_dir / "index"), "--json", str(report)]
+    assert main(args) == 0 and not report.exists()  # nothing labelled yet: nothing scored
+    (entry,) = [json.loads(line) for line in labels.read_text(encoding="utf-8").splitlines()]
+    assert entry["turns"] == [FIRST, FOLLOW_UP] and entry["answers"] == []
+    entry["answers"] = ["Closer Partnership for a Sustainable Future"]
+    entry["sources"] = [vote.citations[0]["source"]]
+    labels.write_text(json.dumps(entry) + "\n", encoding="utf-8")
+    assert main(args) == 0
+    scored = json.loads(report.read_text(encoding="utf-8"))
+    assert [q["id"] for q in scored["questions"]] == [entry["id"]]
+    assert scored["answers"]["hybrid"]["answer_hit"] == 1.0
+    assert scored["answers"]["hybrid"]["citation_exactness"] == 1.0
+
+
+def test_the_filter_row_limits_the_answer_and_explains_a_bad_filter(page: Page, app_url):
+    question = "Where was the China-U.S. Sister Cities Conference held?"
+    _open(page, app_url)
+    expect(page.locator("#filter-since textarea, #filter-since input")).to_be_hidden()
+    page.locator("#filters").get_by_text("Filter documents").click()
+    since = page.locator("#filter-since textarea, #filter-since input").first
+    until = page.locator("#filter-until textarea, #filter-until input").first
+    expect(since).to_be_visible()
+    until.fill("2024")
+    older = _ask(page, question)
+    expect(older).to_contain_text("Suzhou")
+    expect(older).to_contain_text("Searched only documents until 2024")
+    until.fill("")
+    since.fill("2025-01")
+    newer = _ask(page, question)
+    expect(newer).to_contain_text("Hangzhou")
+    since.fill("someday")
+    bots = page.locator('#chatbot [data-testid="bot"]')
+    before = bots.count()
+    box = page.locator("#msg textarea")
+    box.fill(question)
+    box.press("Enter")
+    expect(bots).to_have_count(before + 1, timeout=ANSWER_TIMEOUT)
+    expect(bots.nth(before)).to_contain_text("since='someday' is not a date")

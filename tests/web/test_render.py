@@ -219,3 +219,14 @@ def test_answer_dict_is_json_friendly():
 
 def test_error_bubble_is_escaped():
     assert "&lt;script&gt;" in render.render_error("<script>x</script>")
+
+
+def test_page_and_section_are_shown_escaped() -> None:
+    cit = _cit(page=3, section="Install <b>now</b> \u203a Linux", source="manual <x>.pdf")
+    html_out = render.citation_card(cit, 1)
+    assert "p. 3" in html_out
+    assert "Install &lt;b&gt;now&lt;/b&gt; \u203a Linux" in html_out
+    assert "<b>now" not in html_out and "manual &lt;x&gt;.pdf" in html_out
+    assert render.citation_dict(cit)["page"] == 3
+    assert render.place_label("README.md", None, "Features") == "README.md \u203a Features"
+    assert render.place_label("a.pdf", 2, None) == "a.pdf, p. 2"

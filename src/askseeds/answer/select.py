@@ -168,6 +168,8 @@ class Answerer:
             for j, (span, facts) in enumerate(self._sentences(hit.position)):
                 if (source, span.start) in seen or (q.year and not facts.names_year):
                     continue
+                if self.index.is_heading(source, span.start, span.end):
+                    continue  # searchable, and the passage's section, but never the answer
                 seen.add((source, span.start))
                 found.append(
                     _Sentence(hit.position, span, facts, passage_terms, float(sims[j]), prior, rank)
@@ -395,6 +397,7 @@ class Answerer:
             self.index.location(src, o.start, o.end) for (src, _), o in sorted(twins.items())
         )
         ctx_start, ctx_end = self._context(c)
+        page, section = self.index.place(chunk.source, c.start)
         return Citation(
             number=number,
             source=chunk.source,
@@ -407,6 +410,8 @@ class Answerer:
             context=self.index.original(c.position, ctx_start, ctx_end),
             context_start=ctx_start,
             also_in=also,
+            page=page,
+            section=section,
         )
 
     def _context(self, c: Candidate) -> tuple[int, int]:

@@ -16,9 +16,9 @@ from pathlib import Path
 from ..config import Settings
 from ..errors import IndexCorruptError
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3  # 3: the outline artefact (pages, sections, converted text)
 MANIFEST = "manifest.json"
-ARTEFACT_KINDS = ("faiss", "chunks", "chunkvec", "sentvec", "bm25")
+ARTEFACT_KINDS = ("faiss", "chunks", "chunkvec", "sentvec", "bm25", "outline")
 SAMPLE_BLOCKS = 64  # blocks hashed per file when a full pass is too costly
 SAMPLE_BLOCK = 1 << 16
 

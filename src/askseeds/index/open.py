@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import mmap
 import time
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,13 +15,20 @@ from pathlib import Path
 import bm25s
 import numpy as np
 
+from ..clean import section_at
 from ..config import Settings
 from ..errors import IndexCorruptError
-from ..types import Chunk, Location, SkippedFile, Span
+from ..filters import Filters, select
+from ..types import Chunk, Document, Location, SkippedFile, Span
 from .manifest import FORMAT_VERSION, DocInfo, _verify, read_manifest
-from .store import StoreInfo, VectorStore, open_store
+from .store import FaissStore, StoreInfo, VectorStore, open_store, subset_store
 
 log = logging.getLogger(__name__)
+
+SELECTIONS_KEPT = 16  # filters whose chunk positions an open index remembers
+# Filters whose passages an open index keeps as 8-bit codes (each at most
+# filter_exact_max x dim bytes: 7.5 MiB at 20,000 passages of 384 dimensions).
+SUBSETS_KEPT = 8
 
 
 @dataclass
@@ -39,12 +48,19 @@ class Index:
     bm25: bm25s.BM25 | None
     skipped: tuple[SkippedFile, ...] = ()
     changes: dict = field(default_factory=dict)
+    # Per source: "pages" (PDF page starts), "sections" ([offset, heading path]) and, for a
+    # converted file (PDF, HTML, DOCX), "text": the extracted text citations point into.
+    outlines: dict[str, dict] = field(default_factory=dict)
+
+    # Filters over at most this many chunks are searched exactly (Settings.filter_exact_max).
+    filter_exact_max: int = 20_000
 
     def __post_init__(self) -> None:
         top = int(self.rows.max()) + 1 if len(self.rows) else 0
         self._position_of_row = np.full(top, -1, dtype=np.int64)
         self._position_of_row[self.rows] = np.arange(len(self.rows))
         self._text_hashes: dict[int, int] = {}
+        self._headings: dict[str, frozenset[tuple[int, int]]] = {}
 
     def same_text(self, a: int, b: int) -> bool:
         """Chunks ``a`` and ``b`` say the same words, case and spacing aside."""
@@ -71,27 +87,75 @@ class Index:
         out[inside] = self._position_of_row[rows[inside]]
         return out
 
-    def dense(self, query_vec: np.ndarray, n: int) -> list[tuple[int, float]]:
+    def select(self, filters: Filters) -> np.ndarray:
+        """Sorted positions of the chunks of the documents ``filters`` keeps (cached).
+
+        Raises:
+            FilterError: a source pattern matches no document, or no document is kept.
+        """
+        cache = self.__dict__.setdefault("_selections", {})
+        if filters not in cache:
+            names = sorted(self.docs)
+            number = {name: i for i, name in enumerate(names)}
+            if "_chunk_sources" not in self.__dict__:
+                self._chunk_sources = np.fromiter(
+                    (number[c.source] for c in self.chunks), dtype=np.int64, count=len(self.chunks)
+                )
+            dates = {name: self.docs[name].date for name in names}
+            if len(cache) >= SELECTIONS_KEPT:
+                cache.pop(next(iter(cache)))
+            cache[filters] = select(filters, self._chunk_sources, names, dates)
+        return cache[filters]
+
+    def dense(
+        self, query_vec: np.ndarray, n: int, within: np.ndarray | None = None
+    ) -> list[tuple[int, float]]:
         """Top ``n`` (position, cosine) pairs for a unit query vector.
 
         The store proposes candidates; they are scored again with the float16 copy
         kept beside the chunks, so FAISS (exact or quantised) and Milvus give the
         same scores for the same chunk, and an approximate store's quantisation
         error never reaches the ranking.
+
+        ``within`` (sorted positions, from ``select``) limits the search to those
+        chunks. Up to ``filter_exact_max`` of them are scanned in full, whatever the
+        store: their stored vectors as 8-bit codes in a small in-memory FAISS index
+        (``subset_store``, built on a filter's first question and kept for the next
+        ones), whose candidates are then rescored exactly like any others. More are
+        searched by the store with the filter applied inside its search (FAISS's ID
+        selector, Milvus's filter expression). Never by filtering an unfiltered top.
         """
-        n = min(n, len(self.chunks))
+        n = min(n, len(self.chunks) if within is None else len(within))
         if n <= 0:
             return []
         q = np.asarray(query_vec, dtype=np.float32).reshape(-1)
         # Headroom for rows the manifest no longer names and for quantisation swaps.
-        _, ids = self.store.search(q.reshape(1, -1), min(2 * n + 10, len(self.chunks) + 16))
-        pos = np.unique(self.positions(ids[0]))
-        pos = pos[pos >= 0]
+        depth = min(2 * n + 10, len(self.chunks) + 16)
+        if within is not None and len(within) <= self.filter_exact_max:
+            _, ids = self._subset(within).search(q.reshape(1, -1), depth)
+            pos = np.unique(ids[0][ids[0] >= 0])  # the subset's ids are chunk positions
+        else:
+            rows = None if within is None else self.rows[within]
+            _, ids = self.store.search(q.reshape(1, -1), depth, rows)
+            pos = np.unique(self.positions(ids[0]))
+            pos = pos[pos >= 0]
         if not len(pos):
             return []
         scores = np.asarray(self.chunk_vecs[pos], dtype=np.float32) @ q
         order = np.lexsort((pos, -scores))[:n]
         return [(int(pos[i]), float(scores[i])) for i in order]
+
+    def _subset(self, within: np.ndarray) -> FaissStore:
+        """The in-memory store over the chunks ``within`` (cached for the last few filters)."""
+        cache = self.__dict__.setdefault("_subsets", {})
+        key = hashlib.blake2b(np.ascontiguousarray(within).tobytes(), digest_size=16).digest()
+        store = cache.pop(key, None)  # popped and put back: the newest stay
+        if store is None:
+            store = subset_store(np.asarray(self.chunk_vecs[within], dtype=np.float32), within)
+            if len(cache) >= SUBSETS_KEPT:
+                cache.pop(next(iter(cache)))
+        cache[key] = store
+        return store
 
     def original(self, position: int, start: int, end: int) -> str:
         """The source file's text at ``[start, end)``, a range inside chunk ``position``."""
@@ -102,6 +166,25 @@ class Index:
         """The title and date of document ``source`` (None where unknown)."""
         doc = self.docs.get(source)
         return (doc.title, doc.date) if doc else (None, None)
+
+    def place(self, source: str, offset: int) -> tuple[int | None, str | None]:
+        """The 1-based page (PDF) and the heading path at ``offset`` of ``source``."""
+        outline = self.outlines.get(source) or {}
+        pages = outline.get("pages") or ()
+        page = bisect_right(pages, offset) or None if pages else None
+        return page, section_at(outline.get("sections") or (), offset)
+
+    def is_heading(self, source: str, start: int, end: int) -> bool:
+        """Whether ``[start, end)`` of ``source`` is a heading standing alone (never quoted)."""
+        spans = self._headings.get(source)
+        if spans is None:
+            found = (self.outlines.get(source) or {}).get("headings") or ()
+            spans = self._headings[source] = frozenset((a, b) for a, b in found)
+        return (start, end) in spans
+
+    def stored_text(self, source: str) -> str | None:
+        """The extracted text of a converted file; None for a text file (read the file)."""
+        return (self.outlines.get(source) or {}).get("text")
 
     def location(self, source: str, start: int, end: int) -> Location:
         """A span of ``source`` with the document's title and date."""
@@ -156,6 +239,7 @@ def open_index(index_dir: Path, verify: bool = True, settings: Settings | None =
             if chunks
             else None
         )
+        outlines = _read_outlines(index_dir / names["outline"])
         count = store.count()
     except IndexCorruptError:
         raise
@@ -166,9 +250,47 @@ def open_index(index_dir: Path, verify: bool = True, settings: Settings | None =
     if short or len(chunk_vecs) != len(chunks) or sent_rows[-1] != len(sentvec):
         raise IndexCorruptError(f"index in {index_dir} is inconsistent; rebuild it")
     docs = {s: DocInfo(source=s, **meta) for s, meta in manifest["files"].items()}
-    return Index(
-        index_dir, manifest, chunks, raws, docs, store, rows, chunk_vecs, sent_rows, sentvec, bm25
+    index = Index(
+        index_dir,
+        manifest,
+        chunks,
+        raws,
+        docs,
+        store,
+        rows,
+        chunk_vecs,
+        sent_rows,
+        sentvec,
+        bm25,
+        outlines=outlines,
     )
+    index.filter_exact_max = settings.filter_exact_max
+    return index
+
+
+def outline_of(doc: Document) -> dict:
+    """What the outline artefact keeps of a document (as JSON reads it back)."""
+    spans = ",".join(f"{b.start}-{b.end}" for b in doc.blocks)
+    out: dict = {
+        # Which text was indexed: cleaning rules or a folder's shared lines can change it
+        # while the file stays the same, and then the file is indexed again.
+        "blocks": hashlib.sha256(spans.encode()).hexdigest()[:16],
+        "pages": list(doc.pages),
+        "sections": [list(s) for s in doc.sections],
+        "headings": [[h.start, h.end] for h in doc.headings],
+    }
+    if doc.converted:
+        out["text"] = doc.text
+    return out
+
+
+def _read_outlines(path: Path) -> dict[str, dict]:
+    outlines = {}
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            rec = json.loads(line)
+            outlines[rec.pop("source")] = rec
+    return outlines
 
 
 def map_rows(path: Path) -> np.ndarray:

@@ -42,7 +42,7 @@ from .manifest import (
     read_manifest,
     rebuild_reason,
 )
-from .open import Index, open_index
+from .open import Index, open_index, outline_of
 from .store import StoreInfo, VectorStore, build_store, open_store, store_mismatch
 
 log = logging.getLogger(__name__)
@@ -117,15 +117,21 @@ def sync(
     unchanged = {
         s for s, d in by_source.items() if s in old_files and old_files[s].sha256 == d.sha256
     }
+    outlines = {d.source: outline_of(d) for d in documents}
     if old is not None:
         unchanged -= _stale_sources(old, by_source, unchanged)
+        unchanged -= {
+            s
+            for s in unchanged
+            if (old.outlines.get(s) or {}).get("blocks") != outlines[s]["blocks"]
+        }
     added = sorted(s for s in by_source if s not in old_files)
     changed = sorted(s for s in by_source if s in old_files and s not in unchanged)
     deleted = sorted(s for s in old_files if s not in by_source)
     meta_changed = any(
         (old_files[s].title, old_files[s].date) != (by_source[s].title, by_source[s].date)
         for s in unchanged
-    )
+    ) or (old is not None and any(old.outlines.get(s) != outlines[s] for s in unchanged))
     store_reason = _store_reason(old, settings, index_dir) if old else None
     # terms() changed since the index was built: BM25 is rebuilt from the stored chunk texts.
     terms_changed = old is not None and old.manifest.get("terms") != TERMS_VERSION
@@ -179,6 +185,7 @@ def sync(
         store,
         previous,
         files,
+        outlines,
     )
     index = open_index(index_dir, verify=False, settings=settings)
     index.skipped = tuple(skipped)
@@ -310,6 +317,7 @@ def _write(
     store: VectorStore,
     previous: StoreInfo | None,
     files: dict,
+    outlines: dict[str, dict],
 ) -> None:
     t0 = time.perf_counter()
     names = {
@@ -317,6 +325,7 @@ def _write(
         "chunkvec": f"chunkvec-{generation}.npy",
         "sentvec": f"sentvec-{generation}.npy",
         "bm25": f"bm25-{generation}",
+        "outline": f"outline-{generation}.jsonl",
     }
     info = store.save(index_dir, generation)
     if info.file:
@@ -334,6 +343,10 @@ def _write(
                 "raw": raw,
             }
             fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+    with open(index_dir / names["outline"], "w", encoding="utf-8") as fh:
+        for source in sorted(outlines):
+            fh.write(json.dumps({"source": source, **outlines[source]}, ensure_ascii=False))
+            fh.write("\n")
     with open(index_dir / names["chunkvec"], "wb") as fh:
         np.save(fh, chunk_vecs, allow_pickle=False)
     n_sent = _write_sentvecs(index_dir / names["sentvec"], plan, old, new_sents, dim)

@@ -1,0 +1,342 @@
+"""Extract the text of PDF, HTML and DOCX files, as plain text with light Markdown marks.
+
+A converted file's text is not the file, so citations point into the text made
+here (the index stores it; ``Assistant.document_text`` returns it). Structure is
+written the way ``clean`` already reads it in Markdown: ``#`` headings, ``- ``
+list items, ``| a | b |`` table rows, fenced code, blank lines between
+paragraphs. Every failure is a reason string a person can act on, never an
+exception: these files come from anywhere.
+
+Libraries (see README, "Formats"): pypdf (pure Python, BSD, no system
+libraries) for the PDF text layer; selectolax's Lexbor parser (a fast,
+standards-conforming HTML5 parser) for HTML; python-docx for DOCX.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+import zipfile
+from dataclasses import dataclass
+
+__all__ = ["CONVERTED_SUFFIXES", "MAX_UNPACKED_BYTES", "Extracted", "extract"]
+
+log = logging.getLogger(__name__)
+
+CONVERTED_SUFFIXES = frozenset({".pdf", ".html", ".htm", ".docx"})
+# A DOCX is a zip: its members are checked against this before anything is inflated, so a
+# zip bomb (a few KiB that inflate to GiB) is refused without being read.
+MAX_UNPACKED_BYTES = 200 * 2**20
+MAX_ZIP_MEMBERS = 5000
+MAX_PDF_PAGES = 5000
+_LETTER = re.compile(r"[^\W\d_]")
+_SPACES = re.compile(r"[ \t\f\v\u00a0]+")
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """The text of a converted file; ``pages`` are where each page starts in it (PDF)."""
+
+    text: str
+    pages: tuple[int, ...] = ()
+    title: str | None = None
+
+
+def extract(suffix: str, data: bytes) -> Extracted | str:
+    """The text of a file of a converted format, or the reason it cannot be read.
+
+    Args:
+        suffix: the file's lower-case suffix, one of ``CONVERTED_SUFFIXES``.
+        data: the file's bytes.
+
+    Returns:
+        ``Extracted`` with text that has letters in it, or a reason string.
+    """
+    reader = {".pdf": _pdf, ".docx": _docx, ".html": _html, ".htm": _html}[suffix]
+    try:
+        out = reader(data)
+    except RecursionError:
+        return f"unreadable {suffix[1:].upper()} (nested too deeply)"
+    except Exception as exc:
+        log.debug("cannot read %s data", suffix, exc_info=True)
+        return f"unreadable {suffix[1:].upper()} ({type(exc).__name__}: {str(exc)[:120]})"
+    if isinstance(out, Extracted) and not _LETTER.search(out.text):
+        return "no text in it" if suffix != ".pdf" else _NO_TEXT_LAYER
+    return out
+
+
+_NO_TEXT_LAYER = "PDF has no text layer (scanned pages?); run OCR on it to index it"
+
+
+def _tidy(text: str) -> str:
+    """Universal newlines, no NULs or stray spacing: what a .txt file would hold."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
+    return "\n".join(_SPACES.sub(" ", line).strip() for line in text.split("\n"))
+
+
+# --- PDF ---------------------------------------------------------------------
+
+
+def _pdf(data: bytes) -> Extracted | str:
+    from pypdf import PdfReader
+
+    head = data[:1024]
+    if b"%PDF-" not in head:
+        kind = "text" if _LETTER.search(head.decode("latin-1")) and b"\x00" not in head else "data"
+        return f"not a PDF (the file holds {kind}, not PDF data); give it its real extension"
+    reader = PdfReader(io.BytesIO(data))
+    if reader.is_encrypted:
+        try:
+            opened = reader.decrypt("")  # many PDFs are encrypted with an empty password
+        except Exception:  # noqa: BLE001 - e.g. a cipher needing a library not installed
+            opened = 0
+        if not opened:
+            return "encrypted PDF (needs a password); save an unencrypted copy to index it"
+    if len(reader.pages) > MAX_PDF_PAGES:
+        return f"PDF has {len(reader.pages)} pages (more than {MAX_PDF_PAGES}); split it"
+    parts: list[str] = []
+    pages: list[int] = []
+    at = 0
+    for page in reader.pages:
+        pages.append(at)
+        text = _tidy(page.extract_text() or "").strip("\n")
+        parts.append(text)
+        at += len(text) + 2  # the "\n\n" joining pages
+    return Extracted("\n\n".join(parts) + "\n", tuple(pages))
+
+
+# --- DOCX --------------------------------------------------------------------
+
+
+def _docx(data: bytes) -> Extracted | str:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        return "not a DOCX (not a zip archive)"
+    infos = archive.infolist()
+    unpacked = sum(i.file_size for i in infos)
+    if len(infos) > MAX_ZIP_MEMBERS or unpacked > MAX_UNPACKED_BYTES:
+        return (
+            f"DOCX would unpack to {unpacked / 2**20:.0f} MiB in {len(infos)} parts "
+            f"(more than {MAX_UNPACKED_BYTES // 2**20} MiB): refused as a possible zip bomb"
+        )
+    if "word/document.xml" not in archive.namelist():
+        return "not a DOCX (no word/document.xml inside)"
+    import docx
+    from docx.table import Table
+
+    document = docx.Document(io.BytesIO(data))
+    lines: list[str] = []
+    for item in document.iter_inner_content():
+        if isinstance(item, Table):
+            lines.append("")
+            lines += _docx_rows(item)
+            lines.append("")
+            continue
+        text = " ".join(item.text.split())
+        if not text:
+            continue
+        style = (item.style.name if item.style is not None else "") or ""
+        level = _heading_level(style)
+        if level:
+            lines += ["", "#" * level + " " + text, ""]
+        elif "List" in style or item._p.pPr is not None and item._p.pPr.numPr is not None:
+            lines.append("- " + text)
+        else:
+            lines += ["", text, ""]
+    title = (document.core_properties.title or "").strip() or None
+    return Extracted(_join(lines), title=title)
+
+
+def _heading_level(style: str) -> int:
+    """Title is the top level; "Heading 1" is below it."""
+    if style == "Title":
+        return 1
+    m = re.fullmatch(r"Heading ([1-9])", style)
+    return int(m.group(1)) + 1 if m else 0
+
+
+def _docx_rows(table) -> list[str]:
+    rows = []
+    for row in table.rows:
+        cells: list[str] = []
+        for cell in row.cells:
+            text = " ".join(cell.text.split())
+            # A merged cell is returned once per grid column it spans.
+            if not cells or text != cells[-1]:
+                cells.append(text)
+        if any(cells):
+            rows.append(_row(cells))
+    return rows
+
+
+def _row(cells: list[str]) -> str:
+    return "| " + " | ".join(c.replace("|", "/") for c in cells) + " |"
+
+
+def _join(lines: list[str]) -> str:
+    """Lines to text: runs of blank lines become one blank line."""
+    text = "\n".join(lines)
+    return re.sub(r"\n{3,}", "\n\n", text).strip("\n") + "\n"
+
+
+# --- HTML --------------------------------------------------------------------
+
+# Never read: code, styling, and the page's furniture that HTML5 names as such.
+_DROP = frozenset(
+    [
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "svg",
+        "math",
+        "iframe",
+        "object",
+        "embed",
+        "canvas",
+        "head",
+        "nav",
+        "header",
+        "footer",
+        "aside",
+        "form",
+        "button",
+        "select",
+        "option",
+        "textarea",
+        "dialog",
+    ]
+)
+_HEADINGS = {f"h{i}": i for i in range(1, 7)}
+_BLOCKS = frozenset(
+    [
+        "p",
+        "div",
+        "section",
+        "article",
+        "main",
+        "blockquote",
+        "dl",
+        "dt",
+        "dd",
+        "figure",
+        "figcaption",
+        "address",
+        "details",
+        "summary",
+        "center",
+        "body",
+        "html",
+        "table",
+        "thead",
+        "tbody",
+        "tfoot",
+        "caption",
+        "ul",
+        "ol",
+        "menu",
+        "hr",
+    ]
+)
+_LINK_LISTS = frozenset(["ul", "ol", "menu", "div", "section", "table", "p", "dl"])
+
+
+def _html(data: bytes) -> Extracted | str:
+    from selectolax.lexbor import LexborHTMLParser
+
+    from .load import decode  # the same decoding as a .txt file
+
+    decoded = decode(data)
+    if decoded is None:
+        return "binary file (NUL bytes), not HTML"
+    tree = LexborHTMLParser(decoded[0])
+    title_node = tree.css_first("title")
+    title = " ".join(title_node.text().split()) if title_node else None
+    for node in tree.css('[role="navigation"], [role="banner"], [role="contentinfo"], [hidden]'):
+        node.decompose()
+    root = _main_node(tree)
+    out = _HtmlText()
+    if root is not None:
+        out.walk(root)
+    return Extracted(_join(out.lines), title=title or None)
+
+
+def _main_node(tree):
+    """The page's main content: its <main>, else its largest <article>, else <body>."""
+    for selector in ("main", '[role="main"]'):
+        node = tree.css_first(selector)
+        if node is not None and _LETTER.search(node.text()):
+            return node
+    articles = [a for a in tree.css("article") if a.parent is None or a.parent.tag != "article"]
+    if articles:
+        return max(articles, key=lambda a: len(a.text()))
+    return tree.body
+
+
+def _words(node) -> str:
+    return " ".join(node.text(deep=True, separator=" ").split())
+
+
+def _link_dense(node) -> bool:
+    """Mostly link text, in three or more links: a menu, a list of related pages."""
+    links = node.css("a")
+    if len(links) < 3:
+        return False
+    total = len(_words(node))
+    linked = sum(len(_words(a)) for a in links)
+    return total > 0 and linked >= 0.7 * total
+
+
+class _HtmlText:
+    """Walks the DOM, writing block elements as lines and inline text into paragraphs."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.inline: list[str] = []
+        self.prefix = ""
+
+    def flush(self) -> None:
+        text = " ".join("".join(self.inline).split())  # text nodes carry their own spaces
+        self.inline = []
+        if text:
+            self.lines += [self.prefix + text] if self.prefix else ["", text, ""]
+            self.prefix = ""
+
+    def walk(self, node) -> None:
+        for child in node.iter(include_text=True):
+            tag = child.tag
+            if tag == "-text":
+                self.inline.append(child.text(deep=False))
+            elif tag in _DROP or tag.startswith("-"):
+                continue
+            elif tag in _LINK_LISTS and _link_dense(child):
+                self.flush()
+            elif tag in _HEADINGS:
+                self.flush()
+                self.lines += ["", "#" * _HEADINGS[tag] + " " + _words(child), ""]
+            elif tag == "pre":
+                self.flush()
+                code = _tidy(child.text(deep=True)).strip("\n")
+                self.lines += ["", "```", code, "```", ""]
+            elif tag == "tr":
+                self.flush()
+                cells = [_words(c) for c in child.iter() if c.tag in ("td", "th")]
+                if any(cells):
+                    self.lines.append(_row(cells))
+            elif tag == "li":
+                self.flush()
+                self.prefix = "- "
+                self.walk(child)
+                self.flush()
+            elif tag == "br":
+                self.flush()
+            elif tag in _BLOCKS:
+                self.flush()
+                self.lines.append("")  # lists and tables stand apart from the text around
+                self.walk(child)
+                self.flush()
+                self.lines.append("")
+            else:
+                self.walk(child)  # inline: a, b, span, em, code, ...

@@ -1,0 +1,88 @@
+"""Real PDF and DOCX files made with fpdf2 and python-docx, for tests and benchmarks."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import docx
+from fpdf import FPDF
+
+
+def pdf_bytes(
+    pages: list[str], *, password: str | None = None, font_path: str | None = None
+) -> bytes:
+    """A PDF whose page i holds ``pages[i]`` as its text layer (empty string: a blank page).
+
+    Helvetica takes Latin-1 text only; ``font_path`` (a TrueType font) takes any.
+    """
+    pdf = FPDF()
+    if font_path:
+        pdf.add_font("body", fname=font_path)
+    pdf.set_font("body" if font_path else "Helvetica", size=10 if font_path else 11)
+    for text in pages:
+        pdf.add_page()
+        if text:
+            pdf.multi_cell(0, 6, text)
+    if password is not None:
+        pdf.set_encryption(owner_password=password + "-owner", user_password=password)
+    return bytes(pdf.output())
+
+
+def docx_bytes(
+    title: str, sections: list[tuple[str, list[str]]], table: list[list[str]] | None = None
+) -> bytes:
+    """A DOCX: a title, headed sections of paragraphs ("- " items become bullets), a table."""
+    doc = docx.Document()
+    doc.add_heading(title, 0)
+    for heading, paragraphs in sections:
+        doc.add_heading(heading, 1)
+        for text in paragraphs:
+            if text.startswith("- "):
+                doc.add_paragraph(text[2:], style="List Bullet")
+            else:
+                doc.add_paragraph(text)
+    return finish_docx(doc, table)
+
+
+def finish_docx(doc, table: list[list[str]] | None = None) -> bytes:
+    """Append ``table`` (rows of cell texts) to a python-docx document; its bytes."""
+    if table:
+        grid = doc.add_table(rows=len(table), cols=len(table[0]))
+        for r, row in enumerate(table):
+            for c, value in enumerate(row):
+                grid.cell(r, c).text = value
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+def zip_bomb_docx(inflated_mib: int) -> bytes:
+    """A zip named like a DOCX whose one member inflates to ``inflated_mib`` MiB of zeros."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        with zf.open("word/document.xml", "w", force_zip64=True) as member:
+            block = b"\0" * 2**20
+            for _ in range(inflated_mib):
+                member.write(block)
+    return out.getvalue()
+
+
+DEJAVU = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+
+
+def pdf_flow(blocks: list[tuple[str, str]], font_path: str = DEJAVU) -> bytes:
+    """A PDF of ``("h", heading)`` and ``("p", paragraph)`` blocks flowing over A4 pages.
+
+    A TrueType font carries any Unicode text (the core fonts only Latin-1).
+    """
+    pdf = FPDF()
+    pdf.add_font("body", fname=font_path)
+    pdf.set_auto_page_break(True, margin=15)
+    pdf.add_page()
+    for kind, text in blocks:
+        pdf.set_font("body", size=14 if kind == "h" else 10)
+        pdf.multi_cell(0, 7 if kind == "h" else 5, text)
+        pdf.ln(3)
+    return bytes(pdf.output())

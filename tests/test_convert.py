@@ -1,0 +1,114 @@
+"""PDF, HTML and DOCX read through their libraries; broken ones skipped with a reason."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from make_docs import docx_bytes, pdf_bytes, zip_bomb_docx
+
+from askseeds.clean import section_at
+from askseeds.convert import extract
+from askseeds.load import load_folder
+
+PAGES = [
+    "The lighthouse at Kessel Point was built in 1874 by the harbour board.",
+    "The lamp burns paraffin oil and can be seen for twenty miles on a clear night.",
+    "Visitors may climb the tower on Saturdays between April and October.",
+]
+
+PAGE_HTML = b"""<!doctype html><html><head><title>Otters - Wildlife Trust</title>
+<script>var tracking = "Otters are secretly fish";</script><style>p { color: red }</style></head>
+<body><header><a href="/">Wildlife Trust</a> <a href="/shop">Shop</a></header>
+<nav><ul><li><a href="/a">Badgers</a></li><li><a href="/b">Foxes</a></li></ul></nav>
+<div class="related"><a href="/1">Ten best walks</a> <a href="/2">Bird feeders</a>
+<a href="/3">Pond life</a></div>
+<article><h1>Otters</h1><p>Otters eat <a href="/fish">fish</a>, crabs and frogs.</p>
+<h2>Kinds</h2><ul><li>The sea otter lives on the Pacific coast.</li><li>River otter</li></ul>
+<table><tr><th>Kind</th><th>Weight</th></tr><tr><td>Sea otter</td><td>30 kg</td></tr></table>
+</article><footer>Copyright 2024 Wildlife Trust. All rights reserved.</footer></body></html>"""
+
+
+def _write(folder: Path, name: str, data: bytes) -> None:
+    (folder / name).write_bytes(data)
+
+
+def _blocks(doc) -> list[str]:
+    return [doc.text[b.start : b.end] for b in doc.blocks]
+
+
+def test_pdf_text_layer_with_page_starts(tmp_path: Path) -> None:
+    _write(tmp_path, "light.pdf", pdf_bytes(PAGES))
+    (doc,), skipped = load_folder(tmp_path)
+    assert skipped == [] and doc.converted
+    assert len(doc.pages) == 3
+    for number, page in enumerate(PAGES):
+        at = doc.text.index(page)
+        assert doc.pages[number] <= at < (doc.pages + (len(doc.text),))[number + 1]
+    assert _blocks(doc) == PAGES
+
+
+def test_docx_paragraphs_headings_bullets_and_table_cells(tmp_path: Path) -> None:
+    data = docx_bytes(
+        "Field guide",
+        [
+            ("Herons", ["The grey heron waits in shallow water for fish.", "- Long legs"]),
+            ("Sizes", ["Measured in the field."]),
+        ],
+        table=[["Bird", "Wingspan"], ["Grey heron", "185 cm"]],
+    )
+    _write(tmp_path, "guide.docx", data)
+    (doc,), _ = load_folder(tmp_path)
+    blocks = _blocks(doc)
+    assert doc.title == "Field guide"
+    assert "Herons\n\nThe grey heron waits in shallow water for fish." in blocks
+    assert "Long legs" in blocks
+    assert "Grey heron | 185 cm" in blocks
+    row = doc.text.index("Grey heron | 185 cm")
+    assert section_at(doc.sections, row) == "Sizes"
+    fish = doc.text.index("The grey heron")
+    assert section_at(doc.sections, fish) == "Herons"
+
+
+def test_html_main_text_without_menus_scripts_or_footer(tmp_path: Path) -> None:
+    _write(tmp_path, "otters.html", PAGE_HTML)
+    (doc,), _ = load_folder(tmp_path)
+    text = " ".join(_blocks(doc))
+    for kept in ("Otters eat fish, crabs and frogs.", "River otter", "Sea otter | 30 kg"):
+        assert kept in text
+    for gone in ("secretly", "color", "Badgers", "Shop", "Ten best walks", "Copyright"):
+        assert gone not in doc.text
+    river = doc.text.index("River otter")
+    assert section_at(doc.sections, river) == "Kinds"
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "reason"),
+    [
+        ("locked.pdf", pdf_bytes(["Secret minutes."], password="pw"), "encrypted PDF"),
+        ("scan.pdf", pdf_bytes(["", ""]), "PDF has no text layer"),
+        ("cut.pdf", pdf_bytes(PAGES)[:300], "unreadable PDF"),
+        ("notes.pdf", b"These are plain notes, saved with the wrong name.\n", "not a PDF"),
+        ("empty.pdf", b"", "empty file"),
+        ("bomb.docx", zip_bomb_docx(210), "DOCX would unpack to 210 MiB"),
+        ("text.docx", b"Just some words in a text file.", "not a DOCX"),
+        ("scripts.html", b"<html><script>" + b"var a = 1;" * 500 + b"</script></html>", "no text"),
+        ("empty.htm", b"", "empty file"),
+    ],
+)
+def test_bad_files_are_skipped_with_a_reason(
+    tmp_path: Path, name: str, data: bytes, reason: str
+) -> None:
+    _write(tmp_path, name, data)
+    _write(tmp_path, "good.txt", b"The committee met on Tuesday and agreed on the budget.")
+    docs, skipped = load_folder(tmp_path)
+    assert [d.source for d in docs] == ["good.txt"]
+    assert [s.source for s in skipped] == [name]
+    assert skipped[0].reason.startswith(reason), skipped[0].reason
+
+
+def test_extract_never_raises_on_garbage() -> None:
+    for suffix in (".pdf", ".docx", ".html"):
+        for data in (b"%PDF-1.7\n" + bytes(range(256)) * 4, b"PK\x03\x04" + b"\xff" * 64, b"<"):
+            out = extract(suffix, data)
+            assert isinstance(out, str) or out.text

@@ -1,0 +1,68 @@
+"""The Assistant over PDF, DOCX, HTML and one-line files, with the real model."""
+
+from __future__ import annotations
+
+import pytest
+from make_docs import docx_bytes, pdf_bytes
+
+from askseeds import Assistant
+
+pytestmark = pytest.mark.slow
+
+PAGES = [
+    "The lighthouse at Kessel Point was built in 1874 by the harbour board.",
+    "The lamp burns paraffin oil and can be seen for twenty miles on a clear night.",
+    "Visitors may climb the tower on Saturdays between April and October.",
+]
+
+
+@pytest.fixture(scope="module")
+def bot(tmp_path_factory) -> Assistant:
+    docs = tmp_path_factory.mktemp("docs")
+    (docs / "accord.txt").write_text("The Marmalade Accord was signed in Lunaport in 1911.")
+    (docs / "light.pdf").write_bytes(pdf_bytes(PAGES))
+    (docs / "guide.docx").write_bytes(
+        docx_bytes(
+            "Field guide",
+            [("Herons", ["The grey heron waits in shallow water for fish."]), ("Sizes", [])],
+            table=[["Bird", "Wingspan"], ["Grey heron", "185 cm"], ["Little egret", "95 cm"]],
+        )
+    )
+    (docs / "bad.pdf").write_bytes(b"not a pdf at all, just text")
+    return Assistant.from_folder(docs, index_dir=tmp_path_factory.mktemp("idx"), progress=False)
+
+
+@pytest.mark.parametrize(
+    ("question", "source", "answer", "page", "section"),
+    [
+        ("Where was the Marmalade Accord signed?", "accord.txt", "Lunaport", None, None),
+        ("How far can the Kessel Point lamp be seen?", "light.pdf", "twenty miles", 2, None),
+        ("When can visitors climb the lighthouse tower?", "light.pdf", "Saturdays", 3, None),
+        ("What is the wingspan of the little egret?", "guide.docx", "95 cm", None, "Sizes"),
+    ],
+)
+def test_answers_cite_exact_text_with_page_and_section(
+    bot, question, source, answer, page, section
+):
+    reply = bot.ask(question)
+    assert not reply.abstained, reply.text
+    cited = [c for c in reply.citations if answer in c.snippet]
+    assert cited, reply.text
+    assert (cited[0].source, cited[0].page, cited[0].section) == (source, page, section)
+    for c in reply.citations:
+        text = bot.document_text(c.source)
+        assert text[c.start : c.end] == c.snippet
+        assert text[c.context_start : c.context_start + len(c.context)] == c.context
+    for p in reply.passages:
+        text = bot.document_text(p.source)
+        assert all(text[s.start : s.end] in p.text for s in p.sentences)
+
+
+def test_text_files_are_their_own_document_text(bot) -> None:
+    folder = bot.docs_dir
+    assert bot.document_text("accord.txt") == (folder / "accord.txt").read_text()
+
+
+def test_bad_file_is_reported_not_indexed(bot) -> None:
+    assert [s.source for s in bot.stats.skipped] == ["bad.pdf"]
+    assert bot.stats.documents == 3

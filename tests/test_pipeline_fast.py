@@ -1,0 +1,101 @@
+"""The index, retrieval and rendering path on the real seeds with a small fake embedder.
+
+Fast-tier tests of the mechanics (manifest, incremental updates, exact offsets, fusion,
+rendering) that do not depend on what a real model understands; answer quality is
+tested with the real model in the slow tier.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import replace
+
+import pytest
+from citations import SEEDS, assert_cited_exactly, source_text
+from fake_embedder import FAKE_MODEL, FakeEmbedder
+
+from askseeds import render
+from askseeds.api import Assistant
+from askseeds.config import Settings
+from askseeds.retrieve import Hit, fuse
+
+SETTINGS = replace(Settings(), model=FAKE_MODEL)
+
+
+def _bot(docs, index_dir, embedder=None) -> Assistant:
+    return Assistant.from_folder(
+        docs, index_dir=index_dir, settings=SETTINGS, progress=False,
+        embedder=embedder or FakeEmbedder(),
+    )
+
+
+@pytest.fixture(scope="module")
+def fake_bot(tmp_path_factory) -> Assistant:
+    return _bot(SEEDS, tmp_path_factory.mktemp("fake-index"))
+
+
+def test_manifest_records_model_counts_and_checksums(fake_bot):
+    manifest = json.loads((fake_bot.index.dir / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["model"] == FAKE_MODEL and manifest["dim"] == FakeEmbedder().dim
+    assert manifest["counts"]["chunks"] == len(fake_bot.index.chunks) > 0
+    assert set(manifest["files"]) == set(fake_bot.index.docs)
+    assert set(manifest["checksums"]) == set(manifest["sizes"])
+    assert all(len(digest) == 64 for digest in manifest["checksums"].values())
+
+
+def test_updates_embed_only_added_and_changed_files(tmp_path):
+    docs = tmp_path / "docs"
+    shutil.copytree(SEEDS, docs)
+    embedder = FakeEmbedder()
+    first = _bot(docs, tmp_path / "idx", embedder)
+    assert embedder.chunks_encoded == first.stats.passages
+    assert _bot(docs, tmp_path / "idx", embedder).stats.changes["embedded"] == 0
+
+    (docs / "extra.md").write_text(
+        "# Kayaking notes\n\nThe Qiantang River tidal bore draws surfers every autumn.\n",
+        encoding="utf-8",
+    )
+    embedder.chunks_encoded = 0
+    added = _bot(docs, tmp_path / "idx", embedder)
+    assert added.stats.changes["added"] == ["extra.md"]
+    assert embedder.chunks_encoded == sum(c.source == "extra.md" for c in added.index.chunks)
+
+    (docs / "extra.md").unlink()
+    embedder.chunks_encoded = 0
+    deleted = _bot(docs, tmp_path / "idx", embedder)
+    assert deleted.stats.changes["deleted"] == ["extra.md"] and embedder.chunks_encoded == 0
+    assert deleted.stats.passages == first.stats.passages
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "dense", "bm25"])
+def test_a_sentence_finds_its_own_passage_with_exact_offsets(fake_bot, mode):
+    index = fake_bot.index
+    for chunk in index.chunks[:: max(1, len(index.chunks) // 8)]:
+        span = max(chunk.sentences, key=lambda s: s.end - s.start)
+        sentence = source_text(fake_bot, chunk.source)[span.start : span.end]
+        top = fake_bot.retrieve(sentence, k=3, mode=mode)
+        assert any(p.source == chunk.source and p.start <= span.start < p.end for p in top)
+        for p in top:
+            text = source_text(fake_bot, p.source)
+            assert all(text[s.start : s.end] in p.text for s in p.sentences)
+
+
+def test_fusion_lifts_what_both_rankings_agree_on():
+    dense = [Hit(1, 0.80), Hit(2, 0.79), Hit(3, 0.10)]
+    sparse = [Hit(3, 9.0), Hit(2, 8.5)]
+    fused = fuse(dense, sparse, Settings())
+    assert [h.position for h in fused][:1] == [2]  # near the top of both
+    assert {h.position for h in fused} == {1, 2, 3}
+    assert fused == sorted(fused, key=lambda h: -h.score)
+    only_dense = fuse(dense, [], replace(Settings(), bm25_weight=0.0))
+    assert [h.position for h in only_dense] == [1, 2, 3]
+
+
+def test_answers_cite_exactly_and_render_escaped(fake_bot):
+    answer = fake_bot.ask("Where was the seventh China-U.S. Sister Cities Conference held?")
+    assert answer.passages
+    assert_cited_exactly(fake_bot, answer)
+    bubble = render.render_answer(answer, turn=1)
+    assert "<script" not in bubble
+    json.dumps(render.answer_dict(answer))  # the /ask endpoint's payload is plain JSON

@@ -1,0 +1,48 @@
+"""save_uploads(): into the folder only, never over another file, refusals explained."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from askseeds.upload import save_uploads
+
+
+def _file(folder: Path, name: str, data: bytes) -> Path:
+    path = folder / name
+    path.write_bytes(data)
+    return path
+
+
+def test_saves_refuses_and_never_overwrites(tmp_path: Path) -> None:
+    docs, incoming = tmp_path / "docs", tmp_path / "in"
+    docs.mkdir()
+    incoming.mkdir()
+    (docs / "notes.txt").write_bytes(b"old notes")
+    a = _file(incoming, "a", b"new notes")
+    big = _file(incoming, "b", b"x" * 101)
+    saved = save_uploads(
+        docs,
+        [
+            ("notes.txt", a),
+            ("../../escape.md", a),
+            ("run.exe", a),
+            ("big.txt", big),
+            ("empty.md", _file(incoming, "c", b"")),
+            ("notes.txt", a),
+        ],
+        max_file_bytes=100,
+    )
+    got = [(s.name, s.source, s.message.split(":")[0].split(" (")[0]) for s in saved]
+    assert got == [
+        ("notes.txt", "notes (2).txt", "added as notes"),
+        ("escape.md", "escape.md", "added"),
+        ("run.exe", None, "not added"),
+        ("big.txt", None, "not added"),
+        ("empty.md", None, "not added"),
+        ("notes.txt", "notes (2).txt", "already in the folder"),
+    ]
+    assert (docs / "notes.txt").read_bytes() == b"old notes"
+    assert sorted(p.name for p in docs.iterdir()) == ["escape.md", "notes (2).txt", "notes.txt"]
+    assert not (tmp_path / "escape.md").exists()
+    assert ".exe files cannot be read" in saved[2].message
+    assert "split it" in saved[3].message
