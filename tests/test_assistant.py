@@ -337,8 +337,6 @@ def test_the_seeds_dialogues_are_answered(bot):
 
 
 @pytest.mark.slow
-def test_filters_are_refused_until_retrieval_applies_them(bot):
-    with pytest.raises(ValueError, match="filters"):
-        bot.ask(ANSWERABLE[0], filters={"source": "004_f084b65bf9f1a5c0.txt"})
+def test_an_unknown_mode_is_a_clear_error(bot):
     with pytest.raises(ValueError, match="mode"):
         bot.ask(ANSWERABLE[0], mode="sparse")
