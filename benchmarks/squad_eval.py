@@ -205,7 +205,7 @@ def step_sentences(bot, split, limit: int = 1200) -> dict:
         top = statistics.mean(
             float(bool(c) and answer_in_text(q.answers, c[0].text))
             for q, v, h in zip(qs, vecs, hits)
-            for c in [bot._answerer.candidates(q.question, q.question, v, h)]
+            for c in [bot.answerer.candidates(q.question, q.question, v, h)]
         )
         print(f"\n== Sentence selection, {half} (n={len(qs)}) ==")
         print(f"{'baseline: first sentence of top passage':<44} {first:.3f}")

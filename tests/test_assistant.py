@@ -111,7 +111,7 @@ def test_a_copy_is_folded_into_its_original_whatever_the_threshold(tmp_path):
 
 @pytest.mark.parametrize("question", ANSWERABLE)
 def test_hybrid_reorders_its_passages_by_their_answer_sentences(bot, question):
-    vec = bot._encode(question)
+    vec = bot.encode(question)
     fused = rank(bot.index, question, vec, bot.settings)
     hits, cands = bot.search(question, question, vec)
     assert cands
@@ -132,12 +132,12 @@ def test_hybrid_reorders_its_passages_by_their_answer_sentences(bot, question):
 
 def test_confidence_weighs_the_likeliest_quoted_sentence(bot):
     question = ANSWERABLE[0]
-    cands = bot.search(question, question, bot._encode(question))[1]
+    cands = bot.search(question, question, bot.encode(question))[1]
     best, second = cands[0], cands[1]
     unlikely = replace(best, score=0.01)
     close = replace(second, score=0.9, rank_score=best.rank_score - 0.5)  # quoted with the best
     far = replace(second, score=0.9, rank_score=best.rank_score - 10)  # not quoted
-    answerer = bot._answerer
+    answerer = bot.answerer
     with_close = answerer.confidence(answerer.quoted([unlikely, close]))
     with_far = answerer.confidence(answerer.quoted([unlikely, far]))
     assert with_close == answerer.confidence([close])
@@ -292,3 +292,51 @@ def test_damaged_index_is_rebuilt(tmp_path, caplog):
     assert "damaged" in caplog.text
     assert bot.stats.changes["embedded"] == bot.stats.passages
     assert bot.ask("Who is the mayor of Tacoma?").citations
+
+
+def _dialogue(bot, turns: list[str]):
+    history: list[dict] = []
+    for turn in turns[:-1]:
+        earlier = bot.ask(turn, history=list(history) or None)
+        history += [{"role": "user", "content": turn}, {"role": "assistant", "content": earlier.text}]
+    return bot.ask(turns[-1], history=history)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "first",
+    [
+        "Who won the 2022 FIFA World Cup?",
+        "Where was the seventh China-U.S. Sister Cities Conference held?",
+        "Which Chinese city has sister city ties with Boston?",
+    ],
+)
+def test_a_question_that_stands_alone_is_not_merged_with_an_earlier_one(bot, first):
+    answer = _dialogue(bot, [first, "Who is the mayor of Tacoma?"])
+    assert not answer.abstained, answer.text
+    assert answer.resolved_question == "Who is the mayor of Tacoma?"
+    assert "Mayor of Tacoma" in answer.citations[0].snippet
+    assert_cited_exactly(bot, answer)
+
+
+@pytest.mark.slow
+def test_the_seeds_dialogues_are_answered(bot):
+    from askseeds.evaluate import load_questions
+    from askseeds.metrics import answer_in_text
+
+    seeds_set = load_questions(SEEDS.parent / "eval" / "seeds_questions.jsonl")
+    dialogues = [q for q in seeds_set if q.turns]
+    assert dialogues
+    wrong = []
+    for q in dialogues:
+        answer = _dialogue(bot, [*q.turns, q.question])
+        if answer.abstained or not answer_in_text(q.answers, answer.text):
+            wrong.append((q.id, answer.text[:100]))
+        assert_cited_exactly(bot, answer)
+    assert not wrong
+
+
+@pytest.mark.slow
+def test_an_unknown_mode_is_a_clear_error(bot):
+    with pytest.raises(ValueError, match="mode"):
+        bot.ask(ANSWERABLE[0], mode="sparse")

@@ -74,7 +74,7 @@ def test_bm25_top_n_equals_bm25s_retrieve(bot, question):
 
 def test_sentence_similarities_equal_one_product_per_chunk(bot):
     index = bot.index
-    vec = bot._encode(ANSWERABLE[1])
+    vec = bot.encode(ANSWERABLE[1])
     positions = [h.position for h in dense_search(index, vec, len(index.chunks))]
     sims = index.sentence_sims(positions, vec)
     assert len(sims) == len(positions)

@@ -8,7 +8,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .answer.query import clean_question, resolve_followup, strip_request
+from .answer.query import Query, read_query
+from .answer.reader import NONE, Reader, get_reader
+from .answer.scorer import Scorer
 from .answer.select import Answerer, Candidate
 from .config import Settings
 from .embed import Embedder, get_embedder
@@ -32,6 +34,7 @@ class IndexStats:
     model: str
     skipped: tuple[SkippedFile, ...]
     changes: dict
+    reader: str = NONE  # the reader in use, or "none"
 
 
 class Assistant:
@@ -44,13 +47,33 @@ class Assistant:
     """
 
     def __init__(
-        self, index: Index, settings: Settings, docs_dir: Path, embedder: Embedder | None = None
+        self,
+        index: Index,
+        settings: Settings,
+        docs_dir: Path,
+        embedder: Embedder | None = None,
+        *,
+        scorer: Scorer | None = None,
+        reader: Reader | None = None,
     ) -> None:
+        """``scorer`` defaults to the shipped weights, ``reader`` to ``settings.reader``
+        (None when it is "none" or cannot load: answers then rest on the features alone)."""
         self.index = index
         self.settings = settings
         self.docs_dir = docs_dir
         self.embedder = embedder or get_embedder(settings.model)
-        self._answerer = Answerer(index, settings)
+        if reader is None:
+            reader = get_reader(settings.reader)
+        self.answerer = Answerer(index, settings, scorer, reader)
+        running = {
+            "model": settings.model,
+            "chunk_tokens": settings.chunk_tokens,
+            "chunk_overlap_tokens": settings.chunk_overlap_tokens,
+        }
+        if self.answerer.reader is not None:  # without one, its models go unused
+            running["reader"] = self.answerer.reader.name
+        for mismatch in self.answerer.scorer.mismatches(running):
+            log.warning("answer scorer %s; rerun training/train_scorer.py", mismatch)
 
     @classmethod
     def from_folder(
@@ -60,6 +83,9 @@ class Assistant:
         settings: Settings | None = None,
         progress: bool = True,
         embedder: Embedder | None = None,
+        *,
+        scorer: Scorer | None = None,
+        reader: Reader | None = None,
     ) -> Assistant:
         """Build, update or open the index for ``folder`` and return an Assistant over it.
 
@@ -70,6 +96,7 @@ class Assistant:
             progress: show a progress bar while embedding.
             embedder: encodes texts; defaults to the shared model ``settings.model`` names
                 (tests pass a small stand-in; ``settings.model`` is what the manifest records).
+            scorer, reader: as for ``Assistant()``.
 
         Raises:
             CorpusError: the folder is missing or holds no readable document.
@@ -89,7 +116,7 @@ class Assistant:
             )
         embedder = embedder or get_embedder(settings.model)
         index = sync(documents, skipped, index_dir, settings, embedder, progress=progress)
-        return cls(index, settings, folder, embedder)
+        return cls(index, settings, folder, embedder, scorer=scorer, reader=reader)
 
     @property
     def stats(self) -> IndexStats:
@@ -100,6 +127,7 @@ class Assistant:
             model=self.settings.model,
             skipped=self.index.skipped,
             changes=self.index.changes,
+            reader=self.answerer.reader.name if self.answerer.reader else NONE,
         )
 
     def refresh(self, progress: bool = False) -> IndexStats:
@@ -115,7 +143,8 @@ class Assistant:
         if not documents:
             raise CorpusError(f"No readable documents left in {self.docs_dir}; nothing changed.")
         index = sync(documents, skipped, self.index.dir, self.settings, self.embedder, progress)
-        self.index, self._answerer = index, Answerer(index, self.settings)
+        self.index = index
+        self.answerer = Answerer(index, self.settings, self.answerer.scorer, self.answerer.reader)
         return self.stats
 
     def document_text(self, source: str) -> str:
@@ -153,11 +182,11 @@ class Assistant:
             EmptyQueryError: the question has no letters or digits.
             FilterError: the filter is malformed or keeps no document.
         """
-        query = strip_request(clean_question(question))
+        query = read_query(question).asked
         _check_mode(mode)
         within = self._within(filters)
         k = k or self.settings.k
-        vec = self._encode(query) if mode != "bm25" else None
+        vec = self.encode(query) if mode != "bm25" else None
         hits, _ = self.search(query, query, vec, mode, within)
         return to_passages(self.index, hits, k, self.settings)
 
@@ -165,7 +194,7 @@ class Assistant:
         self, questions: list[str], k: int | None = None, mode: Mode = "hybrid"
     ) -> list[list[Passage]]:
         """``retrieve`` for many questions, encoding them in one model batch."""
-        queries = [strip_request(clean_question(q)) for q in questions]
+        queries = [read_query(q).asked for q in questions]
         k = k or self.settings.k
         vecs = (
             self.embedder.encode(queries, self.settings.batch_size)
@@ -195,7 +224,7 @@ class Assistant:
         hits = rank(self.index, query, vec, self.settings, mode, within)
         if mode != "hybrid" or self.settings.rerank_weight <= 0:
             return hits, None
-        cands = self._answerer.candidates(question, query, vec, hits)
+        cands = self.answerer.candidates(question, query, vec, hits)
         return rerank(hits, cands, self.settings.rerank_weight), cands
 
     def ask(
@@ -210,8 +239,10 @@ class Assistant:
 
         Args:
             question: the user's question.
-            history: earlier chat turns, ``{"role": "user"|"assistant", "content": str}``;
-                used to resolve follow-ups such as "What was its theme?".
+            history: earlier chat turns, ``{"role": "user"|"assistant", "content": str}``.
+                A question that may lean on them ("What was its theme?") is answered from
+                whichever reading, alone or with the earlier questions, is better supported;
+                one that stands on its own is answered alone.
             mode: the retriever the answer's passages come from.
             filters: answer only from some documents (see ``retrieve``).
 
@@ -222,21 +253,42 @@ class Assistant:
             EmptyQueryError: the question has no letters or digits.
             FilterError: the filter is malformed or keeps no document.
         """
-        question = clean_question(question)
         _check_mode(mode)
         filters = as_filters(filters)
         within = self._within(filters)
-        asked = strip_request(question)
-        query = resolve_followup(asked, history)
-        vec = self._encode(query)  # bm25 does not search with it, but answers weigh it
-        hits, cands = self.search(asked, query, vec if mode != "bm25" else None, mode, within)
-        passages = to_passages(self.index, hits, self.settings.k, self.settings)
-        answer = self._answerer.answer(asked, query, vec, hits, passages, cands)
+        answer = self._best_reading(read_query(question, history), mode, within)
         if filters is not None:
             kept = len(self.index.chunks) if within is None else len(within)
             note = f"Searched only documents {filters.describe()} ({kept} passages)."
             answer = replace(answer, notes=(*answer.notes, note))
-        return replace(answer, question=question)
+        return answer
+
+    def _best_reading(self, query: Query, mode: Mode, within: np.ndarray | None) -> Answer:
+        """The answer to ``query`` alone or with its context, whichever the evidence supports.
+
+        A question that names what it is about is answered alone when it can be; one that
+        points back ("its theme") from the reading the documents support better.
+        """
+        alone = self._answer(query.alone(), mode, within)
+        if not query.context or (not alone.abstained and not query.points_back):
+            return alone
+        merged = self._answer(query, mode, within)
+        if merged.abstained and not alone.abstained:
+            return alone
+        if alone.abstained and not merged.abstained:
+            return merged
+        return merged if merged.confidence >= alone.confidence else alone
+
+    def _answer(self, query: Query, mode: Mode, within: np.ndarray | None) -> Answer:
+        vec = self.encode(query.search)  # bm25 ranks without it; the answer stage reads it
+        hits, cands = self.search(
+            query.asked, query.search, vec if mode != "bm25" else None, mode, within
+        )
+        passages = to_passages(self.index, hits, self.settings.k, self.settings)
+        if cands is None:
+            cands = self.answerer.candidates(query.asked, query.search, vec, hits)
+        answer = self.answerer.answer(query.asked, query.search, passages, cands)
+        return replace(answer, question=query.text)
 
     def _within(self, filters: Filters | dict | None) -> np.ndarray | None:
         """The chunk positions ``filters`` keeps, or None for all."""
@@ -245,8 +297,9 @@ class Assistant:
         # Keeping everything is no filter: the unfiltered search is the cheaper one.
         return None if within is None or len(within) == len(self.index.chunks) else within
 
-    def _encode(self, text: str):
-        # Thread-safe: concurrent callers' questions share the embedder's batches.
+    def encode(self, text: str) -> np.ndarray:
+        """The question vector, as ``ask`` encodes it (thread-safe: concurrent callers'
+        questions share the embedder's batches)."""
         return self.embedder.encode_query(text)
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 from dataclasses import asdict, dataclass, field, fields, replace
 
-from .answer.scorer_weights import MIN_CONFIDENCE
 from .errors import ConfigError
 
 DEFAULT_MODEL = "bundled:all-MiniLM-L6-v2"
@@ -47,7 +46,13 @@ class Settings:
     # (rerank.py); 0 turns it off. Tuned on SQuAD's first 12 articles (docs/results.md).
     rerank_weight: float = 0.05
     max_answer_sentences: int = 3
-    min_confidence: float = MIN_CONFIDENCE  # below this, ask() abstains (calibrated on SQuAD)
+    # Below this, ask() abstains; None = the threshold fitted with the scorer's weights
+    # (answer/scorer_weights.json, one with the reader and one without).
+    min_confidence: float | None = None
+    # Reads question and sentence together to rerank the leading sentences and judge them:
+    # "bundled" (a cross-encoder in int8 ONNX), a sentence-transformers CrossEncoder name or
+    # local path, or "none" (the features alone).
+    reader: str = "none"
     dedup_threshold: float = 0.92  # cosine above which passages are near-duplicates
     batch_size: int = 32
     # Where vectors live: "faiss" (files in the index folder) or "milvus" (pymilvus).
@@ -89,8 +94,12 @@ class Settings:
             raise ConfigError("rerank_weight must be >= 0 (0 = no reranking)")
         if not 0 <= self.sentence_share <= 1:
             raise ConfigError("sentence_share must be between 0 and 1")
-        if not 0 <= self.min_confidence <= 1:
+        if self.min_confidence is not None and not 0 <= self.min_confidence <= 1:
             raise ConfigError("min_confidence must be between 0 and 1")
+        if not self.reader or not isinstance(self.reader, str):
+            raise ConfigError(
+                "reader must be 'bundled', 'none' or a sentence-transformers CrossEncoder name"
+            )
         if self.vector_store not in ("faiss", "milvus"):
             raise ConfigError(
                 f"vector_store={self.vector_store!r}; use 'faiss' (default) or 'milvus'"
@@ -124,7 +133,8 @@ class Settings:
             raw = os.environ.get(f"ASKSEEDS_{f.name.upper()}")
             if raw is None:
                 continue
-            kind = type(getattr(base, f.name))
+            default = getattr(base, f.name)
+            kind = float if f.name == "min_confidence" else type(default)
             try:
                 changes[f.name] = kind(raw)
             except ValueError as exc:

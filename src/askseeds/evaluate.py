@@ -9,9 +9,10 @@ Question sets are JSONL, one question per line::
 A dialogue is scored on its last turn; the earlier turns are asked first and go
 in as history (the user's turns, and the assistant's answer text as its turns).
 
-``--squad FILE`` evaluates on a SQuAD v1.1 file instead: every paragraph becomes
-one document ``<title>/<nnn>.txt`` in a cache folder, and a question's gold
-source is its paragraph.
+``--squad FILE`` evaluates on a SQuAD v1.1 or 2.0 file instead: every paragraph
+becomes one document ``<title>/<nnn>.txt`` in a cache folder, and a question's
+gold source is its paragraph. A SQuAD 2.0 question without answers
+(``is_impossible``) is unanswerable: it is right when refused.
 
 Retrieval is scored at source level: the ranked passages are collapsed to the
 list of their sources (a passage's ``also_in`` places count too, first
@@ -41,7 +42,7 @@ from .metrics import (
     percentile,
     recall_at_k,
 )
-from .retrieve import MODES, to_passages
+from .retrieve import MODES
 from .types import Answer, Citation, Passage
 
 __all__ = [
@@ -159,11 +160,11 @@ def _safe_name(title: str) -> str:
 
 
 def load_squad(path: str | Path) -> list[dict]:
-    """The ``data`` list (articles) of a SQuAD v1.1 JSON file."""
+    """The ``data`` list (articles) of a SQuAD v1.1 or 2.0 JSON file."""
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))["data"]
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise EvalFileError(f"{path} is not a readable SQuAD v1.1 file ({exc})") from exc
+        raise EvalFileError(f"{path} is not a readable SQuAD v1.1/2.0 file ({exc})") from exc
     return data
 
 
@@ -328,6 +329,8 @@ def answer_record(
         "citations_gold": sum(c.source in gold_sources for c in cites),
         "citations_exact": sum(citation_exact(c, texts) for c in cites),
         "top_source": answer.passages[0].source if answer.passages else None,
+        "confidence": round(answer.confidence, 4),
+        "reader": answer.reader,
     }
     if latency is not None:
         rec["latency_ms"] = round(latency * 1000, 2)
@@ -348,6 +351,8 @@ def summarize_answers(records: Sequence[dict]) -> dict:
     n_cites = sum(r["citations"] for r in graded)
     all_cites = sum(r["citations"] for r in records)
     lat = [r["latency_ms"] for r in records if "latency_ms" in r]
+    judged = [r for r in records if r.get("reader")]
+    answered = [r for r in records if not r["abstained"]]
     out = {
         "n": len(records),
         "answerable": len(answerable),
@@ -368,6 +373,15 @@ def summarize_answers(records: Sequence[dict]) -> dict:
             sum(r["abstained"] for r in unanswerable) / len(unanswerable) if unanswerable else None
         ),
         "false_abstention": _mean([float(r["abstained"]) for r in answerable]),
+        # Right is: an answerable question answered with the answer in the first citation,
+        # an unanswerable one refused.
+        "answer_or_abstain": _mean(
+            [float(r["abstained"] if r["unanswerable"] else r["top_citation_hit"]) for r in records]
+        ),
+        "sentences_per_answer": _mean([float(r["citations"]) for r in answered]),
+        "reader_skip_rate": (
+            _mean([float(r["reader"] == "skipped") for r in judged]) if judged else None
+        ),
         "latency_p50_ms": percentile(lat, 50) if lat else None,
         "latency_p95_ms": percentile(lat, 95) if lat else None,
     }
@@ -393,14 +407,6 @@ def failed(records: Sequence[dict]) -> list[dict]:
 
 
 # --------------------------------------------------------------------------- running
-
-
-def _answer_with(assistant, question: str, query: str, vec, mode: str) -> Answer:
-    """What ``ask`` would answer if it retrieved with ``mode`` (vector already encoded)."""
-    settings = assistant.settings
-    hits, cands = assistant.search(question, query, vec if mode != "bm25" else None, mode)
-    passages = to_passages(assistant.index, hits, settings.k, settings)
-    return assistant._answerer.answer(question, query, vec, hits, passages, cands)
 
 
 def _progress(items, desc: str, enabled: bool):
@@ -456,17 +462,11 @@ def evaluate(
         answer = assistant.ask(q.question, history=history or None)
         elapsed = clock() - t0
         records["hybrid"].append(answer_record(q, answer, texts, elapsed))
-        query = answer.resolved_question
-        queries.append(query)
-        if extra:
+        queries.append(answer.resolved_question)
+        for mode in extra:
             t1 = clock()
-            vec = assistant._encode(query)
-            encoding = clock() - t1  # counted in each mode's latency, as ask() would
-            for mode in extra:
-                t2 = clock()
-                other = _answer_with(assistant, q.question, query, vec, mode)
-                took = clock() - t2 + (encoding if mode != "bm25" else 0.0)
-                records[mode].append(answer_record(q, other, texts, took))
+            other = assistant.ask(q.question, history=history or None, mode=mode)
+            records[mode].append(answer_record(q, other, texts, clock() - t1))
 
     depth = max(k, CURVE_DEPTH, *RECALL_KS)
     retrieval = {}
@@ -530,6 +530,11 @@ def format_report(report: dict) -> str:
         ("abstention precision", "abstention_precision"),
         ("abstention recall", "abstention_recall"),
         ("false abstention", "false_abstention"),
+        ("answer-or-abstain right", "answer_or_abstain"),
+        ("  answerable: 1st cite hit", "top_citation_hit"),
+        ("  unanswerable: refused", "abstention_recall"),
+        ("sentences per answer", "sentences_per_answer"),
+        ("reader skip rate", "reader_skip_rate"),
     ]
     for label, key in rows:
         lines.append(f"{label:<28}" + "".join(f"{_fmt(answers[m].get(key)):>10}" for m in amodes))
@@ -662,7 +667,7 @@ def run_cli(args, settings: Settings) -> int:
     }
     print(
         f"askseeds eval: {len(questions)} questions, {bot.stats.documents} documents, "
-        f"{bot.stats.passages} passages, model {settings.model}\n"
+        f"{bot.stats.passages} passages, model {settings.model}, reader {bot.stats.reader}\n"
     )
     print(format_report(report))
     if args.json_out:

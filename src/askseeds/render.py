@@ -302,11 +302,14 @@ def render_error(message: str) -> str:
 
 
 def render_header(stats: Any, title: str = "Ask the documents") -> str:
-    """The page header, naming how many documents and passages are searched, with which model."""
+    """The page header, naming how many documents and passages are searched, with which model
+    and which reader."""
     docs = int(getattr(stats, "documents", 0))
     passages = int(getattr(stats, "passages", 0))
     model = str(getattr(stats, "model", "") or "unknown model")
     model = model.split(":", 1)[1] if model.startswith("bundled:") else model
+    reader = str(getattr(stats, "reader", "") or "none")
+    reader = reader.split(" (", 1)[0].split("/")[-1]  # "ms-marco-MiniLM-L-12-v2"
     skipped = tuple(getattr(stats, "skipped", ()) or ())
     skipped_html = ""
     if skipped:
@@ -322,7 +325,8 @@ def render_header(stats: Any, title: str = "Ask the documents") -> str:
         "each with a citation you can check. If the documents don&#8217;t say, it tells you.</div>"
         f'<div class="hdr-stats" id="stats">Searching <b>{docs}</b> document{"s" if docs != 1 else ""}'
         f" &#183; <b>{passages}</b> passage{'s' if passages != 1 else ''}"
-        f" &#183; model <code>{esc(model)}</code>{skipped_html}</div>"
+        f" &#183; model <code>{esc(model)}</code>"
+        f" &#183; reader <code>{esc(reader)}</code>{skipped_html}</div>"
         "</div>"
     )
 

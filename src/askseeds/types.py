@@ -138,6 +138,10 @@ class Answer:
     conflict: bool = False
     resolved_question: str = ""  # the query actually searched, after follow-up resolution
     notes: tuple[str, ...] = field(default_factory=tuple)
+    confidence: float = 0.0  # how likely the documents answer it (the abstention model)
+    # "read": the reader reranked the leading sentences; "skipped": the features were sure
+    # enough; None: no reader in use.
+    reader: str | None = None
 
     def to_dict(self) -> dict:
         """A JSON-friendly dict of this answer."""

