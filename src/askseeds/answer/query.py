@@ -44,6 +44,10 @@ def strip_request(question: str) -> str:
     m = _REQUEST.match(question)
     rest = question[m.end() :] if m else question
     rest = re.sub(r"[\s,]+please[\s.!?]*$", "", rest, flags=re.IGNORECASE).strip()
+    if m:
+        # The closing mark ends the request ("What do the documents say about X?"), not the
+        # subject: kept, it would be encoded with "X" and search differently from "X" alone.
+        rest = rest.rstrip(" ?!.")
     return rest if terms(rest) else question
 
 
