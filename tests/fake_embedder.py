@@ -58,12 +58,15 @@ class FakeEmbedder:
     def encode_chunks(
         self,
         texts: Sequence[str],
-        sentence_spans: Sequence[Sequence[tuple[int, int]]],
+        sentence_spans: Sequence[Sequence[tuple[int, ...]]],
         batch_size: int = 32,
     ) -> Encoded:
         self.chunks_encoded += len(texts)
+        # A sentence's further ranges (its heading) are read with it, as the real model pools them.
         sentences = [
-            self.encode([text[a:b] for a, b in spans]).reshape(-1, self.dim)
+            self.encode(
+                [" ".join(text[a:b] for a, b in zip(s[::2], s[1::2])) for s in spans]
+            ).reshape(-1, self.dim)
             for text, spans in zip(texts, sentence_spans)
         ]
         return Encoded(self.encode(texts), sentences)

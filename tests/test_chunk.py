@@ -292,3 +292,22 @@ def test_prop_chunks(text: str, size: int, overlap: int) -> None:
         assert [c.chunk_id for c in chunks] == [
             f"{doc.sha256[:16]}-{i:05d}" for i in range(len(chunks))
         ]
+
+
+def test_a_sentence_under_a_heading_is_pooled_with_it(tmp_path: Path) -> None:
+    from askseeds.chunk import sentence_offsets
+    from askseeds.load import load_folder
+
+    (tmp_path / "manual.md").write_text(
+        "# kilnctl\n\nkilnctl fires kilns.\n\n## Settings\n\n### HOLD_MINUTES\n\n"
+        "How long the kiln holds its peak temperature.\nDefault: 20\n"
+    )
+    doc = load_folder(tmp_path)[0][0]
+    (chunk,) = chunk_document(doc, 256, 32)
+    spans = sentence_offsets(chunk, doc)
+    by_text = {chunk.text[s[0] : s[1]]: s for s in spans}
+    default = by_text["Default: 20"]
+    assert chunk.text[default[2] : default[3]] == "HOLD_MINUTES"
+    # The heading's own sentence, and sentences under no heading, are pooled alone.
+    assert all(len(s) == 2 for t, s in by_text.items() if "HOLD_MINUTES" in t or "fires" in t)
+    assert sentence_offsets(chunk) == [s[:2] for s in spans]

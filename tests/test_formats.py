@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from make_docs import docx_bytes, pdf_bytes
 
@@ -14,6 +16,42 @@ PAGES = [
     "The lamp burns paraffin oil and can be seen for twenty miles on a clear night.",
     "Visitors may climb the tower on Saturdays between April and October.",
 ]
+
+# A manual as people write them: a lead-in over a command, entries under their headings.
+KILNCTL = """# kilnctl
+
+kilnctl controls the firing schedule of a pottery kiln.
+
+## Installation
+
+kilnctl is published on the package index:
+
+```
+pip install kilnctl
+```
+
+It runs on Python 3.10 or newer.
+
+## Upgrading
+
+The following command upgrades kilnctl in place. Let the kiln cool down first.
+
+```
+pip install --upgrade kilnctl
+```
+
+## Settings
+
+### RAMP_RATE
+
+How fast the kiln heats, in degrees per hour.
+Default: 150
+
+### HOLD_MINUTES
+
+How long the kiln holds its peak temperature before it cools.
+Default: 20
+"""
 
 
 @pytest.fixture(scope="module")
@@ -28,6 +66,7 @@ def bot(tmp_path_factory) -> Assistant:
             table=[["Bird", "Wingspan"], ["Grey heron", "185 cm"], ["Little egret", "95 cm"]],
         )
     )
+    (docs / "kilnctl.md").write_text(KILNCTL)
     (docs / "bad.pdf").write_bytes(b"not a pdf at all, just text")
     return Assistant.from_folder(docs, index_dir=tmp_path_factory.mktemp("idx"), progress=False)
 
@@ -65,4 +104,28 @@ def test_text_files_are_their_own_document_text(bot) -> None:
 
 def test_bad_file_is_reported_not_indexed(bot) -> None:
     assert [s.source for s in bot.stats.skipped] == ["bad.pdf"]
-    assert bot.stats.documents == 3
+    assert bot.stats.documents == 4
+
+
+def test_a_lead_in_is_quoted_with_what_it_introduces(bot) -> None:
+    reply = bot.ask("Where is kilnctl published?")
+    first = reply.citations[0]
+    assert "kilnctl is published on the package index:" in first.snippet, reply.text
+    assert first.snippet.endswith("pip install kilnctl"), reply.text  # not the next paragraph
+    assert bot.document_text(first.source)[first.start : first.end] == first.snippet
+    spans = sorted((c.start, c.end) for c in reply.citations if c.source == first.source)
+    assert all(a[1] <= b[0] for a, b in itertools.pairwise(spans)), reply.text  # quoted once
+
+
+def test_a_sentence_pointing_ahead_is_quoted_with_what_it_points_at(bot) -> None:
+    reply = bot.ask("Which command upgrades kilnctl?")
+    assert "pip install --upgrade kilnctl" in reply.citations[0].snippet, reply.text
+
+
+@pytest.mark.parametrize(("setting", "default"), [("HOLD_MINUTES", "20"), ("RAMP_RATE", "150")])
+def test_an_entry_is_read_under_its_heading(bot, setting, default) -> None:
+    reply = bot.ask(f"What is the default {setting}?")
+    assert reply.citations, reply.text
+    first = reply.citations[0]
+    assert first.section.endswith(setting), reply.text
+    assert f"Default: {default}" in first.snippet, reply.text

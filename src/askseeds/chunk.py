@@ -6,6 +6,7 @@ sentences can be quoted verbatim as citations.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import logging
 import re
@@ -283,11 +284,37 @@ def chunk_document(doc: Document, chunk_tokens: int, overlap_tokens: int) -> lis
     return chunks
 
 
-def sentence_offsets(chunk: Chunk) -> list[tuple[int, int]]:
-    """Where each sentence lies in ``chunk.text``, whose sentences are joined by ``SEPARATOR``."""
-    spans, pos = [], 0
+def sentence_offsets(chunk: Chunk, doc: Document | None = None) -> list[tuple[int, ...]]:
+    """Where each sentence lies in ``chunk.text``, whose sentences are joined by ``SEPARATOR``.
+
+    With ``doc`` (the chunk's document), a sentence standing under a heading that is in the
+    same chunk gets the heading's range too, ``(start, end, heading_start, heading_end)``,
+    so that it is embedded with it: "Default: 20" under "HOLD_MINUTES" is about that setting.
+    """
+    spans: list[tuple[int, ...]] = []
+    pos = 0
     for s in chunk.sentences:
         length = s.end - s.start
         spans.append((pos, pos + length))
         pos += length + len(SEPARATOR)
+    if doc is None or not doc.sections:
+        return spans
+    for k, s in enumerate(chunk.sentences):
+        heading = _heading_over(doc, s.start)
+        if heading is None or heading[0] >= s.start:
+            continue  # no heading, or the sentence is its own heading's
+        for t, (a, *_) in zip(chunk.sentences, spans):
+            if t.start <= heading[0] and heading[1] <= t.end:
+                spans[k] += (a + heading[0] - t.start, a + heading[1] - t.start)
+                break
     return spans
+
+
+def _heading_over(doc: Document, offset: int) -> tuple[int, int] | None:
+    """Where the innermost heading in force at ``offset`` lies in ``doc.text`` (its first line)."""
+    i = bisect.bisect_right(doc.sections, offset, key=lambda item: item[0])
+    if not i or not doc.sections[i - 1][1]:
+        return None
+    start = doc.sections[i - 1][0]
+    end = doc.text.find("\n", start, offset)
+    return start, (offset if end < 0 else end)

@@ -64,14 +64,16 @@ def unit(x: np.ndarray) -> np.ndarray:
 
 def sentence_vectors(
     texts: Sequence[str],
-    sentence_spans: Sequence[Sequence[tuple[int, int]]],
+    sentence_spans: Sequence[Sequence[tuple[int, ...]]],
     tokens: Sequence[np.ndarray],
     offsets: Sequence[tuple[np.ndarray, np.ndarray]],
     encode: Callable[[list[str]], np.ndarray],
 ) -> list[np.ndarray]:
     """Per chunk, unit vectors of its sentences: the mean of the token vectors inside each span.
 
-    A sentence past the model's truncation point has no tokens; ``encode`` embeds it alone.
+    A sentence's span is ``(start, end)``, or ``(start, end, *more)`` with more ranges of the
+    chunk text pooled with it (the heading it stands under). A sentence past the model's
+    truncation point has no tokens; ``encode`` embeds it alone.
     """
     dim = tokens[0].shape[1]
     pooled_all: list[np.ndarray] = []
@@ -80,10 +82,12 @@ def sentence_vectors(
         starts, ends = offsets[i]
         n = min(len(vecs), len(starts))
         pooled = np.zeros((len(spans), dim), dtype=np.float32)
-        for j, (a, b) in enumerate(spans):
+        for j, (a, b, *more) in enumerate(spans):
             # Special tokens have empty offsets and never fall inside a span.
             mask = (starts[:n] >= a) & (ends[:n] <= b) & (ends[:n] > starts[:n])
             if mask.any():
+                for c, d in zip(more[::2], more[1::2]):
+                    mask |= (starts[:n] >= c) & (ends[:n] <= d) & (ends[:n] > starts[:n])
                 pooled[j] = vecs[:n][mask].mean(axis=0)
             else:
                 missing.append((i, j, texts[i][a:b]))
@@ -257,14 +261,15 @@ class Embedder(QueryBatching):
     def encode_chunks(
         self,
         texts: Sequence[str],
-        sentence_spans: Sequence[Sequence[tuple[int, int]]],
+        sentence_spans: Sequence[Sequence[tuple[int, ...]]],
         batch_size: int = 32,
     ) -> Encoded:
         """Encode chunks, and pool token vectors over each sentence span of each chunk.
 
         Args:
             texts: chunk texts.
-            sentence_spans: per chunk, ``(start, end)`` offsets of its sentences in the chunk text.
+            sentence_spans: per chunk, ``(start, end)`` offsets of its sentences in the chunk text
+                (with more ranges to pool with a sentence after them: ``sentence_vectors``).
             batch_size: model batch size.
 
         Returns:

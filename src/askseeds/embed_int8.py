@@ -334,7 +334,7 @@ class Int8Embedder(QueryBatching):
     def encode_chunks(
         self,
         texts: Sequence[str],
-        sentence_spans: Sequence[Sequence[tuple[int, int]]],
+        sentence_spans: Sequence[Sequence[tuple[int, ...]]],
         batch_size: int = 32,
     ) -> Encoded:
         """As ``Embedder.encode_chunks``: chunk vectors and pooled sentence vectors."""

@@ -194,15 +194,23 @@ class SentenceFacts(NamedTuple):
     names_year: bool  # a year ("1979", "1990s") or a century: what a year question needs
     capitalised: tuple[str, ...]  # capitalised words, in order
     places: tuple[str, ...]  # words of names after "in", "at", ... or before "Province", "River", ...
+    # Terms of the heading the sentence stands under that it does not use itself, and its term
+    # pairs: an entry of a reference ("PERMANENT_SESSION_LIFETIME" over "Default: 31 days")
+    # states facts about its heading.
+    context: frozenset[str] = frozenset()
+    context_pairs: frozenset[tuple[str, str]] = frozenset()
 
 
-def read_sentence(text: str) -> SentenceFacts:
-    """The question-independent facts of ``text`` (its terms, figures, dates, names)."""
+def read_sentence(text: str, heading: str = "") -> SentenceFacts:
+    """The question-independent facts of ``text`` (its terms, figures, dates, names), read
+    under ``heading``, the innermost heading above it (if any)."""
     sentence_terms = terms(text)
+    present = frozenset(sentence_terms)
+    heading_terms = terms(heading)
     return SentenceFacts(
         text=text,
         size=len(sentence_terms),
-        present=frozenset(sentence_terms),
+        present=present,
         pairs=frozenset(itertools.pairwise(sentence_terms)),
         numbers=tuple(NUMBER.findall(text)),
         number_words=_NUMBER_WORDS.search(text) is not None,
@@ -210,6 +218,8 @@ def read_sentence(text: str) -> SentenceFacts:
         names_year=_YEAR_STATED.search(text) is not None,
         capitalised=tuple(_CAPITALISED.findall(text)),
         places=tuple(w for m in _PLACE.finditer(text) for w in words(m.group(1) or m.group(2))),
+        context=frozenset(heading_terms) - present,
+        context_pairs=frozenset(itertools.pairwise(heading_terms)),
     )
 
 
@@ -338,8 +348,13 @@ def candidate_features(
     """
     n = len(sentences)
     vocab = list(q.weights) + [t for t in q.focus if t not in q.weights]
-    present = np.array([[t in s.present for t in vocab] for s in sentences], dtype=bool)
-    present = present.reshape(n, len(vocab))
+    own_terms = np.array([[t in s.present for t in vocab] for s in sentences], dtype=bool)
+    own_terms = own_terms.reshape(n, len(vocab))
+    # A sentence is read under its heading: the heading's terms count as the sentence's for
+    # coverage, but not for what the sentence adds ("novelty").
+    present = own_terms | np.array(
+        [[t in s.context for t in vocab] for s in sentences], dtype=bool
+    ).reshape(n, len(vocab))
     by_passage: dict[int, list[bool]] = {}
     in_passage = np.array(
         [by_passage.setdefault(id(p), [t in p for t in vocab]) for p in passage_terms], dtype=bool
@@ -361,10 +376,12 @@ def candidate_features(
     own = np.array([t in q.own for t in vocab], dtype=bool)
     sizes = np.array([len(s.present) for s in sentences], dtype=float)
     novelty = np.divide(
-        sizes - present[:, own].sum(axis=1), sizes, out=np.zeros(n), where=sizes > 0
+        sizes - own_terms[:, own].sum(axis=1), sizes, out=np.zeros(n), where=sizes > 0
     )
     if q.pairs:
-        bigram = np.array([len(q.pairs & s.pairs) for s in sentences]) / len(q.pairs)
+        bigram = np.array(
+            [len(q.pairs & (s.pairs | s.context_pairs)) for s in sentences]
+        ) / len(q.pairs)
     else:
         bigram = lexical
     columns = [

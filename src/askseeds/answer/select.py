@@ -21,6 +21,7 @@ from typing import NamedTuple, TypeVar
 
 import numpy as np
 
+from ..clean import SECTION_SEP
 from ..config import Settings
 from ..index import Index
 from ..retrieve import Hit
@@ -45,12 +46,14 @@ NOT_FOUND = "Not found in the documents."
 KEEP_ODDS = 0.2  # a further sentence must be at least this likely as the best (docs/results.md)
 CONFLICT_DENSE_RATIO = 0.85
 PASSAGE_DEPTH = 20  # sentences of this many top passages are candidates
+LEAD_IN_CHARS = 400  # the most a lead-in and the lines it introduces may quote
 CACHED_CHUNKS = 4096  # chunks (and documents) whose terms and sentences are kept between questions
 
 K = TypeVar("K")
 V = TypeVar("V")
 
 _YEAR = re.compile(r"^(1[5-9]|20)\d\d$")
+_POINTS_AHEAD = re.compile(r"\b(?:the following|as follows)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -206,11 +209,22 @@ class Answerer:
         def read() -> list[tuple[Span, SentenceFacts]]:
             chunk = self.index.chunks[position]
             return [
-                (span, read_sentence(self.index.original(position, span.start, span.end)))
+                (
+                    span,
+                    read_sentence(
+                        self.index.original(position, span.start, span.end),
+                        self._heading(chunk.source, span.start),
+                    ),
+                )
                 for span in chunk.sentences
             ]
 
         return _cached(self._sentence_cache, position, read)
+
+    def _heading(self, source: str, offset: int) -> str:
+        """The innermost heading over ``offset`` of ``source`` ("" where none applies)."""
+        section = self.index.place(source, offset)[1]
+        return section.rsplit(SECTION_SEP, 1)[-1] if section else ""
 
     def _document_terms(self, source: str) -> frozenset[str]:
         """Every term document ``source`` uses: the union of its chunks' terms."""
@@ -302,7 +316,8 @@ class Answerer:
                 confidence=verdict.confidence,
                 reader=verdict.reader,
             )
-        cands, quoted = verdict.candidates, verdict.quoted
+        cands = verdict.candidates
+        quoted = _outermost([self._with_followers(c) for c in verdict.quoted])
         rivals = self._conflicting(question, cands)
         conflict = rivals is not None
         if rivals is None:
@@ -379,6 +394,36 @@ class Answerer:
         undated = [p for p in picked if not self._date(p[0])]
         return (dated + undated)[: self.settings.max_answer_sentences]
 
+    def _with_followers(self, c: Candidate) -> Candidate:
+        """``c`` and what it introduces, when it is a lead-in: quoted alone it says nothing.
+
+        A sentence ending in a colon ("Requests is available on PyPI:") is quoted with the
+        sentence after it and any lines that follow it (a command, list items). One that
+        points ahead ("The following command installs Sphinx.") is quoted up to the lines it
+        points at, when they come within ``LEAD_IN_CHARS`` characters.
+        """
+        text = c.text.rstrip()
+        colon = text.endswith(":")
+        if not colon and not _POINTS_AHEAD.search(text):
+            return c
+        spans = self.index.chunks[c.position].sentences
+        i = next((k for k, s in enumerate(spans) if s.start == c.start), None)
+        if i is None:
+            return c
+        end, reached = c.end, False  # reached: the lines introduced have begun
+        for s in spans[i + 1 :]:
+            prose = _ends_statement(self.index.original(c.position, s.start, s.end))
+            if s.end - c.start > LEAD_IN_CHARS or (reached and prose):
+                break
+            if colon or not prose:
+                reached = True
+            end = s.end
+            if colon and prose:
+                break  # the one sentence it introduces
+        if not reached:
+            return c
+        return replace(c, end=end, text=self.index.original(c.position, c.start, end))
+
     def _date(self, c: Candidate) -> str | None:
         return self.index.title_date(self.index.chunks[c.position].source)[1]
 
@@ -418,6 +463,8 @@ class Answerer:
         spans = list(chunk.sentences)
         i = next(k for k, s in enumerate(spans) if s.start == c.start)
         lo, hi = i, i
+        while hi + 1 < len(spans) and spans[hi + 1].end <= c.end:
+            hi += 1  # a lead-in quoted with the lines it introduces
         if lo > 0 and self._same_paragraph(c.position, spans[lo - 1].end, spans[lo].start):
             lo -= 1
         if hi + 1 < len(spans) and self._same_paragraph(
@@ -489,6 +536,23 @@ def _same_statement(a: str, b: str) -> bool:
     if not wa or not wb:
         return False
     return len(wa & wb) / min(len(wa), len(wb)) >= 0.8
+
+
+def _outermost(quoted: list[Candidate]) -> list[Candidate]:
+    """``quoted`` less any sentence a lead-in quoted with it already quotes."""
+    return [
+        c
+        for c in quoted
+        if not any(
+            o is not c and o.position == c.position and o.start <= c.start and c.end <= o.end
+            for o in quoted
+        )
+    ]
+
+
+def _ends_statement(text: str) -> bool:
+    """A sentence of prose (or another lead-in), as opposed to a list item or a command."""
+    return text.rstrip().rstrip("\"'”’)*_`").endswith((".", "!", "?", ":"))
 
 
 def _label(c: Citation) -> str:

@@ -16,7 +16,8 @@ from pathlib import Path
 from ..config import Settings
 from ..errors import IndexCorruptError
 
-FORMAT_VERSION = 3  # 3: the outline artefact (pages, sections, converted text)
+FORMAT_VERSION = 4  # 3: the outline artefact (pages, sections, converted text); 4: sentences
+# under a heading are embedded with it
 MANIFEST = "manifest.json"
 ARTEFACT_KINDS = ("faiss", "chunks", "chunkvec", "sentvec", "bm25", "outline")
 SAMPLE_BLOCKS = 64  # blocks hashed per file when a full pass is too costly

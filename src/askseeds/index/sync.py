@@ -56,14 +56,18 @@ log = logging.getLogger(__name__)
 
 
 def _embed(
-    chunks: list[Chunk], embedder: Embedder, settings: Settings, progress: bool
+    chunks: list[Chunk],
+    docs: dict[str, Document],
+    embedder: Embedder,
+    settings: Settings,
+    progress: bool,
 ) -> tuple[np.ndarray, list[np.ndarray]]:
     vecs, sents = [], []
     step = max(settings.batch_size * 8, 1)
     with tqdm(total=len(chunks), desc="Embedding", unit="chunk", disable=not progress) as bar:
         for i in range(0, len(chunks), step):
             batch = chunks[i : i + step]
-            spans = [sentence_offsets(c) for c in batch]
+            spans = [sentence_offsets(c, docs[c.source]) for c in batch]
             enc = embedder.encode_chunks([c.text for c in batch], spans, settings.batch_size)
             vecs.append(enc.chunks)
             sents.extend(enc.sentences)
@@ -164,7 +168,7 @@ def sync(
         for c in chunk_document(d, settings.chunk_tokens, settings.chunk_overlap_tokens)
     ]
     new_raws = [by_source[c.source].text[c.start : c.end] for c in new_chunks]
-    new_vecs, new_sents = _embed(new_chunks, embedder, settings, progress)
+    new_vecs, new_sents = _embed(new_chunks, by_source, embedder, settings, progress)
     plan = _plan(old, unchanged, new_chunks, new_raws)
     counts: dict[str, int] = {}
     for c in plan.chunks:
