@@ -49,10 +49,29 @@ def test_year_questions(question, wants):
         ("What is the population of Suzhou?", "number"),
         ("What was the idealized value of imperialism?", "other"),  # a value, not a figure
         ("What makes day length constant on Earth?", "other"),
+        ("Which parameter enables following redirects?", "code"),
+        ("What command installs the package?", "code"),
+        ("What method did Maududi use?", "other"),  # prose's words for a way of doing
+        ("What function does ozone perform?", "other"),
     ],
 )
 def test_question_kinds(question, kind):
     assert question_kind(question) == kind
+
+
+@pytest.mark.parametrize(
+    ("sentence", "match"),
+    [
+        ("You can change it with the follow_redirects parameter:", 1.0),
+        ("Pass --no-cooldown to skip waiting.", 1.0),
+        ("Call `fire` with the schedule.", 1.0),
+        ("$ pip install kilnctl", 1.0),
+        ("By default, redirects are not followed, although this can be enabled.", 0.0),
+        ("The well-known kiln-maker retired.", 0.0),  # hyphenated words are not flags
+    ],
+)
+def test_a_code_question_wants_a_name_in_code(sentence, match):
+    assert type_match("code", read_sentence(sentence), set()) == match
 
 
 @pytest.mark.parametrize(

@@ -28,7 +28,7 @@ FEATURES = (
     "inherited",  # IDF share found only in the sentence's passage: the sentence inherits its topic
     "prior",  # the passage's retrieval score relative to the best passage
     "rank",  # 1 / (1 + the passage's rank)
-    "type",  # the sentence holds the kind of thing asked for (number, date, name)
+    "type",  # the sentence holds the kind of thing asked for (number, date, name, code)
     "novelty",  # share of the sentence's terms the question does not use: an answer adds something
     "bigram",  # share of the question's term pairs found side by side
     "length",  # long sentences match more terms by chance
@@ -108,8 +108,22 @@ _QUANTITY_QUESTION = re.compile(
 )
 
 
+# "Which parameter enables ...", "What command installs ...": the thing asked for is a name in
+# code, which prose does not capitalise but writes with underscores, dashes, brackets or
+# backquotes. Nouns that prose uses as often ("function", "method", "field", "option") are left
+# out: of SQuAD's 8,669 questions these words match none.
+_CODE_QUESTION = re.compile(
+    r"(?:what|which) (?:[\w-]+ )?(?:command|parameter|argument|flag|keyword|environment variable)"
+    r"s?\b"
+)
+_CODE_NAME = re.compile(
+    r"`[^`\s]+`|(?<![\w/])[A-Za-z]\w*_\w+|\b\w+\(|(?<![\w-])--?[A-Za-z][\w-]*|^\s*(?:\$|>>>)",
+    re.MULTILINE,
+)
+
+
 def question_kind(question: str) -> str:
-    """What the question asks for: 'number', 'date', 'name', 'place' or 'other'.
+    """What the question asks for: 'number', 'date', 'name', 'place', 'code' or 'other'.
 
     Read from the first question word on, so "How did he feel when he arrived?"
     asks for a manner, not a date.
@@ -128,6 +142,8 @@ def question_kind(question: str) -> str:
         return "name"
     if _PLACE_QUESTION.match(q):
         return "place"
+    if _CODE_QUESTION.match(q):
+        return "code"
     return "other"
 
 
@@ -235,6 +251,8 @@ def type_match(kind: str, sentence: SentenceFacts, question_words: AbstractSet[s
         return 1.0 if numbers or sentence.number_words else 0.0
     if kind == "date":
         return 1.0 if sentence.dated else 0.0
+    if kind == "code":
+        return 1.0 if _CODE_NAME.search(sentence.text) else 0.0
     if kind == "place" and any(w not in question_words for w in sentence.places):
         return 1.0
     if kind in ("name", "place"):
