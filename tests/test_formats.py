@@ -67,6 +67,7 @@ def bot(tmp_path_factory) -> Assistant:
         )
     )
     (docs / "kilnctl.md").write_text(KILNCTL)
+    (docs / "tools.md").write_text("# Workshop tools\n\nThe workshop runs:\n\n- kilnctl\n- glazebook\n")
     (docs / "bad.pdf").write_bytes(b"not a pdf at all, just text")
     return Assistant.from_folder(docs, index_dir=tmp_path_factory.mktemp("idx"), progress=False)
 
@@ -104,7 +105,7 @@ def test_text_files_are_their_own_document_text(bot) -> None:
 
 def test_bad_file_is_reported_not_indexed(bot) -> None:
     assert [s.source for s in bot.stats.skipped] == ["bad.pdf"]
-    assert bot.stats.documents == 4
+    assert bot.stats.documents == 5
 
 
 def test_a_lead_in_is_quoted_with_what_it_introduces(bot) -> None:
@@ -115,6 +116,8 @@ def test_a_lead_in_is_quoted_with_what_it_introduces(bot) -> None:
     assert bot.document_text(first.source)[first.start : first.end] == first.snippet
     spans = sorted((c.start, c.end) for c in reply.citations if c.source == first.source)
     assert all(a[1] <= b[0] for a, b in itertools.pairwise(spans)), reply.text  # quoted once
+    # A one-word list item naming kilnctl elsewhere is not the same statement.
+    assert not [loc for c in reply.citations for loc in c.also_in if loc.source == "tools.md"]
 
 
 def test_a_sentence_pointing_ahead_is_quoted_with_what_it_points_at(bot) -> None:

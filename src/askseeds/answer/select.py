@@ -46,6 +46,7 @@ NOT_FOUND = "Not found in the documents."
 KEEP_ODDS = 0.2  # a further sentence must be at least this likely as the best (docs/results.md)
 CONFLICT_DENSE_RATIO = 0.85
 PASSAGE_DEPTH = 20  # sentences of this many top passages are candidates
+STATEMENT_WORDS = 4  # fewer distinct words than this: a near-duplicate must be an exact one
 LEAD_IN_CHARS = 400  # the most a lead-in and the lines it introduces may quote
 CACHED_CHUNKS = 4096  # chunks (and documents) whose terms and sentences are kept between questions
 
@@ -531,10 +532,14 @@ def _main_number(sentence: str, q_words: set[str]) -> str | None:
 
 
 def _same_statement(a: str, b: str) -> bool:
-    """Near-duplicate sentences: most words of the shorter one appear in the longer one."""
+    """Near-duplicate sentences: most words of the shorter one appear in the longer one.
+
+    A list item of a word or three ("requests") is not a statement any sentence using those
+    words repeats.
+    """
     wa, wb = set(words(a)), set(words(b))
-    if not wa or not wb:
-        return False
+    if min(len(wa), len(wb)) < STATEMENT_WORDS:
+        return wa == wb and bool(wa)
     return len(wa & wb) / min(len(wa), len(wb)) >= 0.8
 
 
