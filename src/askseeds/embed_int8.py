@@ -38,6 +38,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .checksum import sha256_file
 from .embed import SMALL_BATCH, Encoded, QueryBatching, resolve_model, sentence_vectors, unit
 
 log = logging.getLogger(__name__)
@@ -81,14 +82,6 @@ def cache_root() -> Path:
         return Path(env)
     xdg = os.environ.get("XDG_CACHE_HOME")
     return (Path(xdg) if xdg else Path.home() / ".cache") / "askseeds"
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _fingerprint(path: str) -> str:
@@ -149,7 +142,7 @@ def _check_cache(folder: Path) -> str | None:
             onnx_path, expected = folder / name, meta["files"][name]
             if not onnx_path.is_file() or onnx_path.stat().st_size != expected["size"]:
                 return f"{name} missing or of the wrong size"
-            if _sha256(onnx_path) != expected["sha256"]:
+            if sha256_file(onnx_path) != expected["sha256"]:
                 return f"{name} checksum mismatch"
     except (OSError, ValueError, KeyError, TypeError) as exc:
         return f"metadata unreadable: {exc}"
@@ -245,7 +238,7 @@ def _export(path: str, out: Path) -> dict:
         if float(cosine.min()) < INT8_MIN_COSINE:
             raise ValueError(f"{name}'s vectors are off (cosine {cosine.min():.3f})")
         log.info("%s made (probe cosine to float32 >= %.4f)", name, cosine.min())
-        meta["files"][name] = {"size": (out / name).stat().st_size, "sha256": _sha256(out / name)}
+        meta["files"][name] = {"size": (out / name).stat().st_size, "sha256": sha256_file(out / name)}
     (out / META_FILE).write_text(json.dumps(meta, indent=1), encoding="utf-8")
     return meta
 

@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass, fields
 from pathlib import Path
 
+from ..checksum import sha256_file
 from ..config import Settings
 from ..errors import IndexCorruptError
 
@@ -34,14 +35,6 @@ class DocInfo:
     title: str | None
     date: str | None
     chunks: int
-
-
-def _sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def _sample_sha256(path: Path, size: int) -> str:
@@ -74,7 +67,7 @@ def _fingerprints(index_dir: Path, names: dict[str, str]) -> dict[str, dict]:
     """Per artefact file: its full SHA-256, size and sampled SHA-256, for the manifest."""
     sizes = _artifact_sizes(index_dir, names)
     return {
-        "checksums": {name: _sha256_file(index_dir / name) for name in sizes},
+        "checksums": {name: sha256_file(index_dir / name) for name in sizes},
         "sizes": sizes,
         "samples": {name: _sample_sha256(index_dir / name, size) for name, size in sizes.items()},
     }
@@ -108,7 +101,7 @@ def _verify(index_dir: Path, manifest: dict, full_limit_bytes: int) -> None:
             if sampled:
                 ok = _sample_sha256(path, sizes[name]) == samples[name]
             else:
-                ok = _sha256_file(path) == expected[name]
+                ok = sha256_file(path) == expected[name]
         except OSError as exc:
             raise IndexCorruptError(
                 f"index file {name} in {index_dir} is unreadable: {exc}"
