@@ -6,13 +6,13 @@ sentences can be quoted verbatim as citations.
 
 from __future__ import annotations
 
-import bisect
 import functools
 import logging
 import re
 
 import tiktoken
 
+from .clean import section_entry
 from .errors import ConfigError
 from .types import Chunk, Document, Span
 
@@ -312,9 +312,9 @@ def sentence_offsets(chunk: Chunk, doc: Document | None = None) -> list[tuple[in
 
 def _heading_over(doc: Document, offset: int) -> tuple[int, int] | None:
     """Where the innermost heading in force at ``offset`` lies in ``doc.text`` (its first line)."""
-    i = bisect.bisect_right(doc.sections, offset, key=lambda item: item[0])
-    if not i or not doc.sections[i - 1][1]:
+    entry = section_entry(doc.sections, offset)
+    if entry is None:
         return None
-    start = doc.sections[i - 1][0]
+    start = entry[0]
     end = doc.text.find("\n", start, offset)
     return start, (offset if end < 0 else end)

@@ -20,15 +20,22 @@ from itertools import pairwise
 from .dates import MONTH, month_day_year, parse_date
 from .types import Span
 
-__all__ = ["SECTION_SEP", "Cleaned", "clean", "common_lines", "section_at"]
+__all__ = ["SECTION_SEP", "Cleaned", "clean", "common_lines", "section_at", "section_entry"]
 
 SECTION_SEP = " › "
 
 
+def section_entry(sections: Sequence[tuple[int, str]], offset: int) -> tuple[int, str] | None:
+    """The ``(heading offset, heading path)`` of ``Cleaned.sections`` in force at ``offset``
+    (None before the first heading, or where no heading applies)."""
+    i = bisect_right(sections, offset, key=lambda item: item[0])
+    return sections[i - 1] if i and sections[i - 1][1] else None
+
+
 def section_at(sections: Sequence[tuple[int, str]], offset: int) -> str | None:
     """The heading path in force at ``offset`` of a text, given its ``Cleaned.sections``."""
-    i = bisect_right(sections, offset, key=lambda item: item[0])
-    return (sections[i - 1][1] or None) if i else None
+    entry = section_entry(sections, offset)
+    return entry[1] if entry else None
 
 
 @dataclass(frozen=True)
