@@ -53,6 +53,10 @@ def test_year_questions(question, wants):
         ("What command installs the package?", "code"),
         ("What method did Maududi use?", "other"),  # prose's words for a way of doing
         ("What function does ozone perform?", "other"),
+        ("What is the default port?", "value"),
+        ("What is the default value of SESSION_COOKIE_NAME?", "value"),
+        ("What does TIMEOUT default to?", "value"),
+        ("Which features are on by default?", "other"),  # names things, not a value
     ],
 )
 def test_question_kinds(question, kind):
@@ -72,6 +76,21 @@ def test_question_kinds(question, kind):
 )
 def test_a_code_question_wants_a_name_in_code(sentence, match):
     assert type_match("code", read_sentence(sentence), set()) == match
+
+
+@pytest.mark.parametrize(
+    ("sentence", "match"),
+    [
+        ("Default: 'session'", 1.0),
+        ("Default: False", 1.0),
+        ("Default: timedelta(days=31) (2678400 seconds)", 1.0),
+        ("If session.permanent is true, the cookie's expiration will be set.", 0.0),
+        ("The name of the session cookie.", 0.0),
+        ("None of the settings is required.", 0.0),  # a sentence's first word, not a constant
+    ],
+)
+def test_a_default_question_wants_a_value(sentence, match):
+    assert type_match("value", read_sentence(sentence), set()) == match
 
 
 @pytest.mark.parametrize(

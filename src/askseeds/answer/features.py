@@ -122,8 +122,20 @@ _CODE_NAME = re.compile(
 )
 
 
+# "What is the default port?", "What does TIMEOUT default to?": the thing asked for is a value,
+# which a reference writes as a figure, a quoted string or a constant ("Default: 'session'").
+# "on by default" asks for something else. No SQuAD or seeds question asks so.
+_VALUE_QUESTION = re.compile(
+    r"(?:what|which) (?:is|was|are|were) (?:the |its |their )?(?:[\w'’-]+ )?defaults?\b(?! by\b)"
+    r"|(?:what|which) .*\bdefaults? (?:to|value)\b"
+)
+
+_LITERAL = re.compile(r"(['\"])[^'\"\s]{1,40}\1|(?<=\W)(?:True|False|None)\b")
+
+
 def question_kind(question: str) -> str:
-    """What the question asks for: 'number', 'date', 'name', 'place', 'code' or 'other'.
+    """What the question asks for: 'number', 'date', 'name', 'place', 'code', 'value' or
+    'other'.
 
     Read from the first question word on, so "How did he feel when he arrived?"
     asks for a manner, not a date.
@@ -144,6 +156,8 @@ def question_kind(question: str) -> str:
         return "place"
     if _CODE_QUESTION.match(q):
         return "code"
+    if _VALUE_QUESTION.match(q):
+        return "value"
     return "other"
 
 
@@ -253,6 +267,9 @@ def type_match(kind: str, sentence: SentenceFacts, question_words: AbstractSet[s
         return 1.0 if sentence.dated else 0.0
     if kind == "code":
         return 1.0 if _CODE_NAME.search(sentence.text) else 0.0
+    if kind == "value":
+        numbers = [n for n in sentence.numbers if n not in question_words]
+        return 1.0 if numbers or _LITERAL.search(sentence.text) else 0.0
     if kind == "place" and any(w not in question_words for w in sentence.places):
         return 1.0
     if kind in ("name", "place"):
