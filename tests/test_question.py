@@ -11,6 +11,7 @@ from askseeds.answer.features import (
     asks_year,
     candidate_features,
     focus_slot,
+    is_statement,
     question_kind,
     read_question,
     read_sentence,
@@ -203,3 +204,36 @@ def test_candidate_features_on_a_hand_made_case():
     assert list(f["bigram"]) == pytest.approx([0.0, 0.0])  # "theme conference" never side by side
     assert list(f["dense"]) == pytest.approx([0.5, 0.0])  # negative cosines count as 0
     assert list(f["type"]) == pytest.approx([0.5, 0.5])  # "what" asks for no particular kind
+
+
+def test_structure_features_mark_the_entry_a_question_names():
+    q = read_question("What is the default TIMEOUT?", "", idf=lambda t: 1.0)
+    first = read_sentence("How long a worker may stay silent.", "TIMEOUT", lead=True)
+    default = read_sentence("Default: 30", "TIMEOUT")
+    other = read_sentence("Default: 2", "KEEPALIVE", lead=True)
+    loose = read_sentence("The timeout default changed in 2.0.")  # under no heading
+    sentences = [first, default, other, loose]
+    x = candidate_features(q, sentences, [s.present for s in sentences], [0.5] * 4, [1.0] * 4,
+                           [0] * 4)  # fmt: skip
+    f = {name: list(x[:, i]) for i, name in enumerate(FEATURES)}
+    assert f["entry"] == [1.0, 1.0, 0.0, 0.0]  # under the heading the question names
+    assert f["definition"] == [1.0, 0.0, 0.0, 0.0]  # ... and its first statement
+    assert f["label"] == [0.0, 1.0, 0.0, 0.0]  # ... and a label the question names
+
+
+@pytest.mark.parametrize(
+    ("text", "statement", "label"),
+    [
+        ("Restart workers when code changes.", True, set()),
+        ("TESTING\nEnable testing mode.", True, set()),
+        ("See https://example.org for more.", True, set()),
+        ("Default: 'session'", False, {"default"}),
+        ("**Default:** `2048`", False, {"default"}),
+        ("**Environment Variable**: `POETRY_CACHE_DIR`", False, {"environ", "variabl"}),
+        ("Valid values: a filename", False, {"valid", "valu"}),
+        ("The socket to bind", False, set()),  # not ended as a sentence
+    ],
+)
+def test_statements_and_label_lines(text, statement, label):
+    assert is_statement(text) is statement
+    assert read_sentence(text).label == label

@@ -33,6 +33,9 @@ FEATURES = (
     "bigram",  # share of the question's term pairs found side by side
     "length",  # long sentences match more terms by chance
     "slot",  # a new name beside the focus noun: "Lin Songtian, president of", "Symphony Orchestra"
+    "entry",  # the sentence stands under a heading the question names: the entry on its subject
+    "definition",  # ... and is that entry's first statement, which says what its subject is or does
+    "label",  # ... and is a "Label: value" line whose label the question names ("Default: 30")
 )
 
 NUMBER = re.compile(r"(?<![\w.])\d[\d,]*(?:\.\d+)?(?![\w])")
@@ -229,11 +232,15 @@ class SentenceFacts(NamedTuple):
     # states facts about its heading.
     context: frozenset[str] = frozenset()
     context_pairs: frozenset[tuple[str, str]] = frozenset()
+    heading: frozenset[str] = frozenset()  # all of the heading's terms
+    lead: bool = False  # the first statement of its section
+    label: frozenset[str] = frozenset()  # a "Label: value" line's label terms
 
 
-def read_sentence(text: str, heading: str = "") -> SentenceFacts:
+def read_sentence(text: str, heading: str = "", lead: bool = False) -> SentenceFacts:
     """The question-independent facts of ``text`` (its terms, figures, dates, names), read
-    under ``heading``, the innermost heading above it (if any)."""
+    under ``heading``, the innermost heading above it (if any); ``lead``: it is the first
+    statement under that heading."""
     sentence_terms = terms(text)
     present = frozenset(sentence_terms)
     heading_terms = terms(heading)
@@ -250,7 +257,20 @@ def read_sentence(text: str, heading: str = "") -> SentenceFacts:
         places=tuple(w for m in _PLACE.finditer(text) for w in words(m.group(1) or m.group(2))),
         context=frozenset(heading_terms) - present,
         context_pairs=frozenset(itertools.pairwise(heading_terms)),
+        heading=frozenset(heading_terms),
+        lead=lead,
+        label=frozenset(terms(m.group(1))) if (m := _LABEL_LINE.match(text)) else frozenset(),
     )
+
+
+# "Default: 30", "**Command line:** `--timeout INT`", "Valid values: a filename": a label and
+# its value, not a statement.
+_LABEL_LINE = re.compile(r"^\W*([A-Za-z][\w -]{0,30}?)\W*:(?!//)")
+
+
+def is_statement(text: str) -> bool:
+    """Whether ``text`` reads as a statement: it ends as a sentence and is not a label line."""
+    return text.rstrip(" *_`'\")").endswith((".", "!", "?")) and not _LABEL_LINE.match(text)
 
 
 def type_match(kind: str, sentence: SentenceFacts, question_words: AbstractSet[str]) -> float:
@@ -413,6 +433,10 @@ def candidate_features(
     novelty = np.divide(
         sizes - own_terms[:, own].sum(axis=1), sizes, out=np.zeros(n), where=sizes > 0
     )
+    # Reference entries: the section whose heading the question names is about its subject.
+    entry = np.array(
+        [bool(s.heading) and s.heading <= q.weights.keys() for s in sentences], dtype=float
+    )
     if q.pairs:
         bigram = np.array(
             [len(q.pairs & (s.pairs | s.context_pairs)) for s in sentences]
@@ -432,6 +456,9 @@ def candidate_features(
         bigram,
         np.minimum([s.size / 40.0 for s in sentences], 1.0),
         [focus_slot(q.head, s, q.words) for s in sentences],
+        entry,
+        entry * np.array([s.lead for s in sentences], dtype=float),
+        entry * np.array([bool(s.label) and s.label <= q.weights.keys() for s in sentences]),
     ]
     return np.column_stack(columns).astype(np.float32).reshape(n, len(FEATURES))
 

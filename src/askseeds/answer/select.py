@@ -32,6 +32,7 @@ from .features import (
     SentenceFacts,
     candidate_features,
     idf_of,
+    is_statement,
     question_kind,
     read_question,
     read_sentence,
@@ -209,23 +210,27 @@ class Answerer:
 
         def read() -> list[tuple[Span, SentenceFacts]]:
             chunk = self.index.chunks[position]
-            return [
-                (
-                    span,
-                    read_sentence(
-                        self.index.original(position, span.start, span.end),
-                        self._heading(chunk.source, span.start),
-                    ),
-                )
-                for span in chunk.sentences
-            ]
+            out = []
+            led: set[int] = set()  # sections whose first statement is behind
+            for span in chunk.sentences:
+                text = self.index.original(position, span.start, span.end)
+                at, heading = self._section(chunk.source, span.start)
+                # A section begun in an earlier chunk may have stated something there.
+                lead = at is not None and at >= chunk.start and at not in led
+                if lead and is_statement(text):
+                    led.add(at)
+                else:
+                    lead = False
+                out.append((span, read_sentence(text, heading, lead)))
+            return out
 
         return _cached(self._sentence_cache, position, read)
 
-    def _heading(self, source: str, offset: int) -> str:
-        """The innermost heading over ``offset`` of ``source`` ("" where none applies)."""
-        section = self.index.place(source, offset)[1]
-        return section.rsplit(SECTION_SEP, 1)[-1] if section else ""
+    def _section(self, source: str, offset: int) -> tuple[int | None, str]:
+        """Where the section over ``offset`` of ``source`` starts and its innermost heading
+        ((None, "") where no heading applies)."""
+        entry = self.index.section(source, offset)
+        return (entry[0], entry[1].rsplit(SECTION_SEP, 1)[-1]) if entry else (None, "")
 
     def _document_terms(self, source: str) -> frozenset[str]:
         """Every term document ``source`` uses: the union of its chunks' terms."""

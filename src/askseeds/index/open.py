@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..clean import section_at
+from ..clean import section_at, section_entry
 from ..config import Settings
 from ..errors import IndexCorruptError
 from ..filters import Filters, select
@@ -201,6 +201,10 @@ class Index:
         pages = outline.get("pages") or ()
         page = bisect_right(pages, offset) or None if pages else None
         return page, section_at(outline.get("sections") or (), offset)
+
+    def section(self, source: str, offset: int) -> tuple[int, str] | None:
+        """The ``(heading offset, heading path)`` over ``offset`` of ``source``, or None."""
+        return section_entry((self.outlines.get(source) or {}).get("sections") or (), offset)
 
     def is_heading(self, source: str, start: int, end: int) -> bool:
         """Whether ``[start, end)`` of ``source`` is a heading standing alone (never quoted)."""
