@@ -43,7 +43,9 @@ GRID = (0.0, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0)
 DATA = ROOT / "training" / "structure"
 
 
-def candidate_table(assistant: Assistant, questions) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+def candidate_table(
+    assistant: Assistant, questions
+) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """Per question: its candidates' rank scores without the structure features, their
     structure features, and whether each is right."""
     weights = assistant.answerer.scorer.rank_model.weights
