@@ -8,6 +8,7 @@ import pytest
 from make_docs import docx_bytes, pdf_bytes
 
 from askseeds import Assistant
+from askseeds.answer.features import FEATURES
 
 pytestmark = pytest.mark.slow
 
@@ -54,6 +55,13 @@ Default: 20
 """
 
 
+# A setting whose entry opens with a long table, so its first statement falls in a later chunk
+# than its heading.
+GLAZES = "## GLAZE_TABLE\n\n" + "".join(
+    f"| cone {n} | {1000 + 20 * n} C | {['matte', 'gloss', 'satin'][n % 3]} |\n" for n in range(60)
+) + "\nThis setting picks the glaze recipe for each firing cone.\n"
+
+
 @pytest.fixture(scope="module")
 def bot(tmp_path_factory) -> Assistant:
     docs = tmp_path_factory.mktemp("docs")
@@ -69,6 +77,7 @@ def bot(tmp_path_factory) -> Assistant:
     (docs / "kilnctl.md").write_text(KILNCTL)
     (docs / "tools.md").write_text("# Workshop tools\n\nThe workshop runs:\n\n- kilnctl\n- glazebook\n")
     (docs / "bad.pdf").write_bytes(b"not a pdf at all, just text")
+    (docs / "glazes.md").write_text(GLAZES)
     return Assistant.from_folder(docs, index_dir=tmp_path_factory.mktemp("idx"), progress=False)
 
 
@@ -105,7 +114,7 @@ def test_text_files_are_their_own_document_text(bot) -> None:
 
 def test_bad_file_is_reported_not_indexed(bot) -> None:
     assert [s.source for s in bot.stats.skipped] == ["bad.pdf"]
-    assert bot.stats.documents == 5
+    assert bot.stats.documents == 6
 
 
 def test_a_lead_in_is_quoted_with_what_it_introduces(bot) -> None:
@@ -132,3 +141,14 @@ def test_an_entry_is_read_under_its_heading(bot, setting, default) -> None:
     first = reply.citations[0]
     assert first.section.endswith(setting), reply.text
     assert f"Default: {default}" in first.snippet, reply.text
+
+
+def test_an_entry_s_first_statement_is_found_across_chunks(bot) -> None:
+    question = "What does GLAZE_TABLE do?"
+    _, cands = bot.search(question, question, bot.encode(question))
+    first = next(c for c in cands if c.text.startswith("This setting picks"))
+    chunk = bot.index.chunks[first.position]
+    assert chunk.start > bot.document_text("glazes.md").index("GLAZE_TABLE")  # a later chunk
+    definition = first.features[FEATURES.index("definition")]
+    assert definition == 1.0
+    assert all(c.features[FEATURES.index("definition")] == 0.0 for c in cands if c is not first)

@@ -122,6 +122,7 @@ class Answerer:
         self._terms_cache: dict[int, frozenset[str]] = {}
         self._sentence_cache: dict[int, list[tuple[Span, SentenceFacts]]] = {}
         self._doc_terms: dict[str, frozenset[str]] = {}
+        self._leads_cache: dict[str, frozenset[int]] = {}
 
     def idf(self, term: str) -> float:
         """Inverse document frequency; a term the corpus never uses weighs most."""
@@ -210,21 +211,37 @@ class Answerer:
 
         def read() -> list[tuple[Span, SentenceFacts]]:
             chunk = self.index.chunks[position]
+            leads = self._leads(chunk.source)
             out = []
-            led: set[int] = set()  # sections whose first statement is behind
             for span in chunk.sentences:
                 text = self.index.original(position, span.start, span.end)
-                at, heading = self._section(chunk.source, span.start)
-                # A section begun in an earlier chunk may have stated something there.
-                lead = at is not None and at >= chunk.start and at not in led
-                if lead and is_statement(text):
-                    led.add(at)
-                else:
-                    lead = False
-                out.append((span, read_sentence(text, heading, lead)))
+                heading = self._section(chunk.source, span.start)[1]
+                out.append((span, read_sentence(text, heading, span.start in leads)))
             return out
 
         return _cached(self._sentence_cache, position, read)
+
+    def _leads(self, source: str) -> frozenset[int]:
+        """Where each section of ``source`` makes its first statement (sentence starts)."""
+
+        def find() -> frozenset[int]:
+            spans = {}  # start -> (chunk position, span): chunks overlap
+            for position in self._positions_by_source.get(source, ()):
+                for span in self.index.chunks[position].sentences:
+                    spans.setdefault(span.start, (position, span))
+            stated: set[int | None] = set()
+            leads = set()
+            for start in sorted(spans):
+                at = self._section(source, start)[0]
+                if at is None or at in stated:
+                    continue
+                position, span = spans[start]
+                if is_statement(self.index.original(position, span.start, span.end)):
+                    stated.add(at)
+                    leads.add(start)
+            return frozenset(leads)
+
+        return _cached(self._leads_cache, source, find)
 
     def _section(self, source: str, offset: int) -> tuple[int | None, str]:
         """Where the section over ``offset`` of ``source`` starts and its innermost heading
