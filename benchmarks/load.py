@@ -41,6 +41,7 @@ import sys
 import tempfile
 import threading
 import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -140,14 +141,55 @@ def _check(endpoint: str, result) -> str | None:
     return f"/chat: unexpected bubble {bubble[:200]}"
 
 
-def connect(url: str, n: int) -> list[Client]:
-    """``n`` clients, each its own Gradio session (as ``n`` users would be)."""
-    clients: list[Client | None] = [None] * n
+class HttpUser:
+    """A user speaking Gradio's HTTP API itself: POST a call with its own session, then read
+    the call's event stream. The same queue, sessions and endpoints as a gradio_client
+    ``Client``, at a fraction of its CPU, so the machine's cores go to the server."""
+
+    def __init__(self, url: str, defaults: dict[str, list]) -> None:
+        self.http = httpx.Client(base_url=url + "/gradio_api")
+        self.session = uuid.uuid4().hex
+        self.defaults = defaults  # per endpoint, the values of the inputs after the question
+
+    def call(self, endpoint: str, question: str, timeout: float):
+        """The endpoint's reply as gradio_client gives it; raises with the message of an error."""
+        name = endpoint.strip("/")
+        body = {"data": [question, *self.defaults[name]], "session_hash": self.session}
+        posted = self.http.post(f"/call/{name}", json=body, timeout=timeout)
+        posted.raise_for_status()
+        event_id = posted.json()["event_id"]
+        event = None
+        with self.http.stream("GET", f"/call/{name}/{event_id}", timeout=timeout) as stream:
+            for line in stream.iter_lines():
+                if line.startswith("event:"):
+                    event = line.removeprefix("event:").strip()
+                elif line.startswith("data:") and event in ("complete", "error"):
+                    data = json.loads(line.removeprefix("data:"))
+                    if event == "error":
+                        raise RuntimeError(json.dumps(data))
+                    return data[0] if len(data) == 1 else tuple(data)
+        raise RuntimeError(f"{endpoint}: the event stream ended without a reply")
+
+
+def endpoint_defaults(url: str) -> dict[str, list]:
+    """Each named endpoint's default values for its inputs after the first, from its API info."""
+    info = httpx.get(url + "/gradio_api/info", timeout=30).json()["named_endpoints"]
+    return {
+        name.strip("/"): [p.get("parameter_default") for p in e["parameters"][1:]]
+        for name, e in info.items()
+    }
+
+
+def connect(url: str, n: int, kind: str = "gradio") -> list:
+    """``n`` users, each its own Gradio session (as ``n`` users would be): gradio_client
+    ``Client``s, or ``HttpUser``s for ``kind="http"``."""
+    clients: list = [None] * n
     failures: list[str] = []
+    defaults = endpoint_defaults(url) if kind == "http" else {}
 
     def one(i: int) -> None:
         try:
-            clients[i] = Client(url, verbose=False)
+            clients[i] = HttpUser(url, defaults) if kind == "http" else Client(url, verbose=False)
         except Exception as exc:  # noqa: BLE001 (reported below, once)
             failures.append(f"{type(exc).__name__}: {exc}")
 
@@ -162,7 +204,7 @@ def connect(url: str, n: int) -> list[Client]:
     return clients  # type: ignore[return-value]
 
 
-def run_round(name: str, questions: list[str], clients: list[Client], timeout: float) -> Round:
+def run_round(name: str, questions: list[str], clients: list, timeout: float) -> Round:
     """Ask every question once, spread over the clients, one thread per client."""
     result = Round(name)
     lock = threading.Lock()
@@ -178,12 +220,15 @@ def run_round(name: str, questions: list[str], clients: list[Client], timeout: f
             endpoint = "/ask" if i % 2 == 0 else "/chat"
             start = time.perf_counter()
             try:
-                job = (
-                    client.submit(question, api_name="/ask")
-                    if endpoint == "/ask"
-                    else client.submit(message=question, api_name="/chat")
-                )
-                reply = job.result(timeout=timeout)
+                if isinstance(client, HttpUser):
+                    reply = client.call(endpoint, question, timeout)
+                else:
+                    job = (
+                        client.submit(question, api_name="/ask")
+                        if endpoint == "/ask"
+                        else client.submit(message=question, api_name="/chat")
+                    )
+                    reply = job.result(timeout=timeout)
             except Exception as exc:  # noqa: BLE001 (classified below)
                 reply = exc
             elapsed = time.perf_counter() - start
@@ -212,12 +257,14 @@ def run_round(name: str, questions: list[str], clients: list[Client], timeout: f
     return result
 
 
-def session_cost(url: str, pid: int, n: int, pool: list[str], timeout: float) -> dict:
+def session_cost(
+    url: str, pid: int, n: int, pool: list[str], timeout: float, kind: str = "gradio"
+) -> dict:
     """RSS added by ``n`` new users (Gradio sessions) asking one question each."""
     before = settled_rss(pid)
     errors = 0
     for start in range(0, n, 50):
-        batch = connect(url, min(50, n - start))
+        batch = connect(url, min(50, n - start), kind)
         questions = draw(pool, pool, len(batch), start)
         errors += len(run_round("sessions", questions, batch, timeout).errors)
     after = settled_rss(pid)
@@ -338,6 +385,12 @@ def main(argv: list[str] | None = None) -> dict:
         help="then this many new users ask one question each, to price a session (0: skip)",
     )
     ap.add_argument("--solo", type=int, default=30, help="questions from one user alone")
+    ap.add_argument(
+        "--client",
+        choices=("gradio", "http"),
+        default="gradio",
+        help="users as gradio_client Clients, or speaking Gradio's HTTP API directly (lighter)",
+    )
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--json", help="also write the figures to this JSON file")
     args = ap.parse_args(argv)
@@ -355,7 +408,7 @@ def main(argv: list[str] | None = None) -> dict:
             pid = proc.pid
         pool = eval_questions(Path(args.questions_file))
         load_before = os.getloadavg()
-        clients = connect(url, args.clients)
+        clients = connect(url, args.clients, args.client)
         warm = run_round(
             "warmup", draw(pool, BAD_QUESTIONS, args.warmup, args.seed), clients, args.timeout
         )
@@ -379,7 +432,7 @@ def main(argv: list[str] | None = None) -> dict:
         rss_after = mem_after.get("VmRSS")
         sessions = None
         if args.new_sessions and pid:
-            sessions = session_cost(url, pid, args.new_sessions, pool, args.timeout)
+            sessions = session_cost(url, pid, args.new_sessions, pool, args.timeout, args.client)
         load_after = os.getloadavg()
         server_log = (tmp / "serve.log").read_text(errors="replace") if proc else ""
     finally:
@@ -390,6 +443,7 @@ def main(argv: list[str] | None = None) -> dict:
     asked = args.questions + (soak.summary()["requests"] if soak else 0)
     report = {
         "clients": args.clients,
+        "client": args.client,
         "cores": os.cpu_count(),
         "load_average_before": [round(x, 2) for x in load_before],
         "load_average_after": [round(x, 2) for x in load_after],
@@ -439,7 +493,7 @@ def _mib(kib: int | None) -> float | None:
 
 def _print(r: dict) -> None:
     print(
-        f"clients {r['clients']} on {r['cores']} cores; load average before "
+        f"clients {r['clients']} ({r['client']}) on {r['cores']} cores; load average before "
         f"{r['load_average_before']}, after {r['load_average_after']}"
     )
     print(
