@@ -16,7 +16,7 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import NamedTuple, TypeVar
 
 import numpy as np
@@ -559,10 +559,16 @@ def _same_statement(a: str, b: str) -> bool:
     A list item of a word or three ("requests") is not a statement any sentence using those
     words repeats.
     """
-    wa, wb = set(words(a)), set(words(b))
+    wa, wb = _word_set(a), _word_set(b)
     if min(len(wa), len(wb)) < STATEMENT_WORDS:
         return wa == wb and bool(wa)
     return len(wa & wb) / min(len(wa), len(wb)) >= 0.8
+
+
+@lru_cache(maxsize=8192)
+def _word_set(text: str) -> frozenset[str]:
+    # Every quoted sentence is compared with every candidate: each text is read once.
+    return frozenset(words(text))
 
 
 def _outermost(quoted: list[Candidate]) -> list[Candidate]:
