@@ -267,3 +267,24 @@ def test_large_text_is_fast() -> None:
     joined = "\n".join(once)  # a subheading repeated 200 times is not joined to its paragraph
     assert all(text[b.start : b.end] in joined for b in cleaned.blocks)
     assert len(cleaned.blocks) >= 0.9 * 200 * len(once)
+
+
+def test_a_reference_s_field_lines_are_kept_though_they_repeat():
+    entries = "".join(
+        f"### `{name}`\n\n**Type**: `boolean`\n\n**Default**: `false`\n\n"
+        f"**Environment Variable**: `APP_{name.upper()}`\n\n{what}\n\n"
+        for name, what in [
+            ("fast", "Skips the slow checks."),
+            ("quiet", "Prints only errors."),
+            ("color", "Colours the output."),
+        ]
+    )
+    text = "# Settings\n\n" + entries
+    kept = [text[b.start : b.end] for b in clean(text).blocks]
+    assert sum("**Default**: `false`" in k for k in kept) == 3, kept
+    assert sum("**Type**: `boolean`" in k for k in kept) == 3, kept
+    assert any("APP_QUIET" in k for k in kept), kept
+    # A run of short link-like lines is still a menu.
+    menu = "Home\nDocs\nBlog\nAbout\n\n" + text
+    kept = [menu[b.start : b.end] for b in clean(menu).blocks]
+    assert not any(k.startswith(("Home", "Docs", "Blog")) for k in kept), kept

@@ -2,9 +2,10 @@
 
 SQuAD, which the other weights are fitted on, has no headings, so the three structure
 features (``entry``, ``definition``, ``label`` in ``askseeds.answer.features``) are 0 on all
-of it and cannot be learned there. They are fitted here instead, on questions about two
+of it and cannot be learned there. They are fitted here instead, on questions about three
 settings references kept for this alone (``training/structure/``: Black's command-line
-options and Poetry's configuration), with every other weight held as shipped; the
+options, Poetry's configuration, coverage.py's configuration reference in reST), with every
+other weight held as shipped; the
 ordinary-documents set (``eval/ordinary``) and the reference check set (``eval/reference``)
 report them.
 

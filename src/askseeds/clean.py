@@ -88,6 +88,8 @@ _DIRECTIVE = re.compile(r"\.\.\s+(?:\|[^|]+\|\s+)?[\w:-]+::|\.\.\s+_[^:]+:|\.\.\
 _CODE_DIRECTIVE = re.compile(r"\.\.\s+(?:code|code-block|sourcecode|doctest|testcode|ipython)::")
 _LINK_TARGET = re.compile(r"\[[^\]]+\]:\s+\S+$")  # Markdown "[ref]: https://..."
 _FIELD = re.compile(r":[\w -]+:(?:\s|$)")
+# "Default: 30", "**Type**: `string`", "Valid values: a filename": a label, a colon, a value.
+_FIELD_LINE = re.compile(r"[*_`]*[A-Za-z][\w -]{0,30}?[*_`]*\s*:[*_`]*\s+\S")
 _MD_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)|!\[[^\]]*\]\[[^\]]*\]")
 _MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)|\[([^\]]*)\]\[[^\]]*\]|`([^`<]+) <[^>]+>`_")
 _BARE_URL = re.compile(r"<?https?://\S+")
@@ -548,13 +550,17 @@ def _date_of_line(s: str) -> str | None:
 
 
 def _mark_repeats(text: str, lines: list[_Line]) -> None:
-    """Short non-sentence lines seen twice or more are headline lists or nav bars."""
+    """Short non-sentence lines seen twice or more are headline lists or nav bars.
+
+    A field ("Default: false", "**Type**: `boolean`") is not: a reference repeats the same
+    field under entry after entry, and each says something of its own entry.
+    """
     counts: Counter[str] = Counter()
     keys: list[tuple[_Line, str]] = []
     for ln in lines:
         if ln.kind == _TEXT and ln.end - ln.start <= 200:
             s = text[ln.start : ln.end]
-            if not _ends_sentence(s):
+            if not _ends_sentence(s) and not _FIELD_LINE.match(s):
                 counts[s] += 1
                 keys.append((ln, s))
     for ln, s in keys:
@@ -578,7 +584,9 @@ def _mark_menus(text: str, lines: list[_Line]) -> None:
     run: list[_Line] = []
     for ln in [*lines, _Line(0, 0, True, False, _OTHER)]:
         s = text[ln.start : ln.end]
-        short = len(s) <= 60 and _weight(s) <= 6 and not _ends_sentence(s)
+        short = (
+            len(s) <= 60 and _weight(s) <= 6 and not _ends_sentence(s) and not _FIELD_LINE.match(s)
+        )
         if ln.kind == _NAV or ln.kind == _TEXT and short:  # a repeated line can be an item
             run.append(ln)
             continue
