@@ -214,6 +214,16 @@ def constraints(question: str) -> list[frozenset[str]]:
     return out
 
 
+# "Default: 30", "**Command line:** `--timeout INT`", "Valid values: a filename": a label and
+# its value, not a statement.
+_LABEL_LINE = re.compile(r"^\W*([A-Za-z][\w -]{0,30}?)\W*:(?!//)")
+
+
+def is_statement(text: str) -> bool:
+    """Whether ``text`` reads as a statement: it ends as a sentence and is not a label line."""
+    return text.rstrip(" *_`'\")").endswith((".", "!", "?")) and not _LABEL_LINE.match(text)
+
+
 class SentenceFacts(NamedTuple):
     """What scoring needs of a sentence whatever the question; read once per sentence."""
 
@@ -261,16 +271,6 @@ def read_sentence(text: str, heading: str = "", lead: bool = False) -> SentenceF
         lead=lead,
         label=frozenset(terms(m.group(1))) if (m := _LABEL_LINE.match(text)) else frozenset(),
     )
-
-
-# "Default: 30", "**Command line:** `--timeout INT`", "Valid values: a filename": a label and
-# its value, not a statement.
-_LABEL_LINE = re.compile(r"^\W*([A-Za-z][\w -]{0,30}?)\W*:(?!//)")
-
-
-def is_statement(text: str) -> bool:
-    """Whether ``text`` reads as a statement: it ends as a sentence and is not a label line."""
-    return text.rstrip(" *_`'\")").endswith((".", "!", "?")) and not _LABEL_LINE.match(text)
 
 
 def type_match(kind: str, sentence: SentenceFacts, question_words: AbstractSet[str]) -> float:

@@ -229,7 +229,7 @@ class Answerer:
             for position in self._positions_by_source.get(source, ()):
                 for span in self.index.chunks[position].sentences:
                     spans.setdefault(span.start, (position, span))
-            stated: set[int | None] = set()
+            stated: set[int] = set()  # sections whose first statement is found
             leads = set()
             for start in sorted(spans):
                 at = self._section(source, start)[0]
