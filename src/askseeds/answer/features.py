@@ -237,12 +237,11 @@ class SentenceFacts(NamedTuple):
     names_year: bool  # a year ("1979", "1990s") or a century: what a year question needs
     capitalised: tuple[str, ...]  # capitalised words, in order
     places: tuple[str, ...]  # words of names after "in", "at", ... or before "Province", "River", ...
-    # Terms of the heading the sentence stands under that it does not use itself, and its term
-    # pairs: an entry of a reference ("PERMANENT_SESSION_LIFETIME" over "Default: 31 days")
-    # states facts about its heading.
-    context: frozenset[str] = frozenset()
-    context_pairs: frozenset[tuple[str, str]] = frozenset()
-    heading: frozenset[str] = frozenset()  # all of the heading's terms
+    # The terms of the heading the sentence stands under, and their pairs: an entry of a
+    # reference ("PERMANENT_SESSION_LIFETIME" over "Default: 31 days") states facts about its
+    # heading.
+    heading: frozenset[str] = frozenset()
+    heading_pairs: frozenset[tuple[str, str]] = frozenset()
     lead: bool = False  # the first statement of its section
     label: frozenset[str] = frozenset()  # a "Label: value" line's label terms
 
@@ -265,9 +264,8 @@ def read_sentence(text: str, heading: str = "", lead: bool = False) -> SentenceF
         names_year=_YEAR_STATED.search(text) is not None,
         capitalised=tuple(_CAPITALISED.findall(text)),
         places=tuple(w for m in _PLACE.finditer(text) for w in words(m.group(1) or m.group(2))),
-        context=frozenset(heading_terms) - present,
-        context_pairs=frozenset(itertools.pairwise(heading_terms)),
         heading=frozenset(heading_terms),
+        heading_pairs=frozenset(itertools.pairwise(heading_terms)),
         lead=lead,
         label=frozenset(terms(m.group(1))) if (m := _LABEL_LINE.match(text)) else frozenset(),
     )
@@ -408,7 +406,7 @@ def candidate_features(
     # A sentence is read under its heading: the heading's terms count as the sentence's for
     # coverage, but not for what the sentence adds ("novelty").
     present = own_terms | np.array(
-        [[t in s.context for t in vocab] for s in sentences], dtype=bool
+        [[t in s.heading for t in vocab] for s in sentences], dtype=bool
     ).reshape(n, len(vocab))
     by_passage: dict[int, list[bool]] = {}
     in_passage = np.array(
@@ -439,7 +437,7 @@ def candidate_features(
     )
     if q.pairs:
         bigram = np.array(
-            [len(q.pairs & (s.pairs | s.context_pairs)) for s in sentences]
+            [len(q.pairs & (s.pairs | s.heading_pairs)) for s in sentences]
         ) / len(q.pairs)
     else:
         bigram = lexical
