@@ -1,8 +1,8 @@
 """Bounded load test of the web chat: concurrent gradio_client users against ``askseeds serve``.
 
 Starts ``askseeds serve`` on a free loopback port (or uses ``--url``/``--pid`` of a running
-one). ``--clients`` users (default 50, each a gradio_client ``Client``, i.e. a Gradio session,
-kept for the whole run) then:
+one). ``--clients`` users (default 50, each a gradio_client ``Client``, or with ``--client http``
+one speaking Gradio's HTTP API; either its own Gradio session, kept for the whole run) then:
 
 1. warm-up: ``--warmup`` questions (default 200), so the model, tokenizer caches, Gradio's
    queue and the users' sessions have made their first-use allocations;
@@ -171,6 +171,21 @@ class HttpUser:
         raise RuntimeError(f"{endpoint}: the event stream ended without a reply")
 
 
+class GradioUser:
+    """A user as a gradio_client ``Client``: its own Gradio session, its own threads."""
+
+    def __init__(self, url: str) -> None:
+        self.client = Client(url, verbose=False)
+
+    def call(self, endpoint: str, question: str, timeout: float):
+        """The endpoint's reply; raises with the message of an error."""
+        if endpoint == "/ask":
+            job = self.client.submit(question, api_name="/ask")
+        else:
+            job = self.client.submit(message=question, api_name="/chat")
+        return job.result(timeout=timeout)
+
+
 def endpoint_defaults(url: str) -> dict[str, list]:
     """Each named endpoint's default values for its inputs after the first, from its API info."""
     info = httpx.get(url + "/gradio_api/info", timeout=30).json()["named_endpoints"]
@@ -180,16 +195,16 @@ def endpoint_defaults(url: str) -> dict[str, list]:
     }
 
 
-def connect(url: str, n: int, kind: str = "gradio") -> list:
-    """``n`` users, each its own Gradio session (as ``n`` users would be): gradio_client
-    ``Client``s, or ``HttpUser``s for ``kind="http"``."""
-    clients: list = [None] * n
+def connect(url: str, n: int, kind: str = "gradio") -> list[GradioUser | HttpUser]:
+    """``n`` users, each its own Gradio session (as ``n`` users would be): ``GradioUser``s, or
+    ``HttpUser``s for ``kind="http"``."""
+    clients: list[GradioUser | HttpUser | None] = [None] * n
     failures: list[str] = []
     defaults = endpoint_defaults(url) if kind == "http" else {}
 
     def one(i: int) -> None:
         try:
-            clients[i] = HttpUser(url, defaults) if kind == "http" else Client(url, verbose=False)
+            clients[i] = HttpUser(url, defaults) if kind == "http" else GradioUser(url)
         except Exception as exc:  # noqa: BLE001 (reported below, once)
             failures.append(f"{type(exc).__name__}: {exc}")
 
@@ -204,13 +219,15 @@ def connect(url: str, n: int, kind: str = "gradio") -> list:
     return clients  # type: ignore[return-value]
 
 
-def run_round(name: str, questions: list[str], clients: list, timeout: float) -> Round:
+def run_round(
+    name: str, questions: list[str], clients: list[GradioUser | HttpUser], timeout: float
+) -> Round:
     """Ask every question once, spread over the clients, one thread per client."""
     result = Round(name)
     lock = threading.Lock()
     next_index = iter(range(len(questions)))
 
-    def worker(client: Client) -> None:
+    def worker(client: GradioUser | HttpUser) -> None:
         while True:
             with lock:
                 i = next(next_index, None)
@@ -220,15 +237,7 @@ def run_round(name: str, questions: list[str], clients: list, timeout: float) ->
             endpoint = "/ask" if i % 2 == 0 else "/chat"
             start = time.perf_counter()
             try:
-                if isinstance(client, HttpUser):
-                    reply = client.call(endpoint, question, timeout)
-                else:
-                    job = (
-                        client.submit(question, api_name="/ask")
-                        if endpoint == "/ask"
-                        else client.submit(message=question, api_name="/chat")
-                    )
-                    reply = job.result(timeout=timeout)
+                reply = client.call(endpoint, question, timeout)
             except Exception as exc:  # noqa: BLE001 (classified below)
                 reply = exc
             elapsed = time.perf_counter() - start
