@@ -40,6 +40,7 @@ from askseeds.evaluate import load_questions
 from askseeds.metrics import answer_in_text
 
 STRUCTURE = ("entry", "definition", "label")
+COLUMNS = [FEATURES.index(n) for n in STRUCTURE]  # where they sit in a feature row
 GRID = (0.0, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0)
 DATA = ROOT / "training" / "structure"
 
@@ -50,15 +51,14 @@ def candidate_table(
     """Per question: its candidates' rank scores without the structure features, their
     structure features, and whether each is right."""
     weights = assistant.answerer.scorer.rank_model.weights
-    cols = [FEATURES.index(n) for n in STRUCTURE]
     out = []
     for q in questions:
         vec = assistant.encode(q.question)
         _, cands = assistant.search(q.question, q.question, vec)
         if not cands:
             continue
-        feats = np.array([c.features[cols] for c in cands], dtype=float)
-        base = np.array([c.rank_score for c in cands]) - feats @ weights[cols]
+        feats = np.array([c.features[COLUMNS] for c in cands], dtype=float)
+        base = np.array([c.rank_score for c in cands]) - feats @ weights[COLUMNS]
         right = np.array(
             [
                 assistant.index.chunks[c.position].source in q.sources
@@ -83,7 +83,7 @@ def main() -> int:
     )
     questions = load_questions(DATA / "questions.jsonl")
     table = candidate_table(assistant, questions)
-    shipped = assistant.answerer.scorer.rank_model.weights[[FEATURES.index(n) for n in STRUCTURE]]
+    shipped = assistant.answerer.scorer.rank_model.weights[COLUMNS]
     best = max(
         (np.array(w) for w in itertools.product(GRID, repeat=len(STRUCTURE))),
         key=lambda w: (accuracy(table, w), -w.sum()),
@@ -95,7 +95,7 @@ def main() -> int:
     if args.write:
         scorer = assistant.answerer.scorer
         weights = scorer.rank_model.weights.copy()
-        weights[[FEATURES.index(n) for n in STRUCTURE]] = best
+        weights[COLUMNS] = best
         rank = replace(scorer.rank_model, weights=weights)
         replace(scorer, rank_model=rank).save(WEIGHTS_FILE)
         print(f"wrote {WEIGHTS_FILE}")
