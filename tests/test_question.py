@@ -12,6 +12,7 @@ from askseeds.answer.features import (
     candidate_features,
     focus_slot,
     is_statement,
+    name_terms,
     question_kind,
     read_question,
     read_sentence,
@@ -58,6 +59,9 @@ def test_year_questions(question, wants):
         ("What is the default value of SESSION_COOKIE_NAME?", "value"),
         ("What does TIMEOUT default to?", "value"),
         ("Which features are on by default?", "other"),  # names things, not a value
+        ("Which Python versions does pytest support?", "number"),  # a version is a figure
+        ("In which version were the new APIs introduced?", "number"),
+        ("What agency aired the Spanish version?", "other"),  # the version is not asked for
     ],
 )
 def test_question_kinds(question, kind):
@@ -219,6 +223,18 @@ def test_structure_features_mark_the_entry_a_question_names():
     assert f["entry"] == [1.0, 1.0, 0.0, 0.0]  # under the heading the question names
     assert f["definition"] == [1.0, 0.0, 0.0, 0.0]  # ... and its first statement
     assert f["label"] == [0.0, 1.0, 0.0, 0.0]  # ... and a label the question names
+
+
+def test_a_sentence_is_read_as_speaking_of_its_file():
+    # "SOCKS Proxy Support" in requests_README.md says Requests supports SOCKS proxies.
+    q = read_question("Which proxy does Requests support?", "", idf=lambda t: 1.0)
+    own = read_sentence("SOCKS Proxy Support", document=name_terms("docs/requests_README.md"))
+    other = read_sentence("SOCKS Proxy Support", document=name_terms("httpx_README.md"))
+    x = candidate_features(q, [own, other], [own.present, other.present], [0.5] * 2, [1.0] * 2,
+                           [0] * 2)  # fmt: skip
+    f = {name: list(x[:, i]) for i, name in enumerate(FEATURES)}
+    assert f["lexical"] == pytest.approx([1.0, 2 / 3])
+    assert f["novelty"] == pytest.approx([1 / 3, 1 / 3])  # the name adds nothing the sentence says
 
 
 @pytest.mark.parametrize(

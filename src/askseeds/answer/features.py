@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import PurePosixPath
 from typing import NamedTuple
 
 import numpy as np
@@ -148,6 +149,8 @@ def question_kind(question: str) -> str:
     if (
         re.match(r"how (many|much|old|long|far)\b", q)
         or re.search(r"^(what|which) (percentage|share|number|amount)\b|\bnumber of\b", q)
+        # "What version of Windows ...", "Which Python versions ...": a version is a number.
+        or re.match(r"(what|which) (?:[\w-]+ )?versions?\b", q)
         or _QUANTITY_QUESTION.match(q)
     ):
         return "number"
@@ -244,12 +247,18 @@ class SentenceFacts(NamedTuple):
     heading_pairs: frozenset[tuple[str, str]] = frozenset()
     lead: bool = False  # the first statement of its section
     label: frozenset[str] = frozenset()  # a "Label: value" line's label terms
+    # The terms of its file's name: "requests_README.md" is the document every sentence of it
+    # speaks of, as a heading is the section's.
+    document: frozenset[str] = frozenset()
 
 
-def read_sentence(text: str, heading: str = "", lead: bool = False) -> SentenceFacts:
+def read_sentence(
+    text: str, heading: str = "", lead: bool = False, document: frozenset[str] = frozenset()
+) -> SentenceFacts:
     """The question-independent facts of ``text`` (its terms, figures, dates, names), read
     under ``heading``, the innermost heading above it (if any); ``lead``: it is the first
-    statement under that heading."""
+    statement under that heading; ``document``: the terms of its file's name
+    (``name_terms``)."""
     sentence_terms = terms(text)
     present = frozenset(sentence_terms)
     heading_terms = terms(heading)
@@ -268,7 +277,14 @@ def read_sentence(text: str, heading: str = "", lead: bool = False) -> SentenceF
         heading_pairs=frozenset(itertools.pairwise(heading_terms)),
         lead=lead,
         label=frozenset(terms(m.group(1))) if (m := _LABEL_LINE.match(text)) else frozenset(),
+        document=document,
     )
+
+
+def name_terms(source: str) -> frozenset[str]:
+    """The terms of a file's name without its folders or suffix: "docs/requests_README.md"
+    gives {"request", "readme"}. Folders group documents; the name says what one is."""
+    return frozenset(terms(re.sub(r"[\W_]+", " ", PurePosixPath(source).stem)))
 
 
 def type_match(kind: str, sentence: SentenceFacts, question_words: AbstractSet[str]) -> float:
@@ -406,7 +422,7 @@ def candidate_features(
     # A sentence is read under its heading: the heading's terms count as the sentence's for
     # coverage, but not for what the sentence adds ("novelty").
     present = own_terms | np.array(
-        [[t in s.heading for t in vocab] for s in sentences], dtype=bool
+        [[t in s.heading or t in s.document for t in vocab] for s in sentences], dtype=bool
     ).reshape(n, len(vocab))
     by_passage: dict[int, list[bool]] = {}
     in_passage = np.array(

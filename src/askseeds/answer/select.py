@@ -33,6 +33,7 @@ from .features import (
     candidate_features,
     idf_of,
     is_statement,
+    name_terms,
     question_kind,
     read_question,
     read_sentence,
@@ -212,11 +213,12 @@ class Answerer:
         def read() -> list[tuple[Span, SentenceFacts]]:
             chunk = self.index.chunks[position]
             leads = self._leads(chunk.source)
+            document = name_terms(chunk.source)
             out = []
             for span in chunk.sentences:
                 text = self.index.original(position, span.start, span.end)
                 heading = self._section(chunk.source, span.start)[1]
-                out.append((span, read_sentence(text, heading, span.start in leads)))
+                out.append((span, read_sentence(text, heading, span.start in leads, document)))
             return out
 
         return _cached(self._sentence_cache, position, read)
