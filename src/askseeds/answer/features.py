@@ -326,7 +326,7 @@ def focus_slot(
     such a name and 4% of the other candidates; for who-questions, 22% and 6%. (Any focus word,
     not only the noun: 17% and 7%, and "Which Chinese ambassador" finds every "Chinese X".)
     """
-    if not head & sentence.present:
+    if head.isdisjoint(sentence.present):
         return 0.0
     text = sentence.text
     for m in _WORD.finditer(text):
@@ -469,7 +469,7 @@ def candidate_features(
         novelty,
         bigram,
         np.minimum([s.size / 40.0 for s in sentences], 1.0),
-        [focus_slot(q.head, s, q.words) for s in sentences],
+        [focus_slot(q.head, s, q.words) for s in sentences] if q.head else np.zeros(n),
         entry,
         entry * np.array([s.lead for s in sentences], dtype=float),
         entry * np.array([bool(s.label) and s.label <= q.weights.keys() for s in sentences]),

@@ -121,7 +121,7 @@ class Answerer:
         self.reader = reader
         self._idf: dict[str, float] = {}
         self._terms_cache: dict[int, frozenset[str]] = {}
-        self._sentence_cache: dict[int, list[tuple[Span, SentenceFacts]]] = {}
+        self._sentence_cache: dict[int, list[tuple[int, Span, SentenceFacts]]] = {}
         self._doc_terms: dict[str, frozenset[str]] = {}
         self._leads_cache: dict[str, frozenset[int]] = {}
 
@@ -170,11 +170,9 @@ class Answerer:
             source = self.index.chunks[hit.position].source
             passage_terms = self._passage_terms(hit.position)
             prior = max(hit.score, 0.0) / top
-            for j, (span, facts) in enumerate(self._sentences(hit.position)):
+            for j, span, facts in self._sentences(hit.position):
                 if (source, span.start) in seen or (q.year and not facts.names_year):
                     continue
-                if self.index.is_heading(source, span.start, span.end):
-                    continue  # searchable, and the passage's section, but never the answer
                 seen.add((source, span.start))
                 found.append(
                     _Sentence(hit.position, span, facts, passage_terms, float(sims[j]), prior, rank)
@@ -207,18 +205,22 @@ class Answerer:
             self._terms_cache, position, lambda: frozenset(terms(self.index.chunks[position].text))
         )
 
-    def _sentences(self, position: int) -> list[tuple[Span, SentenceFacts]]:
-        """Each sentence of chunk ``position``: its span and what scoring reads of its text."""
+    def _sentences(self, position: int) -> list[tuple[int, Span, SentenceFacts]]:
+        """Each sentence of chunk ``position`` that may answer: its place among the chunk's
+        sentences, its span and what scoring reads of its text. Headings are left out:
+        searchable, and the passage's section, but never the answer."""
 
-        def read() -> list[tuple[Span, SentenceFacts]]:
+        def read() -> list[tuple[int, Span, SentenceFacts]]:
             chunk = self.index.chunks[position]
             leads = self._leads(chunk.source)
             document = name_terms(chunk.source)
             out = []
-            for span in chunk.sentences:
+            for j, span in enumerate(chunk.sentences):
+                if self.index.is_heading(chunk.source, span.start, span.end):
+                    continue
                 text = self.index.original(position, span.start, span.end)
                 heading = self._section(chunk.source, span.start)[1]
-                out.append((span, read_sentence(text, heading, span.start in leads, document)))
+                out.append((j, span, read_sentence(text, heading, span.start in leads, document)))
             return out
 
         return _cached(self._sentence_cache, position, read)
