@@ -233,6 +233,27 @@ def test_long_sentence_split_at_whitespace() -> None:
             assert s.start == 0 or text[s.start - 1].isspace()  # cut at whitespace only
 
 
+@pytest.mark.parametrize(
+    ("text", "sentences"),
+    [
+        # Markup before a sentence's first letter does not hide where it starts.
+        ("Return the status. _Black_ will exit with:", ["Return the status.", "_Black_ will exit with:"]),
+        ("It is fast. **Note** that it is slow.", ["It is fast.", "**Note** that it is slow."]),
+        ("Run it. `--diff` shows the changes.", ["Run it.", "`--diff` shows the changes."]),
+        # An emphasised field after a sentence on its line is that sentence's.
+        ("Delay between checks. **Default:** *0.25*.", ["Delay between checks. **Default:** *0.25*."]),
+        ("It is done. Note: this is it.", ["It is done.", "Note: this is it."]),
+        ("Use *the* tool. *really* fine.", ["Use *the* tool. *really* fine."]),  # lowercase goes on
+        ("See e.g. `foo` here.", ["See e.g. `foo` here."]),
+    ],
+)
+def test_markdown_markup_around_sentence_starts(text: str, sentences: list[str]) -> None:
+    block = Span(0, len(text))
+    spans = split_sentences(text, block)
+    check_sentences(text, block, spans)
+    assert texts(text, spans) == sentences
+
+
 def test_unsplittable_run_cut_by_characters() -> None:
     text = "Before. " + "x7Qz" * 3000 + " after."
     doc = make_doc(text)

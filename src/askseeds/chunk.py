@@ -30,6 +30,9 @@ _TAIL = re.compile(r"[\w.]*$")  # "China-U.S" and "“U.S" are classified as "U.
 _FIRST_WORD = re.compile(r"[^\W_]+")
 _NON_SPACE = re.compile(r"\S")
 _WORD = re.compile(r"\S+")
+# "**Default:** *0.25*" after a sentence on the same line: a field of what that sentence describes.
+# Only an emphasised label: in prose "... applies. Note: ..." starts a sentence.
+_INLINE_LABEL = re.compile(r"[*_]+[A-Z][\w ]{0,20}?(?:[*_]+:|:[*_]+)\s")
 _DOTTED = re.compile(r"(?:[A-Za-z]{1,3}\.)+[A-Za-z]{1,3}")  # U.S, a.m, Ph.D, e.g
 
 # fmt: off
@@ -59,7 +62,8 @@ _STARTERS = frozenset([
 
 def _opens_sentence(ch: str) -> bool:
     # Uncased letters (CJK, Arabic, ...) cannot signal a start by case, so accept them.
-    return ch.isdigit() or ch in _OPENERS or (ch.isalpha() and not ch.islower())
+    # A code span opens one as a quote does: "... the status. `--diff` shows ...".
+    return ch.isdigit() or ch in _OPENERS or ch == "`" or (ch.isalpha() and not ch.islower())
 
 
 def _is_boundary(text: str, block_start: int, m: re.Match[str], nxt: int, block_end: int) -> bool:
@@ -69,8 +73,11 @@ def _is_boundary(text: str, block_start: int, m: re.Match[str], nxt: int, block_
     punct = m.group()
     if punct[0] in "。！？":
         return True
-    first = text[nxt]
+    # Emphasis markup is not the sentence's first letter: "... the status. _Black_ will ...".
+    first = text[nxt : nxt + 4].lstrip("*_~")[:1] or text[nxt]
     newline = "\n" in text[m.end() : nxt]
+    if not newline and _INLINE_LABEL.match(text, nxt, block_end):
+        return False  # "Delay between checks. **Default:** *0.25*.": the value is the option's
     if punct != ".":  # "!", "?", "...", or anything followed by a closing quote
         if punct.startswith("..") and punct.strip(".") == "":
             # A bare ellipsis usually trails off mid-sentence; only a typical opener ends it.
