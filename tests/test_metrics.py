@@ -115,6 +115,9 @@ def test_answer_in_text_possessive() -> None:
     assert answer_in_text(["Richard Nixon"], text)
     assert answer_in_text(["Nixon"], "It was Nixon's visit.")
     assert not answer_in_text(["Nixon"], "It was Nixons visit.")  # no apostrophe, another word
+    # ... and in the gold: a gold written with the possessive is found as written.
+    assert answer_in_text(["Richard Nixon's visit"], text)
+    assert answer_in_text(["Do not update Black's cache"], "Do not update Black's cache now.")
 
 
 def test_best_span() -> None:

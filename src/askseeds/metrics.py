@@ -136,12 +136,13 @@ def answer_in_text(golds: str | Iterable[str], text: str) -> bool:
     contiguous run of whole tokens (so "louis" matches "St. Louis" but "one" does
     not match "someone"). Golds that normalise to nothing never match.
 
-    A possessive in the text counts as the bare name ("Richard Nixon’s visit"
-    contains "Richard Nixon"); SQuAD's normalisation would leave "nixons".
+    A possessive counts as the bare name, in the text and in the gold alike ("Richard
+    Nixon’s visit" contains "Richard Nixon" and "Nixon's visit"); SQuAD's normalisation
+    would leave "nixons".
     """
     padded = f" {normalize_answer(_POSSESSIVE.sub('', text))} "
     for gold in _as_list(golds):
-        g = normalize_answer(gold)
+        g = normalize_answer(_POSSESSIVE.sub("", gold))
         if g and f" {g} " in padded:
             return True
     return False
