@@ -288,3 +288,21 @@ def test_a_reference_s_field_lines_are_kept_though_they_repeat():
     menu = "Home\nDocs\nBlog\nAbout\n\n" + text
     kept = [menu[b.start : b.end] for b in clean(menu).blocks]
     assert not any(k.startswith(("Home", "Docs", "Blog")) for k in kept), kept
+
+
+def test_entries_opening_with_the_same_wrapped_line_keep_it():
+    # Two settings described alike: the shared first line is half a sentence, not a nav line.
+    opening = "(multi-string) A list of file name patterns, the files to leave out of"
+    text = "Settings\n========\n\n" + "".join(
+        f"{name}\n{'-' * len(name)}\n\n{opening}\n{tail}\n\n"
+        for name, tail in [
+            ("run omit", "measurement or reporting. See the source option for details."),
+            ("report omit", "reporting. This is a second entry with its own words."),
+        ]
+    )
+    kept = [text[b.start : b.end] for b in clean(text).blocks]
+    assert sum(k.startswith(opening) for k in kept) == 2, kept
+    # A line repeated on its own is still dropped.
+    nav = "Read the docs online\n\n" + text + "Read the docs online\n"
+    kept = [nav[b.start : b.end] for b in clean(nav).blocks]
+    assert not any(k.startswith("Read the docs") for k in kept), kept

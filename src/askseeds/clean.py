@@ -553,14 +553,22 @@ def _mark_repeats(text: str, lines: list[_Line]) -> None:
     """Short non-sentence lines seen twice or more are headline lists or nav bars.
 
     A field ("Default: false", "**Type**: `boolean`") is not: a reference repeats the same
-    field under entry after entry, and each says something of its own entry.
+    field under entry after entry, and each says something of its own entry. Nor is the
+    first line of a hard-wrapped sentence that goes on in lower case on the next line:
+    two entries may open with the same words ("A list of file name patterns, the files to
+    leave out of").
     """
     counts: Counter[str] = Counter()
     keys: list[tuple[_Line, str]] = []
-    for ln in lines:
+    for ln, nxt in pairwise([*lines, None]):
         if ln.kind == _TEXT and ln.end - ln.start <= 200:
             s = text[ln.start : ln.end]
-            if not _ends_sentence(s) and not _FIELD_LINE.match(s):
+            goes_on = (
+                nxt is not None
+                and not nxt.gap
+                and text[nxt.start : nxt.start + 8].lstrip(_OPENERS)[:1].islower()
+            )
+            if not _ends_sentence(s) and not _FIELD_LINE.match(s) and not goes_on:
                 counts[s] += 1
                 keys.append((ln, s))
     for ln, s in keys:
