@@ -225,6 +225,17 @@ def test_structure_features_mark_the_entry_a_question_names():
     assert f["label"] == [0.0, 1.0, 0.0, 0.0]  # ... and a label the question names
 
 
+def test_a_stopword_inside_a_name_tells_entries_apart():
+    q = read_question("What is the type of installer.no-binary?", "", idf=lambda t: 1.0)
+    no = read_sentence("Allows users to disallow wheels.", "installer.no-binary", lead=True)
+    only = read_sentence("Allows users to enforce wheels.", "installer.only-binary", lead=True)
+    x = candidate_features(q, [no, only], [no.present, only.present], [0.5] * 2, [1.0] * 2,
+                           [0] * 2)  # fmt: skip
+    f = {name: list(x[:, i]) for i, name in enumerate(FEATURES)}
+    assert f["entry"] == [1.0, 0.0]
+    assert f["definition"] == [1.0, 0.0]
+
+
 def test_a_sentence_is_read_as_speaking_of_its_file():
     # "SOCKS Proxy Support" in requests_README.md says Requests supports SOCKS proxies.
     q = read_question("Which proxy does Requests support?", "", idf=lambda t: 1.0)
@@ -248,6 +259,9 @@ def test_a_sentence_is_read_as_speaking_of_its_file():
         ("**Environment Variable**: `POETRY_CACHE_DIR`", False, {"environ", "variabl"}),
         ("Valid values: a filename", False, {"valid", "valu"}),
         ("The socket to bind", False, set()),  # not ended as a sentence
+        # A heading joined to the line below it: the label is that line's.
+        ("`installer.no-binary`\n\n**Type**: `string | boolean`", False, {"type"}),
+        ("`--check`\n\nDon't write the files back.", True, set()),
     ],
 )
 def test_statements_and_label_lines(text, statement, label):

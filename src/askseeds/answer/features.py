@@ -222,9 +222,19 @@ def constraints(question: str) -> list[frozenset[str]]:
 _LABEL_LINE = re.compile(r"^\W*([A-Za-z][\w -]{0,30}?)\W*:(?!//)")
 
 
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+_DOTTED_NAME = re.compile(r"\w{2,}(?:[.-]\w{2,})+")
+
+
 def is_statement(text: str) -> bool:
     """Whether ``text`` reads as a statement: it ends as a sentence and is not a label line."""
-    return text.rstrip(" *_`'\")").endswith((".", "!", "?")) and not _LABEL_LINE.match(text)
+    return text.rstrip(" *_`'\")").endswith((".", "!", "?")) and not _label_line(text)
+
+
+def _label_line(text: str) -> re.Match[str] | None:
+    # A heading is joined to the line below it across a blank line ("`installer.no-binary`",
+    # blank, "**Type**: `string`"): the label is that line's.
+    return _LABEL_LINE.match(_BLANK_LINE.split(text)[-1])
 
 
 class SentenceFacts(NamedTuple):
@@ -273,11 +283,19 @@ def read_sentence(
         names_year=_YEAR_STATED.search(text) is not None,
         capitalised=tuple(_CAPITALISED.findall(text)),
         places=tuple(w for m in _PLACE.finditer(text) for w in words(m.group(1) or m.group(2))),
-        heading=frozenset(heading_terms),
+        heading=frozenset(heading_terms) | name_stopwords(heading),
         heading_pairs=frozenset(itertools.pairwise(heading_terms)),
         lead=lead,
-        label=frozenset(terms(m.group(1))) if (m := _LABEL_LINE.match(text)) else frozenset(),
+        label=frozenset(terms(m.group(1))) if (m := _label_line(text)) else frozenset(),
         document=document,
+    )
+
+
+def name_stopwords(text: str) -> frozenset[str]:
+    """Stopwords inside dotted or hyphenated names, where they tell names apart:
+    installer.no-binary and installer.only-binary share every other term."""
+    return frozenset(
+        w for m in _DOTTED_NAME.finditer(text) for w in words(m.group()) if w in STOPWORDS
     )
 
 
@@ -363,6 +381,9 @@ class Question:
     constraints: tuple[frozenset[str], ...]
     year: bool  # it asks for a year
     head: frozenset[str]  # the focus noun ("orchestra" in "which American orchestra")
+    # Its terms with the stopwords inside names ("no" of installer.no-binary): what a heading
+    # must be made of for the question to name it.
+    names: frozenset[str] = frozenset()
 
 
 def read_question(question: str, query: str, idf: Callable[[str], float]) -> Question:
@@ -391,6 +412,7 @@ def read_question(question: str, query: str, idf: Callable[[str], float]) -> Que
         constraints=tuple(constraints(question)),
         year=year,
         head=frozenset(terms(focus_list[-1]) if focus_list else ()) - asked,
+        names=frozenset(weights) | name_stopwords(question),
     )
 
 
@@ -449,7 +471,7 @@ def candidate_features(
     )
     # Reference entries: the section whose heading the question names is about its subject.
     entry = np.array(
-        [bool(s.heading) and s.heading <= q.weights.keys() for s in sentences], dtype=float
+        [bool(s.heading) and s.heading <= q.names for s in sentences], dtype=float
     )
     if q.pairs:
         bigram = np.array(
