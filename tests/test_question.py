@@ -221,8 +221,19 @@ def test_structure_features_mark_the_entry_a_question_names():
                            [0] * 4)  # fmt: skip
     f = {name: list(x[:, i]) for i, name in enumerate(FEATURES)}
     assert f["entry"] == [1.0, 1.0, 0.0, 0.0]  # under the heading the question names
-    assert f["definition"] == [1.0, 0.0, 0.0, 0.0]  # ... and its first statement
+    assert f["definition"] == [0.0] * 4  # a value is asked for, not what TIMEOUT is
     assert f["label"] == [0.0, 1.0, 0.0, 0.0]  # ... and a label the question names
+    q = read_question("What does TIMEOUT do?", "", idf=lambda t: 1.0)
+    x = candidate_features(q, sentences, [s.present for s in sentences], [0.5] * 4, [1.0] * 4,
+                           [0] * 4)  # fmt: skip
+    assert list(x[:, FEATURES.index("definition")]) == [1.0, 0.0, 0.0, 0.0]  # its first statement
+
+
+def test_a_one_letter_alias_in_a_heading_need_not_be_named():
+    q = read_question("What does the --code option do?", "", idf=lambda t: 1.0)
+    entry = read_sentence("Format the code passed in as a string.", "`-c`, `--code`", lead=True)
+    x = candidate_features(q, [entry], [entry.present], [0.5], [1.0], [0])
+    assert x[0, FEATURES.index("definition")] == 1.0
 
 
 def test_a_stopword_inside_a_name_tells_entries_apart():

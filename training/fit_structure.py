@@ -11,7 +11,7 @@ report them.
 
 For each question the candidates are ranked as ``ask()`` ranks them; a candidate is right
 when it holds a gold answer and comes from a gold source. The weights, each from a small
-grid, are those whose top candidate is right most often (ties: the smallest weights).
+grid, are those whose top candidate is right most often (ties: the shipped weights, then the smallest).
 
     python training/fit_structure.py            # fit and print the figures
     python training/fit_structure.py --write    # ... and save them in scorer_weights.json
@@ -86,7 +86,8 @@ def main() -> int:
     shipped = assistant.answerer.scorer.rank_model.weights[COLUMNS]
     best = max(
         (np.array(w) for w in itertools.product(GRID, repeat=len(STRUCTURE))),
-        key=lambda w: (accuracy(table, w), -w.sum()),
+        # Ties keep what is shipped (then the smallest): a weight moves only for a gain.
+        key=lambda w: (accuracy(table, w), -np.abs(w - shipped).sum(), -w.sum()),
     )
     print(f"{len(table)} fit questions; top candidate right:")
     print(f"  without structure        {accuracy(table, np.zeros(len(STRUCTURE))):.3f}")

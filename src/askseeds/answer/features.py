@@ -36,6 +36,8 @@ FEATURES = (
     "slot",  # a new name beside the focus noun: "Lin Songtian, president of", "Symphony Orchestra"
     "entry",  # the sentence stands under a heading the question names: the entry on its subject
     "definition",  # ... and is that entry's first statement, which says what its subject is or does
+    # (only for a question of no particular kind: one asking for a figure or a default is not
+    # answered by what the subject is)
     "label",  # ... and is a "Label: value" line whose label the question names ("Default: 30")
 )
 
@@ -283,7 +285,8 @@ def read_sentence(
         names_year=_YEAR_STATED.search(text) is not None,
         capitalised=tuple(_CAPITALISED.findall(text)),
         places=tuple(w for m in _PLACE.finditer(text) for w in words(m.group(1) or m.group(2))),
-        heading=frozenset(heading_terms) | name_stopwords(heading),
+        # A one-letter alias ("-c" of "-c, --code") need not be named to name the entry.
+        heading=frozenset(t for t in heading_terms if len(t) > 1) | name_stopwords(heading),
         heading_pairs=frozenset(itertools.pairwise(heading_terms)),
         lead=lead,
         label=frozenset(terms(m.group(1))) if (m := _label_line(text)) else frozenset(),
@@ -493,7 +496,7 @@ def candidate_features(
         np.minimum([s.size / 40.0 for s in sentences], 1.0),
         [focus_slot(q.head, s, q.words) for s in sentences] if q.head else np.zeros(n),
         entry,
-        entry * np.array([s.lead for s in sentences], dtype=float),
+        entry * np.array([s.lead for s in sentences], dtype=float) * (q.kind == "other"),
         entry * np.array([bool(s.label) and s.label <= q.weights.keys() for s in sentences]),
     ]
     return np.column_stack(columns).astype(np.float32).reshape(n, len(FEATURES))
