@@ -236,6 +236,16 @@ def test_a_one_letter_alias_in_a_heading_need_not_be_named():
     assert x[0, FEATURES.index("definition")] == 1.0
 
 
+@pytest.mark.parametrize(
+    "question", ["Which Python versions does pytest support?", "In what version was it added?"]
+)
+def test_a_version_question_matches_the_number_not_the_word(question):
+    # As "year" in a year question: the answer states the number ("Python 3.10+ or PyPy3").
+    q = read_question(question, "", idf=lambda t: 1.0)
+    assert q.kind == "number"
+    assert "version" not in q.weights
+
+
 def test_a_stopword_inside_a_name_tells_entries_apart():
     q = read_question("What is the type of installer.no-binary?", "", idf=lambda t: 1.0)
     no = read_sentence("Allows users to disallow wheels.", "installer.no-binary", lead=True)

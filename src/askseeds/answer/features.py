@@ -106,6 +106,8 @@ _WORD = re.compile(r"[\w'’-]+")
 # "What was the average cost of ...", "What is the population of ...": the thing asked for is a
 # quantity. On the 24 SQuAD articles 30 of 30 such questions have a figure for answer. Nouns
 # that also name non-quantities ("area", "size", "value", "length" of day) are left out.
+# "What version of Windows ...", "Which Python versions ...": a version is a number.
+_VERSION_QUESTION = re.compile(r"(?:in )?(?:what|which) (?:[\w-]+ )?versions?\b", re.IGNORECASE)
 _QUANTITY_QUESTION = re.compile(
     r"(what|which) (?:is|was|are|were) (?:the|its|their|his|her) (?:[\w-]+ )?"
     r"(budget|costs?|price|population|temperature|rate|ratio|age|score|salary|revenue|income|"
@@ -151,8 +153,7 @@ def question_kind(question: str) -> str:
     if (
         re.match(r"how (many|much|old|long|far)\b", q)
         or re.search(r"^(what|which) (percentage|share|number|amount)\b|\bnumber of\b", q)
-        # "What version of Windows ...", "Which Python versions ...": a version is a number.
-        or re.match(r"(what|which) (?:[\w-]+ )?versions?\b", q)
+        or _VERSION_QUESTION.match(q)
         or _QUANTITY_QUESTION.match(q)
     ):
         return "number"
@@ -395,10 +396,14 @@ def read_question(question: str, query: str, idf: Callable[[str], float]) -> Que
     In a question asking for a year the word "year" names the kind of answer, not
     a term to match: the answer states the year instead (on SQuAD's first 12
     articles 4% of the sentences answering such questions use the word, 5% of the
-    others), so it is left out.
+    others), so it is left out. So is "version" in a question asking for one: the answer
+    states the number ("Python 3.10+ or PyPy3").
     """
     year = asks_year(question)
     asked = set(terms("year years")) if year else set()
+    m = _WH.search(question)
+    if _VERSION_QUESTION.match(question, m.start() if m else 0):
+        asked |= set(terms("version versions"))
     own_terms = [t for t in terms(question) if t not in asked]
     own = set(own_terms)
     context = set(terms(query)) - own - asked
