@@ -186,6 +186,10 @@ def test_answer_record_scores_best_cited_span(corpus):
     assert rec["em"] == 1.0 and rec["f1"] == 1.0  # best span "Suzhou." normalises to the gold
     assert rec["citations"] == rec["citations_gold"] == rec["citations_exact"] == 1
     assert rec["latency_ms"] == 12.3
+    assert rec["top_citation_source_hit"]  # and a.txt is the question's file
+    other = Question("s1", q.question, q.answers, ("b.txt",))
+    rec = answer_record(other, ans, corpus)
+    assert rec["top_citation_hit"] and not rec["top_citation_source_hit"]
 
 
 def test_answer_record_without_answer_span_scores_top_snippet(corpus):

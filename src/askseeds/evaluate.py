@@ -320,6 +320,11 @@ def answer_record(
         "cited": [c.source for c in cites],
         "answer_hit": bool(golds) and not answer.abstained and answer_in_text(golds, answer.text),
         "top_citation_hit": bool(golds) and bool(cites) and answer_in_text(golds, top),
+        # ... and it quotes a file the question names (SQuAD: the answer's own paragraph).
+        "top_citation_source_hit": bool(golds)
+        and bool(cites)
+        and answer_in_text(golds, top)
+        and (not gold_sources or cites[0].source in gold_sources),
         "first_sentence_hit": bool(golds)
         and bool(answer.passages)
         and answer_in_text(golds, _first_sentence(answer.passages[0])),
@@ -359,6 +364,9 @@ def summarize_answers(records: Sequence[dict]) -> dict:
         "unanswerable": len(unanswerable),
         "answer_hit": _mean([float(r["answer_hit"]) for r in answerable]),
         "top_citation_hit": _mean([float(r["top_citation_hit"]) for r in answerable]),
+        "top_citation_source_hit": _mean(
+            [float(r.get("top_citation_source_hit", False)) for r in answerable]
+        ),
         "first_sentence_hit": _mean([float(r["first_sentence_hit"]) for r in answerable]),
         "em": _mean([r["em"] for r in answerable]),
         "f1": _mean([r["f1"] for r in answerable]),
@@ -522,6 +530,7 @@ def format_report(report: dict) -> str:
     rows = [
         ("answer hit", "answer_hit"),
         ("top-citation hit", "top_citation_hit"),
+        ("  ... from a gold file", "top_citation_source_hit"),
         ("  baseline: 1st sentence", "first_sentence_hit"),
         ("EM (best cited span)", "em"),
         ("F1 (best cited span)", "f1"),
