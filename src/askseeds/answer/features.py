@@ -103,11 +103,11 @@ _NAME = r"[\"“‘']?[A-Z][\w'’.&-]*(?:\s+(?:(?:of|the|and|de|for)\s+)?[A-Z][
 _NAME_BEFORE = re.compile(rf"({_NAME})\s*,?\s*(?:the\s+|a\s+)?$")
 _NAME_AFTER = re.compile(rf"\s*,?\s*({_NAME})")
 _WORD = re.compile(r"[\w'’-]+")
+# "What version of Windows ...", "Which Python versions ...": a version is a number.
+_VERSION_QUESTION = re.compile(r"(?:what|which) (?:[\w-]+ )?versions?\b", re.IGNORECASE)
 # "What was the average cost of ...", "What is the population of ...": the thing asked for is a
 # quantity. On the 24 SQuAD articles 30 of 30 such questions have a figure for answer. Nouns
 # that also name non-quantities ("area", "size", "value", "length" of day) are left out.
-# "What version of Windows ...", "Which Python versions ...": a version is a number.
-_VERSION_QUESTION = re.compile(r"(?:in )?(?:what|which) (?:[\w-]+ )?versions?\b", re.IGNORECASE)
 _QUANTITY_QUESTION = re.compile(
     r"(what|which) (?:is|was|are|were) (?:the|its|their|his|her) (?:[\w-]+ )?"
     r"(budget|costs?|price|population|temperature|rate|ratio|age|score|salary|revenue|income|"
