@@ -99,3 +99,37 @@ def test_answers_cite_exactly_and_render_escaped(fake_bot):
     bubble = render.render_answer(answer, turn=1)
     assert "<script" not in bubble
     json.dumps(render.answer_dict(answer))  # the /ask endpoint's payload is plain JSON
+
+
+def test_new_sentence_rules_resplit_only_the_files_they_cut_differently(tmp_path, monkeypatch):
+    import askseeds.chunk as chunk_module
+    from askseeds.chunk import SENTENCE_RULES, chunk_document
+    from askseeds.load import load_folder
+
+    docs = tmp_path / "docs"
+    shutil.copytree(SEEDS, docs)
+    (docs / "note.md").write_text("# Note\n\nOne sentence says it all here.\n", encoding="utf-8")
+    idx = tmp_path / "idx"
+    # Built under other rules (here: no sentence ever ends inside a paragraph) ...
+    with monkeypatch.context() as m:
+        m.setattr(chunk_module, "_CANDIDATE", chunk_module.re.compile(r"(?!)"))
+        _bot(docs, idx)
+    manifest_path = idx / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    manifest["sentence_rules"] = SENTENCE_RULES - 1
+    manifest_path.write_text(json.dumps(manifest))
+    # ... the next sync splits every file anew and re-embeds only those cut differently.
+    embedder = FakeEmbedder()
+    again = _bot(docs, idx, embedder)
+    changed = set(again.stats.changes["changed"])
+    assert changed and "note.md" not in changed  # one sentence: cut alike by any rules
+    assert embedder.chunks_encoded == sum(c.source in changed for c in again.index.chunks)
+    fresh = [
+        (c.source, c.start, c.end, c.sentences)
+        for d in load_folder(docs)[0]
+        for c in chunk_document(d, SETTINGS.chunk_tokens, SETTINGS.chunk_overlap_tokens)
+    ]
+    stored = [(c.source, c.start, c.end, c.sentences) for c in again.index.chunks]
+    assert sorted(stored) == sorted(fresh)  # every file now as the current rules cut it
+    assert json.loads(manifest_path.read_text())["sentence_rules"] == SENTENCE_RULES
+    assert _bot(docs, idx, embedder).stats.changes["changed"] == []  # once only

@@ -21,6 +21,9 @@ __all__ = ["chunk_document", "count_tokens", "sentences_of", "split_sentences"]
 log = logging.getLogger(__name__)
 
 SEPARATOR = " "  # between a chunk's sentences in Chunk.text (the embedder reads that text)
+# Raised whenever the sentence rules change: an index built under other rules re-splits its
+# files once, and re-embeds only those whose chunks come out different (index/sync.py).
+SENTENCE_RULES = 2  # 2: markup before a sentence's first letter; emphasised inline fields
 _CLOSERS = "\"'”’»」』）)\\]}"
 _OPENERS = "\"'“‘«「『（([{"
 # ASCII terminals only count when whitespace or the block end follows, which skips

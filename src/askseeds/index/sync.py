@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 from tqdm.auto import tqdm
 
-from ..chunk import chunk_document, sentence_offsets
+from ..chunk import SENTENCE_RULES, chunk_document, sentence_offsets
 from ..config import Settings
 from ..embed import Embedder
 from ..errors import IndexCorruptError
@@ -102,7 +102,9 @@ def sync(
     deleted files are written to the vector store. A different model, chunking or
     format, or a damaged index, rebuilds from scratch (with a warning for damage);
     a different vector store, or a corpus that outgrew its FAISS index kind, is
-    rebuilt from the stored vectors without embedding.
+    rebuilt from the stored vectors without embedding. After a change of sentence rules
+    (``chunk.SENTENCE_RULES``) every file is split anew once, and only those cut
+    differently are re-embedded.
 
     Returns:
         The open, up-to-date index; ``index.changes`` says what was done.
@@ -136,6 +138,9 @@ def sync(
             for s in unchanged
             if (old.outlines.get(s) or {}).get("blocks") != outlines[s]["blocks"]
         }
+    rules_changed = old is not None and old.manifest.get("sentence_rules") != SENTENCE_RULES
+    if rules_changed:
+        unchanged -= _resplit_sources(old, by_source, unchanged, settings)
     added = sorted(s for s in by_source if s not in old_files)
     changed = sorted(s for s in by_source if s in old_files and s not in unchanged)
     deleted = sorted(s for s in old_files if s not in by_source)
@@ -153,9 +158,8 @@ def sync(
         if store_reason is None and old.store.searches_text():
             store_reason = "term rules changed (the store searches terms)"
     changes = {"added": added, "changed": changed, "deleted": deleted, "unchanged": len(unchanged)}
-    if old is not None and not (
-        added or changed or deleted or meta_changed or store_reason or terms_changed
-    ):
+    files_changed = added or changed or deleted or meta_changed
+    if old is not None and not (files_changed or store_reason or terms_changed or rules_changed):
         log.info("index up to date: %d documents, %d chunks", len(old.docs), len(old.chunks))
         old.skipped, old.changes = tuple(skipped), {**changes, "embedded": 0}
         return old
@@ -243,6 +247,32 @@ def _stale_sources(old: Index, by_source: dict[str, Document], unchanged: set[st
     for source in sorted(stale):
         log.warning("stored text of %s differs from the file; re-indexing it", source)
     return stale
+
+
+def _resplit_sources(
+    old: Index, by_source: dict[str, Document], unchanged: set[str], settings: Settings
+) -> set[str]:
+    """Unchanged files that the current sentence rules cut into other chunks or sentences
+    than the stored ones (the index was built under other rules)."""
+    stored: dict[str, list[tuple]] = {}
+    for c in old.chunks:
+        stored.setdefault(c.source, []).append((c.start, c.end, c.sentences))
+    moved = {
+        s
+        for s in unchanged
+        if stored.get(s, [])
+        != [
+            (c.start, c.end, c.sentences)
+            for c in chunk_document(
+                by_source[s], settings.chunk_tokens, settings.chunk_overlap_tokens
+            )
+        ]
+    }
+    log.info(
+        "sentence rules changed since indexing: %d of %d unchanged files split anew",
+        len(moved), len(unchanged),
+    )  # fmt: skip
+    return moved
 
 
 def _store_reason(old: Index, settings: Settings, index_dir: Path) -> str | None:
@@ -445,6 +475,7 @@ def _write(
         "dim": dim,
         "params": settings.index_params(),
         "terms": TERMS_VERSION,
+        "sentence_rules": SENTENCE_RULES,
         "generation": generation,
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "counts": {"documents": len(files), "chunks": len(plan.chunks), "sentences": n_sent},
