@@ -120,6 +120,12 @@ def test_answer_in_text_possessive() -> None:
     assert answer_in_text(["Do not update Black's cache"], "Do not update Black's cache now.")
 
 
+def test_answer_in_text_reads_a_backtick_as_a_word_break() -> None:
+    text = "Whether to measure :ref:`branch coverage <branch>` too."
+    assert answer_in_text(["branch coverage"], text)
+    assert answer_in_text(["`--check`"], "Pass --check to see it.")
+
+
 def test_best_span() -> None:
     text = "The conference, held in Suzhou, Jiangsu Province, was themed green."
     assert best_span(text, ["suzhou"]) == "Suzhou,"
