@@ -229,9 +229,17 @@ def test_structure_features_mark_the_entry_a_question_names():
     assert list(x[:, FEATURES.index("definition")]) == [1.0, 0.0, 0.0, 0.0]  # its first statement
 
 
-def test_a_one_letter_alias_in_a_heading_need_not_be_named():
-    q = read_question("What does the --code option do?", "", idf=lambda t: 1.0)
-    entry = read_sentence("Format the code passed in as a string.", "`-c`, `--code`", lead=True)
+@pytest.mark.parametrize(
+    ("question", "heading"),
+    [
+        ("What does the --code option do?", "`-c`, `--code`"),  # a one-letter alias
+        ("What does the precision setting do?", "[report] precision"),  # a bracketed qualifier
+        ("What does the timeout setting do?", "timeout (seconds)"),
+    ],
+)
+def test_a_heading_is_named_without_its_alias_or_qualifier(question, heading):
+    q = read_question(question, "", idf=lambda t: 1.0)
+    entry = read_sentence("Sets how it works for this run.", heading, lead=True)
     x = candidate_features(q, [entry], [entry.present], [0.5], [1.0], [0])
     assert x[0, FEATURES.index("definition")] == 1.0
 

@@ -226,6 +226,7 @@ _LABEL_LINE = re.compile(r"^\W*([A-Za-z][\w -]{0,30}?)\W*:(?!//)")
 
 
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
+_BRACKETED = re.compile(r"\[[^\]]*\]|\([^)]*\)")
 _DOTTED_NAME = re.compile(r"\w{2,}(?:[.-]\w{2,})+")
 
 
@@ -286,8 +287,10 @@ def read_sentence(
         names_year=_YEAR_STATED.search(text) is not None,
         capitalised=tuple(_CAPITALISED.findall(text)),
         places=tuple(w for m in _PLACE.finditer(text) for w in words(m.group(1) or m.group(2))),
-        # A one-letter alias ("-c" of "-c, --code") need not be named to name the entry.
-        heading=frozenset(t for t in heading_terms if len(t) > 1) | name_stopwords(heading),
+        # A one-letter alias ("-c" of "-c, --code") need not be named to name the entry, nor
+        # a bracketed qualifier ("[report]" of "[report] precision").
+        heading=frozenset(t for t in terms(_BRACKETED.sub(" ", heading)) if len(t) > 1)
+        | name_stopwords(heading),
         heading_pairs=frozenset(itertools.pairwise(heading_terms)),
         lead=lead,
         label=frozenset(terms(m.group(1))) if (m := _label_line(text)) else frozenset(),
