@@ -306,3 +306,14 @@ def test_entries_opening_with_the_same_wrapped_line_keep_it():
     nav = "Read the docs online\n\n" + text + "Read the docs online\n"
     kept = [nav[b.start : b.end] for b in clean(nav).blocks]
     assert not any(k.startswith("Read the docs") for k in kept), kept
+
+
+def test_a_link_line_inside_a_sentence_keeps_the_paragraph_whole():
+    text = (
+        "# Settings\n\nDo not download entire wheels to extract metadata but use\n"
+        "[HTTP range requests](https://example.org/range)\n"
+        "to only download the METADATA files of wheels.\n"
+    )
+    kept = [text[b.start : b.end] for b in clean(text).blocks]
+    whole = text[text.index("Do not") : text.index("wheels.\n") + len("wheels.")]
+    assert any(k.endswith(whole) for k in kept), kept  # one block (under its heading)

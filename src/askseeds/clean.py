@@ -59,6 +59,7 @@ _TERMINAL = frozenset(".!?。！？…")
 _CLOSERS = "\"'”’)]」』）»"
 _OPENERS = "\"'“‘([「『（«"
 _SOFT_END = frozenset(",;:-–—(/&")
+_LINK_START = re.compile(r"\[[^\]\s]")  # a Markdown link: callers pass a line's first chars
 _MIN_WORDS = 4  # a sentence-like block has at least this many words...
 _LONG_WORDS = 25  # ...or so many that it is prose even without final punctuation
 # Words that cannot end a sentence: a line ending in one continues on the next.
@@ -677,6 +678,8 @@ def _soft_break(prev: str, cur: str, width: int) -> bool:
         return True
     if prev[-1] in _SOFT_END or prev.rsplit(None, 1)[-1].lower() in _FUNCTION_WORDS:
         return True
+    if prev[-1].islower() and _LINK_START.match(cur):
+        return True  # "... but use" / "[HTTP range requests](...)": a link inside the sentence
     if _CJK.match(prev[-1]) and head and _CJK.match(head):
         return True
     return width >= 60 and len(prev) >= 0.8 * width
