@@ -229,6 +229,16 @@ def test_structure_features_mark_the_entry_a_question_names():
     assert list(x[:, FEATURES.index("definition")]) == [1.0, 0.0, 0.0, 0.0]  # its first statement
 
 
+def test_of_two_named_entries_the_one_naming_more_is_the_entry():
+    q = read_question("What does the debug_file setting name?", "", idf=lambda t: 1.0)
+    debug = read_sentence("A list of debug options.", "[run] debug", lead=True)
+    debug_file = read_sentence("A file to write debug output to.", "[run] debug_file", lead=True)
+    sentences = [debug, debug_file]
+    x = candidate_features(q, sentences, [s.present for s in sentences], [0.5] * 2, [1.0] * 2,
+                           [0] * 2)  # fmt: skip
+    assert list(x[:, FEATURES.index("entry")]) == [0.0, 1.0]
+
+
 @pytest.mark.parametrize(
     ("question", "heading"),
     [

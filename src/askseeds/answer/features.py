@@ -480,9 +480,13 @@ def candidate_features(
     novelty = np.divide(
         sizes - own_terms[:, own].sum(axis=1), sizes, out=np.zeros(n), where=sizes > 0
     )
-    # Reference entries: the section whose heading the question names is about its subject.
+    # Reference entries: the section whose heading the question names is about its subject;
+    # of two it names ("debug" and "debug_file"), the one naming more.
+    named = [bool(s.heading) and s.heading <= q.names for s in sentences]
+    headings = {s.heading for s, ok in zip(sentences, named) if ok}
     entry = np.array(
-        [bool(s.heading) and s.heading <= q.names for s in sentences], dtype=float
+        [ok and not any(s.heading < h for h in headings) for s, ok in zip(sentences, named)],
+        dtype=float,
     )
     if q.pairs:
         bigram = np.array(
