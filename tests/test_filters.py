@@ -197,3 +197,16 @@ def test_the_cli_reports_a_bad_filter_before_opening_anything(tmp_path, capsys):
     code = main(["ask", "Who?", "--since", "nope", "--docs", str(tmp_path / "missing")])
     assert code == 2
     assert "since='nope' is not a date" in capsys.readouterr().err
+
+
+def test_the_page_says_what_the_filter_fields_keep_and_escapes_them():
+    from askseeds.chat import describe_filters
+
+    assert "all documents" in describe_filters()
+    assert "only from documents until 2024." in describe_filters("", "", " 2024 ")
+    assert "in notes/* since 2025-01 (and undated ones)." in describe_filters(
+        "notes/*", "2025-01", "", True
+    )
+    assert "is not a date" in describe_filters("", "someday")
+    shown = describe_filters("<img src=x onerror=alert(1)>")
+    assert "<img" not in shown and "&lt;img" in shown

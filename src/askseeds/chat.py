@@ -33,6 +33,7 @@ stay_offline()  # before Gradio is imported
 os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", str(2**62))  # never rebuilt
 os.environ.setdefault("GRADIO_ANALYTICS_MAX_EVENTS", "1")  # nothing reads the records
 
+import html
 import importlib.util
 import logging
 from concurrent.futures import ThreadPoolExecutor
@@ -45,6 +46,7 @@ from . import render
 from .errors import AskseedsError, ConfigError
 from .feedback import FeedbackLog, make_vote
 from .feedback import default_path as default_feedback_path
+from .filters import FilterError, as_filters
 from .upload import save_uploads
 
 log = logging.getLogger("askseeds.chat")
@@ -354,6 +356,23 @@ def filter_dict(only: Any = "", since: Any = "", until: Any = "", keep_undated: 
             "keep_undated": bool(keep_undated)}
 
 
+def describe_filters(
+    only: Any = "", since: Any = "", until: Any = "", keep_undated: Any = False
+) -> str:
+    """One line of HTML saying which documents the filter fields keep (escaped: it echoes
+    what was typed), or why they cannot be read."""
+    try:
+        filters = as_filters(filter_dict(only, since, until, keep_undated))
+    except FilterError as exc:
+        return f'<p class="filter-note">{html.escape(str(exc))}</p>'
+    if filters is None:
+        return '<p class="filter-note">Answers come from all documents.</p>'
+    dated = filters.since or filters.until
+    undated = " (and undated ones)" if filters.keep_undated and dated else ""
+    text = f"Answers come only from documents {filters.describe()}{undated}."
+    return f'<p class="filter-note">{html.escape(text)}</p>'
+
+
 def _history_roles(messages: list) -> list:
     return [m.get("role") if isinstance(m, dict) else getattr(m, "role", None) for m in messages]
 
@@ -491,31 +510,34 @@ def build_app(
             with gr.Column(scale=3, min_width=380):
                 sources = gr.HTML(render.render_panel({}), elem_id="sources", render=False)
                 # Searched inside retrieval (filters.py); a bad value gets a message bubble.
-                with gr.Accordion("Filter documents", open=False, elem_id="filters"), gr.Row():
-                    only = gr.Textbox(
-                        label="Only files or folders",
-                        placeholder="reports/*, notes (globs or folders, comma-separated)",
-                        value="",  # a value: /chat callers may leave it out
-                        elem_id="filter-only",
-                        scale=3,
-                    )
-                    since = gr.Textbox(
-                        label="Since",
-                        placeholder="YYYY[-MM[-DD]]",
-                        value="",
-                        elem_id="filter-since",
-                        scale=1,
-                    )
-                    until = gr.Textbox(
-                        label="Until",
-                        placeholder="YYYY[-MM[-DD]]",
-                        value="",
-                        elem_id="filter-until",
-                        scale=1,
-                    )
-                    keep_undated = gr.Checkbox(
-                        label="Keep undated", elem_id="filter-undated", scale=1, min_width=120
-                    )
+                with gr.Accordion("Filter documents", open=False, elem_id="filters"):
+                    with gr.Row():
+                        only = gr.Textbox(
+                            label="Only files or folders",
+                            placeholder="reports/*, notes (globs or folders, comma-separated)",
+                            value="",  # a value: /chat callers may leave it out
+                            elem_id="filter-only",
+                            scale=3,
+                        )
+                        since = gr.Textbox(
+                            label="Since",
+                            placeholder="YYYY[-MM[-DD]]",
+                            value="",
+                            elem_id="filter-since",
+                            scale=1,
+                        )
+                        until = gr.Textbox(
+                            label="Until",
+                            placeholder="YYYY[-MM[-DD]]",
+                            value="",
+                            elem_id="filter-until",
+                            scale=1,
+                        )
+                        keep_undated = gr.Checkbox(
+                            label="Keep undated", elem_id="filter-undated", scale=1, min_width=120
+                        )
+                    # What the fields keep, as the search will read them.
+                    filter_note = gr.HTML(describe_filters(), elem_id="filter-note")
                 chatbot = gr.Chatbot(
                     elem_id="chatbot",
                     height="68vh",
@@ -558,6 +580,11 @@ def build_app(
             js="() => { document.querySelector('#chatbot button[aria-label=\"Clear\"]')?.click(); }",
         )
         chatbot.clear(clear, None, [sources, turns], api_visibility="undocumented", queue=False)
+        fields = [only, since, until, keep_undated]
+        for field in fields:
+            field.change(
+                describe_filters, fields, filter_note, api_visibility="private", queue=False
+            )
         if feedback is not None:
             # Private: only the page votes (an API caller could not say on which answer).
             chatbot.like(adapter.vote, [chatbot, turns], None, api_visibility="private")
