@@ -141,12 +141,17 @@ def answer_in_text(golds: str | Iterable[str], text: str) -> bool:
     would leave "nixons". A backtick separates words, as markup does (":ref:`branch
     coverage`" holds "branch coverage"), where SQuAD's normalisation would glue them.
     """
-    padded = f" {normalize_answer(_POSSESSIVE.sub('', text).replace('`', ' '))} "
+    padded = f" {_loose(text)} "
     for gold in _as_list(golds):
-        g = normalize_answer(_POSSESSIVE.sub("", gold).replace("`", " "))
+        g = _loose(gold)
         if g and f" {g} " in padded:
             return True
     return False
+
+
+def _loose(s: str) -> str:
+    """``normalize_answer`` with possessives dropped and backticks read as spaces."""
+    return normalize_answer(_POSSESSIVE.sub("", s).replace("`", " "))
 
 
 def best_span(text: str, golds: str | Iterable[str]) -> str | None:
