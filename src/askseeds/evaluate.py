@@ -309,6 +309,7 @@ def answer_record(
     spans = [s for c in cites if (s := best_span(c.snippet, golds)) is not None] if golds else []
     span = min(spans, key=len) if spans else top
     gold_sources = set(q.sources)
+    top_hit = bool(golds) and bool(cites) and answer_in_text(golds, top)
     rec = {
         "id": q.id,
         "question": q.question,
@@ -319,11 +320,9 @@ def answer_record(
         "answered": answer.text[:SNIPPET_CHARS],
         "cited": [c.source for c in cites],
         "answer_hit": bool(golds) and not answer.abstained and answer_in_text(golds, answer.text),
-        "top_citation_hit": bool(golds) and bool(cites) and answer_in_text(golds, top),
+        "top_citation_hit": top_hit,
         # ... and it quotes a file the question names (SQuAD: the answer's own paragraph).
-        "top_citation_source_hit": bool(golds)
-        and bool(cites)
-        and answer_in_text(golds, top)
+        "top_citation_source_hit": top_hit
         and (not gold_sources or cites[0].source in gold_sources),
         "first_sentence_hit": bool(golds)
         and bool(answer.passages)
@@ -364,7 +363,7 @@ def summarize_answers(records: Sequence[dict]) -> dict:
         "unanswerable": len(unanswerable),
         "answer_hit": _mean([float(r["answer_hit"]) for r in answerable]),
         "top_citation_hit": _mean([float(r["top_citation_hit"]) for r in answerable]),
-        "top_citation_source_hit": _mean(
+        "top_citation_source_hit": _mean(  # .get: a report saved before the field existed
             [float(r.get("top_citation_source_hit", False)) for r in answerable]
         ),
         "first_sentence_hit": _mean([float(r["first_sentence_hit"]) for r in answerable]),
