@@ -153,7 +153,7 @@ def question_kind(question: str) -> str:
     if (
         re.match(r"how (many|much|old|long|far)\b", q)
         or re.search(r"^(what|which) (percentage|share|number|amount)\b|\bnumber of\b", q)
-        or _VERSION_QUESTION.match(q)
+        or asks_version(question)
         or _QUANTITY_QUESTION.match(q)
     ):
         return "number"
@@ -173,6 +173,12 @@ def question_kind(question: str) -> str:
 def asks_year(question: str) -> bool:
     """The question asks for a year ("In what year ...", "Since which year ...")."""
     return _YEAR_QUESTION.search(question) is not None
+
+
+def asks_version(question: str) -> bool:
+    """The question asks for a version ("Which Python versions ...", "In what version ...")."""
+    m = _WH.search(question)
+    return _VERSION_QUESTION.match(question, m.start() if m else 0) is not None
 
 
 def focus_words(question: str) -> list[str]:
@@ -223,8 +229,6 @@ def constraints(question: str) -> list[frozenset[str]]:
 # "Default: 30", "**Command line:** `--timeout INT`", "Valid values: a filename": a label and
 # its value, not a statement.
 _LABEL_LINE = re.compile(r"^\W*([A-Za-z][\w -]{0,30}?)\W*:(?!//)")
-
-
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _BRACKETED = re.compile(r"\[[^\]]*\]|\([^)]*\)")
 _DOTTED_NAME = re.compile(r"\w{2,}(?:[.-]\w{2,})+")
@@ -404,8 +408,7 @@ def read_question(question: str, query: str, idf: Callable[[str], float]) -> Que
     """
     year = asks_year(question)
     asked = set(terms("year years")) if year else set()
-    m = _WH.search(question)
-    if _VERSION_QUESTION.match(question, m.start() if m else 0):
+    if asks_version(question):
         asked |= set(terms("version versions"))
     own_terms = [t for t in terms(question) if t not in asked]
     own = set(own_terms)
