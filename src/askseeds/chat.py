@@ -373,6 +373,13 @@ def describe_filters(
     return f'<p class="filter-note">{html.escape(text)}</p>'
 
 
+def _date_field(label: str, elem_id: str) -> gr.Textbox:
+    """A filter's date box (a value: /chat callers may leave it out)."""
+    return gr.Textbox(
+        label=label, placeholder="YYYY[-MM[-DD]]", value="", elem_id=elem_id, scale=1
+    )
+
+
 def _history_roles(messages: list) -> list:
     return [m.get("role") if isinstance(m, dict) else getattr(m, "role", None) for m in messages]
 
@@ -519,20 +526,8 @@ def build_app(
                             elem_id="filter-only",
                             scale=3,
                         )
-                        since = gr.Textbox(
-                            label="Since",
-                            placeholder="YYYY[-MM[-DD]]",
-                            value="",
-                            elem_id="filter-since",
-                            scale=1,
-                        )
-                        until = gr.Textbox(
-                            label="Until",
-                            placeholder="YYYY[-MM[-DD]]",
-                            value="",
-                            elem_id="filter-until",
-                            scale=1,
-                        )
+                        since = _date_field("Since", "filter-since")
+                        until = _date_field("Until", "filter-until")
                         keep_undated = gr.Checkbox(
                             label="Keep undated", elem_id="filter-undated", scale=1, min_width=120
                         )
