@@ -22,16 +22,12 @@ from __future__ import annotations
 import argparse
 import itertools
 import os
-import sys
 from dataclasses import replace
 from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import numpy as np
-
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
 
 from askseeds import Assistant
 from askseeds.answer.features import FEATURES
@@ -42,6 +38,7 @@ from askseeds.metrics import answer_in_text
 STRUCTURE = ("entry", "definition", "label")
 COLUMNS = [FEATURES.index(n) for n in STRUCTURE]  # where they sit in a feature row
 GRID = (0.0, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0)
+ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "training" / "structure"
 
 
