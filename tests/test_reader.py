@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -12,9 +13,12 @@ from citations import SEEDS, assert_cited_exactly
 from seed_questions import ANSWERABLE
 
 from askseeds import Assistant
+from askseeds.answer.features import FEATURES
 from askseeds.answer.reader import NONE, get_reader
 from askseeds.config import Settings
+from askseeds.evaluate import evaluate, load_questions
 
+EVAL = Path(__file__).resolve().parents[1] / "eval"
 QUESTION = "Where was the seventh China-U.S. Sister Cities Conference held?"
 ANSWER = (
     "The Seventh China-U.S. Sister Cities Conference was held on October 25-27 in Hangzhou, "
@@ -69,6 +73,31 @@ def test_ask_reads_or_skips_with_the_reader(bot):
         assert 0.0 <= answer.confidence <= 1.0
         assert_cited_exactly(reading, answer)
     assert verdicts <= {"read", "skipped"} and "read" in verdicts
+
+
+@pytest.mark.slow
+def test_the_reader_leaves_named_reference_entries_to_the_features(tmp_path):
+    # A settings reference (never fitted on): under a heading the question names, a sentence
+    # ("The Access log file to write to.") speaks of the heading the reader does not see.
+    plain = Assistant.from_folder(
+        EVAL / "reference", index_dir=tmp_path / "idx", settings=Settings(reader="none"),
+        progress=False,
+    )  # fmt: skip
+    reading = Assistant(plain.index, replace(plain.settings, reader="bundled"), plain.docs_dir)
+    questions = load_questions(EVAL / "reference_questions.jsonl")
+    entry = FEATURES.index("entry")
+    under_entries = 0
+    for q in questions:
+        _, cands = reading.search(q.question, q.question, reading.encode(q.question))
+        if cands and cands[0].features[entry] > 0:
+            under_entries += 1
+            assert reading.ask(q.question).reader == "skipped", q.question
+    assert under_entries >= len(questions) // 2
+    hit = [
+        evaluate(bot, questions)["answers"]["hybrid"]["top_citation_hit"]
+        for bot in (plain, reading)
+    ]
+    assert hit[1] >= hit[0]
 
 
 @pytest.mark.slow

@@ -62,7 +62,8 @@ class ReaderModels:
 
     The reader is skipped when the features alone are sure: the best candidate leads the
     second by ``skip_margin`` in rank score and the features-only confidence is at least
-    ``skip_above`` or below ``skip_below`` (chosen on the fit articles).
+    ``skip_above`` or below ``skip_below`` (chosen on the fit articles). ``select`` also
+    skips it when the best candidate stands under a reference entry the question names.
     """
 
     top: int

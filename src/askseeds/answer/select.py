@@ -28,6 +28,7 @@ from ..retrieve import Hit
 from ..terms import terms, words
 from ..types import Answer, Citation, Passage, Span
 from .features import (
+    FEATURES,
     NUMBER,
     SentenceFacts,
     candidate_features,
@@ -51,6 +52,8 @@ PASSAGE_DEPTH = 20  # sentences of this many top passages are candidates
 STATEMENT_WORDS = 4  # fewer distinct words than this: a near-duplicate must be an exact one
 LEAD_IN_CHARS = 400  # the most a lead-in and the lines it introduces may quote
 CACHED_CHUNKS = 4096  # chunks (and documents) whose terms and sentences are kept between questions
+
+_ENTRY = FEATURES.index("entry")
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -302,9 +305,13 @@ class Answerer:
         if self.reader is None or models is None or not cands:
             return Verdict(cands, quoted, confidence, _or(threshold, self.scorer.min_confidence))
         margin = cands[0].rank_score - cands[1].rank_score if len(cands) > 1 else math.inf
-        if margin >= models.skip_margin and (
+        sure = margin >= models.skip_margin and (
             confidence >= models.skip_above or confidence < models.skip_below
-        ):
+        )
+        # The reader sees a sentence without its heading: under an entry the question names
+        # ("The Access log file to write to." under `accesslog`) it cannot tell what the
+        # sentence is about, and the structure features can.
+        if sure or cands[0].features[_ENTRY] > 0:
             return Verdict(
                 cands, quoted, confidence, _or(threshold, self.scorer.min_confidence), "skipped"
             )
