@@ -11,7 +11,12 @@ one speaking Gradio's HTTP API; either its own Gradio session, kept for the whol
 3. soak: more questions until ``--memory-questions`` (default 2,000, counting the load run)
    have been asked since the warm-up;
 4. sessions: ``--new-sessions`` new users (default 200) ask one question each, which prices
-   what Gradio keeps per session (bounded by ``state_session_capacity``).
+   what Gradio keeps per session (bounded by ``state_session_capacity``);
+5. model CPU: once the server has stopped, the load round's questions are asked again in
+   this process and the CPU of the encoder and the reader timed (``model_cpu``): the bound
+   the issue compares questions/s with is cores / that (``--no-model-cpu`` skips it);
+6. ``--gradio-floor``: the load round again against a Gradio app that does nothing,
+   the same users and queue settings: Gradio's own CPU per request.
 
 Memory is the server process's resident set size, ``VmRSS`` in ``/proc/<pid>/status``, read
 after the warm-up and after the soak (each the median of 5 readings 0.2 s apart, once the
@@ -42,6 +47,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -220,9 +226,15 @@ def connect(url: str, n: int, kind: str = "gradio") -> list[GradioUser | HttpUse
 
 
 def run_round(
-    name: str, questions: list[str], clients: list[GradioUser | HttpUser], timeout: float
+    name: str,
+    questions: list[str],
+    clients: list[GradioUser | HttpUser],
+    timeout: float,
+    check: Callable[[str, object], str | None] | None = None,
 ) -> Round:
-    """Ask every question once, spread over the clients, one thread per client."""
+    """Ask every question once, spread over the clients, one thread per client; ``check``
+    says what is wrong with a reply (default: ``_check``, the chat's replies)."""
+    check = check or _check
     result = Round(name)
     lock = threading.Lock()
     next_index = iter(range(len(questions)))
@@ -241,7 +253,7 @@ def run_round(
             except Exception as exc:  # noqa: BLE001 (classified below)
                 reply = exc
             elapsed = time.perf_counter() - start
-            problem = _check(endpoint, reply)
+            problem = check(endpoint, reply)
             with lock:
                 if problem:
                     result.errors.append(problem)
@@ -317,6 +329,115 @@ def settled_rss(pid: int) -> int:
     return settled_memory(pid)["VmRSS"]
 
 
+def model_cpu(docs: str, index_dir: Path, questions: list[str]) -> dict:
+    """CPU milliseconds per question of the models alone: ``questions`` asked again in this
+    process, one at a time with the machine otherwise idle, the question encoder's and the
+    reader's calls timed apart (settings from ``ASKSEEDS_*`` as the server read them).
+
+    Asked without a chat history: a follow-up the server encoded twice (alone and with
+    its history) counts once, so this errs low, and the bound it gives errs high.
+    """
+    from askseeds import Assistant
+    from askseeds.config import Settings
+    from askseeds.errors import AskseedsError
+
+    bot = Assistant.from_folder(
+        docs, index_dir=index_dir, settings=Settings.from_env(), progress=False
+    )
+    spent = {"encode": 0.0, "reader": 0.0}
+
+    def timed(part: str, fn):
+        def run(*args, **kwargs):
+            t = time.process_time()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                spent[part] += time.process_time() - t
+
+        return run
+
+    bot.embedder.encode_queries = timed("encode", bot.embedder.encode_queries)
+    if bot.answerer.reader is not None:
+        bot.answerer.reader.score = timed("reader", bot.answerer.reader.score)
+    for q in questions[:20]:  # first-use costs (the traced encoder) are the server's warm-up
+        try:
+            bot.ask(q)
+        except AskseedsError:
+            pass
+    spent.update(encode=0.0, reader=0.0)
+    for q in questions:
+        try:
+            bot.ask(q)
+        except AskseedsError:
+            pass  # rejected before any model runs, in the server as here
+    return {part: round(1000 * cpu / len(questions), 2) for part, cpu in spent.items()}
+
+
+def _noop_reply(endpoint: str, reply) -> str | None:
+    return f"{endpoint}: {reply}" if isinstance(reply, Exception) else None
+
+
+def serve_noop(port: int) -> None:
+    """A Gradio app whose /ask and /chat return a fixed reply: Gradio's own cost per request."""
+    import gradio as gr
+
+    def ask(question: str) -> str:
+        return "An answer [1]."
+
+    def chat(message: str) -> str:  # named as the chat's input, for gradio_client users
+        return "An answer [1]."
+
+    with gr.Blocks() as demo:
+        box, reply = gr.Textbox(), gr.Textbox()
+        box.submit(ask, box, reply, api_name="ask")
+        box.change(chat, box, reply, api_name="chat")
+    # The web chat's queue settings (askseeds.chat).
+    demo.queue(default_concurrency_limit=8, max_size=256)
+    demo.launch(server_name="127.0.0.1", server_port=port, quiet=True)
+
+
+def gradio_floor(clients: int, questions: list[str], timeout: float, kind: str) -> dict:
+    """Server CPU per request of ``serve_noop`` under the same users and questions."""
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, __file__, "--serve-noop", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_for(url, proc, 120)
+        users = connect(url, clients, kind)
+        run_round("noop warm-up", questions[:200], users, timeout, _noop_reply)
+        cpu = cpu_seconds(proc.pid)
+        r = run_round("noop load", questions, users, timeout, _noop_reply)
+        cpu = cpu_seconds(proc.pid) - cpu
+    finally:
+        proc.terminate()
+        proc.wait(timeout=15)
+    return {
+        "server_cpu_ms_per_request": round(1000 * cpu / len(questions), 2),
+        "throughput_qps": r.summary()["throughput_qps"],
+        "errors": len(r.errors),
+        "error_samples": r.errors[:3],
+    }
+
+
+def _wait_for(url: str, proc: subprocess.Popen, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"server exited with {proc.returncode}")
+        try:
+            if httpx.get(url + "/gradio_api/info", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    proc.kill()
+    raise SystemExit(f"server at {url} did not start within {timeout}s")
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -346,18 +467,11 @@ def start_server(docs: str, index_dir: Path, log_path: Path, timeout: float):
         stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"server exited with {proc.returncode}; see {log_path}")
-        try:
-            if httpx.get(url + "/gradio_api/info", timeout=2).status_code == 200:
-                return proc, log, url
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    proc.kill()
-    raise SystemExit(f"server did not start within {timeout}s; see {log_path}")
+    try:
+        _wait_for(url, proc, timeout)
+    except SystemExit as exc:
+        raise SystemExit(f"{exc}; see {log_path}") from None
+    return proc, log, url
 
 
 def stop_server(proc: subprocess.Popen, log) -> None:
@@ -400,11 +514,27 @@ def main(argv: list[str] | None = None) -> dict:
         default="gradio",
         help="users as gradio_client Clients, or speaking Gradio's HTTP API directly (lighter)",
     )
+    ap.add_argument(
+        "--no-model-cpu",
+        action="store_true",
+        help="skip asking the load round's questions again to time the models' CPU alone",
+    )
+    ap.add_argument(
+        "--gradio-floor",
+        action="store_true",
+        help="also run the load round against a Gradio app that does nothing (Gradio's own CPU)",
+    )
+    ap.add_argument("--serve-noop", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--json", help="also write the figures to this JSON file")
     args = ap.parse_args(argv)
+    if args.serve_noop:
+        serve_noop(args.serve_noop)
+        raise SystemExit(0)
 
     tmp = Path(tempfile.mkdtemp(prefix="askseeds-load-"))
+    index_dir = Path(args.index_dir) if args.index_dir else tmp / "index"
+    models = floor = None
     proc = log = None
     try:
         if args.url:
@@ -412,7 +542,6 @@ def main(argv: list[str] | None = None) -> dict:
                 raise SystemExit("--url must be a loopback address")
             url, pid = args.url, args.pid
         else:
-            index_dir = Path(args.index_dir) if args.index_dir else tmp / "index"
             proc, log, url = start_server(args.docs, index_dir, tmp / "serve.log", 300)
             pid = proc.pid
         pool = eval_questions(Path(args.questions_file))
@@ -428,9 +557,8 @@ def main(argv: list[str] | None = None) -> dict:
         mem_before = settled_memory(pid) if pid else {}
         rss_before = mem_before.get("VmRSS")
         server_cpu, client_cpu = cpu_seconds(pid) if pid else 0.0, sum(os.times()[:2])
-        load = run_round(
-            "load", draw(pool, BAD_QUESTIONS, args.questions, args.seed + 1), clients, args.timeout
-        )
+        asked_in_load = draw(pool, BAD_QUESTIONS, args.questions, args.seed + 1)
+        load = run_round("load", asked_in_load, clients, args.timeout)
         server_cpu = cpu_seconds(pid) - server_cpu if pid else None
         client_cpu = sum(os.times()[:2]) - client_cpu
         soak = None
@@ -444,6 +572,13 @@ def main(argv: list[str] | None = None) -> dict:
             sessions = session_cost(url, pid, args.new_sessions, pool, args.timeout, args.client)
         load_after = os.getloadavg()
         server_log = (tmp / "serve.log").read_text(errors="replace") if proc else ""
+        if proc is not None:
+            stop_server(proc, log)
+            proc = None
+        if not args.no_model_cpu and (index_dir / "manifest.json").exists():
+            models = model_cpu(args.docs, index_dir, asked_in_load)
+        if args.gradio_floor:
+            floor = gradio_floor(args.clients, asked_in_load, args.timeout, args.client)
     finally:
         if proc is not None:
             stop_server(proc, log)
@@ -465,6 +600,10 @@ def main(argv: list[str] | None = None) -> dict:
             "server": round(1000 * server_cpu / args.questions, 2) if server_cpu else None,
             "clients": round(1000 * client_cpu / args.questions, 2),
         },
+        # The models' CPU per question of the same questions, asked again alone (model_cpu):
+        # with 2 cores, 2 / that is what the server could answer were the models all it ran.
+        "model_cpu_ms_per_question": models,
+        "gradio_noop": floor,
         "soak": soak.summary() if soak else None,
         "memory": {
             "questions_between_readings": asked,
@@ -525,6 +664,20 @@ def _print(r: dict) -> None:
         print(
             f"load round CPU per question: server {c['server']} ms, clients {c['clients']} ms "
             f"(compute bound on {r['cores']} cores: {bound:.1f} q/s)"
+        )
+    models = r["model_cpu_ms_per_question"]
+    if models:
+        total = models["encode"] + models["reader"]
+        bound = (r["cores"] or 1) * 1000 / total
+        print(
+            f"model CPU per question (encode {models['encode']} + reader {models['reader']} ms): "
+            f"bound {bound:.1f} q/s; load q/s / bound {r['load']['throughput_qps'] / bound:.2f}"
+        )
+    if r["gradio_noop"]:
+        g = r["gradio_noop"]
+        print(
+            f"a Gradio app doing nothing, same users: server CPU {g['server_cpu_ms_per_request']} "
+            f"ms per request, {g['throughput_qps']} q/s, {g['errors']} errors"
         )
     m = r["memory"]
     print(

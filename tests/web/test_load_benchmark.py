@@ -1,4 +1,5 @@
-"""Smoke run of benchmarks/load.py (5 clients x 20 questions) against the session's server."""
+"""Smoke run of benchmarks/load.py (5 clients x 20 questions) against the session's server,
+with its model-CPU and no-op Gradio steps."""
 
 from __future__ import annotations
 
@@ -32,6 +33,9 @@ def test_load_script_runs_bounded_and_reports(app_server, tmp_path):
             "10",
             "--solo",
             "5",
+            "--index-dir",
+            str(app_server.log_path.parent / "index"),  # the server's (conftest._app_py)
+            "--gradio-floor",
             "--json",
             str(out),
         ],
@@ -48,3 +52,8 @@ def test_load_script_runs_bounded_and_reports(app_server, tmp_path):
     assert report["memory"]["rss_before_mib"] > 0 and report["memory"]["rss_after_mib"] > 0
     assert report["sessions"]["errors"] == 0
     assert "p95" in run.stdout and "RSS" in run.stdout
+    # The models' CPU, timed on the same questions, and Gradio's own cost per request.
+    assert report["model_cpu_ms_per_question"]["encode"] > 0
+    assert report["gradio_noop"]["errors"] == 0
+    assert report["gradio_noop"]["server_cpu_ms_per_request"] > 0
+    assert "bound" in run.stdout and "doing nothing" in run.stdout
