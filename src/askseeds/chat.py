@@ -36,7 +36,10 @@ os.environ.setdefault("GRADIO_ANALYTICS_MAX_EVENTS", "1")  # nothing reads the r
 import html
 import importlib.util
 import logging
+import threading
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -58,7 +61,12 @@ EXAMPLES = [
     "What was the theme of the video dialogue between sister cities?",
 ]
 
-QUEUE_CONCURRENCY = 8  # Gradio worker threads per event; each waits on the one ask thread
+QUEUE_CONCURRENCY = 8  # Gradio worker threads per event; each waits on the ask threads
+# Threads that answer (ChatAdapter). With two, 50 users (benchmarks/load.py --client http) got
+# 48.6 instead of 37.9 questions/s without the reader and 45.1 instead of 38.3 with it: one
+# answer's Python work overlaps the other's model call. RSS grew by 2.7% and 4.4% per 2,000
+# questions, as with one thread.
+ASK_THREADS = 2
 QUEUE_MAX_SIZE = 256  # waiting requests before the queue refuses new ones
 # Gradio keeps 0.2-0.35 MiB per browser or API session (copies of the page config, the
 # State), measured by benchmarks/load.py; its default cap of 10,000 sessions would let a
@@ -194,37 +202,90 @@ def _history_for_ask(history: Any) -> list[dict]:
     return turns
 
 
+class _SharedLock:
+    """Many holders sharing, or one alone. One waiting to be alone goes before new sharers,
+    so an upload is not starved by a steady stream of questions."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._sharing = 0
+        self._alone = False
+        self._waiting_alone = 0
+
+    @contextmanager
+    def shared(self) -> Iterator[None]:
+        with self._cond:
+            self._cond.wait_for(lambda: not self._alone and not self._waiting_alone)
+            self._sharing += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._sharing -= 1
+                self._cond.notify_all()
+
+    @contextmanager
+    def exclusive(self) -> Iterator[None]:
+        with self._cond:
+            self._waiting_alone += 1
+            self._cond.wait_for(lambda: not self._alone and not self._sharing)
+            self._waiting_alone -= 1
+            self._alone = True
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._alone = False
+                self._cond.notify_all()
+
+
 class ChatAdapter:
-    """Runs the assistant on one thread and turns answers and errors into HTML / JSON."""
+    """Runs the assistant on its own few threads and turns answers and errors into HTML / JSON.
+
+    Questions share the index; an upload, which replaces it, waits for the questions being
+    answered and then has it alone.
+    """
 
     def __init__(self, assistant: Any, feedback: FeedbackLog | None = None):
         self.assistant = assistant
         self.feedback = feedback
-        # Every ask() runs on this one thread, so calls are serialised as before, and what
-        # torch and numpy allocate stays in one malloc arena. Run directly on Gradio's many
-        # worker threads, the same load grew the server's RSS by ~30% per 2,000 questions.
-        # chat() and api() do all their work here too (history parsing, rendering the HTML
-        # and JSON), so those strings also come from this thread's arena rather than from
-        # the ~16 arenas of Gradio's threads: RSS growth per 2,000 questions (load.py) went
-        # from ~34 MiB (+4.4-5.0%) to ~23 MiB (+2.8-3.2%).
-        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="askseeds-ask")
+        # Every ask() runs on these ASK_THREADS threads, so what torch and numpy allocate
+        # stays in their few malloc arenas. Run directly on Gradio's many worker threads, the
+        # same load grew the server's RSS by ~30% per 2,000 questions. chat() and api() do
+        # all their work here too (history parsing, rendering the HTML and JSON), so those
+        # strings also come from these threads' arenas rather than from the ~16 arenas of
+        # Gradio's threads: RSS growth per 2,000 questions (load.py) went from ~34 MiB
+        # (+4.4-5.0%) to ~23 MiB (+2.8-3.2%).
+        self._worker = ThreadPoolExecutor(
+            max_workers=ASK_THREADS, thread_name_prefix="askseeds-ask"
+        )
+        self._index = _SharedLock()
+
+    def _run(self, fn: Any, *args: Any, exclusive: bool = False) -> Any:
+        """``fn(*args)`` on the ask threads, sharing the index or (``exclusive``) having it."""
+
+        def call() -> Any:
+            with self._index.exclusive() if exclusive else self._index.shared():
+                return fn(*args)
+
+        return self._worker.submit(call).result()
 
     def chat(self, message: Any, history: list, turns: dict | None, filters: dict | None = None):
         """The ChatInterface fn: returns (answer bubble, sources panel, per-turn sections).
 
         ``filters``: the filter row's values (``filter_dict``), None for all documents.
         """
-        return self._worker.submit(self._chat, message, history, turns, filters).result()
+        return self._run(self._chat, message, history, turns, filters)
 
     def api(
         self, question: str, history: list[dict] | None = None, filters: dict | None = None
     ) -> dict:
         """The ``/ask`` endpoint: a question (and optional history) -> answer JSON."""
-        return self._worker.submit(self._api, question, history, filters).result()
+        return self._run(self._api, question, history, filters)
 
     def retrieve(self, question: str, k: Any = 5, filters: dict | None = None) -> dict:
         """The ``/retrieve`` endpoint: a question -> its ``k`` closest passages as JSON."""
-        return self._worker.submit(self._retrieve, question, k, filters).result()
+        return self._run(self._retrieve, question, k, filters)
 
     def _chat(self, message: Any, history: list, turns: dict | None, filters: dict | None):
         question = render.plain_text(message) if not isinstance(message, str) else message
@@ -248,7 +309,7 @@ class ChatAdapter:
 
     def upload(self, files: Any, progress: Any = None) -> tuple[str, str, str]:
         """Save uploaded files into the folder and index them: (report, header, documents)."""
-        return self._worker.submit(self._upload, files, progress).result()
+        return self._run(self._upload, files, progress, exclusive=True)
 
     def documents(self) -> str:
         """The Documents panel for the index searched now."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 import html
 import shutil
 import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -98,6 +100,37 @@ def test_same_upload_twice_is_not_duplicated(server, uploads):
     )
     assert "already in the folder" in html.unescape(report)
     assert sorted(p.name for p in docs.glob("lighthouse*")) == ["lighthouse.pdf"]
+
+
+def test_questions_asked_during_an_upload_are_all_answered(server, tmp_path):
+    # Questions are answered on two threads; an upload replaces the index, so it waits for
+    # the questions in hand and has the index alone. None may fail or see half an index.
+    srv, _ = server
+    note = tmp_path / "ferries.md"
+    note.write_text("# Ferries\n\nThe Gull Island ferry leaves at 7:40 every morning.\n")
+    question = "Where was the seventh China-U.S. Sister Cities Conference held?"
+    expected = Client(srv.url, verbose=False).predict(question, api_name="/ask")["citations"]
+    stop = threading.Event()
+
+    def keep_asking() -> list[dict]:
+        client, answers = Client(srv.url, verbose=False), []
+        while not stop.is_set() or not answers:
+            answers.append(client.predict(question, api_name="/ask"))
+        return answers
+
+    with ThreadPoolExecutor(4) as pool:
+        askers = [pool.submit(keep_asking) for _ in range(4)]
+        report = Client(srv.url, verbose=False).predict(
+            [handle_file(str(note))], api_name="/upload"
+        )[0]
+        stop.set()
+        answers = [a for f in askers for a in f.result()]
+    assert "ferries.md: added and indexed" in html.unescape(report)
+    assert answers and all(a["citations"] == expected for a in answers)
+    ferry = Client(srv.url, verbose=False).predict(
+        "When does the Gull Island ferry leave?", api_name="/ask"
+    )
+    assert ferry["citations"] and ferry["citations"][0]["source"] == "ferries.md"
 
 
 @pytest.mark.browser
