@@ -50,6 +50,7 @@ from .errors import AskseedsError, ConfigError
 from .feedback import FeedbackLog, make_vote
 from .feedback import default_path as default_feedback_path
 from .filters import FilterError, as_filters
+from .index.bm25_kernels import warm_up as warm_up_bm25
 from .upload import save_uploads
 
 log = logging.getLogger("askseeds.chat")
@@ -733,6 +734,7 @@ def serve(
     _warn_if_public(host)
     assistant = Assistant.from_folder(docs, index_dir=index_dir, settings=settings, progress=True)
     assistant.embedder.prepare_queries()  # so no visitor waits for it
+    warm_up_bm25()  # likewise
     demo = build_app(assistant, mcp=mcp, feedback=feedback_log(assistant))
     log.info("askseeds chat on %s", _local_url(host, port))
     if mcp:

@@ -127,3 +127,19 @@ def reset(table: np.ndarray, found: np.ndarray, count: int) -> None:
         table[found[:count], SCORE] = 0
     else:
         _KERNELS[2](table, found, int(count))
+
+
+def warm_up() -> None:
+    """Compile the loops now (or load them from numba's cache): a server calls this at start
+    so that no visitor's first question waits for it. Postings are read-only when memory
+    mapped from disk and writable when just built; numba compiles each kind apart."""
+    if _KERNELS is None:
+        return
+    for writable in (False, True):
+        docs, tfs = np.zeros(1, np.int32), np.ones(1, np.uint16)
+        docs.setflags(write=writable)
+        tfs.setflags(write=writable)
+        table, found = np.zeros((1, 2), np.float32), np.zeros(1, np.int64)
+        count = gather(docs, tfs, 0, 1.0, table, None, found, 0)
+        add_to_candidates(docs, tfs, 0, 1.0, table)
+        reset(table, found, count)
