@@ -63,10 +63,10 @@ EXAMPLES = [
 ]
 
 QUEUE_CONCURRENCY = 8  # Gradio worker threads per event; each waits on the ask threads
-# Threads that answer (ChatAdapter). With two, 50 users (benchmarks/load.py --client http) got
-# 48.6 instead of 37.9 questions/s without the reader and 45.1 instead of 38.3 with it: one
-# answer's Python work overlaps the other's model call. RSS grew by 2.7% and 4.4% per 2,000
-# questions, as with one thread.
+# Threads that answer (ChatAdapter). With two, 50 users (benchmarks/load.py --client http,
+# idle) got 63.3 instead of 37.9 questions/s without the reader and 50.2 instead of 38.3 with
+# it: one answer's Python work overlaps the other's model call. RSS grew by 2.9% and 4.0% per
+# 2,000 questions, as with one thread.
 ASK_THREADS = 2
 QUEUE_MAX_SIZE = 256  # waiting requests before the queue refuses new ones
 # Gradio keeps 0.2-0.35 MiB per browser or API session (copies of the page config, the
