@@ -133,3 +133,23 @@ def test_new_sentence_rules_resplit_only_the_files_they_cut_differently(tmp_path
     assert sorted(stored) == sorted(fresh)  # every file now as the current rules cut it
     assert json.loads(manifest_path.read_text())["sentence_rules"] == SENTENCE_RULES
     assert _bot(docs, idx, embedder).stats.changes["changed"] == []  # once only
+
+
+def test_sentence_cosines_kept_for_a_question_equal_fresh_ones(fake_bot):
+    index = fake_bot.index
+    vec = fake_bot.encode("Where was the seventh conference held?")
+    n = len(index.chunks)
+    first = index.sentence_sims(list(range(0, n, 2)), vec)
+    again = index.sentence_sims(list(range(n)), vec)  # half kept, half new
+    fresh = [
+        index.sentence_vectors[index.sentence_rows[p] : index.sentence_rows[p + 1]].astype(
+            "float32"
+        )
+        @ vec
+        for p in range(n)
+    ]
+    for got, want in zip(again, fresh):
+        assert got.shape == want.shape and abs(got - want).max() < 1e-5
+    assert all(a is b for a, b in zip(first, again[::2]))  # the same arrays, not recomputed
+    other = fake_bot.encode("Who is the mayor of Tacoma?")
+    assert abs(index.sentence_sims([0], other)[0] - fresh[0]).max() > 1e-3  # a new question

@@ -6,6 +6,7 @@ import hashlib
 import json
 import logging
 import mmap
+import threading
 import time
 from bisect import bisect_right
 from collections.abc import Sequence
@@ -61,6 +62,7 @@ class Index:
         self._position_of_row[self.rows] = np.arange(len(self.rows))
         self._text_hashes: dict[int, int] = {}
         self._headings: dict[str, frozenset[tuple[int, int]]] = {}
+        self._sims = threading.local()  # the last question's sentence cosines, per thread
 
     def same_text(self, a: int, b: int) -> bool:
         """Chunks ``a`` and ``b`` say the same words, case and spacing aside."""
@@ -226,16 +228,25 @@ class Index:
         """Per chunk in ``positions``, the cosine of each of its sentences with ``query_vec``.
 
         One gather and one product for all chunks (a question's 50 candidate
-        chunks hold ~250 sentences) rather than a small product per chunk.
+        chunks hold ~250 sentences) rather than a small product per chunk. Ranking and
+        answering both ask this of one question's vector, mostly of the same chunks: what
+        was computed for the last vector this thread passed is kept.
         """
         if not len(positions):
             return []
-        at = np.asarray(positions)
-        starts, ends = self.sentence_rows[at], self.sentence_rows[at + 1]
-        rows = np.concatenate([np.arange(a, b) for a, b in zip(starts, ends)])
-        q = np.asarray(query_vec, dtype=np.float32).reshape(-1)
-        sims = self.sentence_vectors[rows].astype(np.float32) @ q
-        return np.split(sims, np.cumsum(ends - starts)[:-1])
+        memo = self._sims
+        if getattr(memo, "vec", None) is not query_vec:
+            memo.vec, memo.known = query_vec, {}
+        known: dict[int, np.ndarray] = memo.known
+        missing = [p for p in positions if p not in known]
+        if missing:
+            at = np.asarray(missing)
+            starts, ends = self.sentence_rows[at], self.sentence_rows[at + 1]
+            rows = np.concatenate([np.arange(a, b) for a, b in zip(starts, ends)])
+            q = np.asarray(query_vec, dtype=np.float32).reshape(-1)
+            sims = self.sentence_vectors[rows].astype(np.float32) @ q
+            known.update(zip(missing, np.split(sims, np.cumsum(ends - starts)[:-1])))
+        return [known[p] for p in positions]
 
 
 def open_index(index_dir: Path, verify: bool = True, settings: Settings | None = None) -> Index:
