@@ -43,8 +43,8 @@ def _gather_numpy(docs, tfs, offset, weight, table, mask, found, count):
 
 def _add_numpy(docs, tfs, offset, weight, table):
     keys = docs + offset if offset else docs
-    keys, tfs = keys[table[keys, SCORE] > 0], tfs[table[keys, SCORE] > 0]
-    tf = tfs.astype(np.float32)
+    candidate = table[keys, SCORE] > 0
+    keys, tf = keys[candidate], tfs[candidate].astype(np.float32)
     table[keys, SCORE] += np.float64(weight) * tf / (tf + table[keys, NORM])
 
 
