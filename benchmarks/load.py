@@ -381,6 +381,8 @@ def serve_noop(port: int) -> None:
     """A Gradio app whose /ask and /chat return a fixed reply: Gradio's own cost per request."""
     import gradio as gr
 
+    from askseeds.chat import QUEUE_CONCURRENCY, QUEUE_MAX_SIZE
+
     def ask(question: str) -> str:
         return "An answer [1]."
 
@@ -391,8 +393,7 @@ def serve_noop(port: int) -> None:
         box, reply = gr.Textbox(), gr.Textbox()
         box.submit(ask, box, reply, api_name="ask")
         box.change(chat, box, reply, api_name="chat")
-    # The web chat's queue settings (askseeds.chat).
-    demo.queue(default_concurrency_limit=8, max_size=256)
+    demo.queue(default_concurrency_limit=QUEUE_CONCURRENCY, max_size=QUEUE_MAX_SIZE)
     demo.launch(server_name="127.0.0.1", server_port=port, quiet=True)
 
 
