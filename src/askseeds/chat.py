@@ -638,10 +638,14 @@ def build_app(
         )
         chatbot.clear(clear, None, [sources, turns], api_visibility="undocumented", queue=False)
         fields = [only, since, until, keep_undated]
-        for field in fields:
-            field.change(
-                describe_filters, fields, filter_note, api_visibility="private", queue=False
-            )
+        gr.on(
+            [f.change for f in fields],
+            describe_filters,
+            fields,
+            filter_note,
+            api_visibility="private",
+            queue=False,
+        )
         if feedback is not None:
             # Private: only the page votes (an API caller could not say on which answer).
             chatbot.like(adapter.vote, [chatbot, turns], None, api_visibility="private")
