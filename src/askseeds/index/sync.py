@@ -21,6 +21,7 @@ import logging
 import os
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -138,9 +139,18 @@ def sync(
             for s in unchanged
             if (old.outlines.get(s) or {}).get("blocks") != outlines[s]["blocks"]
         }
+    cut: dict[str, list[Chunk]] = {}  # each file is chunked once, whichever step asks first
+
+    def chunks_of(source: str) -> list[Chunk]:
+        if source not in cut:
+            cut[source] = chunk_document(
+                by_source[source], settings.chunk_tokens, settings.chunk_overlap_tokens
+            )
+        return cut[source]
+
     rules_changed = old is not None and old.manifest.get("sentence_rules") != SENTENCE_RULES
     if rules_changed:
-        unchanged -= _resplit_sources(old, by_source, unchanged, settings)
+        unchanged -= _resplit_sources(old, unchanged, chunks_of)
     added = sorted(s for s in by_source if s not in old_files)
     changed = sorted(s for s in by_source if s in old_files and s not in unchanged)
     deleted = sorted(s for s in old_files if s not in by_source)
@@ -165,12 +175,7 @@ def sync(
         return old
 
     t0 = time.perf_counter()
-    new_docs = [by_source[s] for s in sorted(set(added) | set(changed))]
-    new_chunks = [
-        c
-        for d in new_docs
-        for c in chunk_document(d, settings.chunk_tokens, settings.chunk_overlap_tokens)
-    ]
+    new_chunks = [c for s in sorted(set(added) | set(changed)) for c in chunks_of(s)]
     new_raws = [by_source[c.source].text[c.start : c.end] for c in new_chunks]
     new_vecs, new_sents = _embed(new_chunks, by_source, embedder, settings, progress)
     plan = _plan(old, unchanged, new_chunks, new_raws)
@@ -250,7 +255,7 @@ def _stale_sources(old: Index, by_source: dict[str, Document], unchanged: set[st
 
 
 def _resplit_sources(
-    old: Index, by_source: dict[str, Document], unchanged: set[str], settings: Settings
+    old: Index, unchanged: set[str], chunks_of: Callable[[str], list[Chunk]]
 ) -> set[str]:
     """Unchanged files that the current sentence rules cut into other chunks or sentences
     than the stored ones (the index was built under other rules)."""
@@ -260,13 +265,7 @@ def _resplit_sources(
     moved = {
         s
         for s in unchanged
-        if stored.get(s, [])
-        != [
-            (c.start, c.end, c.sentences)
-            for c in chunk_document(
-                by_source[s], settings.chunk_tokens, settings.chunk_overlap_tokens
-            )
-        ]
+        if stored.get(s, []) != [(c.start, c.end, c.sentences) for c in chunks_of(s)]
     }
     log.info(
         "sentence rules changed since indexing: %d of %d unchanged files split anew",
