@@ -65,23 +65,23 @@ def _compiled():
             d = np.int64(docs[j]) + offset
             if masked and not mask[d]:
                 continue
-            if table[d, 0] == 0:
+            if table[d, SCORE] == 0:
                 found[count] = d
                 count += 1
-            table[d, 0] += score(weight, tfs[j], table[d, 1])
+            table[d, SCORE] += score(weight, tfs[j], table[d, NORM])
         return count
 
     @numba.njit(cache=True, nogil=True)
     def add(docs, tfs, offset, weight, table):
         for j in range(len(docs)):
             d = np.int64(docs[j]) + offset
-            if table[d, 0] > 0:
-                table[d, 0] += score(weight, tfs[j], table[d, 1])
+            if table[d, SCORE] > 0:
+                table[d, SCORE] += score(weight, tfs[j], table[d, NORM])
 
     @numba.njit(cache=True, nogil=True)
     def reset(table, found, count):
         for j in range(count):
-            table[found[j], 0] = 0
+            table[found[j], SCORE] = 0
 
     return gather, add, reset
 
