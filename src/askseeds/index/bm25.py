@@ -37,7 +37,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .bm25_kernels import NORM, SCORE, add_to_candidates, gather, reset
+from .bm25_kernels import NORM, SCORE, add_to_candidates, gather, reset, take_top
 
 log = logging.getLogger(__name__)
 
@@ -425,13 +425,10 @@ class LexicalIndex:
                 i += 1
             for term in terms[i:]:
                 self._add_to(term, table)
-            cand = found[:count].copy()
-            score = acc[cand]
-        finally:
+        except BaseException:
             reset(table, found, count)
-        if len(cand) > n:
-            top = np.argpartition(-score, n - 1)[:n]
-            cand, score = cand[top], score[top]
+            raise
+        cand, score = take_top(table, found, count, n)  # and the scores back to 0
         order = np.argsort(-score, kind="stable")
         return self.rows[cand[order]], score[order]
 
