@@ -37,7 +37,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .bm25_kernels import NORM, SCORE, add_to_candidates, gather, reset, take_top
+from .bm25_kernels import NORM, SCORE, add_to_candidates, gather, n_above, reset, take_top
 
 log = logging.getLogger(__name__)
 
@@ -162,13 +162,12 @@ class Segment:
 
     @classmethod
     def open(cls, folder: Path) -> Segment:
+        # Memory-mapped, as plain arrays over the mapping: np.memmap's own indexing costs
+        # microseconds a call, and a question reads a few spans of several arrays per term.
         arrays = {
-            name: np.load(folder / f"{name}.npy", mmap_mode="r", allow_pickle=False)
+            name: np.asarray(np.load(folder / f"{name}.npy", mmap_mode="r", allow_pickle=False))
             for name in _ARRAYS
         }
-        # Small and read on every query: kept in memory.
-        for name in ("keys", "rows", "lengths", "maxtf", "mindl"):
-            arrays[name] = np.asarray(arrays[name])
         return cls(folder.name, folder=folder, **arrays)
 
 
@@ -362,7 +361,7 @@ class LexicalIndex:
     def _postings(self, s: int, start: int, end: int) -> tuple[np.ndarray, np.ndarray]:
         """Segment ``s``'s postings ``[start, end)``: local documents and term counts."""
         seg = self.segments[s]
-        return np.asarray(seg.docs[start:end]), np.asarray(seg.tfs[start:end])
+        return seg.docs[start:end], seg.tfs[start:end]
 
     def _gather(
         self, term: _Term, table: np.ndarray, mask: np.ndarray | None, found: np.ndarray, count: int
@@ -412,15 +411,14 @@ class LexicalIndex:
         done = np.cumsum([0.0, *bounds])  # the most terms ..i-1 can have given a candidate
         mask = None if rows is None else np.isin(self.rows, rows)
         table, found = self._buffers()
-        acc = table[:, SCORE]  # above 0: a candidate
         count = 0
         i = 0
         try:
             while i < len(terms):
-                if count >= n and done[i] > rest[i]:  # else the n-th cannot beat rest[i]
-                    kth = np.partition(acc[found[:count]], count - n)[count - n]
-                    if kth > rest[i]:
-                        break  # no document outside the candidates can reach the top n
+                # No document outside the candidates can reach the top n once n of them score
+                # more than the terms left could give one (which takes more than done[i]).
+                if count >= n and done[i] > rest[i] and n_above(table, found, count, n, rest[i]):
+                    break
                 count = self._gather(terms[i], table, mask, found, count)
                 i += 1
             for term in terms[i:]:

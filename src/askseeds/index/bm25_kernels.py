@@ -13,6 +13,7 @@ it never becomes one.
 * ``add_to_candidates``: add only to the candidates.
 * ``take_top``: the best ``n`` of ``found[:count]`` with their scores, and every one of
   their scores back to 0 (ready for the next search), in one pass.
+* ``n_above``: whether ``n`` of the candidates score above a bound.
 
 numpy does each as a few whole-array steps, each a pass over the postings with its own
 temporary arrays; compiled, each is one pass (1M passages, ``benchmarks/scale.py
@@ -125,7 +126,18 @@ def _compiled():
             scores[k], keys[k] = s, d
         return m
 
-    return gather, add, reset, take_top
+    @numba.njit(cache=True, nogil=True)
+    def n_above(table, found, count, n, bound):
+        # Stops at the n-th: when the top n are settled, they are usually found early.
+        seen = 0
+        for j in range(count):
+            if table[found[j], SCORE] > bound:
+                seen += 1
+                if seen >= n:
+                    return True
+        return False
+
+    return gather, add, reset, take_top, n_above
 
 
 _KERNELS = _compiled()
@@ -187,6 +199,13 @@ def take_top(
     return keys[:m], scores[:m]
 
 
+def n_above(table: np.ndarray, found: np.ndarray, count: int, n: int, bound: float) -> bool:
+    """Whether at least ``n`` of ``found[:count]`` score above ``bound``."""
+    if _KERNELS is None:
+        return int(np.count_nonzero(table[found[:count], SCORE] > bound)) >= n
+    return _KERNELS[4](table, found, int(count), int(n), np.float32(bound))
+
+
 def warm_up() -> None:
     """Compile the loops now (or load them from numba's cache): a server calls this at start
     so that no visitor's first question waits for it. Postings are read-only when memory
@@ -200,5 +219,6 @@ def warm_up() -> None:
         table, found = np.zeros((1, 2), np.float32), np.zeros(1, np.int64)
         count = gather(docs, tfs, 0, 1.0, table, None, found, 0)
         add_to_candidates(docs, tfs, 0, 1.0, table)
+        n_above(table, found, count, 1, 0.0)
         take_top(table, found, count, 1)
         reset(table, found, count)
