@@ -198,7 +198,7 @@ def main() -> None:
         if reader is not None:
             cands = bot.search(q, q, vec)[1] or []
             t = time.perf_counter()
-            reader.score([(q, c.text) for c in cands[:top]])
+            reader.score(bot.answerer.reader_pairs(q, cands[:top]))
             read_ms.append((time.perf_counter() - t) * 1000)
 
     p50, p95, enc50 = pct(ask_ms, 50), pct(ask_ms, 95), statistics.median(enc_ms)

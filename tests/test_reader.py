@@ -13,8 +13,10 @@ from citations import SEEDS, assert_cited_exactly
 from seed_questions import ANSWERABLE
 
 from askseeds import Assistant
+from askseeds.answer import select
 from askseeds.answer.features import FEATURES
 from askseeds.answer.reader import NONE, get_reader
+from askseeds.answer.select import spoken_name
 from askseeds.config import Settings
 from askseeds.evaluate import evaluate, load_questions
 
@@ -98,6 +100,30 @@ def test_the_reader_leaves_named_reference_entries_to_the_features(tmp_path):
         for bot in (plain, reading)
     ]
     assert hit[1] >= hit[0]
+
+
+@pytest.mark.slow
+def test_the_reader_reads_each_sentence_under_its_documents_name(tmp_path, monkeypatch):
+    # READMEs and manuals (never fitted on): "Copyright Holger Krekel and others, 2004." says
+    # whose only under its file's name. Names that are not words add nothing.
+    reading = Assistant.from_folder(
+        EVAL / "ordinary", index_dir=tmp_path / "idx", settings=Settings(reader="bundled"),
+        progress=False,
+    )  # fmt: skip
+    questions = load_questions(EVAL / "ordinary_questions.jsonl")
+    named = 0
+    for q in questions:
+        _, cands = reading.search(q.question, q.question, reading.encode(q.question))
+        for c, (asked, text) in zip(cands, reading.answerer.reader_pairs(q.question, cands)):
+            name = spoken_name(reading.index.chunks[c.position].source)
+            assert asked == q.question and text == (f"{name}: {c.text}" if name else c.text)
+            named += bool(name)
+    assert named
+    assert spoken_name("001_7391625d5ac1e584.txt") == spoken_name("Normans/003.txt") == ""
+    with_names = evaluate(reading, questions)["answers"]["hybrid"]["top_citation_hit"]
+    monkeypatch.setattr(select, "spoken_name", lambda source: "")
+    without = evaluate(reading, questions)["answers"]["hybrid"]["top_citation_hit"]
+    assert with_names > without
 
 
 @pytest.mark.slow

@@ -79,7 +79,7 @@ def collect(sets, reader: CachedReader, top: int = READ) -> list[Seen]:
         for q, a, v in zip(qs.questions, asked, vecs):
             _, cands = qs.bot.search(a, a, v)
             cands = cands or []
-            logits = reader.score([(a, c.text) for c in cands[:top]])
+            logits = reader.score(qs.bot.answerer.reader_pairs(a, cands[:top]))
             out.append(Seen(qs.name, q.answerable, q.answers, a, cands, logits))
         print(f"  {qs.name}: {len(qs.questions)} questions, {time.perf_counter() - t0:.0f} s "
               f"({reader.misses} pairs read so far)", flush=True)
