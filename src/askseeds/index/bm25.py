@@ -27,6 +27,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import math
 import os
 import shutil
 import threading
@@ -37,7 +38,16 @@ from pathlib import Path
 
 import numpy as np
 
-from .bm25_kernels import NORM, SCORE, add_to_candidates, gather, n_above, reset, take_top
+from .bm25_kernels import (
+    NORM,
+    SCORE,
+    add_to_candidates,
+    find_terms,
+    gather,
+    n_above,
+    reset,
+    take_top,
+)
 
 log = logging.getLogger(__name__)
 
@@ -200,6 +210,7 @@ class LexicalIndex:
         self.dead_rows = np.asarray(dead_rows, np.int64)  # sorted
         self.dead_keys = np.asarray(dead_keys, np.uint64)  # sorted
         self.dead_df = np.asarray(dead_df, np.int64)
+        self._dead_ptr = np.arange(len(self.dead_keys) + 1)  # find_terms reads "postings"
         self.next_segment = next_segment
         self._offsets = np.cumsum([0] + [len(s.rows) for s in segments])
         self.rows = (
@@ -337,24 +348,26 @@ class LexicalIndex:
 
     def _terms(self, query_terms: Sequence[str], avgdl: float) -> list[_Term]:
         counts = Counter(query_terms)
+        keys = term_keys(list(counts))
+        # Each segment looks up all the question's terms in one compiled call.
+        found = [find_terms(seg.keys, keys, seg.indptr).tolist() for seg in self.segments]
+        dead = find_terms(self.dead_keys, keys, self._dead_ptr).tolist()
         out = []
-        for key, times in zip(term_keys(list(counts)), counts.values()):
+        for k, times in enumerate(counts.values()):
             spans, bound, df = [], 0.0, 0
             for s, seg in enumerate(self.segments):
-                i = seg.find(key)
+                start, end, i = found[s][k]
                 if i < 0:
                     continue
-                start, end = int(seg.indptr[i]), int(seg.indptr[i + 1])
                 spans.append((s, start, end))
                 df += end - start
                 tf = float(seg.maxtf[i])
                 bound = max(bound, tf / (tf + K1 * (1 - B + B * float(seg.mindl[i]) / avgdl)))
-            i = int(np.searchsorted(self.dead_keys, key))
-            if i < len(self.dead_keys) and self.dead_keys[i] == key:
-                df -= int(self.dead_df[i])
+            if dead[k][2] >= 0:
+                df -= int(self.dead_df[dead[k][2]])
             if df <= 0:
                 continue
-            idf = np.log(1 + (self.n_docs - df + 0.5) / (df + 0.5))
+            idf = math.log(1 + (self.n_docs - df + 0.5) / (df + 0.5))
             out.append(_Term(times * idf, times * idf * bound, tuple(spans)))
         return sorted(out, key=lambda t: -t.bound)
 
