@@ -147,8 +147,30 @@ def test_queries_matching_nothing(query):
     assert len(rows) == len(scores) == 0
 
 
+@pytest.mark.parametrize("compiled", [True, False])
+def test_the_top_n_and_the_stop_test_match_a_full_sort(compiled, monkeypatch):
+    if not compiled:
+        monkeypatch.setattr(bm25_kernels, "_KERNELS", None)
+    rng = np.random.default_rng(3)
+    for count, n in [(0, 5), (3, 5), (5, 5), (500, 1), (500, 66), (5000, 66)]:
+        table = np.zeros((6000, 2), np.float32)
+        found = rng.choice(6000, size=6000, replace=False).astype(np.int64)
+        # Ties included: scores drawn from a few values.
+        table[found[:count], bm25_kernels.SCORE] = rng.integers(1, 40, count) / 4
+        want = np.sort(table[found[:count], bm25_kernels.SCORE])[::-1][:n]
+        for bound in (0.5, want[-1] if len(want) else 1.0, 9.0):
+            expect = int((table[found[:count], bm25_kernels.SCORE] > bound).sum()) >= n
+            assert bm25_kernels.n_above(table, found, count, n, bound) == expect
+        before = table[:, bm25_kernels.SCORE].copy()
+        keys, scores = bm25_kernels.take_top(table, found, count, n)
+        assert sorted(scores.tolist(), reverse=True) == want.tolist()
+        assert len(set(keys.tolist())) == len(keys) and set(keys.tolist()) <= set(found[:count])
+        np.testing.assert_array_equal(before[keys], scores)
+        assert not table[:, bm25_kernels.SCORE].any()  # every score back to 0
+
+
 def test_the_numpy_loops_rank_as_the_compiled_ones(tmp_path, monkeypatch):
-    # Where numba is missing, numpy does the two loops: same candidates, same scores.
+    # Where numba is missing, numpy does the loops: same candidates, same scores.
     monkeypatch.setattr(bm25_module, "MERGE_SHARE", 1.0)
     grown, _, _ = _grown(tmp_path)  # deltas and tombstones: dead documents are skipped
     assert bm25_kernels.COMPILED, "numba is a dependency: the compiled loops must load"
