@@ -12,9 +12,11 @@ one speaking Gradio's HTTP API; either its own Gradio session, kept for the whol
    have been asked since the warm-up;
 4. sessions: ``--new-sessions`` new users (default 200) ask one question each, which prices
    what Gradio keeps per session (bounded by ``state_session_capacity``);
-5. model CPU: once the server has stopped, the load round's questions are asked again in
-   this process and the CPU of the encoder and the reader timed (``model_cpu``): the bound
-   the issue compares questions/s with is cores / that (``--no-model-cpu`` skips it);
+5. model CPU: the server (started through ``serve_timed``) counts the CPU of its model calls
+   as they run, read before and after the load round: the bound the issue compares
+   questions/s with is cores / that per question. Once the server has stopped, the load
+   round's questions are also asked again in this process, one at a time, and the models
+   timed alone (``model_cpu``; ``--no-model-cpu`` skips it);
 6. ``--gradio-floor``: the load round again against a Gradio app that does nothing,
    the same users and queue settings: Gradio's own CPU per request.
 
@@ -373,6 +375,62 @@ def model_cpu(docs: str, index_dir: Path, questions: list[str]) -> dict:
     return {part: round(1000 * cpu / len(questions), 2) for part, cpu in spent.items()}
 
 
+MODEL_CLOCK = "model CPU so far:"  # the line a timed server prints on SIGUSR1
+
+
+def serve_timed(argv: list[str]) -> None:
+    """``askseeds serve argv`` with the CPU of every model call counted, per thread
+    (``time.thread_time``: the question encoder on its batcher's thread, the reader's
+    onnxruntime session on one thread, the caller's); SIGUSR1 prints the totals.
+
+    This is how the issue's "server's model CPU-seconds per question, same run" is read:
+    the same server, its model calls timed as they run under the load.
+    """
+    import signal
+
+    from askseeds.answer import reader as reader_module
+    from askseeds.cli import main as cli_main
+    from askseeds.embed import Embedder
+
+    spent = {"encode": 0.0, "reader": 0.0}
+    lock = threading.Lock()
+
+    def timed(part: str, fn):
+        def run(*args, **kwargs):
+            t = time.thread_time()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                with lock:
+                    spent[part] += time.thread_time() - t
+
+        return run
+
+    Embedder.encode_queries = timed("encode", Embedder.encode_queries)
+    for cls in (reader_module.OnnxReader, reader_module.SentenceTransformersReader):
+        cls.score = timed("reader", cls.score)
+
+    def report(*_):
+        with lock:
+            print(f"{MODEL_CLOCK} {json.dumps(spent)}", flush=True)
+
+    signal.signal(signal.SIGUSR1, report)
+    raise SystemExit(cli_main(["serve", *argv]))
+
+
+def read_model_clock(proc: subprocess.Popen, log_path: Path, timeout: float = 30) -> dict:
+    """The timed server's model CPU totals now (SIGUSR1, then its next clock line)."""
+    seen = log_path.read_text(errors="replace").count(MODEL_CLOCK)
+    proc.send_signal(__import__("signal").SIGUSR1)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        lines = [x for x in log_path.read_text(errors="replace").splitlines() if MODEL_CLOCK in x]
+        if len(lines) > seen:
+            return json.loads(lines[-1].split(MODEL_CLOCK, 1)[1])
+        time.sleep(0.05)
+    raise SystemExit(f"the server printed no model clock within {timeout}s; see {log_path}")
+
+
 def _noop_reply(endpoint: str, reply) -> str | None:
     return f"{endpoint}: {reply}" if isinstance(reply, Exception) else None
 
@@ -451,9 +509,8 @@ def start_server(docs: str, index_dir: Path, log_path: Path, timeout: float):
     proc = subprocess.Popen(
         [
             sys.executable,
-            "-m",
-            "askseeds.cli",
-            "serve",
+            __file__,
+            "--serve-timed",
             "--docs",
             docs,
             "--index-dir",
@@ -486,6 +543,9 @@ def stop_server(proc: subprocess.Popen, log) -> None:
 
 
 def main(argv: list[str] | None = None) -> dict:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--serve-timed"]:  # this file as the server start_server launches
+        serve_timed(argv[1:])
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--clients", type=int, default=50)
     ap.add_argument("--questions", type=int, default=1000, help="questions in the load run")
@@ -557,11 +617,17 @@ def main(argv: list[str] | None = None) -> dict:
         )
         mem_before = settled_memory(pid) if pid else {}
         rss_before = mem_before.get("VmRSS")
+        clock = read_model_clock(proc, tmp / "serve.log") if proc else None
         server_cpu, client_cpu = cpu_seconds(pid) if pid else 0.0, sum(os.times()[:2])
         asked_in_load = draw(pool, BAD_QUESTIONS, args.questions, args.seed + 1)
         load = run_round("load", asked_in_load, clients, args.timeout)
         server_cpu = cpu_seconds(pid) - server_cpu if pid else None
         client_cpu = sum(os.times()[:2]) - client_cpu
+        if proc:
+            after = read_model_clock(proc, tmp / "serve.log")
+            in_run = {k: round(1000 * (after[k] - clock[k]) / args.questions, 2) for k in after}
+        else:
+            in_run = None
         soak = None
         if args.memory_questions > args.questions:
             rest = draw(pool, BAD_QUESTIONS, args.memory_questions - args.questions, args.seed + 2)
@@ -601,8 +667,10 @@ def main(argv: list[str] | None = None) -> dict:
             "server": round(1000 * server_cpu / args.questions, 2) if server_cpu else None,
             "clients": round(1000 * client_cpu / args.questions, 2),
         },
-        # The models' CPU per question of the same questions, asked again alone (model_cpu):
-        # with 2 cores, 2 / that is what the server could answer were the models all it ran.
+        # The models' CPU per question in the server during the load round (serve_timed): with
+        # 2 cores, 2 / its sum is what the server could answer were the models all it ran.
+        "model_cpu_ms_per_question_in_load": in_run,
+        # ... and of the same questions asked again alone, one at a time (model_cpu).
         "model_cpu_ms_per_question": models,
         "gradio_noop": floor,
         "soak": soak.summary() if soak else None,
@@ -666,14 +734,18 @@ def _print(r: dict) -> None:
             f"load round CPU per question: server {c['server']} ms, clients {c['clients']} ms "
             f"(compute bound on {r['cores']} cores: {bound:.1f} q/s)"
         )
-    models = r["model_cpu_ms_per_question"]
-    if models:
-        total = models["encode"] + models["reader"]
-        bound = (r["cores"] or 1) * 1000 / total
-        print(
-            f"model CPU per question (encode {models['encode']} + reader {models['reader']} ms): "
-            f"bound {bound:.1f} q/s; load q/s / bound {r['load']['throughput_qps'] / bound:.2f}"
-        )
+    for key, how in (
+        ("model_cpu_ms_per_question_in_load", "in the server during the load round"),
+        ("model_cpu_ms_per_question", "asked again alone"),
+    ):
+        models = r[key]
+        if models and models["encode"] + models["reader"] > 0:
+            bound = (r["cores"] or 1) * 1000 / (models["encode"] + models["reader"])
+            print(
+                f"model CPU per question {how} (encode {models['encode']} + reader "
+                f"{models['reader']} ms): bound {bound:.1f} q/s; load q/s / bound "
+                f"{r['load']['throughput_qps'] / bound:.2f}"
+            )
     if r["gradio_noop"]:
         g = r["gradio_noop"]
         print(

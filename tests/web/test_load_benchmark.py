@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -57,3 +59,24 @@ def test_load_script_runs_bounded_and_reports(app_server, tmp_path):
     assert report["gradio_noop"]["errors"] == 0
     assert report["gradio_noop"]["server_cpu_ms_per_request"] > 0
     assert "bound" in run.stdout and "doing nothing" in run.stdout
+
+
+@pytest.mark.slow  # a server of its own, with the real model
+def test_load_script_times_its_own_servers_models_in_the_load_round(tmp_path):
+    # Started by the script itself, the server counts its model calls' CPU as they run: the
+    # issue's compute bound from the same run.
+    out = tmp_path / "load.json"
+    run = subprocess.run(
+        [
+            sys.executable, "benchmarks/load.py", "--client", "http", "--clients", "3",
+            "--questions", "12", "--warmup", "3", "--solo", "2", "--memory-questions", "0",
+            "--new-sessions", "0", "--no-model-cpu", "--json", str(out),
+        ],
+        check=False, cwd=ROOT, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    report = json.loads(out.read_text())
+    assert report["errors_total"] == 0
+    in_load = report["model_cpu_ms_per_question_in_load"]
+    assert in_load["encode"] > 0 and in_load["reader"] == 0  # the reader is off by default
+    assert "during the load round" in run.stdout
