@@ -140,7 +140,7 @@ def _compiled():
 
     @numba.njit(cache=True, nogil=True)
     def find_terms(sorted_keys, keys, indptr, out):
-        # Binary search per key; out[i] = (start, end) of its postings, (0, 0) when absent.
+        # Binary search per key; out[i] = (start, end, index) of its postings, index -1 if absent.
         for i in range(len(keys)):
             lo, hi = 0, len(sorted_keys)
             while lo < hi:
@@ -254,8 +254,10 @@ def warm_up() -> None:
         count = gather(docs, tfs, 0, 1.0, table, None, found, 0)
         add_to_candidates(docs, tfs, 0, 1.0, table)
         n_above(table, found, count, 1, 0.0)
-        keys = np.zeros(1, np.uint64)
-        keys.setflags(write=writable)
-        find_terms(keys, keys, np.zeros(2, np.int64))
+        # A segment's keys and offsets as mapped or built; the question's keys are new arrays.
+        stored, indptr = np.zeros(1, np.uint64), np.zeros(2, np.int64)
+        stored.setflags(write=writable)
+        indptr.setflags(write=writable)
+        find_terms(stored, np.zeros(1, np.uint64), indptr)
         take_top(table, found, count, 1)
         reset(table, found, count)
