@@ -23,6 +23,7 @@ Fitted:
     python training/train_scorer.py --write     # ... and save src/askseeds/answer/scorer_weights.json
     python training/train_scorer.py --report    # shipped weights on the report articles (ask())
     python training/train_scorer.py --warm      # read the report questions into the cache first
+    python training/train_scorer.py --ceiling   # report articles: top-k recall, the reader's pick
 """
 
 from __future__ import annotations
@@ -298,12 +299,32 @@ def report(settings: Settings, reader: CachedReader, every: int = 1) -> None:
         print(format_report(rep))
 
 
+def ceiling(settings: Settings, reader: CachedReader, top: int) -> None:
+    """What answering can reach on the report articles before abstention: how often the
+    features' top k candidates hold an answer, and the reader's pick among the top ``top``."""
+    seen = collect(question_sets(replace(settings, reader=NONE), "report"), reader, top)
+    rank = default_scorer().reader.rank
+    for group in dict.fromkeys(s.group for s in seen):
+        answerable = [s for s in seen if s.group == group and s.answerable]
+        held = {k: statistics.mean(any(holds(s, c) for c in s.cands[:k]) for s in answerable)
+                for k in (1, 2, 3, 5, 10)}  # fmt: skip
+        picked = statistics.mean(
+            bool(s.cands) and holds(s, reread(s.cands[:top], s.logits[:top], rank)[0])
+            for s in answerable
+        )
+        print(f"{group} ({len(answerable)} answerable): an answer among the features' top k: "
+              + ", ".join(f"k={k} {v:.3f}" for k, v in held.items())
+              + f"; the reader's pick of {top}, never abstaining: {picked:.3f}")
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--write", action="store_true", help="save the weights")
     ap.add_argument("--report", action="store_true", help="report the shipped weights, then stop")
     ap.add_argument("--warm", action="store_true",
                     help="only read the report questions' leading candidates into the cache")
+    ap.add_argument("--ceiling", action="store_true",
+                    help="what the report articles allow before abstention, then stop")
     ap.add_argument("--reuse", action="store_true",
                     help=f"fit on the questions collected last time ({COLLECTED.name})")
     ap.add_argument("--every", type=int, default=1,
@@ -321,6 +342,9 @@ def main(argv=None) -> int:
         return 0
     if args.report:
         report(settings, reader, args.every)
+        return 0
+    if args.ceiling:
+        ceiling(settings, reader, args.top)
         return 0
     t0 = time.perf_counter()
     if args.reuse and COLLECTED.exists():
