@@ -10,7 +10,12 @@ With ``--int8``, the same figures for the float32 PyTorch model and its int8 ONN
 (goal <= 0.5x for int8), question encode p50 int8 / float32 (goal <= 0.4), and with
 ``--squad FILE`` SQuAD v1.1 R@5 and MRR@10 of both (goal: within 0.005).
 
+With ``--cache-effect``: ``ask()`` without its encode (the question vectors computed first)
+right after nothing, after a model run, and after reading 96 MB or 1 MB of other memory: what
+a model run costs the Python around it by evicting the CPU's caches.
+
 Usage: python benchmarks/core.py [--docs seeds] [--repeat 3] [--int8 [--squad FILE]]
+                                 [--cache-effect]
 """
 
 from __future__ import annotations
@@ -26,6 +31,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 from dataclasses import replace
+
+import numpy as np
 
 from askseeds import Assistant
 from askseeds.answer.reader import NONE
@@ -160,13 +167,48 @@ def compare_int8(args) -> None:
     print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
 
 
+def cache_effect(args) -> None:
+    """ask() p50 without the encode, after each kind of cache pollution."""
+    bot = Assistant.from_folder(
+        args.docs, index_dir=Path(tempfile.mkdtemp()) / "index",
+        settings=Settings(reader="bundled"), progress=False,
+    )  # fmt: skip
+    qs = questions()
+    vecs = {q: bot.embedder.encode_query(q) for q in qs}
+    model = bot.embedder.encode_query
+    bot.embedder.encode_query = vecs.__getitem__  # ask() now runs no model of its own
+    sweeps = {"96 MB": np.ones(96 << 17), "1 MB": np.ones(1 << 17)}  # float64: 8 bytes each
+    before = {
+        "nothing": lambda q: None,
+        "a question encode (the model's float32 weights stream through the caches)": lambda q: (
+            model("another question: " + q)
+        ),
+        "reading 96 MB of other memory": lambda q: sweeps["96 MB"].sum(),
+        "reading 1 MB of other memory": lambda q: sweeps["1 MB"].sum(),
+    }
+    for q in qs:
+        bot.ask(q)
+    for name, pollute in before.items():
+        ms = []
+        for q in qs * args.repeat:
+            pollute(q)
+            t = time.perf_counter()
+            bot.ask(q)
+            ms.append((time.perf_counter() - t) * 1000)
+        print(f"ask() without the encode, right after {name}: p50 {pct(ms, 50):.2f} ms")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--docs", default=str(ROOT / "seeds"))
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--int8", action="store_true", help="float32 and int8 ONNX side by side")
     ap.add_argument("--squad", help="with --int8: also SQuAD v1.1 retrieval of both")
+    ap.add_argument("--cache-effect", action="store_true", help="ask() after cache pollution")
     args = ap.parse_args()
+    if args.cache_effect:
+        cache_effect(args)
+        return
     if args.int8:
         compare_int8(args)
         return
