@@ -42,7 +42,7 @@ from .bm25_kernels import (
     NORM,
     SCORE,
     add_to_candidates,
-    find_terms,
+    find_keys,
     gather,
     n_above,
     reset,
@@ -150,15 +150,6 @@ class Segment:
         token_ids = np.asarray(ids, np.int64)
         return cls.from_ids(name, rows, lengths, token_ids, term_keys(list(vocab)))
 
-    def find(self, key: np.uint64) -> int:
-        """The index of term ``key`` here, or -1."""
-        i = int(np.searchsorted(self.keys, key))
-        return i if i < len(self.keys) and self.keys[i] == key else -1
-
-    def df(self, key: np.uint64) -> int:
-        i = self.find(key)
-        return int(self.indptr[i + 1] - self.indptr[i]) if i >= 0 else 0
-
     def save(self, folder: Path) -> None:
         """Write the segment to ``folder``, or hard-link the files it was read from."""
         folder.mkdir(parents=True)
@@ -210,7 +201,6 @@ class LexicalIndex:
         self.dead_rows = np.asarray(dead_rows, np.int64)  # sorted
         self.dead_keys = np.asarray(dead_keys, np.uint64)  # sorted
         self.dead_df = np.asarray(dead_df, np.int64)
-        self._dead_ptr = np.arange(len(self.dead_keys) + 1)  # find_terms reads "postings"
         self.next_segment = next_segment
         self._offsets = np.cumsum([0] + [len(s.rows) for s in segments])
         self.rows = (
@@ -337,38 +327,37 @@ class LexicalIndex:
 
     def doc_freq(self, term: str) -> int:
         """How many live documents hold ``term``."""
-        return self._df(term_keys([term])[0])
+        hits, dead = self._find(term_keys([term]))
+        return sum(end - start for _, _, start, end in hits[0]) - dead[0]
 
-    def _df(self, key: np.uint64) -> int:
-        df = sum(seg.df(key) for seg in self.segments)
-        i = int(np.searchsorted(self.dead_keys, key))
-        if i < len(self.dead_keys) and self.dead_keys[i] == key:
-            df -= int(self.dead_df[i])
-        return df
+    def _find(self, keys: np.ndarray) -> tuple[list[list[tuple[int, int, int, int]]], list[int]]:
+        """Per key: (segment, the term's index there, start, end of its postings) for each
+        segment holding it, and how many of its documents the tombstones took away."""
+        hits: list[list[tuple[int, int, int, int]]] = [[] for _ in range(len(keys))]
+        for s, seg in enumerate(self.segments):  # one compiled look-up per segment
+            indptr = seg.indptr
+            for k, i in enumerate(find_keys(seg.keys, keys).tolist()):
+                if i >= 0:
+                    hits[k].append((s, i, int(indptr[i]), int(indptr[i + 1])))
+        gone = find_keys(self.dead_keys, keys).tolist()
+        return hits, [int(self.dead_df[i]) if i >= 0 else 0 for i in gone]
 
     def _terms(self, query_terms: Sequence[str], avgdl: float) -> list[_Term]:
         counts = Counter(query_terms)
-        keys = term_keys(list(counts))
-        # Each segment looks up all the question's terms in one compiled call.
-        found = [find_terms(seg.keys, keys, seg.indptr).tolist() for seg in self.segments]
-        dead = find_terms(self.dead_keys, keys, self._dead_ptr).tolist()
+        found, dead = self._find(term_keys(list(counts)))
         out = []
-        for k, times in enumerate(counts.values()):
-            spans, bound, df = [], 0.0, 0
-            for s, seg in enumerate(self.segments):
-                start, end, i = found[s][k]
-                if i < 0:
-                    continue
-                spans.append((s, start, end))
-                df += end - start
-                tf = float(seg.maxtf[i])
-                bound = max(bound, tf / (tf + K1 * (1 - B + B * float(seg.mindl[i]) / avgdl)))
-            if dead[k][2] >= 0:
-                df -= int(self.dead_df[dead[k][2]])
+        for hits, gone, times in zip(found, dead, counts.values()):
+            df = sum(end - start for _, _, start, end in hits) - gone
             if df <= 0:
                 continue
+            bound = 0.0
+            for s, i, _, _ in hits:
+                seg = self.segments[s]
+                tf = float(seg.maxtf[i])
+                bound = max(bound, tf / (tf + K1 * (1 - B + B * float(seg.mindl[i]) / avgdl)))
             idf = math.log(1 + (self.n_docs - df + 0.5) / (df + 0.5))
-            out.append(_Term(times * idf, times * idf * bound, tuple(spans)))
+            spans = tuple((s, start, end) for s, _, start, end in hits)
+            out.append(_Term(times * idf, times * idf * bound, spans))
         return sorted(out, key=lambda t: -t.bound)
 
     def _postings(self, s: int, start: int, end: int) -> tuple[np.ndarray, np.ndarray]:

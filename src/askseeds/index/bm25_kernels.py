@@ -14,7 +14,7 @@ it never becomes one.
 * ``take_top``: the best ``n`` of ``found[:count]`` with their scores, and every one of
   their scores back to 0 (ready for the next search), in one pass.
 * ``n_above``: whether ``n`` of the candidates score above a bound.
-* ``find_terms``: where a question's terms' postings are in a segment (one call for all).
+* ``find_keys``: where a question's term keys are among a segment's (one call for all).
 
 numpy does each as a few whole-array steps, each a pass over the postings with its own
 temporary arrays; compiled, each is one pass (1M passages, ``benchmarks/scale.py
@@ -139,8 +139,7 @@ def _compiled():
         return False
 
     @numba.njit(cache=True, nogil=True)
-    def find_terms(sorted_keys, keys, indptr, out):
-        # Binary search per key; out[i] = (start, end, index) of its postings, index -1 if absent.
+    def find_keys(sorted_keys, keys, out):
         for i in range(len(keys)):
             lo, hi = 0, len(sorted_keys)
             while lo < hi:
@@ -149,12 +148,9 @@ def _compiled():
                     lo = mid + 1
                 else:
                     hi = mid
-            if lo < len(sorted_keys) and sorted_keys[lo] == keys[i]:
-                out[i, 0], out[i, 1], out[i, 2] = indptr[lo], indptr[lo + 1], lo
-            else:
-                out[i, 0], out[i, 1], out[i, 2] = 0, 0, -1
+            out[i] = lo if lo < len(sorted_keys) and sorted_keys[lo] == keys[i] else -1
 
-    return gather, add, reset, take_top, n_above, find_terms
+    return gather, add, reset, take_top, n_above, find_keys
 
 
 _KERNELS = _compiled()
@@ -223,20 +219,15 @@ def n_above(table: np.ndarray, found: np.ndarray, count: int, n: int, bound: flo
     return _KERNELS[4](table, found, int(count), int(n), np.float32(bound))
 
 
-def find_terms(sorted_keys: np.ndarray, keys: np.ndarray, indptr: np.ndarray) -> np.ndarray:
-    """Per key of ``keys``: (start, end, index) of its postings in a segment whose sorted
-    term keys are ``sorted_keys``; (0, 0, -1) where the segment lacks it."""
-    out = np.empty((len(keys), 3), np.int64)
+def find_keys(sorted_keys: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """Where each of ``keys`` is in ``sorted_keys``; -1 where it is not."""
     if _KERNELS is None:
         at = np.searchsorted(sorted_keys, keys)
         held = at < len(sorted_keys)
         held[held] = sorted_keys[at[held]] == keys[held]
-        at = np.where(held, at, 0)
-        out[:, 0] = np.where(held, indptr[at], 0)
-        out[:, 1] = np.where(held, indptr[np.minimum(at + 1, len(indptr) - 1)], 0)
-        out[:, 2] = np.where(held, at, -1)
-    else:
-        _KERNELS[5](sorted_keys, keys, indptr, out)
+        return np.where(held, at, -1)
+    out = np.empty(len(keys), np.int64)
+    _KERNELS[5](sorted_keys, keys, out)
     return out
 
 
@@ -254,10 +245,9 @@ def warm_up() -> None:
         count = gather(docs, tfs, 0, 1.0, table, None, found, 0)
         add_to_candidates(docs, tfs, 0, 1.0, table)
         n_above(table, found, count, 1, 0.0)
-        # A segment's keys and offsets as mapped or built; the question's keys are new arrays.
-        stored, indptr = np.zeros(1, np.uint64), np.zeros(2, np.int64)
+        # A segment's keys as mapped or built; the question's keys are a new array.
+        stored = np.zeros(1, np.uint64)
         stored.setflags(write=writable)
-        indptr.setflags(write=writable)
-        find_terms(stored, np.zeros(1, np.uint64), indptr)
+        find_keys(stored, np.zeros(1, np.uint64))
         take_top(table, found, count, 1)
         reset(table, found, count)
