@@ -169,10 +169,7 @@ def compare_int8(args) -> None:
 
 def cache_effect(args) -> None:
     """ask() p50 without the encode, after each kind of cache pollution."""
-    bot = Assistant.from_folder(
-        args.docs, index_dir=Path(tempfile.mkdtemp()) / "index",
-        settings=Settings(reader="bundled"), progress=False,
-    )  # fmt: skip
+    bot = build_index(args.docs, Settings(reader="bundled"), 1)[0]
     qs = questions()
     vecs = {q: bot.embedder.encode_query(q) for q in qs}
     model = bot.embedder.encode_query

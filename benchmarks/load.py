@@ -41,6 +41,7 @@ import json
 import os
 import random
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -331,6 +332,23 @@ def settled_rss(pid: int) -> int:
     return settled_memory(pid)["VmRSS"]
 
 
+_SPENT = threading.Lock()
+
+
+def clocked(fn: Callable, spent: dict[str, float], part: str, clock: Callable[[], float]):
+    """``fn``, adding what ``clock`` says each call took to ``spent[part]``."""
+
+    def run(*args, **kwargs):
+        t = clock()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            with _SPENT:
+                spent[part] += clock() - t
+
+    return run
+
+
 def model_cpu(docs: str, index_dir: Path, questions: list[str]) -> dict:
     """CPU milliseconds per question of the models alone: ``questions`` asked again in this
     process, one at a time with the machine otherwise idle, the question encoder's and the
@@ -347,20 +365,13 @@ def model_cpu(docs: str, index_dir: Path, questions: list[str]) -> dict:
         docs, index_dir=index_dir, settings=Settings.from_env(), progress=False
     )
     spent = {"encode": 0.0, "reader": 0.0}
-
-    def timed(part: str, fn):
-        def run(*args, **kwargs):
-            t = time.process_time()
-            try:
-                return fn(*args, **kwargs)
-            finally:
-                spent[part] += time.process_time() - t
-
-        return run
-
-    bot.embedder.encode_queries = timed("encode", bot.embedder.encode_queries)
+    bot.embedder.encode_queries = clocked(
+        bot.embedder.encode_queries, spent, "encode", time.process_time
+    )
     if bot.answerer.reader is not None:
-        bot.answerer.reader.score = timed("reader", bot.answerer.reader.score)
+        bot.answerer.reader.score = clocked(
+            bot.answerer.reader.score, spent, "reader", time.process_time
+        )
     for q in questions[:20]:  # first-use costs (the traced encoder) are the server's warm-up
         try:
             bot.ask(q)
@@ -386,32 +397,17 @@ def serve_timed(argv: list[str]) -> None:
     This is how the issue's "server's model CPU-seconds per question, same run" is read:
     the same server, its model calls timed as they run under the load.
     """
-    import signal
-
     from askseeds.answer import reader as reader_module
     from askseeds.cli import main as cli_main
     from askseeds.embed import Embedder
 
     spent = {"encode": 0.0, "reader": 0.0}
-    lock = threading.Lock()
-
-    def timed(part: str, fn):
-        def run(*args, **kwargs):
-            t = time.thread_time()
-            try:
-                return fn(*args, **kwargs)
-            finally:
-                with lock:
-                    spent[part] += time.thread_time() - t
-
-        return run
-
-    Embedder.encode_queries = timed("encode", Embedder.encode_queries)
+    Embedder.encode_queries = clocked(Embedder.encode_queries, spent, "encode", time.thread_time)
     for cls in (reader_module.OnnxReader, reader_module.SentenceTransformersReader):
-        cls.score = timed("reader", cls.score)
+        cls.score = clocked(cls.score, spent, "reader", time.thread_time)
 
     def report(*_):
-        with lock:
+        with _SPENT:
             print(f"{MODEL_CLOCK} {json.dumps(spent)}", flush=True)
 
     signal.signal(signal.SIGUSR1, report)
@@ -421,7 +417,7 @@ def serve_timed(argv: list[str]) -> None:
 def read_model_clock(proc: subprocess.Popen, log_path: Path, timeout: float = 30) -> dict:
     """The timed server's model CPU totals now (SIGUSR1, then its next clock line)."""
     seen = log_path.read_text(errors="replace").count(MODEL_CLOCK)
-    proc.send_signal(__import__("signal").SIGUSR1)
+    proc.send_signal(signal.SIGUSR1)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         lines = [x for x in log_path.read_text(errors="replace").splitlines() if MODEL_CLOCK in x]
