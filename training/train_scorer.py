@@ -216,6 +216,8 @@ def fit_stacked(
     ]  # fmt: skip
     top, t = fit_answerable(seen, stacked)
     a, r, r_best = (float(x) for x in top.weights)
+    print(f"  reader answerable: features' logit x {a:.4f}, reader x {r:.4f}, "
+          f"reader_best x {r_best:.4f}, bias {top.bias:.4f}; min_confidence {t}")
     weights = np.concatenate([a * features.weights, [r, r_best]]).astype(np.float32)
     return Linear(weights, a * features.bias + top.bias), t
 
@@ -289,9 +291,6 @@ def fit(
     else:
         plain_model, plain_t = base.answerable_model, base.min_confidence
     read_model, read_t = fit_stacked(plain_model, seen, read)
-    print(f"  reader answerable: {read_t} over (features' logit x "
-          f"{read_model.weights[0] / plain_model.weights[0]:.4f}, reader, reader_best) "
-          f"{read_model.weights[-2:]}")
     plain_conf, read_conf = confidences(plain_model, plain), confidences(read_model, read)
     (m, above, below, skip_rate, acc), full = choose_skip(
         seen, plain, plain_conf, plain_t, read, read_conf, read_t, max_cost
