@@ -146,7 +146,7 @@ def test_a_reader_that_cannot_load_falls_back_to_the_features(bot, tmp_path, cap
 
 @pytest.mark.slow
 def test_reader_none_answers_from_the_features(tmp_path):
-    assert Settings().reader == NONE  # the default until the reader's figures reach the goals
+    assert Settings().reader == "bundled"  # on by default; "none" turns it off
     bot = Assistant.from_folder(
         SEEDS, index_dir=tmp_path / "idx", settings=Settings(reader="none"), progress=False
     )

@@ -51,8 +51,8 @@ class Settings:
     min_confidence: float | None = None
     # Reads question and sentence together to rerank the leading sentences and judge them:
     # "bundled" (a cross-encoder in int8 ONNX), a sentence-transformers CrossEncoder name or
-    # local path, or "none" (the features alone).
-    reader: str = "none"
+    # local path, or "none" (the features alone; docs/results.md compares the two).
+    reader: str = "bundled"
     dedup_threshold: float = 0.92  # cosine above which passages are near-duplicates
     batch_size: int = 32
     # Where vectors live: "faiss" (files in the index folder) or "milvus" (pymilvus).
