@@ -11,11 +11,14 @@ leading ``--top`` (cached in .cache/reader_scores.jsonl, so a refit reads nothin
 Fitted:
 
 - ``reader.rank``: listwise over the leading candidates, (their rank score, reader logit);
-- ``answerable`` (features alone) and ``reader.answerable`` (with the reader's logits):
-  logistic regressions, a question answerable when its first quoted sentence holds a gold
-  answer, unanswerable when SQuAD 2.0 marks it impossible or it is off topic (answerable
-  questions answered wrongly are wrong either way and left out); each ``min_confidence`` has
-  the best balanced accuracy;
+- ``reader.answerable``: stacked on the features-only abstention model (``fit_stacked``):
+  a class-weighted logistic regression over that model's logit, the reader's logit for the
+  sentence answered first and its best logit; a question is answerable unless SQuAD 2.0 marks
+  it impossible or it is off topic; ``min_confidence`` has the best answer-or-abstain
+  accuracy on the fit questions (an answer is right when its first quoted sentence holds a
+  gold answer);
+- ``answerable`` (features alone) is kept as shipped; ``--refit-features`` fits it the same
+  way over all its inputs (it then refuses too many answerable seeds questions);
 - when the reader is skipped: the widest rule (features' rank margin, features-only
   confidence) that costs at most ``--skip-cost`` of fit accuracy.
 
