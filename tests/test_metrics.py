@@ -126,6 +126,14 @@ def test_answer_in_text_reads_a_backtick_as_a_word_break() -> None:
     assert answer_in_text(["`--check`"], "Pass --check to see it.")
 
 
+def test_answer_in_text_reads_a_dash_as_a_word_break_or_a_join() -> None:
+    text = "Dyrrachium—one of the most important naval bases of the Adriatic—fell again."
+    assert answer_in_text(["Dyrrachium"], text) and answer_in_text(["the Adriatic"], text)
+    assert answer_in_text(["setup phase"], "during the connection set-up phase, when")
+    assert answer_in_text(["1914–1918"], "the war of 1914-1918")  # en dash and hyphen alike
+    assert not answer_in_text(["one"], "Dyrrachium, someone said")  # still whole tokens
+
+
 def test_best_span() -> None:
     text = "The conference, held in Suzhou, Jiangsu Province, was themed green."
     assert best_span(text, ["suzhou"]) == "Suzhou,"

@@ -139,19 +139,28 @@ def answer_in_text(golds: str | Iterable[str], text: str) -> bool:
     A possessive counts as the bare name, in the text and in the gold alike ("Richard
     Nixon’s visit" contains "Richard Nixon" and "Nixon's visit"); SQuAD's normalisation
     would leave "nixons". A backtick separates words, as markup does (":ref:`branch
-    coverage`" holds "branch coverage"), where SQuAD's normalisation would glue them.
+    coverage`" holds "branch coverage"), where SQuAD's normalisation would glue them. A dash
+    may do either: "Dyrrachium—one of the most important naval bases" holds "Dyrrachium"
+    (SQuAD's normalisation reads "dyrrachiumone"), and "the set-up phase" holds "setup
+    phase"; both readings are tried.
     """
-    padded = f" {_loose(text)} "
-    for gold in _as_list(golds):
-        g = _loose(gold)
-        if g and f" {g} " in padded:
-            return True
+    golds = _as_list(golds)
+    for split in (False, True):
+        padded = f" {_loose(text, split)} "
+        for gold in golds:
+            g = _loose(gold, split)
+            if g and f" {g} " in padded:
+                return True
     return False
 
 
-def _loose(s: str) -> str:
-    """``normalize_answer`` with possessives dropped and backticks read as spaces."""
-    return normalize_answer(_POSSESSIVE.sub("", s).replace("`", " "))
+def _loose(s: str, split_dashes: bool = False) -> str:
+    """``normalize_answer`` with possessives dropped and backticks (and, with
+    ``split_dashes``, dashes) read as spaces."""
+    s = _POSSESSIVE.sub("", s).replace("`", " ")
+    if split_dashes:
+        s = "".join(" " if unicodedata.category(ch) == "Pd" else ch for ch in s)
+    return normalize_answer(s)
 
 
 def best_span(text: str, golds: str | Iterable[str]) -> str | None:
