@@ -14,11 +14,14 @@ import json
 import logging
 import os
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from askseeds.answer.query import read_query
+from askseeds.answer.select import Candidate
 from askseeds.api import Assistant
 from askseeds.config import Settings
 from askseeds.evaluate import Question, load_squad, squad_paths, squad_questions, write_squad_docs
@@ -53,6 +56,14 @@ class QuestionSet:
     name: str
     bot: Assistant
     questions: list[Question]
+
+    def candidates(self) -> Iterator[tuple[Question, str, list[Candidate]]]:
+        """Each question, the question as ``ask()`` reads it, and its candidate sentences as
+        ``ask()`` finds them (best first by the features)."""
+        asked = [read_query(q.question).asked for q in self.questions]
+        vecs = self.bot.embedder.encode(asked, 64)
+        for q, a, v in zip(self.questions, asked, vecs):
+            yield q, a, self.bot.search(a, a, v)[1] or []
 
 
 def _title(q: Question) -> str:

@@ -26,7 +26,6 @@ from data import question_sets
 from train_scorer import fit_listwise, logistic
 
 from askseeds.answer.features import FEATURES
-from askseeds.answer.query import read_query
 from askseeds.answer.reader import NONE
 from askseeds.answer.scorer import Linear, default_scorer
 from askseeds.config import Settings
@@ -38,16 +37,12 @@ FITTED = [i for i, f in enumerate(FEATURES) if f not in STRUCTURE]
 
 def candidate_sets(qs) -> list[tuple[np.ndarray, np.ndarray]]:
     """Per answerable question: its candidates' features and labels."""
-    questions = [q for q in qs.questions if q.answerable]
-    asked = [read_query(q.question).asked for q in questions]
-    vecs = qs.bot.embedder.encode(asked, 64)
-    out = []
-    for q, a, v in zip(questions, asked, vecs):
-        _, cands = qs.bot.search(a, a, v)
-        if cands:
-            x = np.stack([c.features for c in cands])
-            out.append((x, np.array([float(answer_in_text(q.answers, c.text)) for c in cands])))
-    return out
+    return [
+        (np.stack([c.features for c in cands]),
+         np.array([float(answer_in_text(q.answers, c.text)) for c in cands]))
+        for q, _, cands in qs.candidates()
+        if q.answerable and cands
+    ]  # fmt: skip
 
 
 def top_hit(weights: np.ndarray, sets) -> float:

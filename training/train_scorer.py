@@ -48,7 +48,6 @@ import numpy as np
 from data import CACHE, CachedReader, question_sets
 from scipy.optimize import minimize
 
-from askseeds.answer.query import read_query
 from askseeds.answer.reader import NONE, get_reader
 from askseeds.answer.scorer import Linear, ReaderModels, Scorer, default_scorer
 from askseeds.answer.select import Answerer, Candidate, reread
@@ -78,11 +77,7 @@ def collect(sets, reader: CachedReader, top: int = READ) -> list[Seen]:
     out = []
     for qs in sets:
         t0 = time.perf_counter()
-        asked = [read_query(q.question).asked for q in qs.questions]
-        vecs = qs.bot.embedder.encode(asked, 64)
-        for q, a, v in zip(qs.questions, asked, vecs):
-            _, cands = qs.bot.search(a, a, v)
-            cands = cands or []
+        for q, a, cands in qs.candidates():
             logits = reader.score(qs.bot.answerer.reader_pairs(a, cands[:top]))
             out.append(Seen(qs.name, q.answerable, q.answers, a, cands, logits))
         print(f"  {qs.name}: {len(qs.questions)} questions, {time.perf_counter() - t0:.0f} s "
