@@ -14,7 +14,7 @@ from seed_questions import ANSWERABLE
 
 from askseeds import Assistant
 from askseeds.answer import select
-from askseeds.answer.features import FEATURES
+from askseeds.answer.features import FEATURES, name_terms
 from askseeds.answer.reader import NONE, get_reader
 from askseeds.answer.select import spoken_name
 from askseeds.config import Settings
@@ -117,9 +117,10 @@ def test_the_reader_reads_each_sentence_under_its_documents_name(tmp_path, monke
         _, cands = reading.search(q.question, q.question, reading.encode(q.question))
         asked_terms = set(terms(q.question))
         for c, (asked, text) in zip(cands, reading.answerer.reader_pairs(q.question, cands)):
-            name = spoken_name(reading.index.chunks[c.position].source)
+            source = reading.index.chunks[c.position].source
+            name = spoken_name(source)
             # Under the file's name only where the question names it too.
-            said = bool(name) and not asked_terms.isdisjoint(terms(name))
+            said = bool(name) and not asked_terms.isdisjoint(name_terms(source))
             assert asked == q.question and text == (f"{name}: {c.text}" if said else c.text)
             named += said
             unnamed += bool(name) and not said

@@ -310,8 +310,9 @@ class Answerer:
         asked = set(terms(question))
         out = []
         for c in cands:
-            name = spoken_name(self.index.chunks[c.position].source)
-            named = bool(name) and not asked.isdisjoint(terms(name))
+            source = self.index.chunks[c.position].source
+            name = spoken_name(source)
+            named = bool(name) and not asked.isdisjoint(name_terms(source))
             out.append((question, f"{name}: {c.text}" if named else c.text))
         return out
 
