@@ -13,15 +13,21 @@ from citations import SEEDS, assert_cited_exactly
 from seed_questions import ANSWERABLE
 
 from askseeds import Assistant
+from askseeds.answer import reader as reader_module
 from askseeds.answer import select
 from askseeds.answer.features import FEATURES, name_terms
-from askseeds.answer.reader import NONE, get_reader
+from askseeds.answer.reader import NONE, OnnxReader, bundled_folder, get_reader, tuned_layers
 from askseeds.answer.select import spoken_name
+from askseeds.chunk import split_sentences
 from askseeds.config import Settings
-from askseeds.evaluate import evaluate, load_questions
+from askseeds.evaluate import evaluate, load_questions, load_squad
+from askseeds.metrics import answer_in_text
 from askseeds.terms import terms
+from askseeds.types import Span
 
 EVAL = Path(__file__).resolve().parents[1] / "eval"
+# ../shared beside the checkout, as CI lays it
+SQUAD_V1 = Path(__file__).resolve().parents[2] / "shared" / "bench" / "squad-v1.1-dev-24articles.json"
 QUESTION = "Where was the seventh China-U.S. Sister Cities Conference held?"
 ANSWER = (
     "The Seventh China-U.S. Sister Cities Conference was held on October 25-27 in Hangzhou, "
@@ -46,6 +52,52 @@ def test_the_bundled_reader_prefers_the_sentence_that_answers(reader):
     again = reader.score([(QUESTION, s) for s in [ANSWER, *OTHERS]])
     np.testing.assert_allclose(again, scores[[2, 0, 1]], atol=1e-4)
     assert reader.score([]).shape == (0,)
+
+
+@pytest.mark.slow
+def test_the_tuned_layers_find_the_answering_sentence_more_often_than_the_shipped_ones(reader):
+    # SQuAD v1.1's last two articles (the reader was tuned on the first 12): each question with
+    # its own paragraph's sentences, one of which at least holds the answer.
+    if not SQUAD_V1.is_file():
+        pytest.skip(f"no {SQUAD_V1}")
+    shipped = OnnxReader(bundled_folder(), reader_module.BUNDLED_NAME)
+    layers = tuned_layers(bundled_folder() / "model.onnx")
+    assert layers and reader.name == reader_module.tuned_name(layers) != shipped.name
+    picked = {"tuned": 0, "shipped": 0}
+    asked = 0
+    for article in load_squad(SQUAD_V1)[-2:]:
+        for para in article["paragraphs"]:
+            text = para["context"]
+            sentences = [text[s.start : s.end] for s in split_sentences(text, Span(0, len(text)))]
+            for qa in para["qas"]:
+                answers = [a["text"] for a in qa["answers"]]
+                holds = [answer_in_text(answers, s) for s in sentences]
+                if not any(holds) or all(holds):
+                    continue
+                asked += 1
+                pairs = [(qa["question"], s) for s in sentences]
+                for name, r in (("tuned", reader), ("shipped", shipped)):
+                    picked[name] += holds[int(np.argmax(r.score(pairs)))]
+    assert asked > 100
+    assert picked["tuned"] > picked["shipped"], picked
+
+
+def test_tuned_layers_that_cannot_be_read_or_fit_another_model_leave_the_shipped_ones(
+    tmp_path, caplog
+):
+    model = bundled_folder() / "model.onnx"
+    layers = tuned_layers(model)
+    assert layers and all(isinstance(v, np.ndarray) for v in layers.values())
+    broken = tmp_path / "broken.npz"
+    broken.write_bytes(b"not a zip file")
+    other = tmp_path / "other.npz"
+    np.savez(other, **layers, **{reader_module.TUNED_BASE_KEY: np.array("0" * 64)})
+    with caplog.at_level(logging.WARNING):
+        assert tuned_layers(model, broken) is None
+        assert "cannot be read" in caplog.text
+        assert tuned_layers(model, other) is None
+        assert "tuned from another model.onnx" in caplog.text
+        assert tuned_layers(model, tmp_path / "missing.npz") is None
 
 
 @pytest.mark.slow

@@ -1,4 +1,5 @@
-"""The answer stage's training: the reader's abstention model stacked on the features-only one."""
+"""The answer stage's training: the reader's abstention model stacked on the features-only one,
+and the reader's tuned layers."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "training"))
 
@@ -33,3 +35,39 @@ def test_the_stacked_abstention_model_keeps_the_features_models_say_and_learns_t
     assert model.weights[-1] > 1.0 > abs(scale[0])  # the reader separates, the features do not
     conf = np.array([1 / (1 + np.exp(-model(o.inputs))) for o in outcomes])
     assert np.mean((conf >= threshold) == np.array([s.answerable for s in seen])) > 0.95
+
+
+@pytest.mark.slow
+def test_the_reader_tuned_in_torch_starts_as_the_shipped_graph_and_writes_its_format():
+    import onnx
+    import torch
+    from tune_reader import Pairs, Top, Weights
+
+    from askseeds.answer.reader import OnnxReader, bundled_folder
+
+    folder = bundled_folder()
+    weights = Weights(onnx.load(str(folder / "model.onnx")))
+    top = Top(weights, first=8).eval()
+    written = top.initializers()
+    # Untrained, it writes back the shipped int8 weights exactly, under the graph's own names.
+    assert len(written) > 8 * 4
+    for name, value in written.items():
+        assert value.dtype == weights.init[name].dtype, name
+        np.testing.assert_array_equal(value, weights.init[name], err_msg=name)
+    pairs = [
+        ("Where was the conference held?", "The conference was held in Hangzhou in October."),
+        ("Where was the conference held?", "Iowa grows corn and soybeans."),
+    ]
+    shipped = OnnxReader(folder, "shipped").score(pairs)
+    np.testing.assert_array_equal(OnnxReader(folder, "same", written).score(pairs), shipped)
+    # From the states entering layer 8, the torch layers compute what the int8 graph does.
+    states = Pairs(folder, onnx.load(str(folder / "model.onnx")), 8, pairs)
+    with torch.no_grad():
+        again = top(*states.batch(np.arange(len(pairs)))).numpy()
+    np.testing.assert_allclose(again, shipped, atol=0.1)
+    assert shipped[0] > shipped[1] + 5
+    # Changed weights change the scores the graph computes.
+    with torch.no_grad():
+        top.classifier.bias += 1.0
+    moved = OnnxReader(folder, "moved", top.initializers()).score(pairs)
+    np.testing.assert_allclose(moved, shipped + 1.0, atol=1e-4)

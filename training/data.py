@@ -107,17 +107,20 @@ def question_sets(settings: Settings, part: str) -> list[QuestionSet]:
 
 
 class CachedReader:
-    """A reader whose scores are kept in a JSON-lines file, so refits read each pair once."""
+    """A reader whose scores are kept in a JSON-lines file, one per reader, so refits read
+    each pair once."""
 
-    def __init__(self, reader, path: Path = CACHE / "reader_scores.jsonl") -> None:
+    def __init__(self, reader, path: Path | None = None) -> None:
         self.reader = reader
         self.name = reader.name
-        self.path = path
+        self.path = path or CACHE / (
+            "reader_scores-" + hashlib.sha1(reader.name.encode()).hexdigest()[:10] + ".jsonl"
+        )
         self.scores: dict[str, float] = {}
         self.misses = 0
         self._lock = threading.Lock()
-        if path.exists():
-            for line in path.read_text(encoding="utf-8").splitlines():
+        if self.path.exists():
+            for line in self.path.read_text(encoding="utf-8").splitlines():
                 if line.strip():
                     rec = json.loads(line)
                     self.scores[rec["k"]] = float(rec["s"])
@@ -130,12 +133,18 @@ class CachedReader:
         keys = [self.key(q, s) for q, s in pairs]
         todo = [i for i, k in enumerate(keys) if k not in self.scores]
         if todo:
-            fresh = self.reader.score([pairs[i] for i in todo])
+            todo_pairs = [pairs[i] for i in todo]
+            self.put(todo_pairs, self.reader.score(todo_pairs))
             with self._lock:
                 self.misses += len(todo)
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-                with self.path.open("a", encoding="utf-8") as fh:
-                    for i, s in zip(todo, fresh):
-                        self.scores[keys[i]] = float(s)
-                        fh.write(json.dumps({"k": keys[i], "s": round(float(s), 4)}) + "\n")
         return np.array([self.scores[k] for k in keys], np.float32)
+
+    def put(self, pairs: list[tuple[str, str]], scores: np.ndarray) -> None:
+        """Keep ``scores`` as the reader's for ``pairs`` (read from it, or cross-fitted)."""
+        with self._lock:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self.path.open("a", encoding="utf-8") as fh:
+                for (q, s), x in zip(pairs, scores):
+                    key = self.key(q, s)
+                    self.scores[key] = float(x)
+                    fh.write(json.dumps({"k": key, "s": round(float(x), 4)}) + "\n")

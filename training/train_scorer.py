@@ -7,7 +7,8 @@ the fit questions.
 
 For every question, as ``ask()`` finds them: its candidate sentences ranked by the features
 (``Scorer.rank``, fitted listwise on v1.1's first 12), and the reader's logits for the
-leading ``--top`` (cached in .cache/reader_scores.jsonl, so a refit reads nothing twice).
+leading ``--top`` (cached in .cache/reader_scores-*.jsonl, one file per reader, so a refit
+reads nothing twice).
 Fitted:
 
 - ``reader.rank``: listwise over the leading candidates, (their rank score, reader logit);
@@ -360,6 +361,8 @@ def main(argv=None) -> int:
                     help="only read the report questions' leading candidates into the cache")
     ap.add_argument("--ceiling", action="store_true",
                     help="what the report articles allow before abstention, then stop")
+    ap.add_argument("--collect", action="store_true",
+                    help=f"only collect the fit questions' candidates ({COLLECTED.name})")
     ap.add_argument("--reuse", action="store_true",
                     help=f"fit on the questions collected last time ({COLLECTED.name})")
     ap.add_argument("--every", type=int, default=1,
@@ -389,6 +392,8 @@ def main(argv=None) -> int:
     else:
         seen = collect(question_sets(replace(settings, reader=NONE), "fit"), reader)
         save(seen)
+        if args.collect:
+            return 0
     # quoted() and evidence() read only the settings and the candidates given.
     answerer = Answerer.__new__(Answerer)
     answerer.settings, answerer.scorer = settings, default_scorer()

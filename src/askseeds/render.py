@@ -308,8 +308,10 @@ def render_header(stats: Any, title: str = "Ask the documents") -> str:
     passages = int(getattr(stats, "passages", 0))
     model = str(getattr(stats, "model", "") or "unknown model")
     model = model.split(":", 1)[1] if model.startswith("bundled:") else model
-    reader = str(getattr(stats, "reader", "") or "none")
-    reader = reader.split(" (", 1)[0].split("/")[-1]  # "ms-marco-MiniLM-L-12-v2"
+    full_reader = str(getattr(stats, "reader", "") or "none")
+    reader = full_reader.split(" (", 1)[0].split("/")[-1]  # "ms-marco-MiniLM-L-12-v2"
+    if " tuned " in full_reader:
+        reader += " (tuned)"
     skipped = tuple(getattr(stats, "skipped", ()) or ())
     skipped_html = ""
     if skipped:

