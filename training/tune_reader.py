@@ -47,7 +47,6 @@ import onnxruntime
 import torch
 from data import CachedReader
 from onnx import numpy_helper
-from tokenizers import Tokenizer
 from train_scorer import COLLECTED, READ, holds, load
 
 from askseeds.answer import reader as reader_module
@@ -167,22 +166,14 @@ class Pairs:
         session = onnxruntime.InferenceSession(
             model.SerializeToString(), options, providers=["CPUExecutionProvider"]
         )
-        tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
-        tokenizer.enable_truncation(reader_module.MAX_TOKENS, strategy="longest_first")
-        tokenizer.no_padding()
-        encoded = tokenizer.encode_batch(pairs)
+        encoded = reader_module.pair_tokenizer(folder).encode_batch(pairs)
         self.lens = np.array([len(e.ids) for e in encoded])
         self.offsets = np.concatenate([[0], np.cumsum(self.lens)])
         self.states = np.zeros((self.offsets[-1], HIDDEN), np.float16)
         order = np.argsort(self.lens, kind="stable")
         for lo in range(0, len(order), batch):
             idx = order[lo : lo + batch]
-            width = int(self.lens[idx].max())
-            feed = {
-                k: reader_module._padded([getattr(encoded[i], a) for i in idx], width)
-                for k, a in (("input_ids", "ids"), ("attention_mask", "attention_mask"),
-                             ("token_type_ids", "type_ids"))
-            }  # fmt: skip
+            feed = reader_module.padded_feed([encoded[i] for i in idx])
             hidden = session.run([below], feed)[0]
             for j, i in enumerate(idx):
                 self.states[self.offsets[i] : self.offsets[i + 1]] = hidden[j, : self.lens[i]]

@@ -57,14 +57,9 @@ class OnnxReader:
         max_tokens: int = MAX_TOKENS,
     ) -> None:
         import onnxruntime
-        from tokenizers import Tokenizer
 
         self.name = name
-        self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
-        # The longer of question and sentence is cut: a sentence, as a rule, but a question of
-        # a thousand words too (cutting only the sentence cannot make that pair fit).
-        self.tokenizer.enable_truncation(max_tokens, strategy="longest_first")
-        self.tokenizer.no_padding()
+        self.tokenizer = pair_tokenizer(folder, max_tokens)
         options = onnxruntime.SessionOptions()
         options.log_severity_level = 3
         # One thread, never spinning: a second one cut an idle read of 3 pairs from 25 to
@@ -95,12 +90,7 @@ class OnnxReader:
         out = np.zeros(len(pairs), np.float32)
         for lo in range(0, len(order), 8):
             batch = [encoded[i] for i in order[lo : lo + 8]]
-            width = max(len(e.ids) for e in batch)
-            feed = {
-                "input_ids": _padded([e.ids for e in batch], width),
-                "attention_mask": _padded([e.attention_mask for e in batch], width),
-                "token_type_ids": _padded([e.type_ids for e in batch], width),
-            }
+            feed = padded_feed(batch)
             logits = self.session.run(None, {k: v for k, v in feed.items() if k in self.inputs})[0]
             out[order[lo : lo + 8]] = np.asarray(logits, np.float32).reshape(len(batch), -1)[:, 0]
         return out
@@ -125,11 +115,29 @@ class SentenceTransformersReader:
         return np.asarray(scores, np.float32).reshape(len(pairs), -1)[:, 0]
 
 
-def _padded(rows: list[list[int]], width: int) -> np.ndarray:
-    out = np.zeros((len(rows), width), np.int64)
-    for i, r in enumerate(rows):
-        out[i, : len(r)] = r
-    return out
+def pair_tokenizer(folder: Path, max_tokens: int = MAX_TOKENS):
+    """The cross-encoder's ``tokenizer.json``, set to encode (question, sentence) pairs."""
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+    # The longer of question and sentence is cut: a sentence, as a rule, but a question of
+    # a thousand words too (cutting only the sentence cannot make that pair fit).
+    tokenizer.enable_truncation(max_tokens, strategy="longest_first")
+    tokenizer.no_padding()
+    return tokenizer
+
+
+def padded_feed(batch) -> dict[str, np.ndarray]:
+    """A BERT graph's inputs for a batch of encoded pairs, padded to the longest."""
+    width = max(len(e.ids) for e in batch)
+    feed = {}
+    for key, field in (("input_ids", "ids"), ("attention_mask", "attention_mask"),
+                       ("token_type_ids", "type_ids")):  # fmt: skip
+        out = feed[key] = np.zeros((len(batch), width), np.int64)
+        for i, e in enumerate(batch):
+            row = getattr(e, field)
+            out[i, : len(row)] = row
+    return feed
 
 
 def bundled_folder() -> Path:
