@@ -50,6 +50,7 @@ from onnx import numpy_helper
 from train_scorer import COLLECTED, READ, holds, load
 
 from askseeds.answer import reader as reader_module
+from askseeds.checksum import sha256_file
 
 PAIRS_PER_QUESTION = 5  # candidates trained on per question (the reader reads 3 in ask())
 BINARY = 0.3
@@ -276,7 +277,7 @@ def main(argv=None) -> int:
     model = train(w, first, pairs, groups, labels_arr, args.epochs, args.lr)
     out = model.initializers()
     name = reader_module.tuned_name(out)
-    base = np.array(reader_module.sha256(folder / "model.onnx"))
+    base = np.array(sha256_file(folder / "model.onnx"))
     np.savez_compressed(reader_module.TUNED_PATH, **out, **{reader_module.TUNED_BASE_KEY: base})
     print(f"wrote {reader_module.TUNED_PATH} ({reader_module.TUNED_PATH.stat().st_size} bytes, "
           f"{time.perf_counter() - t0:.0f} s)")

