@@ -74,15 +74,19 @@ class Seen:
 READ = 3  # candidates read per question when collecting (``--top`` may use fewer)
 
 
-def collect(sets, reader: CachedReader, top: int = READ) -> list[Seen]:
+def collect(sets, reader: CachedReader | None, top: int = READ) -> list[Seen]:
+    """The questions of ``sets`` with their candidates, and ``reader``'s logits for the
+    leading ``top`` (none without a reader)."""
     out = []
     for qs in sets:
         t0 = time.perf_counter()
         for q, a, cands in qs.candidates():
-            logits = reader.score(qs.bot.answerer.reader_pairs(a, cands[:top]))
+            pairs = qs.bot.answerer.reader_pairs(a, cands[:top]) if reader else []
+            logits = reader.score(pairs) if reader else np.zeros(0, np.float32)
             out.append(Seen(qs.name, q.answerable, q.answers, a, cands, logits))
-        print(f"  {qs.name}: {len(qs.questions)} questions, {time.perf_counter() - t0:.0f} s "
-              f"({reader.misses} pairs read so far)", flush=True)
+        read = f" ({reader.misses} pairs read so far)" if reader else ""
+        print(f"  {qs.name}: {len(qs.questions)} questions, {time.perf_counter() - t0:.0f} s"
+              + read, flush=True)
     return out
 
 
@@ -390,10 +394,15 @@ def main(argv=None) -> int:
     if args.reuse and COLLECTED.exists():
         seen = load()
     else:
-        seen = collect(question_sets(replace(settings, reader=NONE), "fit"), reader)
+        # tune_reader.py needs only the candidates: --collect reads no reader.
+        fit_sets = question_sets(replace(settings, reader=NONE), "fit")
+        seen = collect(fit_sets, None if args.collect else reader)
         save(seen)
         if args.collect:
             return 0
+    if any(s.cands and not len(s.logits) for s in seen):
+        print(f"{COLLECTED} was collected without the reader (--collect): run without --reuse")
+        return 1
     # quoted() and evidence() read only the settings and the candidates given.
     answerer = Answerer.__new__(Answerer)
     answerer.settings, answerer.scorer = settings, default_scorer()
