@@ -5,7 +5,7 @@ real READMEs in eval/ordinary/, labelled c = content, d = debris such as badges,
 logos and link lists, m = markup without text) and cleans the files as
 ``load_folder`` does. A line is kept when any of its non-space characters lies in a
 block. The "held" files were labelled before any rule was tuned and are kept out
-of tuning; only the "tune" files were looked at while changing clean.py.
+of tuning; only the "tune" files were looked at while changing ingest/clean.py.
 
     python benchmarks/cleaning.py
 """
@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import defaultdict
 from pathlib import Path
 
-from askseeds.clean import clean, common_lines
+from askseeds.ingest.clean import clean, common_lines
 
 ROOT = Path(__file__).resolve().parents[1]
 LABELS = ROOT / "eval" / "cleaning" / "lines.tsv"

@@ -37,9 +37,9 @@ import numpy as np
 from askseeds import Assistant
 from askseeds.answer.reader import NONE
 from askseeds.config import Settings
-from askseeds.embed import get_embedder
-from askseeds.embed_int8 import INT8_PREFIX
-from askseeds.evaluate import load_questions, source_ranking
+from askseeds.embed.encoder import get_embedder
+from askseeds.embed.int8 import INT8_PREFIX
+from askseeds.eval.harness import load_questions, source_ranking
 
 ROOT = Path(__file__).resolve().parent.parent
 

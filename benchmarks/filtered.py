@@ -32,9 +32,9 @@ import numpy as np
 import scale  # benchmarks/scale.py: the synthetic corpus
 
 from askseeds.config import Settings
-from askseeds.filters import Filters, select
 from askseeds.index import Index, map_rows
 from askseeds.index.store import FaissStore, open_store, recall_at_k
+from askseeds.retrieve.filters import Filters, select
 
 PER_DOC = 100  # passages per document
 FOLDERS = 100

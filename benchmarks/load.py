@@ -399,7 +399,7 @@ def serve_timed(argv: list[str]) -> None:
     """
     from askseeds.answer import reader as reader_module
     from askseeds.cli import main as cli_main
-    from askseeds.embed import Embedder
+    from askseeds.embed.encoder import Embedder
 
     spent = {"encode": 0.0, "reader": 0.0}
     Embedder.encode_queries = clocked(Embedder.encode_queries, spent, "encode", time.thread_time)
@@ -435,7 +435,7 @@ def serve_noop(port: int) -> None:
     """A Gradio app whose /ask and /chat return a fixed reply: Gradio's own cost per request."""
     import gradio as gr
 
-    from askseeds.chat import QUEUE_CONCURRENCY, QUEUE_MAX_SIZE
+    from askseeds.web.chat import QUEUE_CONCURRENCY, QUEUE_MAX_SIZE
 
     def ask(question: str) -> str:
         return "An answer [1]."

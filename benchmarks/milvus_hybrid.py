@@ -26,8 +26,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from askseeds import Assistant
 from askseeds.config import Settings
-from askseeds.evaluate import load_squad, retrieval_metrics, source_ranking, write_squad_docs
-from askseeds.retrieve import to_passages
+from askseeds.eval.harness import load_squad, retrieval_metrics, source_ranking, write_squad_docs
+from askseeds.retrieve.hybrid import to_passages
 
 ROOT = Path(__file__).resolve().parent.parent
 SQUAD = ROOT.parent / "shared" / "bench" / "squad-v1.1-dev-24articles.json"

@@ -22,11 +22,11 @@ sys.path.insert(0, str(ROOT / "tests"))
 from make_docs import DEJAVU, pdf_bytes
 
 from askseeds import Assistant
-from askseeds.chunk import chunk_document, sentence_offsets
 from askseeds.config import Settings
-from askseeds.convert import extract
-from askseeds.embed import get_embedder
-from askseeds.load import load_folder
+from askseeds.embed.encoder import get_embedder
+from askseeds.ingest.chunk import chunk_document, sentence_offsets
+from askseeds.ingest.convert import extract
+from askseeds.ingest.load import load_folder
 
 PAGE_CHARS = 2400
 

@@ -22,8 +22,8 @@ import xml.etree.ElementTree as ET
 from collections import Counter
 from pathlib import Path
 
-from askseeds.chat import MAX_SOURCE_TURNS, SESSION_CAPACITY
-from askseeds.load import MAX_FILE_BYTES
+from askseeds.ingest.load import MAX_FILE_BYTES
+from askseeds.web.chat import MAX_SOURCE_TURNS, SESSION_CAPACITY
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
@@ -244,7 +244,7 @@ def build_section(load: dict, cases: list[dict]) -> str:
         "",
         (
             f"Decisions. Files over {MAX_FILE_BYTES // 2**20} MiB are skipped with a reason "
-            "(`askseeds.load.MAX_FILE_BYTES`: "
+            "(`askseeds.ingest.load.MAX_FILE_BYTES`: "
             "a MiB of prose makes ~1,000 passages, embedded at 10-30 a second on two cores, so a "
             "50 MB file would take about an hour). Named pipes and devices are never opened for "
             "reading; symlinks are followed only inside the folder, and a file swapped for a "
@@ -258,7 +258,7 @@ def build_section(load: dict, cases: list[dict]) -> str:
             "records (up to 10,000) after every event, for a `/monitoring` summary nothing "
             "reads; its strings live in Arrow's own allocator, so `MALLOC_ARENA_MAX` and "
             "`malloc_trim` could not return them (+13% per 2,000 questions, +47% per 6,000). "
-            "`chat.py` turns that summary and the dashboard off. A session keeps the sources "
+            "`web/chat.py` turns that summary and the dashboard off. A session keeps the sources "
             f"of its newest {MAX_SOURCE_TURNS} turns (`chat.MAX_SOURCE_TURNS`; they grew ~3 KiB a "
             "turn, and "
             "every reply carried them all). Every `ask()` and the rendering of its reply run "

@@ -72,8 +72,8 @@ def _squad_material() -> tuple[np.ndarray, list, np.ndarray, list, np.ndarray]:
             json.loads(files[3].read_text()),
             np.load(files[4], allow_pickle=False),
         )
-    from askseeds.chunk import split_sentences
-    from askseeds.embed import get_embedder
+    from askseeds.embed.encoder import get_embedder
+    from askseeds.ingest.chunk import split_sentences
     from askseeds.terms import terms
     from askseeds.types import Span
 

@@ -33,7 +33,7 @@ import numpy as np
 
 from askseeds.api import Assistant
 from askseeds.config import Settings
-from askseeds.evaluate import (
+from askseeds.eval.harness import (
     load_squad,
     retrieval_metrics,
     source_ranking,
@@ -42,8 +42,8 @@ from askseeds.evaluate import (
     squad_source,
     write_squad_docs,
 )
-from askseeds.metrics import answer_in_text, dedupe_ranking
-from askseeds.retrieve import Hit, bm25_search, dense_search, fuse, rank, to_passages
+from askseeds.eval.metrics import answer_in_text, dedupe_ranking
+from askseeds.retrieve.hybrid import Hit, bm25_search, dense_search, fuse, rank, to_passages
 from askseeds.terms import terms
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -323,7 +323,7 @@ def step_report(squad: Path, report_path: Path, plot_path: Path) -> dict:
             out["retrieval"][f"{half}/{mode}"] = m
             print(row(f"{half:<8} {mode:<7} (n={m['n']})", m))
     print("\n== Answers (hybrid ask()) ==")
-    from askseeds.evaluate import summarize_answers
+    from askseeds.eval.harness import summarize_answers
 
     for half, recs in halves.items():
         a = summarize_answers(recs)

@@ -45,7 +45,7 @@ def _fast_tests_stay_off_the_model(request, monkeypatch):
     """
     if request.node.get_closest_marker("slow"):
         return
-    import askseeds.embed
+    import askseeds.embed.encoder
 
     def refuse(self, *args, **kwargs):
         raise RuntimeError(
@@ -53,7 +53,7 @@ def _fast_tests_stay_off_the_model(request, monkeypatch):
             "@pytest.mark.slow, or use tests/fake_embedder.py's FakeEmbedder"
         )
 
-    monkeypatch.setattr(askseeds.embed.Embedder, "__init__", refuse)
+    monkeypatch.setattr(askseeds.embed.encoder.Embedder, "__init__", refuse)
 
 
 @pytest.fixture(scope="session")

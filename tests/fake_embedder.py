@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from askseeds.embed import Encoded
+from askseeds.embed.encoder import Encoded
 from askseeds.terms import terms
 
 FAKE_MODEL = "test:hashed-bag-of-words"

@@ -16,7 +16,7 @@ from askseeds.answer.features import read_sentence
 from askseeds.answer.select import PASSAGE_DEPTH
 from askseeds.config import Settings
 from askseeds.errors import CorpusError, EmptyQueryError
-from askseeds.retrieve import rank
+from askseeds.retrieve.hybrid import rank
 
 DEBRIS = re.compile(
     r"人阅读|ICP|Copyright|Editor:|Originally published|COURTESY PHOTO|EXPLORE SHINE|"
@@ -250,7 +250,7 @@ def test_index_updates_only_what_changed(tmp_path):
 
 
 def test_new_term_rules_rebuild_bm25_without_embedding(tmp_path, bot):
-    from askseeds.retrieve import bm25_search
+    from askseeds.retrieve.hybrid import bm25_search
     from askseeds.terms import TERMS_VERSION, terms
 
     idx = tmp_path / "idx"
@@ -321,8 +321,8 @@ def test_a_question_that_stands_alone_is_not_merged_with_an_earlier_one(bot, fir
 
 @pytest.mark.slow
 def test_the_seeds_dialogues_are_answered(bot):
-    from askseeds.evaluate import load_questions
-    from askseeds.metrics import answer_in_text
+    from askseeds.eval.harness import load_questions
+    from askseeds.eval.metrics import answer_in_text
 
     seeds_set = load_questions(SEEDS.parent / "eval" / "seeds_questions.jsonl")
     dialogues = [q for q in seeds_set if q.turns]

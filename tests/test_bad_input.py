@@ -21,10 +21,10 @@ import pytest
 from citations import assert_cited_exactly
 
 from askseeds import Assistant
-from askseeds import load as load_module
 from askseeds.answer.query import MAX_QUESTION_CHARS
 from askseeds.errors import CorpusError, EmptyQueryError
-from askseeds.load import MAX_FILE_BYTES
+from askseeds.ingest import load as load_module
+from askseeds.ingest.load import MAX_FILE_BYTES
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -298,7 +298,7 @@ def test_mixed_corpus_through_the_api(mixed, tmp_path, caplog):
 
 
 def test_encodings_are_recorded_so_offsets_stay_exact(mixed):
-    from askseeds.load import load_folder
+    from askseeds.ingest.load import load_folder
 
     docs, _ = load_folder(mixed)
     by_source = {d.source: d for d in docs}

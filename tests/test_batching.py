@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from citations import SEEDS
 
-from askseeds.batching import MicroBatcher
+from askseeds.embed.batching import MicroBatcher
 
 # Largest difference between a question's vector encoded alone and in a padded batch of
 # questions (float32 PyTorch model); padding changes only the order of float additions.
@@ -106,7 +106,7 @@ def _cited(answer) -> tuple:
 @pytest.mark.slow
 def test_concurrent_answers_share_batches_and_match_one_at_a_time(bot):
     """On the seeds question set: same citations, same abstentions, vectors within tolerance."""
-    from askseeds.evaluate import load_questions
+    from askseeds.eval.harness import load_questions
 
     questions = load_questions(SEEDS.parent / "eval" / "seeds_questions.jsonl")
     alone = [_cited(bot.ask(q.question, history=_history(q))) for q in questions]

@@ -1,4 +1,4 @@
-"""Tests for sentence splitting and chunking (askseeds.chunk)."""
+"""Tests for sentence splitting and chunking (askseeds.ingest.chunk)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from askseeds.chunk import chunk_document, count_tokens, sentences_of, split_sentences
 from askseeds.errors import ConfigError
+from askseeds.ingest.chunk import chunk_document, count_tokens, sentences_of, split_sentences
 from askseeds.types import Chunk, Document, Span
 
 SEEDS = sorted((Path(__file__).resolve().parent.parent / "seeds").glob("*.txt"))
@@ -316,8 +316,8 @@ def test_prop_chunks(text: str, size: int, overlap: int) -> None:
 
 
 def test_a_sentence_under_a_heading_is_pooled_with_it(tmp_path: Path) -> None:
-    from askseeds.chunk import sentence_offsets
-    from askseeds.load import load_folder
+    from askseeds.ingest.chunk import sentence_offsets
+    from askseeds.ingest.load import load_folder
 
     (tmp_path / "manual.md").write_text(
         "# kilnctl\n\nkilnctl fires kilns.\n\n## Settings\n\n### HOLD_MINUTES\n\n"

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from askseeds.clean import clean, section_at
-from askseeds.dates import parse_date
+from askseeds.ingest.clean import clean, section_at
+from askseeds.ingest.dates import parse_date
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 SEED_FILES = sorted(SEEDS.glob("*.txt"))

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from make_docs import docx_bytes, pdf_bytes, zip_bomb_docx
 
-from askseeds.clean import section_at
-from askseeds.convert import extract
-from askseeds.load import load_folder
+from askseeds.ingest.clean import section_at
+from askseeds.ingest.convert import extract
+from askseeds.ingest.load import load_folder
 
 PAGES = [
     "The lighthouse at Kessel Point was built in 1874 by the harbour board.",

@@ -1,4 +1,4 @@
-"""Tests for askseeds.evaluate: question sets, scoring pieces, the report, the CLI."""
+"""Tests for askseeds.eval.harness: question sets, scoring pieces, the report, the CLI."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from askseeds.evaluate import (
+from askseeds.eval.harness import (
     EvalFileError,
     Question,
     SourceTexts,

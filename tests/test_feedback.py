@@ -14,8 +14,8 @@ from fake_embedder import FAKE_MODEL, FakeEmbedder
 
 from askseeds.api import Assistant
 from askseeds.config import Settings
-from askseeds.evaluate import EvalFileError, feedback_questions
-from askseeds.feedback import (
+from askseeds.eval.harness import EvalFileError, feedback_questions
+from askseeds.web.feedback import (
     FeedbackError,
     FeedbackLog,
     default_path,

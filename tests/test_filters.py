@@ -15,7 +15,7 @@ from fake_embedder import FAKE_MODEL, FakeEmbedder
 
 from askseeds.api import Assistant
 from askseeds.config import Settings
-from askseeds.filters import FilterError, Filters, as_filters, keeps_date, matches_source
+from askseeds.retrieve.filters import FilterError, Filters, as_filters, keeps_date, matches_source
 
 BASE = replace(Settings(), model=FAKE_MODEL, k=5, candidates=5)
 QUESTION = "When does the tidal bore reach the river mouth?"
@@ -200,7 +200,7 @@ def test_the_cli_reports_a_bad_filter_before_opening_anything(tmp_path, capsys):
 
 
 def test_the_page_says_what_the_filter_fields_keep_and_escapes_them():
-    from askseeds.chat import describe_filters
+    from askseeds.web.chat import describe_filters
 
     assert "all documents" in describe_filters()
     assert "only from documents until 2024." in describe_filters("", "", " 2024 ")

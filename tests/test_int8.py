@@ -9,7 +9,7 @@ import pytest
 from citations import SEEDS
 
 from askseeds.config import DEFAULT_MODEL, Settings
-from askseeds.evaluate import load_questions
+from askseeds.eval.harness import load_questions
 
 pytestmark = pytest.mark.slow
 
@@ -33,7 +33,7 @@ def cache(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def int8(cache):
-    from askseeds.embed_int8 import Int8Embedder
+    from askseeds.embed.int8 import Int8Embedder
 
     return Int8Embedder(INT8)
 
@@ -50,7 +50,7 @@ def test_int8_vectors_are_close_to_float32_ones(int8, bot):
 
 
 def test_sentence_vectors_pool_the_same_forward_pass(int8, bot):
-    from askseeds.chunk import sentence_offsets
+    from askseeds.ingest.chunk import sentence_offsets
 
     chunks = bot.index.chunks[:8]
     spans = [sentence_offsets(c) for c in chunks]
@@ -72,7 +72,7 @@ def test_questions_in_a_batch_stay_within_the_stated_tolerance(int8):
 
 
 def test_a_damaged_cache_is_rebuilt(int8, cache, caplog):
-    from askseeds.embed_int8 import ONNX_FILE, Int8Embedder
+    from askseeds.embed.int8 import ONNX_FILE, Int8Embedder
 
     model_file = int8._folder / ONNX_FILE
     data = bytearray(model_file.read_bytes())
@@ -87,7 +87,7 @@ def test_a_damaged_cache_is_rebuilt(int8, cache, caplog):
 
 
 def test_an_export_that_cannot_be_written_falls_back_to_pytorch(tmp_path, monkeypatch, caplog):
-    from askseeds.embed import Embedder, _embedder
+    from askseeds.embed.encoder import Embedder, _embedder
 
     blocked = tmp_path / "not-a-folder"
     blocked.write_text("a file where the cache folder would go")

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from askseeds.errors import CorpusError
-from askseeds.load import NOTHING_LEFT, _load_file, decode, load_folder
+from askseeds.ingest.load import NOTHING_LEFT, _load_file, decode, load_folder
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 SENTENCE = "The committee met on Tuesday and agreed on the new budget for the library."
@@ -147,7 +147,7 @@ def test_unusable_files_are_reported(
 ) -> None:
     _write(tmp_path, "bad.txt", data)
     _write(tmp_path, "good.txt", SENTENCE.encode())
-    with caplog.at_level(logging.WARNING, logger="askseeds.load"):
+    with caplog.at_level(logging.WARNING, logger="askseeds.ingest.load"):
         docs, skipped = load_folder(tmp_path)
     assert [d.source for d in docs] == ["good.txt"]
     assert [(s.source, s.reason) for s in skipped] == [("bad.txt", reason)]
@@ -229,7 +229,7 @@ def test_bad_sidecar_is_ignored_with_a_warning(
 ) -> None:
     _write(tmp_path, "a.txt", f"Some headline here\n\n{SENTENCE}\n".encode())
     _write(tmp_path, "askseeds-metadata.json", sidecar.encode())
-    with caplog.at_level(logging.WARNING, logger="askseeds.load"):
+    with caplog.at_level(logging.WARNING, logger="askseeds.ingest.load"):
         docs, skipped = load_folder(tmp_path)
     assert skipped == []
     assert (docs[0].title, docs[0].date) == ("Some headline here", None)

@@ -1,4 +1,4 @@
-"""Tests for askseeds.metrics and the validity of eval/seeds_questions.jsonl."""
+"""Tests for askseeds.eval.metrics and the validity of eval/seeds_questions.jsonl."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from askseeds.metrics import (
+from askseeds.eval.metrics import (
     answer_in_text,
     best_span,
     dedupe_ranking,

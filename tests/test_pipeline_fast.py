@@ -15,10 +15,10 @@ import pytest
 from citations import SEEDS, assert_cited_exactly, source_text
 from fake_embedder import FAKE_MODEL, FakeEmbedder
 
-from askseeds import render
 from askseeds.api import Assistant
 from askseeds.config import Settings
-from askseeds.retrieve import Hit, fuse
+from askseeds.retrieve.hybrid import Hit, fuse
+from askseeds.web import render
 
 SETTINGS = replace(Settings(), model=FAKE_MODEL)
 
@@ -102,9 +102,9 @@ def test_answers_cite_exactly_and_render_escaped(fake_bot):
 
 
 def test_new_sentence_rules_resplit_only_the_files_they_cut_differently(tmp_path, monkeypatch):
-    import askseeds.chunk as chunk_module
-    from askseeds.chunk import SENTENCE_RULES, chunk_document
-    from askseeds.load import load_folder
+    import askseeds.ingest.chunk as chunk_module
+    from askseeds.ingest.chunk import SENTENCE_RULES, chunk_document
+    from askseeds.ingest.load import load_folder
 
     docs = tmp_path / "docs"
     shutil.copytree(SEEDS, docs)

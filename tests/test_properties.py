@@ -16,11 +16,11 @@ from citations import assert_cited_exactly, source_text
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from askseeds.chunk import chunk_document
-from askseeds.clean import clean
 from askseeds.errors import EmptyQueryError
-from askseeds.load import NOTHING_LEFT, decode, load_folder
-from askseeds.render import esc, render_answer, render_sources
+from askseeds.ingest.chunk import chunk_document
+from askseeds.ingest.clean import clean
+from askseeds.ingest.load import NOTHING_LEFT, decode, load_folder
+from askseeds.web.render import esc, render_answer, render_sources
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 

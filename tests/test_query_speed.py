@@ -10,8 +10,8 @@ import torch
 from seed_questions import ANSWERABLE, UNANSWERABLE
 
 from askseeds.config import DEFAULT_MODEL
-from askseeds.embed import TRACE_TOLERANCE, Embedder
-from askseeds.retrieve import bm25_search, dense_search
+from askseeds.embed.encoder import TRACE_TOLERANCE, Embedder
+from askseeds.retrieve.hybrid import bm25_search, dense_search
 from askseeds.terms import terms
 
 ODD = [

@@ -18,10 +18,10 @@ from askseeds.answer import select
 from askseeds.answer.features import FEATURES, name_terms
 from askseeds.answer.reader import NONE, OnnxReader, bundled_folder, get_reader, tuned_layers
 from askseeds.answer.select import spoken_name
-from askseeds.chunk import split_sentences
 from askseeds.config import Settings
-from askseeds.evaluate import evaluate, load_questions, load_squad
-from askseeds.metrics import answer_in_text
+from askseeds.eval.harness import evaluate, load_questions, load_squad
+from askseeds.eval.metrics import answer_in_text
+from askseeds.ingest.chunk import split_sentences
 from askseeds.terms import terms
 from askseeds.types import Span
 

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from askseeds.answer.select import PASSAGE_DEPTH, Candidate
-from askseeds.rerank import rerank
-from askseeds.retrieve import Hit
+from askseeds.retrieve.hybrid import Hit
+from askseeds.retrieve.rerank import rerank
 
 
 def _cand(position: int, rank_score: float) -> Candidate:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 
-from askseeds.chat import _SharedLock
+from askseeds.web.chat import _SharedLock
 
 
 def test_sharers_hold_it_together_and_one_alone_waits_for_them():

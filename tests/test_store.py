@@ -18,7 +18,7 @@ from seed_questions import ANSWERABLE, UNANSWERABLE
 from askseeds import Assistant
 from askseeds.config import Settings
 from askseeds.errors import ConfigError
-from askseeds.evaluate import load_squad, write_squad_docs
+from askseeds.eval.harness import load_squad, write_squad_docs
 from askseeds.index.store import MilvusStore, recall_at_k
 
 pytest.importorskip("milvus_lite")

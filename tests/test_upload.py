@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from askseeds.upload import save_uploads
+from askseeds.web.upload import save_uploads
 
 
 def _file(folder: Path, name: str, data: bytes) -> Path:

@@ -24,7 +24,13 @@ from askseeds.answer.query import read_query
 from askseeds.answer.select import Candidate
 from askseeds.api import Assistant
 from askseeds.config import Settings
-from askseeds.evaluate import Question, load_squad, squad_paths, squad_questions, write_squad_docs
+from askseeds.eval.harness import (
+    Question,
+    load_squad,
+    squad_paths,
+    squad_questions,
+    write_squad_docs,
+)
 
 log = logging.getLogger(__name__)
 

@@ -29,7 +29,7 @@ from askseeds.answer.features import FEATURES
 from askseeds.answer.reader import NONE
 from askseeds.answer.scorer import Linear, default_scorer
 from askseeds.config import Settings
-from askseeds.metrics import answer_in_text
+from askseeds.eval.metrics import answer_in_text
 
 STRUCTURE = ("entry", "definition", "label")
 FITTED = [i for i, f in enumerate(FEATURES) if f not in STRUCTURE]

@@ -32,8 +32,8 @@ import numpy as np
 from askseeds import Assistant
 from askseeds.answer.features import FEATURES
 from askseeds.answer.scorer import WEIGHTS_FILE
-from askseeds.evaluate import load_questions
-from askseeds.metrics import answer_in_text
+from askseeds.eval.harness import load_questions
+from askseeds.eval.metrics import answer_in_text
 
 STRUCTURE = ("entry", "definition", "label")
 COLUMNS = [FEATURES.index(n) for n in STRUCTURE]  # where they sit in a feature row

@@ -54,7 +54,7 @@ from askseeds.answer.scorer import Linear, ReaderModels, Scorer, default_scorer
 from askseeds.answer.select import Answerer, Candidate, reread
 from askseeds.api import Assistant
 from askseeds.config import Settings
-from askseeds.metrics import answer_in_text
+from askseeds.eval.metrics import answer_in_text
 
 L2 = 1.0  # ridge penalty: keeps weights small where inputs are collinear
 
@@ -326,7 +326,7 @@ def report(settings: Settings, reader: CachedReader, every: int = 1) -> None:
     """The shipped weights on the report articles, through ask() (``evaluate``), the reader's
     scores read from the cache where it has them (the same figures, not the same latency:
     ``benchmarks/core.py`` times ask())."""
-    from askseeds.evaluate import evaluate, format_report
+    from askseeds.eval.harness import evaluate, format_report
 
     for qs in question_sets(settings, "report"):
         bot = Assistant(qs.bot.index, settings, qs.bot.docs_dir, reader=reader)

@@ -20,7 +20,7 @@ def __getattr__(name: str):
 
         return Settings
     if name == "Filters":
-        from .filters import Filters
+        from .retrieve.filters import Filters
 
         return Filters
     if name in ("Answer", "Citation", "Passage"):

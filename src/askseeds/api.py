@@ -13,13 +13,13 @@ from .answer.reader import NONE, Reader, get_reader
 from .answer.scorer import Scorer
 from .answer.select import Answerer, Candidate
 from .config import Settings
-from .embed import Embedder, get_embedder
+from .embed.encoder import Embedder, get_embedder
 from .errors import CorpusError
-from .filters import Filters, as_filters
 from .index import Index, sync
-from .load import load_folder
-from .rerank import rerank
-from .retrieve import MODES, Hit, Mode, rank, to_passages
+from .ingest.load import load_folder
+from .retrieve.filters import Filters, as_filters
+from .retrieve.hybrid import MODES, Hit, Mode, rank, to_passages
+from .retrieve.rerank import rerank
 from .types import Answer, Passage, SkippedFile
 
 log = logging.getLogger(__name__)
@@ -217,7 +217,7 @@ class Assistant:
         """Ranked chunks for ``query`` (``question`` plus any context it leans on).
 
         Hybrid also scores the top chunks' sentences as answers and reorders the
-        chunks by them (``rerank.py``); those candidate sentences are returned
+        chunks by them (``retrieve/rerank.py``); those candidate sentences are returned
         for the answer, else None. ``within``: only these chunk positions
         (``Index.select``).
         """

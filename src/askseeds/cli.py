@@ -134,7 +134,7 @@ def cmd_index(args: argparse.Namespace) -> int:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    from .filters import Filters
+    from .retrieve.filters import Filters
 
     # Checked before the index is opened, so a typo costs no loading time.
     filters = Filters(tuple(args.only), args.since, args.until, args.keep_undated)
@@ -162,7 +162,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from .chat import serve
+    from .web.chat import serve
 
     serve(
         args.docs,
@@ -176,7 +176,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from .evaluate import run_cli
+    from .eval.harness import run_cli
 
     return run_cli(args, _settings(args))
 

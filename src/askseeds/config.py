@@ -43,7 +43,7 @@ class Settings:
     sentence_share: float = 1.0  # of the dense score, taken from the chunk's best sentence
     rrf_k: int = 60
     # Weight of the best answer sentence's score when hybrid reorders its top passages
-    # (rerank.py); 0 turns it off. Tuned on SQuAD's first 12 articles (docs/results.md).
+    # (retrieve/rerank.py); 0 turns it off. Tuned on SQuAD's first 12 articles (docs/results.md).
     rerank_weight: float = 0.05
     max_answer_sentences: int = 3
     # Below this, ask() abstains; None = the threshold fitted with the scorer's weights
@@ -70,7 +70,7 @@ class Settings:
     # Checksums of artefacts up to this size are verified on every open; above it,
     # sizes always and a sample of each file's blocks (a full pass costs seconds per GB).
     verify_full_mb: int = 1024
-    # The web chat's votes (feedback.py): "" = <index folder>-feedback.jsonl beside the index
+    # The web chat's votes (web/feedback.py): "" = <index folder>-feedback.jsonl beside the index
     # folder, so it outlives rebuilds. At feedback_max_mb, votes are refused (none dropped).
     feedback_file: str = ""
     feedback_max_mb: int = 64

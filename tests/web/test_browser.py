@@ -176,7 +176,7 @@ def test_a_down_vote_becomes_a_question_to_label_and_is_scored(page: Page, app_s
     from pathlib import Path
 
     from askseeds.cli import main
-    from askseeds.feedback import read_votes
+    from askseeds.web.feedback import read_votes
 
     server_dir = app_server.log_path.parent  # app.py runs with --index-dir <server_dir>/index
     votes = server_dir / "index-feedback.jsonl"

@@ -1,12 +1,12 @@
-"""Unit tests of askseeds.render on hand-made answers: escaping, markers, highlights."""
+"""Unit tests of askseeds.web.render on hand-made answers: escaping, markers, highlights."""
 
 from __future__ import annotations
 
 import html
 import re
 
-from askseeds import render
 from askseeds.types import Answer, Citation, Location, Passage
+from askseeds.web import render
 
 EVIL = "Oregon <script>alert(1)</script> <img src=x onerror=alert(1)> [x](javascript:alert(1)) **b** $$x$$"
 DOC = "Intro line.\n\nThe conference was held in Hangzhou. It drew 180 people.\n"
@@ -163,7 +163,7 @@ def test_panel_says_when_older_turns_were_dropped():
 
 
 def test_chat_keeps_the_sources_of_the_newest_turns_only(bot):
-    from askseeds import chat
+    from askseeds.web import chat
 
     adapter = chat.ChatAdapter(bot)
     questions = [

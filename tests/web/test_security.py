@@ -15,8 +15,8 @@ from urllib.parse import quote
 import httpx
 import pytest
 
-from askseeds.chat import launch_kwargs
 from askseeds.config import OFFLINE_ENV
+from askseeds.web.chat import launch_kwargs
 
 ROOT = Path(__file__).resolve().parents[2]
 SEEDS = ROOT / "seeds"

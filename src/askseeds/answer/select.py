@@ -22,10 +22,10 @@ from typing import NamedTuple, TypeVar
 
 import numpy as np
 
-from ..clean import SECTION_SEP
 from ..config import Settings
 from ..index import Index
-from ..retrieve import Hit
+from ..ingest.clean import SECTION_SEP
+from ..retrieve.hybrid import Hit
 from ..terms import terms, words
 from ..types import Answer, Citation, Passage, Span
 from .features import (

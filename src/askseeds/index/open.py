@@ -15,10 +15,10 @@ from pathlib import Path
 
 import numpy as np
 
-from ..clean import section_at, section_entry
 from ..config import Settings
 from ..errors import IndexCorruptError
-from ..filters import Filters, select
+from ..ingest.clean import section_at, section_entry
+from ..retrieve.filters import Filters, select
 from ..types import Chunk, Document, Location, SkippedFile, Span
 from .bm25 import LexicalIndex
 from .manifest import FORMAT_VERSION, DocInfo, _verify, read_manifest

@@ -28,10 +28,10 @@ from pathlib import Path
 import numpy as np
 from tqdm.auto import tqdm
 
-from ..chunk import SENTENCE_RULES, chunk_document, sentence_offsets
 from ..config import Settings
-from ..embed import Embedder
+from ..embed.encoder import Embedder
 from ..errors import IndexCorruptError
+from ..ingest.chunk import SENTENCE_RULES, chunk_document, sentence_offsets
 from ..terms import TERMS_VERSION, terms
 from ..types import Chunk, Document, SkippedFile
 from .bm25 import LexicalIndex

@@ -17,7 +17,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 
-from .load import MAX_FILE_BYTES, SUFFIXES
+from ..ingest.load import MAX_FILE_BYTES, SUFFIXES
 
 __all__ = ["Saved", "save_uploads"]
 

@@ -5,7 +5,7 @@ each sentence of the chunk, so answer selection can compare a question with
 every sentence at no extra model cost.
 
 Questions asked at the same time share model batches (``batching.MicroBatcher``).
-``onnx-int8:<model>`` names run the model as int8 ONNX instead (``embed_int8.py``).
+``onnx-int8:<model>`` names run the model as int8 ONNX instead (``embed/int8.py``).
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ from functools import lru_cache
 import numpy as np
 import torch
 
+from ..config import DEFAULT_MODEL, stay_offline
+from ..errors import ModelLoadError
 from .batching import MicroBatcher
-from .config import DEFAULT_MODEL, stay_offline
-from .errors import ModelLoadError
 
 log = logging.getLogger(__name__)
 
@@ -317,11 +317,11 @@ def get_embedder(model: str = DEFAULT_MODEL) -> Embedder:
 @lru_cache(maxsize=4)
 def _embedder(model: str) -> Embedder:
     log.info("loading embedding model %s", model)
-    from .embed_int8 import base_model, is_int8
+    from .int8 import base_model, is_int8
 
     if is_int8(model):
         try:
-            from .embed_int8 import Int8Embedder
+            from .int8 import Int8Embedder
 
             return Int8Embedder(model)  # type: ignore[return-value]  (same interface)
         except Exception as exc:  # any failure leaves the float32 model usable

@@ -29,7 +29,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from .errors import AskseedsError
+from ..errors import AskseedsError
 
 try:  # POSIX: a lock that also holds between processes sharing the file
     import fcntl
@@ -147,7 +147,7 @@ def read_votes(path: str | Path) -> list[Vote]:
     Raises:
         FeedbackError: the file is missing, or a line is not a vote (its line number said).
     """
-    from .evaluate import jsonl_records
+    from ..eval.harness import jsonl_records
 
     votes = []
     for where, rec in jsonl_records(Path(path), FeedbackError, "feedback file"):

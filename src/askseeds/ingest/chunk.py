@@ -12,9 +12,9 @@ import re
 
 import tiktoken
 
+from ..errors import ConfigError
+from ..types import Chunk, Document, Span
 from .clean import section_entry
-from .errors import ConfigError
-from .types import Chunk, Document, Span
 
 __all__ = ["chunk_document", "count_tokens", "sentences_of", "split_sentences"]
 

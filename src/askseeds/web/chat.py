@@ -1,7 +1,7 @@
 """The web chat: a thin Gradio adapter over :class:`askseeds.api.Assistant`.
 
 It parses the request, calls ``Assistant.ask`` and formats the result with
-:mod:`askseeds.render`; nothing else. Endpoints:
+:mod:`askseeds.web.render`; nothing else. Endpoints:
 
 * ``/ask`` (``question: str, history: list | None``) -> JSON dict: for programs.
 * ``/retrieve`` (``question: str, k: int``) -> JSON dict of the closest passages.
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 
-from .config import stay_offline
+from ..config import stay_offline
 
 stay_offline()  # before Gradio is imported
 
@@ -45,15 +45,15 @@ from typing import Any
 
 import gradio as gr
 
+from ..errors import AskseedsError, ConfigError
+from ..index.bm25_kernels import warm_up as warm_up_bm25
+from ..retrieve.filters import FilterError, as_filters
 from . import render
-from .errors import AskseedsError, ConfigError
 from .feedback import FeedbackLog, make_vote
 from .feedback import default_path as default_feedback_path
-from .filters import FilterError, as_filters
-from .index.bm25_kernels import warm_up as warm_up_bm25
 from .upload import save_uploads
 
-log = logging.getLogger("askseeds.chat")
+log = logging.getLogger("askseeds.web.chat")
 
 EXAMPLES = [
     "Where was the seventh China-U.S. Sister Cities Conference held?",
@@ -255,7 +255,7 @@ class ChatAdapter:
         # same load grew the server's RSS by ~30% per 2,000 questions. chat() and api() do
         # all their work here too (history parsing, rendering the HTML and JSON), so those
         # strings also come from these threads' arenas rather than from the ~16 arenas of
-        # Gradio's threads: RSS growth per 2,000 questions (load.py) went from ~34 MiB
+        # Gradio's threads: RSS growth per 2,000 questions (benchmarks/load.py) went from ~34 MiB
         # (+4.4-5.0%) to ~23 MiB (+2.8-3.2%).
         self._worker = ThreadPoolExecutor(
             max_workers=ASK_THREADS, thread_name_prefix="askseeds-ask"
@@ -304,7 +304,7 @@ class ChatAdapter:
             log.exception("ask() failed for question %r", question)
             bubble = render.render_error(render.GENERIC_ERROR)
             return bubble, render.render_panel(turns, first_kept), turns
-        # The third item is what a vote on this answer records (feedback.py).
+        # The third item is what a vote on this answer records (web/feedback.py).
         turns[turn] = (question, render.render_sources(answer, turn), _voted(answer))
         return render.render_answer(answer, turn), render.render_panel(turns, first_kept), turns
 
@@ -578,7 +578,7 @@ def build_app(
         with gr.Row(equal_height=False):
             with gr.Column(scale=3, min_width=380):
                 sources = gr.HTML(render.render_panel({}), elem_id="sources", render=False)
-                # Searched inside retrieval (filters.py); a bad value gets a message bubble.
+                # Searched inside retrieval (retrieve/filters.py); a bad value gets a message bubble.
                 with gr.Accordion("Filter documents", open=False, elem_id="filters"):
                     with gr.Row():
                         only = gr.Textbox(
@@ -727,7 +727,7 @@ def serve(
     Raises:
         ConfigError: ``mcp`` is asked for but the MCP extra is not installed.
     """
-    from .api import Assistant
+    from ..api import Assistant
 
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")

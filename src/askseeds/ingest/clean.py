@@ -17,8 +17,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
+from ..types import Span
 from .dates import MONTH, month_day_year, parse_date
-from .types import Span
 
 __all__ = ["SECTION_SEP", "Cleaned", "clean", "common_lines", "section_at", "section_entry"]
 

@@ -12,10 +12,10 @@ from typing import Literal
 
 import numpy as np
 
-from .config import Settings
-from .index import Index
-from .terms import terms
-from .types import Location, Passage
+from ..config import Settings
+from ..index import Index
+from ..terms import terms
+from ..types import Location, Passage
 
 log = logging.getLogger(__name__)
 

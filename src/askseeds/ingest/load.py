@@ -3,7 +3,7 @@
 Text files (.txt, .md, .markdown, .rst) are decoded so that
 ``open(path, encoding=doc.encoding).read()`` returns exactly ``doc.text``
 (universal newlines included): citations are offsets into that text. PDF, HTML
-and DOCX files are converted (``convert.py``) and citations point into the
+and DOCX files are converted (``convert``) and citations point into the
 extracted text, which the index stores. Files that cannot be used are reported as
 ``SkippedFile`` with a reason a person can act on, never raised.
 """
@@ -22,11 +22,11 @@ from dataclasses import replace
 from pathlib import Path
 from typing import NamedTuple
 
+from ..errors import CorpusError
+from ..types import Document, SkippedFile
 from .clean import clean, common_lines
 from .convert import CONVERTED_SUFFIXES, Extracted, extract
 from .dates import parse_date
-from .errors import CorpusError
-from .types import Document, SkippedFile
 
 __all__ = [
     "MAX_FILE_BYTES",

@@ -29,8 +29,10 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .config import Settings
-from .errors import AskseedsError
+from ..config import Settings
+from ..errors import AskseedsError
+from ..retrieve.hybrid import MODES
+from ..types import Answer, Citation, Passage
 from .metrics import (
     answer_in_text,
     best_span,
@@ -42,8 +44,6 @@ from .metrics import (
     percentile,
     recall_at_k,
 )
-from .retrieve import MODES
-from .types import Answer, Citation, Passage
 
 __all__ = [
     "Question",
@@ -595,7 +595,7 @@ def feedback_questions(feedback: str | Path, labels: str | Path | None = None) -
         FeedbackError: a line of the feedback file is not a vote (its number said).
         EvalFileError: a line of the question set is not JSON or not a valid question.
     """
-    from .feedback import is_labelled, merge_to_label, read_votes, write_jsonl
+    from ..web.feedback import is_labelled, merge_to_label, read_votes, write_jsonl
 
     feedback = Path(feedback)
     votes = read_votes(feedback)
@@ -621,7 +621,7 @@ def feedback_questions(feedback: str | Path, labels: str | Path | None = None) -
 
 def run_cli(args, settings: Settings) -> int:
     """``askseeds eval``: score a JSONL question set or a SQuAD file and print the table."""
-    from .api import Assistant
+    from ..api import Assistant
 
     feedback = None
     if getattr(args, "feedback", None):

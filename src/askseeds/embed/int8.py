@@ -38,8 +38,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .checksum import sha256_file
-from .embed import SMALL_BATCH, Encoded, QueryBatching, resolve_model, sentence_vectors, unit
+from ..checksum import sha256_file
+from .encoder import SMALL_BATCH, Encoded, QueryBatching, resolve_model, sentence_vectors, unit
 
 log = logging.getLogger(__name__)
 

@@ -18,8 +18,8 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from .clean import SECTION_SEP
-from .types import Answer, Citation, Passage
+from ..ingest.clean import SECTION_SEP
+from ..types import Answer, Citation, Passage
 
 NOT_FOUND = "Not found in the documents."
 GENERIC_ERROR = "Sorry, something went wrong while answering. Please try again."

@@ -1,0 +1,1 @@
+"""Text to vectors: the sentence-transformers encoder, its int8 ONNX form, shared batches."""

@@ -1,0 +1,1 @@
+"""Scoring askseeds on question sets: the harness and its metrics."""

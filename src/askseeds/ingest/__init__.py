@@ -1,0 +1,1 @@
+"""Documents in: read files, convert PDF/DOCX/HTML, clean the text, chunk it."""

@@ -1,0 +1,1 @@
+"""Passages for a question: dense, BM25 and their fusion, filters, reordering."""

@@ -1,0 +1,1 @@
+"""The Gradio web chat: the app, its HTML, uploads, feedback votes."""
