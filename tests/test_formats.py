@@ -55,6 +55,29 @@ Default: 20
 """
 
 
+# A README whose install section opens with a lead-in: its first sentence is no statement.
+GLAZEBOOK = """# glazebook
+
+glazebook keeps a record of glaze recipes and firings.
+
+## Installation
+
+Install with pip:
+
+```shell
+$ pip install glazebook
+```
+
+Or, to include the optional spreadsheet export, use:
+
+```shell
+$ pip install glazebook[export]
+```
+
+glazebook requires Python 3.10+.
+"""
+
+
 # A setting whose entry opens with a long table, so its first statement falls in a later chunk
 # than its heading.
 GLAZES = "## GLAZE_TABLE\n\n" + "".join(
@@ -78,6 +101,7 @@ def bot(tmp_path_factory) -> Assistant:
     (docs / "tools.md").write_text("# Workshop tools\n\nThe workshop runs:\n\n- kilnctl\n- glazebook\n")
     (docs / "bad.pdf").write_bytes(b"not a pdf at all, just text")
     (docs / "glazes.md").write_text(GLAZES)
+    (docs / "glazebook.md").write_text(GLAZEBOOK)
     return Assistant.from_folder(docs, index_dir=tmp_path_factory.mktemp("idx"), progress=False)
 
 
@@ -114,7 +138,7 @@ def test_text_files_are_their_own_document_text(bot) -> None:
 
 def test_bad_file_is_reported_not_indexed(bot) -> None:
     assert [s.source for s in bot.stats.skipped] == ["bad.pdf"]
-    assert bot.stats.documents == 6
+    assert bot.stats.documents == 7
 
 
 def test_a_lead_in_is_quoted_with_what_it_introduces(bot) -> None:
@@ -127,6 +151,12 @@ def test_a_lead_in_is_quoted_with_what_it_introduces(bot) -> None:
     assert all(a[1] <= b[0] for a, b in itertools.pairwise(spans)), reply.text  # quoted once
     # A one-word list item naming kilnctl elsewhere is not the same statement.
     assert not [loc for c in reply.citations for loc in c.also_in if loc.source == "tools.md"]
+
+
+def test_a_section_opening_with_a_lead_in_is_answered_by_it(bot) -> None:
+    # "Installation" opens with the lead-in over the command, not with "... requires Python".
+    reply = bot.ask("How do I install glazebook?")
+    assert "$ pip install glazebook" in reply.citations[0].snippet.splitlines(), reply.text
 
 
 def test_a_sentence_pointing_ahead_is_quoted_with_what_it_points_at(bot) -> None:

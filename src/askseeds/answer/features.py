@@ -239,6 +239,14 @@ def is_statement(text: str) -> bool:
     return text.rstrip(" *_`'\")").endswith((".", "!", "?")) and not _label_line(text)
 
 
+def opens_section(text: str) -> bool:
+    """Whether ``text`` can be what a section says first: a statement, or a lead-in to the
+    lines below it ("Install with pip:" over the command), which is quoted with them."""
+    return is_statement(text) or (
+        text.rstrip(" *_`'\")").endswith(":") and not _label_line(text)
+    )
+
+
 def _label_line(text: str) -> re.Match[str] | None:
     # A heading is joined to the line below it across a blank line ("`installer.no-binary`",
     # blank, "**Type**: `string`"): the label is that line's.

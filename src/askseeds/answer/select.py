@@ -34,8 +34,8 @@ from .features import (
     SentenceFacts,
     candidate_features,
     idf_of,
-    is_statement,
     name_terms,
+    opens_section,
     question_kind,
     read_question,
     read_sentence,
@@ -244,7 +244,7 @@ class Answerer:
                 if at is None or at in stated:
                     continue
                 position, span = spans[start]
-                if is_statement(self.index.original(position, span.start, span.end)):
+                if opens_section(self.index.original(position, span.start, span.end)):
                     stated.add(at)
                     leads.add(start)
             return frozenset(leads)
