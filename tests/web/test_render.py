@@ -238,3 +238,20 @@ def test_page_and_section_are_shown_escaped() -> None:
     assert render.citation_dict(cit)["page"] == 3
     assert render.place_label("README.md", None, "Features") == "README.md \u203a Features"
     assert render.place_label("a.pdf", 2, None) == "a.pdf, p. 2"
+
+
+def test_a_quoted_code_block_is_shown_as_code_without_its_fences():
+    snippet = "Install with pip:\n\n```shell\n$ pip install  'tool[cli]'\n```"
+    out = render.render_answer(_answer(Citation(1, "README.md", 0, len(snippet), snippet, 0.5)))
+    assert "\n" not in out and "&#96;&#96;&#96;" not in out  # one line; the fences are gone
+    code = re.findall(r'<code class="ans-code">(.*?)</code>', out)
+    assert [html.unescape(c) for c in code] == ["$ pip install  'tool[cli]'"]  # spacing kept
+    assert out.index("Install with pip") < out.index("ans-code")
+
+
+def test_code_in_a_quote_is_escaped_like_any_document_text():
+    snippet = "Run:\n```\n" + EVIL + "\n```"
+    out = render.render_answer(_answer(Citation(1, "evil.md", 0, len(snippet), snippet, 0.5)))
+    inner = re.sub(r'</?code class="ans-code">', "", out)
+    _no_live_markup(inner)
+    assert html.unescape(re.search(r'<code class="ans-code">(.*?)</code>', out)[1]) == EVIL

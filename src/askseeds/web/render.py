@@ -33,6 +33,7 @@ _ESCAPE_TABLE = str.maketrans({**_HTML_SPECIAL, **_MD_SPECIAL})
 _WS = re.compile(r"\s+")
 _TAG = re.compile(r"<[^>]*>")
 _BLANKS = re.compile(r"[ \t\r\f\v]*\n\s*\n\s*")
+_FENCE = re.compile(r"^\s*(```|~~~)")
 _SPACES = re.compile(r"[ \t\r\f\v]+")
 
 
@@ -44,6 +45,33 @@ def esc(text: Any) -> str:
 def _one_line(text: str) -> str:
     """Collapse all whitespace runs (newlines included) to single spaces."""
     return _WS.sub(" ", text or "").strip()
+
+
+def quote_html(snippet: str) -> str:
+    """A cited snippet for the answer bubble: prose on one line, and the lines of a fenced
+    code block (a lead-in quoted with its command) each as a line of code, without the fences.
+
+    The HTML stays on one line: spaces inside code are character references, which
+    ``_one_line`` keeps, so a command's spacing survives.
+    """
+    prose: list[str] = []
+    out: list[str] = []
+    code = False
+    for line in snippet.splitlines():
+        if _FENCE.match(line):
+            code = not code
+            continue
+        if code and line.strip():
+            if prose:
+                out.append(esc(_one_line(" ".join(prose))))
+                prose = []
+            shown = esc(line.rstrip()).replace(" ", "&#32;").replace("\t", "&#32;" * 4)
+            out.append(f'<code class="ans-code">{shown}</code>')
+        elif not code:
+            prose.append(line)
+    if prose:
+        out.append(esc(_one_line(" ".join(prose))))
+    return " ".join(out)
 
 
 def _cite_id(turn: int, number: int | str) -> str:
@@ -227,7 +255,7 @@ def render_answer(answer: Answer, turn: int = 1) -> str:
         )
     else:
         sentences = " ".join(
-            f"{esc(_one_line(c.snippet))} {marker(turn, c.number)}" for c in answer.citations
+            f"{quote_html(c.snippet)} {marker(turn, c.number)}" for c in answer.citations
         )
         body = f'<p class="ans-text">{sentences}</p>'
     seen: dict[str, list[int]] = {}
