@@ -14,7 +14,8 @@ import logging
 import os
 import threading
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -119,6 +120,21 @@ class QueryBatching:
         return self._batcher(text)
 
 
+@contextmanager
+def _quiet_weight_loading() -> Iterator[None]:
+    """Without transformers' "Loading weights" bar: printed on every `askseeds ask`, it said
+    nothing to the user (indexing has its own bar). Restored afterwards for the caller's code."""
+    from transformers.utils import logging as hf_logging
+
+    shown = hf_logging.is_progress_bar_enabled()
+    hf_logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        if shown:
+            hf_logging.enable_progress_bar()
+
+
 class Embedder(QueryBatching):
     """A sentence-transformers model on the CPU, safe to share between threads."""
 
@@ -130,7 +146,8 @@ class Embedder(QueryBatching):
         try:
             from sentence_transformers import SentenceTransformer
 
-            self._model = SentenceTransformer(path, device="cpu")
+            with _quiet_weight_loading():
+                self._model = SentenceTransformer(path, device="cpu")
         except Exception as exc:  # the library raises many kinds; all mean the same to a user
             raise ModelLoadError(
                 f"Could not load embedding model {model!r} ({exc}). Give a local path or the name "

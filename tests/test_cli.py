@@ -1,0 +1,27 @@
+"""``askseeds ask`` as a user runs it: a real subprocess, the real model."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_ask_prints_the_cited_answer_and_no_library_noise(tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "accord.txt").write_text("The Marmalade Accord was signed in Lunaport in 1911.\n")
+    cmd = [sys.executable, "-m", "askseeds.cli", "ask", "Where was the Marmalade Accord signed?"]
+    cmd += ["--docs", str(docs), "--index-dir", str(tmp_path / "idx")]
+    run = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600, check=False)
+    assert run.returncode == 0, run.stderr
+    assert "Lunaport" in run.stdout and "[1] accord.txt:0-" in run.stdout, run.stdout
+    # Indexing shows its own bar; transformers' per-load "Loading weights" bar is not shown.
+    assert "Loading weights" not in run.stderr, run.stderr
+    assert "Traceback" not in run.stderr
