@@ -134,6 +134,14 @@ def test_answer_in_text_reads_a_dash_as_a_word_break_or_a_join() -> None:
     assert not answer_in_text(["one"], "Dyrrachium, someone said")  # still whole tokens
 
 
+def test_answer_in_text_reads_the_brackets_of_a_link_as_word_breaks() -> None:
+    text = "[Hervé Jégou](https://github.com/jegou) initiated the project."
+    assert answer_in_text(["Hervé Jégou"], text)
+    assert answer_in_text(["Python 3.10 or higher"], "needs [Python 3.10 or higher](https://x.org).")
+    assert answer_in_text(["Nixon"], "Richard Nixon(1913-1994) visited")
+    assert not answer_in_text(["one"], "someone(x)")  # still whole tokens
+
+
 def test_best_span() -> None:
     text = "The conference, held in Suzhou, Jiangsu Province, was themed green."
     assert best_span(text, ["suzhou"]) == "Suzhou,"

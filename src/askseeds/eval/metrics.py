@@ -142,7 +142,9 @@ def answer_in_text(golds: str | Iterable[str], text: str) -> bool:
     coverage`" holds "branch coverage"), where SQuAD's normalisation would glue them. A dash
     may do either: "Dyrrachium—one of the most important naval bases" holds "Dyrrachium"
     (SQuAD's normalisation reads "dyrrachiumone"), and "the set-up phase" holds "setup
-    phase"; both readings are tried.
+    phase"; both readings are tried. The second also reads brackets as word breaks, so a
+    Markdown link "[Hervé Jégou](https://...)" holds "Hervé Jégou" (SQuAD's reads
+    "jégouhttpsgithubcom...").
     """
     golds = _as_list(golds)
     for split in (False, True):
@@ -154,12 +156,12 @@ def answer_in_text(golds: str | Iterable[str], text: str) -> bool:
     return False
 
 
-def _loose(s: str, split_dashes: bool = False) -> str:
-    """``normalize_answer`` with possessives dropped and backticks (and, with
-    ``split_dashes``, dashes) read as spaces."""
+def _loose(s: str, split: bool = False) -> str:
+    """``normalize_answer`` with possessives dropped and backticks (and, with ``split``,
+    dashes and the brackets of markup) read as spaces."""
     s = _POSSESSIVE.sub("", s).replace("`", " ")
-    if split_dashes:
-        s = "".join(" " if unicodedata.category(ch) == "Pd" else ch for ch in s)
+    if split:
+        s = "".join(" " if unicodedata.category(ch) == "Pd" or ch in "[]()" else ch for ch in s)
     return normalize_answer(s)
 
 
