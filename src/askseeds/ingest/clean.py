@@ -96,6 +96,10 @@ _MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)|\[([^\]]*)\]\[[^\]]*\]|`([^`<]+) <
 _BARE_URL = re.compile(r"<?https?://\S+")
 _HTML_IMG = re.compile(r"<img\b", re.IGNORECASE)
 _HTML_TAG = re.compile(r"</?[a-zA-Z][^>]*>")
+# A tag, not an autolink ("<https://...>"): a name, then attributes or the end.
+_HTML_ELEMENT = re.compile(r"</?[a-zA-Z][a-zA-Z0-9-]*(?:\s[^>]*)?/?>")
+_LINK_TAIL = re.compile(r"\S+\)")  # "https://numfocus.org)": the rest of a wrapped link
+_HTML_LINK = re.compile(r"<a\s[^>]*>([^<]*)</a>", re.IGNORECASE)
 # View counts and "(4031)人阅读" style teasers of other articles.
 _VIEW_COUNT = re.compile(
     r"\([0-9][0-9,]*\)\s*人(?:阅读|浏览|观看)|[0-9][0-9,]*\s*人(?:阅读|浏览)"
@@ -327,13 +331,17 @@ def _front_matter(text: str, lines: list[_Line]) -> tuple[str | None, str | None
 
 
 def _classify_all(text: str, lines: list[_Line], common: frozenset[str] = frozenset()) -> None:
-    in_code = False
+    in_code = in_comment = False
     memo: dict[str, tuple[int, str | None]] = {}  # pages repeat their nav and headline lines
     for ln in lines:
         if ln.kind != _TEXT:
             continue
         s = text[ln.start : ln.end]
-        if _FENCE.match(s):
+        if in_comment or not in_code and s.startswith("<!--"):
+            # An HTML comment in Markdown is never shown ("<!-- DO NOT EDIT ... -->").
+            in_comment = "-->" not in s[4 if not in_comment else 0 :]
+            ln.kind = _DEBRIS
+        elif _FENCE.match(s):
             in_code = not in_code
             ln.kind = _OTHER
         elif in_code:
@@ -426,18 +434,24 @@ def _visible(s: str) -> tuple[str, int, int]:
         return text
 
     s = _MD_LINK.sub(label, _MD_IMAGE.sub("", s))
-    s = _BARE_URL.sub(label, s)
-    return _HTML_TAG.sub("", s), linked, images
+    s = _HTML_LINK.sub(label, s)
+    # Tags before bare URLs: the URL in '<a href="https://...">' is no text of the line.
+    s = _HTML_ELEMENT.sub("", s)
+    return _BARE_URL.sub(label, s), linked, images
 
 
 def _mark_link_lists(text: str, lines: list[_Line]) -> None:
     """Badges (lines of images), HTML-only lines, and lists whose items are only links."""
     runs: list[list[_Line]] = [[]]
     for i, ln in enumerate(lines):
+        s = text[ln.start : ln.end]
+        if i and not ln.gap and lines[i - 1].kind == _DEBRIS and _LINK_TAIL.fullmatch(s):
+            prev = lines[i - 1]
+            if text[prev.start : prev.end].endswith("]("):  # a badge's link target, wrapped
+                ln.kind = _DEBRIS
         if ln.kind not in (_TEXT, _LIST):
             runs.append([])
             continue
-        s = text[ln.start : ln.end]
         if "[" not in s and "<" not in s and "://" not in s:
             runs.append([])
             continue
@@ -461,6 +475,27 @@ def _mark_link_lists(text: str, lines: list[_Line]) -> None:
         if len(run) >= 2:
             for ln in run:
                 ln.kind = _NAV
+    _mark_link_paragraphs(text, lines)
+
+
+def _mark_link_paragraphs(text: str, lines: list[_Line]) -> None:
+    """A paragraph of links wrapped over lines ("[Website](..)", "| [Docs](..)", ...) is a
+    link bar, though no line of it looks like one alone."""
+    paragraph: list[_Line] = []
+    for ln in [*lines, _Line(0, 0, True, False, _OTHER)]:
+        if paragraph and (ln.gap or ln.kind != _TEXT):
+            joined = " ".join(text[x.start : x.end] for x in paragraph)
+            seen, linked, _ = _visible(joined)
+            letters = len(seen.strip())
+            # Links written as links: lines of bare URLs ("PROXY protocol v1: http://...")
+            # are content.
+            links = len(_MD_LINK.findall(joined)) + len(_HTML_LINK.findall(joined))
+            if len(paragraph) >= 2 and links >= 2 and linked >= 0.7 * letters:
+                for x in paragraph:
+                    x.kind = _NAV
+            paragraph = []
+        if ln.kind == _TEXT and (paragraph or ln.gap):  # not the rest of a list item
+            paragraph.append(ln)
 
 
 def _mark_plain_headings(text: str, lines: list[_Line]) -> None:
