@@ -340,3 +340,20 @@ def test_the_seeds_dialogues_are_answered(bot):
 def test_an_unknown_mode_is_a_clear_error(bot):
     with pytest.raises(ValueError, match="mode"):
         bot.ask(ANSWERABLE[0], mode="sparse")
+
+
+def test_figures_of_other_things_are_no_conflict(tmp_path):
+    # Two copies of a feature list (a README and its docs page): "100%" is the coverage; the
+    # versions beside it count something else, so the sources do not disagree.
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    features = (
+        "* A broadly requests-compatible API.\n* HTTP/1.1 and HTTP/2 support.\n"
+        "* 100% test coverage.\n* Fully type annotated.\n\nKiln requires Python 3.9+.\n"
+    )
+    (docs / "README.md").write_text("# Kiln\n\nKiln is an HTTP client.\n\n## Features\n\n" + features)
+    (docs / "index.md").write_text("# Kiln documentation\n\n## Features\n\n" + features)
+    bot = Assistant.from_folder(docs, index_dir=tmp_path / "idx", progress=False)
+    answer = bot.ask("How much test coverage does Kiln have?")
+    assert not answer.conflict, answer.text
+    assert "100% test coverage" in answer.citations[0].snippet, answer.text

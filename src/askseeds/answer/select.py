@@ -562,9 +562,18 @@ def _cached(cache: dict[K, V], key: K, make: Callable[[], V]) -> V:
 
 
 def _counted_terms(question: str) -> set[str]:
-    """What a how-many question counts: the terms right after "how many" or "number of"."""
-    m = re.search(r"\b(?:how many|number of)\s+((?:[\w./’'-]+\s*){1,4})", question, re.IGNORECASE)
+    """What a how-many question counts: the terms right after "how many", "number of" or
+    "how much" and a noun ("How much test coverage ...": a rival figure must be of coverage,
+    not "HTTP/1.1"; "How much does it cost?" names no such noun)."""
+    m = _COUNTED.search(question)
     return set(terms(m.group(1))) if m else set()
+
+
+_COUNTED = re.compile(
+    r"\b(?:how many|number of|how much(?!\s+(?:did|does|do|is|was|were|are|will|would|has|have"
+    r"|had|can|could|should|more|less)\b))\s+((?:[\w./’'-]+\s*){1,4})",
+    re.IGNORECASE,
+)
 
 
 def _terms_after(sentence: str, value: str) -> set[str]:
