@@ -95,7 +95,6 @@ _MD_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)|!\[[^\]]*\]\[[^\]]*\]")
 _MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)|\[([^\]]*)\]\[[^\]]*\]|`([^`<]+) <[^>]+>`_")
 _BARE_URL = re.compile(r"<?https?://\S+")
 _HTML_IMG = re.compile(r"<img\b", re.IGNORECASE)
-_HTML_TAG = re.compile(r"</?[a-zA-Z][^>]*>")
 # A tag, not an autolink ("<https://...>"): a name, then attributes or the end.
 _HTML_ELEMENT = re.compile(r"</?[a-zA-Z][a-zA-Z0-9-]*(?:\s[^>]*)?/?>")
 _LINK_TAIL = re.compile(r"\S+\)")  # "https://numfocus.org)": the rest of a wrapped link
