@@ -18,6 +18,8 @@ from askseeds.config import Settings
 from askseeds.errors import CorpusError, EmptyQueryError
 from askseeds.retrieve.hybrid import rank
 
+ROOT = SEEDS.parent
+
 DEBRIS = re.compile(
     r"人阅读|ICP|Copyright|Editor:|Originally published|COURTESY PHOTO|EXPLORE SHINE|"
     r"Shenzhou-20|All Rights Reserved|Images courtesy"
@@ -357,3 +359,30 @@ def test_figures_of_other_things_are_no_conflict(tmp_path):
     answer = bot.ask("How much test coverage does Kiln have?")
     assert not answer.conflict, answer.text
     assert "100% test coverage" in answer.citations[0].snippet, answer.text
+
+
+def test_what_is_x_is_answered_by_the_sentence_saying_what_x_is(tmp_path):
+    # Real READMEs: HTTPX's says what it is in one sentence among many that name it.
+    docs = tmp_path / "docs"
+    shutil.copytree(ROOT / "eval" / "ordinary", docs)
+    bot = Assistant.from_folder(docs, index_dir=tmp_path / "idx", progress=False)
+    answer = bot.ask("What is HTTPX?")
+    assert answer.citations, answer.text
+    assert "HTTPX is a fully featured HTTP client library" in answer.citations[0].snippet
+    assert answer.citations[0].source == "httpx_README.md"
+
+
+def test_a_question_in_a_document_is_quoted_with_its_answer(tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "faq.md").write_text(
+        "# Kiln controller FAQ\n\n## Resetting\n\nWhy would the controller need a reset? "
+        "After a power cut it may keep the old schedule.\nHold the reset button for five "
+        "seconds to clear it.\n\n## Alarms\n\nWhat does a beeping controller mean? The "
+        "thermocouple is loose or broken.\n"
+    )
+    bot = Assistant.from_folder(docs, index_dir=tmp_path / "idx", progress=False)
+    answer = bot.ask("What does a beeping controller mean?")
+    assert answer.citations, answer.text
+    assert answer.citations[0].snippet.endswith("The thermocouple is loose or broken."), answer.text
+    assert_cited_exactly(bot, answer, docs)

@@ -36,6 +36,7 @@ FEATURES = (
     "slot",  # a new name beside the focus noun: "Lin Songtian, president of", "Symphony Orchestra"
     "entry",  # the sentence stands under a heading the question names: the entry on its subject
     "definition",  # ... and is that entry's first statement, which says what its subject is or does
+    # (or, for "What is X?", says "X is ...")
     # (only for a question of no particular kind: one asking for a figure or a default is not
     # answered by what the subject is)
     "label",  # ... and is a "Label: value" line whose label the question names ("Default: 30")
@@ -230,6 +231,10 @@ def constraints(question: str) -> list[frozenset[str]]:
 # its value, not a statement.
 _LABEL_LINE = re.compile(r"^\W*([A-Za-z][\w -]{0,30}?)\W*:(?!//)")
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
+# "What is X?" asked whole, X of at most five words.
+_WHAT_IS = re.compile(r"\s*what\s+(?:is|are|was|were)\s+((?:\S+\s+){0,4}?\S+?)\s*\?*\s*$", re.IGNORECASE)
+# "X is a/an/the/one ...": X up to sixty characters, no clause break inside it.
+_COPULA = re.compile(r"\W*([^.!?;:,()]{1,60}?)\s+(?:is|are|was|were)\s+(?:an?|the|one)\b", re.IGNORECASE)
 _BRACKETED = re.compile(r"\[[^\]]*\]|\([^)]*\)")
 _DOTTED_NAME = re.compile(r"\w{2,}(?:[.-]\w{2,})+")
 
@@ -273,6 +278,8 @@ class SentenceFacts(NamedTuple):
     heading_pairs: frozenset[tuple[str, str]] = frozenset()
     lead: bool = False  # the first statement of its section
     label: frozenset[str] = frozenset()  # a "Label: value" line's label terms
+    # The terms of what the sentence defines: "Faiss is a library ..." -> {faiss}
+    subject: frozenset[str] = frozenset()
     # The terms of its file's name: "requests_README.md" is the document every sentence of it
     # speaks of, as a heading is the section's.
     document: frozenset[str] = frozenset()
@@ -307,7 +314,17 @@ def read_sentence(
         lead=lead,
         label=frozenset(terms(m.group(1))) if (m := _label_line(text)) else frozenset(),
         document=document,
+        subject=defined_subject(text),
     )
+
+
+def defined_subject(text: str) -> frozenset[str]:
+    """The terms of what ``text`` says something is ("**Faiss** is a library for ...",
+    "The theme of the conference was ..."), read after any heading joined above it; empty
+    for a sentence of another shape."""
+    last = _BLANK_LINE.split(text)[-1].replace("**", "").replace("`", "")
+    m = _COPULA.match(last)
+    return frozenset(terms(m.group(1))) if m else frozenset()
 
 
 def name_stopwords(text: str) -> frozenset[str]:
@@ -403,6 +420,8 @@ class Question:
     # Its terms with the stopwords inside names ("no" of installer.no-binary): what a heading
     # must be made of for the question to name it.
     names: frozenset[str] = frozenset()
+    # "What is X?": the terms of X, which a sentence saying what X is defines
+    defined: frozenset[str] = frozenset()
 
 
 def read_question(question: str, query: str, idf: Callable[[str], float]) -> Question:
@@ -435,6 +454,7 @@ def read_question(question: str, query: str, idf: Callable[[str], float]) -> Que
         year=year,
         head=frozenset(terms(focus_list[-1]) if focus_list else ()) - asked,
         names=frozenset(weights) | name_stopwords(question),
+        defined=frozenset(terms(m.group(1))) if (m := _WHAT_IS.match(question)) else frozenset(),
     )
 
 
@@ -519,7 +539,10 @@ def candidate_features(
         np.minimum([s.size / 40.0 for s in sentences], 1.0),
         [focus_slot(q.head, s, q.words) for s in sentences] if q.head else np.zeros(n),
         entry,
-        entry * np.array([s.lead for s in sentences], dtype=float) * (q.kind == "other"),
+        np.maximum(
+            entry * np.array([s.lead for s in sentences], dtype=float) * (q.kind == "other"),
+            [bool(q.defined) and s.subject == q.defined for s in sentences],
+        ),
         entry * np.array([bool(s.label) and s.label <= q.weights.keys() for s in sentences]),
     ]
     return np.column_stack(columns).astype(np.float32).reshape(n, len(FEATURES))

@@ -452,13 +452,14 @@ class Answerer:
     def _with_followers(self, c: Candidate) -> Candidate:
         """``c`` and what it introduces, when it is a lead-in: quoted alone it says nothing.
 
-        A sentence ending in a colon ("Requests is available on PyPI:") is quoted with the
-        sentence after it and any lines that follow it (a command, list items). One that
+        A sentence ending in a colon ("Requests is available on PyPI:") or a question mark
+        (an FAQ's question) is quoted with the sentence after it and any lines that follow it
+        (a command, list items). One that
         points ahead ("The following command installs Sphinx.") is quoted up to the lines it
         points at, when they come within ``LEAD_IN_CHARS`` characters.
         """
         text = c.text.rstrip()
-        colon = text.endswith(":")
+        colon = text.endswith(":") or _asks(text)
         if not colon and not _POINTS_AHEAD.search(text):
             return c
         spans = self.index.chunks[c.position].sentences
@@ -631,6 +632,12 @@ def _outermost(quoted: list[Candidate]) -> list[Candidate]:
             for o in quoted
         )
     ]
+
+
+def _asks(text: str) -> bool:
+    """A question in a document (an FAQ's, or "But what else does Gradio include?") asks
+    rather than answers: quoted, it comes with the sentence after it, as a lead-in does."""
+    return text.rstrip().rstrip("\"'”’)*_`").endswith("?")
 
 
 def _ends_statement(text: str) -> bool:
