@@ -36,9 +36,8 @@ FEATURES = (
     "slot",  # a new name beside the focus noun: "Lin Songtian, president of", "Symphony Orchestra"
     "entry",  # the sentence stands under a heading the question names: the entry on its subject
     "definition",  # ... and is that entry's first statement, which says what its subject is or does
-    # (or, for "What is X?", says "X is ...")
     # (only for a question of no particular kind: one asking for a figure or a default is not
-    # answered by what the subject is)
+    # answered by what the subject is); or, for "What is X?", it says "X is a/an/the ..."
     "label",  # ... and is a "Label: value" line whose label the question names ("Default: 30")
 )
 
@@ -232,9 +231,13 @@ def constraints(question: str) -> list[frozenset[str]]:
 _LABEL_LINE = re.compile(r"^\W*([A-Za-z][\w -]{0,30}?)\W*:(?!//)")
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 # "What is X?" asked whole, X of at most five words.
-_WHAT_IS = re.compile(r"\s*what\s+(?:is|are|was|were)\s+((?:\S+\s+){0,4}?\S+?)\s*\?*\s*$", re.IGNORECASE)
+_WHAT_IS = re.compile(
+    r"\s*what\s+(?:is|are|was|were)\s+((?:\S+\s+){0,4}?\S+?)\s*\?*\s*$", re.IGNORECASE
+)
 # "X is a/an/the/one ...": X up to sixty characters, no clause break inside it.
-_COPULA = re.compile(r"\W*([^.!?;:,()]{1,60}?)\s+(?:is|are|was|were)\s+(?:an?|the|one)\b", re.IGNORECASE)
+_COPULA = re.compile(
+    r"\W*([^.!?;:,()]{1,60}?)\s+(?:is|are|was|were)\s+(?:an?|the|one)\b", re.IGNORECASE
+)
 _BRACKETED = re.compile(r"\[[^\]]*\]|\([^)]*\)")
 _DOTTED_NAME = re.compile(r"\w{2,}(?:[.-]\w{2,})+")
 
@@ -319,9 +322,9 @@ def read_sentence(
 
 
 def defined_subject(text: str) -> frozenset[str]:
-    """The terms of what ``text`` says something is ("**Faiss** is a library for ...",
-    "The theme of the conference was ..."), read after any heading joined above it; empty
-    for a sentence of another shape."""
+    """The terms of what ``text`` says something is ("**Faiss** is a library for ...", "The
+    capital of Peru is the city of Lima"), read after any heading joined above it; empty for
+    a sentence of another shape."""
     last = _BLANK_LINE.split(text)[-1].replace("**", "").replace("`", "")
     m = _COPULA.match(last)
     return frozenset(terms(m.group(1))) if m else frozenset()

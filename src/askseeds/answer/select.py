@@ -454,9 +454,9 @@ class Answerer:
 
         A sentence ending in a colon ("Requests is available on PyPI:") or a question mark
         (an FAQ's question) is quoted with the sentence after it and any lines that follow it
-        (a command, list items). One that
-        points ahead ("The following command installs Sphinx.") is quoted up to the lines it
-        points at, when they come within ``LEAD_IN_CHARS`` characters.
+        (a command, list items). One that points ahead ("The following command installs
+        Sphinx.") is quoted up to the lines it points at, when they come within
+        ``LEAD_IN_CHARS`` characters.
         """
         text = c.text.rstrip()
         colon = text.endswith(":") or _asks(text)
