@@ -637,12 +637,17 @@ def _outermost(quoted: list[Candidate]) -> list[Candidate]:
 def _asks(text: str) -> bool:
     """A question in a document (an FAQ's, or "But what else does Gradio include?") asks
     rather than answers: quoted, it comes with the sentence after it, as a lead-in does."""
-    return text.rstrip().rstrip("\"'”’)*_`").endswith("?")
+    return _last_mark(text) == "?"
 
 
 def _ends_statement(text: str) -> bool:
     """A sentence of prose (or another lead-in), as opposed to a list item or a command."""
-    return text.rstrip().rstrip("\"'”’)*_`").endswith((".", "!", "?", ":"))
+    return _last_mark(text) in (".", "!", "?", ":")
+
+
+def _last_mark(text: str) -> str:
+    """The last character of ``text`` before closing quotes, brackets and markup."""
+    return text.rstrip().rstrip("\"'”’)*_`")[-1:]
 
 
 def _label(c: Citation) -> str:

@@ -158,6 +158,11 @@ class _Line:
     level: int = 0  # heading level (1 = top), 0 for any other line
 
 
+def is_fence(line: str) -> bool:
+    """Whether ``line`` opens or closes a fenced code block (```` ``` ```` or ``~~~``)."""
+    return _FENCE.match(line.lstrip()) is not None
+
+
 def common_lines(texts: Sequence[str]) -> frozenset[str]:
     """Lines that recur across files: a site's menus, share bars and footers.
 
@@ -338,9 +343,10 @@ def _classify_all(text: str, lines: list[_Line], common: frozenset[str] = frozen
         s = text[ln.start : ln.end]
         if in_comment or not in_code and s.startswith("<!--"):
             # An HTML comment in Markdown is never shown ("<!-- DO NOT EDIT ... -->").
-            in_comment = "-->" not in s[4 if not in_comment else 0 :]
+            body = s if in_comment else s[len("<!--") :]
+            in_comment = "-->" not in body
             ln.kind = _DEBRIS
-        elif _FENCE.match(s):
+        elif is_fence(s):
             in_code = not in_code
             ln.kind = _OTHER
         elif in_code:
@@ -444,10 +450,15 @@ def _mark_link_lists(text: str, lines: list[_Line]) -> None:
     runs: list[list[_Line]] = [[]]
     for i, ln in enumerate(lines):
         s = text[ln.start : ln.end]
-        if i and not ln.gap and lines[i - 1].kind == _DEBRIS and _LINK_TAIL.fullmatch(s):
-            prev = lines[i - 1]
-            if text[prev.start : prev.end].endswith("]("):  # a badge's link target, wrapped
-                ln.kind = _DEBRIS
+        prev = lines[i - 1] if i else None
+        if (  # the rest of a badge whose link target wrapped: "[![PyPI](...)](" above
+            prev is not None
+            and prev.kind == _DEBRIS
+            and not ln.gap
+            and text[prev.start : prev.end].endswith("](")
+            and _LINK_TAIL.fullmatch(s)
+        ):
+            ln.kind = _DEBRIS
         if ln.kind not in (_TEXT, _LIST):
             runs.append([])
             continue

@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from ..ingest.clean import SECTION_SEP
+from ..ingest.clean import SECTION_SEP, is_fence
 from ..types import Answer, Citation, Passage
 
 NOT_FOUND = "Not found in the documents."
@@ -33,7 +33,6 @@ _ESCAPE_TABLE = str.maketrans({**_HTML_SPECIAL, **_MD_SPECIAL})
 _WS = re.compile(r"\s+")
 _TAG = re.compile(r"<[^>]*>")
 _BLANKS = re.compile(r"[ \t\r\f\v]*\n\s*\n\s*")
-_FENCE = re.compile(r"^\s*(```|~~~)")
 _SPACES = re.compile(r"[ \t\r\f\v]+")
 
 
@@ -58,7 +57,7 @@ def quote_html(snippet: str) -> str:
     out: list[str] = []
     code = False
     for line in snippet.splitlines():
-        if _FENCE.match(line):
+        if is_fence(line):
             code = not code
             continue
         if code and line.strip():
