@@ -81,8 +81,10 @@ def collect(sets, reader: CachedReader | None, top: int = READ) -> list[Seen]:
     for qs in sets:
         t0 = time.perf_counter()
         for q, a, cands in qs.candidates():
-            pairs = qs.bot.answerer.reader_pairs(a, cands[:top]) if reader else []
-            logits = reader.score(pairs) if reader else np.zeros(0, np.float32)
+            if reader:
+                logits = reader.score(qs.bot.answerer.reader_pairs(a, cands[:top]))
+            else:
+                logits = np.zeros(0, np.float32)
             out.append(Seen(qs.name, q.answerable, q.answers, a, cands, logits))
         read = f" ({reader.misses} pairs read so far)" if reader else ""
         print(f"  {qs.name}: {len(qs.questions)} questions, {time.perf_counter() - t0:.0f} s"
