@@ -459,8 +459,8 @@ class Answerer:
         ``LEAD_IN_CHARS`` characters.
         """
         text = c.text.rstrip()
-        colon = text.endswith(":") or _asks(text)
-        if not colon and not _POINTS_AHEAD.search(text):
+        introduces = text.endswith(":") or _asks(text)  # the next sentence, at least
+        if not introduces and not _POINTS_AHEAD.search(text):
             return c
         spans = self.index.chunks[c.position].sentences
         i = next((k for k, s in enumerate(spans) if s.start == c.start), None)
@@ -471,10 +471,10 @@ class Answerer:
             prose = _ends_statement(self.index.original(c.position, s.start, s.end))
             if s.end - c.start > LEAD_IN_CHARS or (reached and prose):
                 break
-            if colon or not prose:
+            if introduces or not prose:
                 reached = True
             end = s.end
-            if colon and prose:
+            if introduces and prose:
                 break  # the one sentence it introduces
         if not reached:
             return c
