@@ -23,6 +23,12 @@ score that fold's pairs (int8, as ``ask()`` runs them) into the tuned reader's s
 ``train_scorer.py`` fits the reader's rank and abstention models on scores of questions the
 reader never trained on.
 
+Each finished stage (a fold's held-out scores, the final layers) is kept in
+``.cache/tune_reader-<settings>-<pairs>-<model>/``, so a run cut short (one tuning takes
+most of an hour on 2 cores, the whole run about four) goes on where it stopped when run again
+with the same settings, training pairs and shipped model. Delete that folder after
+changing the training code itself.
+
     python training/train_scorer.py --collect   # the fit questions' candidates (if not cached)
     python training/tune_reader.py              # tune, cross-fit, write reader_tuned.npz
     python training/train_scorer.py --write     # refit the reader's models on the tuned reader
@@ -31,6 +37,8 @@ reader never trained on.
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
 import math
 import os
 import sys
@@ -45,7 +53,7 @@ import numpy as np
 import onnx
 import onnxruntime
 import torch
-from data import CachedReader
+from data import CACHE, CachedReader
 from onnx import numpy_helper
 from train_scorer import COLLECTED, READ, holds, load
 
@@ -256,29 +264,58 @@ def main(argv=None) -> int:
     shipped = onnx.load(str(folder / "model.onnx"))
     w = Weights(shipped)
     first = 12 - args.layers
-    t0 = time.perf_counter()
-    pairs = Pairs(folder, shipped, first, texts)
-    print(f"{len(texts)} pairs of {len(seen)} questions read up to layer {first} "
-          f"({time.perf_counter() - t0:.0f} s); {np.mean(labels):.3f} hold an answer")
     labels_arr = np.array(labels, np.float32)
+    base = sha256_file(folder / "model.onnx")
+    trained_on = hashlib.sha256(json.dumps([texts, labels]).encode()).hexdigest()
+    work = CACHE / (f"tune_reader-{args.layers}l-{args.epochs}e-{args.lr:g}-{args.folds}f-"
+                    f"{trained_on[:8]}-{base[:8]}")
+    work.mkdir(parents=True, exist_ok=True)
+    t0 = time.perf_counter()
+    states: list[Pairs] = []
+
+    def pairs() -> Pairs:
+        """The pairs' states below the tuned layers, computed once and only if a stage needs them."""
+        if not states:
+            states.append(Pairs(folder, shipped, first, texts))
+            print(f"{len(texts)} pairs of {len(seen)} questions read up to layer {first} "
+                  f"({time.perf_counter() - t0:.0f} s); {np.mean(labels):.3f} hold an answer")
+        return states[0]
 
     crossed: list[tuple[list[tuple[str, str]], np.ndarray]] = []
-    if args.folds:
-        fold = np.arange(len(seen)) % args.folds
-        for k in range(args.folds):
-            print(f"  fold {k + 1}/{args.folds}: trained without {np.sum(fold == k)} questions")
-            model = train(w, first, pairs, [g for q, g in enumerate(groups) if fold[q] != k],
-                          labels_arr, args.epochs, args.lr)
-            scorer = reader_module.OnnxReader(folder, f"fold {k}", model.initializers())
-            held = [(s.question, c.text) for q, s in enumerate(seen) if fold[q] == k
-                    for c in s.cands[:READ]]  # fmt: skip
-            crossed.append((held, scorer.score(held)))
-    print(f"  all {len(seen)} questions:")
-    model = train(w, first, pairs, groups, labels_arr, args.epochs, args.lr)
-    out = model.initializers()
+    fold = np.arange(len(seen)) % max(args.folds, 1)
+    for k in range(args.folds):
+        done = work / f"fold{k}.json"
+        if done.exists():
+            kept = json.loads(done.read_text(encoding="utf-8"))
+            crossed.append(([tuple(p) for p in kept["pairs"]], np.array(kept["scores"])))
+            print(f"  fold {k + 1}/{args.folds}: kept from {done}")
+            continue
+        print(f"  fold {k + 1}/{args.folds}: trained without {np.sum(fold == k)} questions")
+        model = train(w, first, pairs(), [g for q, g in enumerate(groups) if fold[q] != k],
+                      labels_arr, args.epochs, args.lr)
+        scorer = reader_module.OnnxReader(folder, f"fold {k}", model.initializers())
+        held = [(s.question, c.text) for q, s in enumerate(seen) if fold[q] == k
+                for c in s.cands[:READ]]  # fmt: skip
+        scores = scorer.score(held)
+        part = done.with_suffix(".part")  # renamed when whole: a run killed mid-write keeps none
+        part.write_text(json.dumps({"pairs": held, "scores": scores.tolist()}), encoding="utf-8")
+        part.replace(done)
+        crossed.append((held, scores))
+    final = work / "final.npz"
+    if final.exists():
+        print(f"  all {len(seen)} questions: kept from {final}")
+        with np.load(final) as kept:
+            out = {key: kept[key] for key in kept.files}
+    else:
+        print(f"  all {len(seen)} questions:")
+        out = train(w, first, pairs(), groups, labels_arr, args.epochs, args.lr).initializers()
+        part = final.with_suffix(".part")
+        with part.open("wb") as fh:
+            np.savez_compressed(fh, **out)
+        part.replace(final)
     name = reader_module.tuned_name(out)
-    base = np.array(sha256_file(folder / "model.onnx"))
-    np.savez_compressed(reader_module.TUNED_PATH, **out, **{reader_module.TUNED_BASE_KEY: base})
+    np.savez_compressed(reader_module.TUNED_PATH, **out,
+                        **{reader_module.TUNED_BASE_KEY: np.array(base)})
     print(f"wrote {reader_module.TUNED_PATH} ({reader_module.TUNED_PATH.stat().st_size} bytes, "
           f"{time.perf_counter() - t0:.0f} s)")
     cache = CachedReader(_Named(name))
