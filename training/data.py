@@ -154,3 +154,18 @@ class CachedReader:
                     key = self.key(q, s)
                     self.scores[key] = float(x)
                     fh.write(json.dumps({"k": key, "s": round(float(x), 4)}) + "\n")
+
+
+class CrossFittedOnly:
+    """A tuned reader's name, for reading its cached scores of the fit questions: those must be
+    ``tune_reader.py``'s cross-fitted ones, since its scores of questions it was trained on would
+    teach the abstention model to trust it too much."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def score(self, pairs):
+        raise LookupError(
+            f"{len(pairs)} fit pairs have no cross-fitted score of this tuned reader: "
+            "run training/tune_reader.py (it keeps finished stages) first"
+        )

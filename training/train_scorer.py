@@ -46,7 +46,7 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import numpy as np
-from data import CACHE, CachedReader, question_sets
+from data import CACHE, CachedReader, CrossFittedOnly, question_sets
 from scipy.optimize import minimize
 
 from askseeds.answer.reader import NONE, get_reader
@@ -398,7 +398,14 @@ def main(argv=None) -> int:
     else:
         # tune_reader.py needs only the candidates: --collect reads no reader.
         fit_sets = question_sets(replace(settings, reader=NONE), "fit")
-        seen = collect(fit_sets, None if args.collect else reader)
+        fit_reader = reader
+        if getattr(reader.reader, "tuned", False):
+            fit_reader = CachedReader(CrossFittedOnly(reader.name), reader.path)
+        try:
+            seen = collect(fit_sets, None if args.collect else fit_reader)
+        except LookupError as exc:
+            print(exc)
+            return 1
         save(seen)
         if args.collect:
             return 0

@@ -53,7 +53,7 @@ import numpy as np
 import onnx
 import onnxruntime
 import torch
-from data import CACHE, CachedReader
+from data import CACHE, CachedReader, CrossFittedOnly
 from onnx import numpy_helper
 from train_scorer import COLLECTED, READ, holds, load
 
@@ -318,22 +318,12 @@ def main(argv=None) -> int:
                         **{reader_module.TUNED_BASE_KEY: np.array(base)})
     print(f"wrote {reader_module.TUNED_PATH} ({reader_module.TUNED_PATH.stat().st_size} bytes, "
           f"{time.perf_counter() - t0:.0f} s)")
-    cache = CachedReader(_Named(name))
+    cache = CachedReader(CrossFittedOnly(name))
     for held, scores in crossed:
         cache.put(held, scores)
     if crossed:
         print(f"  cross-fitted scores of {len(cache.scores)} pairs in {cache.path}")
     return 0
-
-
-class _Named:
-    """The tuned reader's name for its score cache; cross-fitted scores are put, never read."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-    def score(self, pairs):
-        raise RuntimeError("cross-fitted scores are put into the cache, not read from a model")
 
 
 if __name__ == "__main__":

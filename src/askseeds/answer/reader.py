@@ -61,6 +61,7 @@ class OnnxReader:
         import onnxruntime
 
         self.name = name
+        self.tuned = bool(initializers)  # layers of its own in place of the shipped ones
         self.tokenizer = pair_tokenizer(folder, max_tokens)
         options = onnxruntime.SessionOptions()
         options.log_severity_level = 3
