@@ -304,8 +304,8 @@ def main(argv=None) -> int:
     final = work / "final.npz"
     if final.exists():
         print(f"  all {len(seen)} questions: kept from {final}")
-        with np.load(final) as kept:
-            out = {key: kept[key] for key in kept.files}
+        with np.load(final) as stored:
+            out = {key: stored[key] for key in stored.files}
     else:
         print(f"  all {len(seen)} questions:")
         out = train(w, first, pairs(), groups, labels_arr, args.epochs, args.lr).initializers()
