@@ -398,11 +398,11 @@ def main(argv=None) -> int:
     else:
         # tune_reader.py needs only the candidates: --collect reads no reader.
         fit_sets = question_sets(replace(settings, reader=NONE), "fit")
-        fit_reader = reader
-        if getattr(reader.reader, "tuned", False):
-            fit_reader = CachedReader(CrossFittedOnly(reader.name), reader.path)
+        fit_reader = None if args.collect else reader
+        if fit_reader and getattr(fit_reader.reader, "tuned", False):
+            fit_reader.reader = CrossFittedOnly(reader.name)  # the cache's scores, never its own
         try:
-            seen = collect(fit_sets, None if args.collect else fit_reader)
+            seen = collect(fit_sets, fit_reader)
         except LookupError as exc:
             print(exc)
             return 1

@@ -37,6 +37,7 @@ changing the training code itself.
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import json
 import math
@@ -271,15 +272,14 @@ def main(argv=None) -> int:
                     f"{trained_on[:8]}-{base[:8]}")
     work.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
-    states: list[Pairs] = []
 
+    @functools.cache
     def pairs() -> Pairs:
-        """The pairs' states below the tuned layers, computed once and only if a stage needs them."""
-        if not states:
-            states.append(Pairs(folder, shipped, first, texts))
-            print(f"{len(texts)} pairs of {len(seen)} questions read up to layer {first} "
-                  f"({time.perf_counter() - t0:.0f} s); {np.mean(labels):.3f} hold an answer")
-        return states[0]
+        """The pairs' states below the tuned layers, computed only if a stage needs them."""
+        states = Pairs(folder, shipped, first, texts)
+        print(f"{len(texts)} pairs of {len(seen)} questions read up to layer {first} "
+              f"({time.perf_counter() - t0:.0f} s); {np.mean(labels):.3f} hold an answer")
+        return states
 
     crossed: list[tuple[list[tuple[str, str]], np.ndarray]] = []
     fold = np.arange(len(seen)) % max(args.folds, 1)
