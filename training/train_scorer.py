@@ -71,7 +71,9 @@ class Seen:
     logits: np.ndarray  # the reader's, for cands[:top]
 
 
-READ = 3  # candidates read per question when collecting (``--top`` may use fewer)
+# Candidates per question the reader's scores are collected for (``--top`` may read fewer):
+# tune_reader.py trains on as many and cross-fits their scores.
+READ = 5
 
 
 def collect(sets, reader: CachedReader | None, top: int = READ) -> list[Seen]:

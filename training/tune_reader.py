@@ -4,7 +4,7 @@ The bundled cross-encoder (ms-marco-MiniLM-L-12-v2) was trained to tell a passag
 relevant to a web search from one that is not; askseeds asks it whether a sentence *answers* a
 question. Its top ``--layers`` transformer layers, its pooler and its classifier are trained
 here on the fit questions' candidate sentences, the ones ``ask()`` finds (the leading
-``PAIRS_PER_QUESTION`` of each, from ``train_scorer.py``'s collection):
+``READ`` of each, from ``train_scorer.py``'s collection):
 
 - listwise: the softmax share of each answerable question's sentences that hold an answer;
 - plus ``BINARY`` x the binary cross-entropy of every pair, near misses and off-topic questions
@@ -61,7 +61,6 @@ from train_scorer import COLLECTED, READ, holds, load
 from askseeds.answer import reader as reader_module
 from askseeds.checksum import sha256_file
 
-PAIRS_PER_QUESTION = 5  # candidates trained on per question (the reader reads 3 in ask())
 BINARY = 0.3
 HIDDEN, HEADS, LN_EPS = 384, 12, 1e-12
 
@@ -255,7 +254,7 @@ def main(argv=None) -> int:
     seen = load()
     texts, labels, owner = [], [], []
     for qi, s in enumerate(seen):
-        for c in s.cands[:PAIRS_PER_QUESTION]:
+        for c in s.cands[:READ]:
             texts.append((s.question, c.text))
             labels.append(float(holds(s, c)))
             owner.append(qi)
@@ -285,17 +284,19 @@ def main(argv=None) -> int:
     fold = np.arange(len(seen)) % max(args.folds, 1)
     for k in range(args.folds):
         done = work / f"fold{k}.json"
+        held = [(s.question, c.text) for q, s in enumerate(seen) if fold[q] == k
+                for c in s.cands[:READ]]  # fmt: skip
         if done.exists():
             kept = json.loads(done.read_text(encoding="utf-8"))
-            crossed.append(([tuple(p) for p in kept["pairs"]], np.array(kept["scores"])))
-            print(f"  fold {k + 1}/{args.folds}: kept from {done}")
-            continue
+            if [tuple(p) for p in kept["pairs"]] == held:
+                crossed.append((held, np.array(kept["scores"])))
+                print(f"  fold {k + 1}/{args.folds}: kept from {done}")
+                continue
+            print(f"  fold {k + 1}/{args.folds}: {done} scored other pairs (another READ)")
         print(f"  fold {k + 1}/{args.folds}: trained without {np.sum(fold == k)} questions")
         model = train(w, first, pairs(), [g for q, g in enumerate(groups) if fold[q] != k],
                       labels_arr, args.epochs, args.lr)
         scorer = reader_module.OnnxReader(folder, f"fold {k}", model.initializers())
-        held = [(s.question, c.text) for q, s in enumerate(seen) if fold[q] == k
-                for c in s.cands[:READ]]  # fmt: skip
         scores = scorer.score(held)
         part = done.with_suffix(".part")  # renamed when whole: a run killed mid-write keeps none
         part.write_text(json.dumps({"pairs": held, "scores": scores.tolist()}), encoding="utf-8")
