@@ -284,19 +284,16 @@ def main(argv=None) -> int:
     fold = np.arange(len(seen)) % max(args.folds, 1)
     for k in range(args.folds):
         done = work / f"fold{k}.json"
-        held = [(s.question, c.text) for q, s in enumerate(seen) if fold[q] == k
-                for c in s.cands[:READ]]  # fmt: skip
         if done.exists():
             kept = json.loads(done.read_text(encoding="utf-8"))
-            if [tuple(p) for p in kept["pairs"]] == held:
-                crossed.append((held, np.array(kept["scores"])))
-                print(f"  fold {k + 1}/{args.folds}: kept from {done}")
-                continue
-            print(f"  fold {k + 1}/{args.folds}: {done} scored other pairs (another READ)")
+            crossed.append(([tuple(p) for p in kept["pairs"]], np.array(kept["scores"])))
+            print(f"  fold {k + 1}/{args.folds}: kept from {done}")
+            continue
         print(f"  fold {k + 1}/{args.folds}: trained without {np.sum(fold == k)} questions")
         model = train(w, first, pairs(), [g for q, g in enumerate(groups) if fold[q] != k],
                       labels_arr, args.epochs, args.lr)
         scorer = reader_module.OnnxReader(folder, f"fold {k}", model.initializers())
+        held = [texts[i] for i in np.flatnonzero(fold[owner_arr] == k)]  # the pairs it left out
         scores = scorer.score(held)
         part = done.with_suffix(".part")  # renamed when whole: a run killed mid-write keeps none
         part.write_text(json.dumps({"pairs": held, "scores": scores.tolist()}), encoding="utf-8")
