@@ -26,7 +26,7 @@ from ..config import Settings
 from ..index import Index
 from ..ingest.clean import SECTION_SEP
 from ..retrieve.hybrid import Hit
-from ..terms import terms, words
+from ..terms import STOPWORDS, terms, words
 from ..types import Answer, Citation, Passage, Span
 from .features import (
     FEATURES,
@@ -50,7 +50,7 @@ NOT_FOUND = "Not found in the documents."
 KEEP_ODDS = 0.2  # a further sentence must be at least this likely as the best (docs/results.md)
 CONFLICT_DENSE_RATIO = 0.85
 PASSAGE_DEPTH = 20  # sentences of this many top passages are candidates
-STATEMENT_WORDS = 4  # fewer distinct words than this: a near-duplicate must be an exact one
+STATEMENT_WORDS = 4  # fewer distinct content words: a near-duplicate must use the same ones
 LEAD_IN_CHARS = 400  # the most a lead-in and the lines it introduces may quote
 CACHED_CHUNKS = 4096  # chunks (and documents) whose terms and sentences are kept between questions
 
@@ -605,21 +605,22 @@ def _main_number(sentence: str, q_words: set[str]) -> str | None:
 
 
 def _same_statement(a: str, b: str) -> bool:
-    """Near-duplicate sentences: most words of the shorter one appear in the longer one.
+    """Near-duplicate sentences: most content words of the shorter one appear in the longer one.
 
-    A list item of a word or three ("requests") is not a statement any sentence using those
-    words repeats.
+    Function words are left out: "This is to help interoperability." shares four of its five
+    words with any long sentence saying "help", "this", "is" and "to". A list item of a word
+    or three ("requests") is not a statement any sentence using those words repeats.
     """
-    wa, wb = _word_set(a), _word_set(b)
+    wa, wb = _content_words(a), _content_words(b)
     if min(len(wa), len(wb)) < STATEMENT_WORDS:
         return wa == wb and bool(wa)
     return len(wa & wb) / min(len(wa), len(wb)) >= 0.8
 
 
 @lru_cache(maxsize=8192)
-def _word_set(text: str) -> frozenset[str]:
+def _content_words(text: str) -> frozenset[str]:
     # Every quoted sentence is compared with every candidate: each text is read once.
-    return frozenset(words(text))
+    return frozenset(words(text)).difference(STOPWORDS)
 
 
 def _outermost(quoted: list[Candidate]) -> list[Candidate]:
