@@ -14,6 +14,7 @@ import textwrap
 
 from .config import stay_offline
 from .errors import AskseedsError
+from .ingest.load import SUFFIXES
 
 EXIT_ERROR = 2
 
@@ -22,7 +23,8 @@ def _add_corpus_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--docs",
         default=os.environ.get("ASKSEEDS_DOCS", "seeds"),
-        help="folder of .txt/.md documents (default: seeds, or $ASKSEEDS_DOCS)",
+        help=f"folder of documents ({' '.join(sorted(SUFFIXES))}), searched recursively "
+        "(default: seeds, or $ASKSEEDS_DOCS)",
     )
     p.add_argument(
         "--index-dir",
