@@ -82,6 +82,35 @@ def test_html_main_text_without_menus_scripts_or_footer(tmp_path: Path) -> None:
     assert section_at(doc.sections, river) == "Kinds"
 
 
+MANUAL_PAGE = b"""<html><head><title>Thread Safety (kiln: the pottery manual)</title></head>
+<body><div class="section"><div class="header"><p>Previous: <a href="b.html" accesskey="p"
+rel="prev">Glazes</a>, Up: <a href="c.html" accesskey="u" rel="up">Using kiln</a> &nbsp;
+[<a href="i.html" rel="index">Index</a>]</p></div>
+<h3>2.7 Thread Safety</h3><p>The kiln controller is not thread-safe; see
+<a href="c.html">Using kiln</a> for the <a href="d.html" rel="nofollow">rules</a>.</p>
+<div class="navfooter"><table><tr><td><a accesskey="p" href="b.html">Prev</a></td>
+<td><a accesskey="h" href="index.html">Home</a></td><td><a accesskey="n" href="e.html">Next</a>
+</td></tr></table></div></div></body></html>"""
+
+CHAPTER_PAGE = b"""<html><head><title>Using kiln</title></head><body><div class="chapter">
+<div class="header"><p>Next: <a href="e.html" accesskey="n" rel="next">Memory</a></p></div>
+<h2>2 Using kiln</h2></div></body></html>"""
+
+
+def test_a_manual_page_loses_its_pager_and_keeps_its_title(tmp_path: Path) -> None:
+    # Texinfo, DocBook and gtk-doc put links to the previous, next and parent page above and
+    # below every page; the page's <title> names it, not the first of those lines.
+    _write(tmp_path, "threads.html", MANUAL_PAGE)
+    _write(tmp_path, "using.html", CHAPTER_PAGE)
+    threads, using = sorted(load_folder(tmp_path)[0], key=lambda d: d.source)
+    assert threads.title == "Thread Safety (kiln: the pottery manual)"
+    assert _blocks(threads)[0].startswith("2.7 Thread Safety")
+    assert "for the rules." in threads.text  # a sentence's own links stay
+    for gone in ("Previous:", "Glazes", "Index", "Prev", "Home", "Next"):
+        assert gone not in threads.text, gone
+    assert "2 Using kiln" in using.text and "Memory" not in using.text
+
+
 @pytest.mark.parametrize(
     ("name", "data", "reason"),
     [

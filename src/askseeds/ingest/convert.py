@@ -241,6 +241,12 @@ _BLOCKS = frozenset(
     ]
 )
 _LINK_LISTS = frozenset(["ul", "ol", "menu", "div", "section", "table", "p", "dl"])
+# Links that step through a manual (texinfo, DocBook and gtk-doc pages all mark theirs).
+_PAGER_RELS = frozenset(
+    ["prev", "previous", "next", "up", "first", "last", "start", "contents", "index"]
+)
+_PAGER_LINK = ", ".join(["a[accesskey]", *(f'a[rel~="{rel}"]' for rel in sorted(_PAGER_RELS))])
+PAGER_WORDS = 40  # a block with pager links and no more words than this is the pager
 
 
 def _html(data: bytes) -> Extracted | str:
@@ -257,7 +263,7 @@ def _html(data: bytes) -> Extracted | str:
     for node in tree.css('[role="navigation"], [role="banner"], [role="contentinfo"], [hidden]'):
         node.decompose()
     root = _main_node(tree)
-    out = _HtmlText()
+    out = _HtmlText(_holding_pager_links(tree))
     if root is not None:
         out.walk(root)
     return Extracted(_join(out.lines), title=title or None)
@@ -279,6 +285,29 @@ def _words(node) -> str:
     return " ".join(node.text(deep=True, separator=" ").split())
 
 
+def _holding_pager_links(tree) -> frozenset[int]:
+    """The elements (``mem_id``) holding a link to the previous, next or parent page: such
+    links carry an access key or a ``rel`` saying where they lead (texinfo, DocBook and
+    gtk-doc mark theirs); a sentence that merely links somewhere does not."""
+    held = set()
+    for link in tree.css(_PAGER_LINK):
+        node = link.parent
+        while node is not None and node.mem_id not in held:
+            held.add(node.mem_id)
+            node = node.parent
+    return frozenset(held)
+
+
+def _pager(node, holding: frozenset[int]) -> bool:
+    """A short block of pager links: the header or footer a documentation generator puts on
+    every page ("Next: Simple Example, Up: Using libffi [Index]", "Prev | Home | Next")."""
+    if node.mem_id not in holding:
+        return False
+    # A page too short to say more than its heading is not its own pager.
+    short = len(_words(node).split()) <= PAGER_WORDS
+    return short and node.css_first("h1, h2, h3, h4, h5, h6, pre") is None
+
+
 def _link_dense(node) -> bool:
     """Mostly link text, in three or more links: a menu, a list of related pages."""
     links = node.css("a")
@@ -292,7 +321,8 @@ def _link_dense(node) -> bool:
 class _HtmlText:
     """Walks the DOM, writing block elements as lines and inline text into paragraphs."""
 
-    def __init__(self) -> None:
+    def __init__(self, holding_pager_links: frozenset[int] = frozenset()) -> None:
+        self.holding = holding_pager_links  # ``_holding_pager_links`` of the page
         self.lines: list[str] = []
         self.inline: list[str] = []
         self.prefix = ""
@@ -311,7 +341,7 @@ class _HtmlText:
                 self.inline.append(child.text(deep=False))
             elif tag in _DROP or tag.startswith("-"):
                 continue
-            elif tag in _LINK_LISTS and _link_dense(child):
+            elif tag in _LINK_LISTS and (_link_dense(child) or _pager(child, self.holding)):
                 self.flush()
             elif tag in _HEADINGS:
                 self.flush()
