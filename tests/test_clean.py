@@ -368,3 +368,29 @@ def test_a_link_line_inside_a_sentence_keeps_the_paragraph_whole():
     kept = [text[b.start : b.end] for b in clean(text).blocks]
     whole = text[text.index("Do not") : text.index("wheels.\n") + len("wheels.")]
     assert any(k.endswith(whole) for k in kept), kept  # one block (under its heading)
+
+
+MANUAL_TEXT = """Table of Contents
+1 Introduction . . . . . . . . . . . . . . . . . . . . . . . 1
+2 Firing schedules. . . . . . . . . . . . . . . . . . . . . 4
+Preface ........................................... iii
+
+1 Introduction
+
+The kiln controller ramps the temperature at up to 300 degrees an hour. Its schedules
+are stored on the card, so a power cut does not lose them.
+
+```
+print("ramp . . . . 300")
+```
+"""
+
+
+def test_contents_and_index_entries_are_not_text() -> None:
+    # A manual's contents and index lines (dot leaders up to a page number) say where the
+    # answer is, not what it is: quoted, "2 Firing schedules . . . 4" answers nothing.
+    cleaned = clean(MANUAL_TEXT)
+    blocks = [MANUAL_TEXT[b.start : b.end] for b in cleaned.blocks]
+    assert not [b for b in blocks if "Firing schedules" in b or "Preface" in b], blocks
+    assert any(b.startswith("The kiln controller ramps") for b in blocks), blocks
+    assert any('print("ramp . . . . 300")' in b for b in blocks), blocks  # code stays code

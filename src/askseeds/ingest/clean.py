@@ -122,6 +122,8 @@ _CAPTION_TAIL = re.compile(
     r"|[A-Z][\w .'’&-]{0,40}/[\w .'’&-]{1,60})\)$"
 )
 _CAPTION_HEAD = re.compile(r"(?i:(?:file\s+)?photos?\s*(?:[:：]|taken\b|shows\b|provided\b))")
+# A table of contents or index entry: dot leaders up to a page number ("Introduction . . . 1").
+_LEADER = re.compile(r"(?:\.\s?){4,}\s*(?:[0-9]{1,4}|[ivxlc]{1,7})$", re.IGNORECASE)
 _TIME = r"[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?"
 _TIMESTAMP = re.compile(
     rf"\b{_TIME}\b[^\n]{{0,20}}?\b([0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}})\b"
@@ -559,6 +561,8 @@ def _classify(s: str) -> tuple[int, str | None]:
     if n <= 200 and (_CREDIT.match(s) or _PR_SOURCE.match(s)):
         return _DEBRIS, None
     if _CAPTION_TAIL.search(s[-200:]) or _CAPTION_HEAD.match(s):
+        return _DEBRIS, None
+    if n <= 300 and _LEADER.search(s):
         return _DEBRIS, None
     if n <= 120 and _YEAR.search(s):
         found = _date_of_line(s)
