@@ -386,3 +386,22 @@ def test_a_question_in_a_document_is_quoted_with_its_answer(tmp_path):
     assert answer.citations, answer.text
     assert answer.citations[0].snippet.endswith("The thermocouple is loose or broken."), answer.text
     assert_cited_exactly(bot, answer, docs)
+
+
+def test_a_line_naming_only_what_is_asked_about_is_no_answer(tmp_path):
+    # A manual's cover, as a PDF's text layer gives it: the name alone on its line matches
+    # "What is kilnctl?" best of all and says nothing of what kilnctl is.
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "manual.txt").write_text(
+        "Kilnctl\nFiring schedules for electric kilns on the GNU system\nfor version 2.1.0, "
+        "3 May 2024\nAda Potter\nBernard Leach\nShoji Hamada (help-kilnctl@example.org)\n\n"
+        "This manual is for GNU Kilnctl (version 2.1.0, 3 May 2024), which is a controller "
+        "for\nelectric pottery kilns and their firing schedules.\n\nKilnctl reads its "
+        "schedules from a card. A schedule lists the ramps and holds of one firing.\n"
+    )
+    bot = Assistant.from_folder(docs, index_dir=tmp_path / "idx", progress=False)
+    answer = bot.ask("What is kilnctl?")
+    assert answer.citations, answer.text
+    assert answer.citations[0].snippet.startswith("This manual is for GNU Kilnctl"), answer.text
+    assert_cited_exactly(bot, answer, docs)

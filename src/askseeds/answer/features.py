@@ -170,6 +170,13 @@ def question_kind(question: str) -> str:
     return "other"
 
 
+def asks_for_something(question: str) -> bool:
+    """A wh-question ("What is libtasn1?"), not a yes/no one ("Is libffi thread-safe?"): its
+    answer must name something the question does not."""
+    first = words(question[:40])[:1]
+    return _WH.search(question) is not None and not (first and first[0] in _AUX)
+
+
 def asks_year(question: str) -> bool:
     """The question asks for a year ("In what year ...", "Since which year ...")."""
     return _YEAR_QUESTION.search(question) is not None

@@ -32,6 +32,7 @@ from .features import (
     FEATURES,
     NUMBER,
     SentenceFacts,
+    asks_for_something,
     candidate_features,
     idf_of,
     name_terms,
@@ -55,6 +56,8 @@ LEAD_IN_CHARS = 400  # the most a lead-in and the lines it introduces may quote
 CACHED_CHUNKS = 4096  # chunks (and documents) whose terms and sentences are kept between questions
 
 _ENTRY = FEATURES.index("entry")
+_NOVELTY = FEATURES.index("novelty")
+_TYPE = FEATURES.index("type")
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -319,6 +322,12 @@ class Answerer:
     def judge(self, question: str, cands: list[Candidate]) -> Verdict:
         """Reread the leading ``cands`` with the reader (unless the features are sure), then
         say what would be quoted and how likely it answers ``question``."""
+        if asks_for_something(question):
+            # A sentence of the question's own terms ("Libtasn1" to "What is libtasn1?") names
+            # nothing that was asked for, however well it matches; unless it holds the kind of
+            # thing asked for, which may be a word of the question ("Default: 'session'" to
+            # "What is the default value of SESSION_COOKIE_NAME?").
+            cands = [c for c in cands if c.features[_NOVELTY] > 0 or c.features[_TYPE] >= 1]
         quoted = self.quoted(cands)
         confidence = self.confidence(quoted)
         threshold = self.settings.min_confidence
