@@ -86,7 +86,8 @@ MANUAL_PAGE = b"""<html><head><title>Thread Safety (kiln: the pottery manual)</t
 <body><div class="section"><div class="header"><p>Previous: <a href="b.html" accesskey="p"
 rel="prev">Glazes</a>, Up: <a href="c.html" accesskey="u" rel="up">Using kiln</a> &nbsp;
 [<a href="i.html" rel="index">Index</a>]</p></div>
-<h3>2.7 Thread Safety</h3><p>The kiln controller is not thread-safe; see
+<h3>2.7 Thread Safety<a class="headerlink" href="#threads">\xc2\xb6</a></h3>
+<p>The kiln controller is not thread-safe<a href="#fn1">1</a>; see
 <a href="c.html">Using kiln</a> for the <a href="d.html" rel="nofollow">rules</a>.</p>
 <div class="navfooter"><table><tr><td><a accesskey="p" href="b.html">Prev</a></td>
 <td><a accesskey="h" href="index.html">Home</a></td><td><a accesskey="n" href="e.html">Next</a>
@@ -106,6 +107,10 @@ def test_a_manual_page_loses_its_pager_and_keeps_its_title(tmp_path: Path) -> No
     assert threads.title == "Thread Safety (kiln: the pottery manual)"
     assert _blocks(threads)[0].startswith("2.7 Thread Safety")
     assert "for the rules." in threads.text  # a sentence's own links stay
+    assert "thread-safe1;" in threads.text  # a footnote mark too; a heading's permalink not:
+    assert section_at(threads.sections, threads.text.index("kiln controller")) == (
+        "2.7 Thread Safety"
+    )
     for gone in ("Previous:", "Glazes", "Index", "Prev", "Home", "Next"):
         assert gone not in threads.text, gone
     assert "2 Using kiln" in using.text and "Memory" not in using.text

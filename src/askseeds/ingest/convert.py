@@ -31,6 +31,7 @@ MAX_UNPACKED_BYTES = 200 * 2**20
 MAX_ZIP_MEMBERS = 5000
 MAX_PDF_PAGES = 5000
 _LETTER = re.compile(r"[^\W\d_]")
+_WORD_CHAR = re.compile(r"[^\W_]")
 _SPACES = re.compile(r"[ \t\f\v\u00a0]+")
 
 
@@ -262,6 +263,11 @@ def _html(data: bytes) -> Extracted | str:
     title = " ".join(title_node.text().split()) if title_node else None
     for node in tree.css('[role="navigation"], [role="banner"], [role="contentinfo"], [hidden]'):
         node.decompose()
+    # A link within the page that says nothing: a heading's permalink ("#", "¶", "§") or a
+    # footnote's way back ("↩").
+    for node in tree.css('a[href^="#"]'):
+        if not _WORD_CHAR.search(node.text(deep=True)):
+            node.decompose()
     root = _main_node(tree)
     out = _HtmlText(_holding_pager_links(tree))
     if root is not None:
