@@ -116,6 +116,22 @@ def test_a_manual_page_loses_its_pager_and_keeps_its_title(tmp_path: Path) -> No
     assert "2 Using kiln" in using.text and "Memory" not in using.text
 
 
+def test_code_listings_lose_their_copy_buttons(tmp_path: Path) -> None:
+    page = (
+        b"<html><body><main><h1>Kiln API</h1><p>Load the module first.</p>"
+        b'<pre><input type="checkbox"><code class="cjs">const kiln = require("kiln");</code>'
+        b'<code class="mjs">import kiln from "kiln";</code><button>copy</button></pre>'
+        b"<pre><code>kiln</code>.fire(<var>schedule</var>)</pre></main></body></html>"
+    )
+    _write(tmp_path, "api.html", page)
+    (doc,), _ = load_folder(tmp_path)
+    lines = doc.text.splitlines()
+    assert 'const kiln = require("kiln");' in lines  # each flavour on a line of its own
+    assert 'import kiln from "kiln";' in lines
+    assert "kiln.fire(schedule)" in lines  # <code> within one listing stays inline
+    assert "copy" not in doc.text
+
+
 @pytest.mark.parametrize(
     ("name", "data", "reason"),
     [

@@ -314,6 +314,19 @@ def _pager(node, holding: frozenset[int]) -> bool:
     return short and node.css_first("h1, h2, h3, h4, h5, h6, pre") is None
 
 
+def _code(pre) -> str:
+    """The text of a <pre>, without its controls ("copy" buttons); a <pre> made of two <code>
+    listings (the same example in two flavours) gives each on lines of their own."""
+    for node in pre.css(", ".join(sorted(_DROP))):
+        node.decompose()
+    children = list(pre.iter(include_text=True))
+    codes = [c for c in children if c.tag == "code"]
+    between = "".join(c.text(deep=True) for c in children if c.tag != "code")
+    whole = len(codes) < 2 or between.strip()  # <code> marking words within one listing
+    parts = [pre.text(deep=True)] if whole else [c.text(deep=True) for c in codes]
+    return _tidy("\n".join(p.strip("\n") for p in parts)).strip("\n")
+
+
 def _link_dense(node) -> bool:
     """Mostly link text, in three or more links: a menu, a list of related pages."""
     links = node.css("a")
@@ -354,8 +367,7 @@ class _HtmlText:
                 self.lines += ["", "#" * _HEADINGS[tag] + " " + _words(child), ""]
             elif tag == "pre":
                 self.flush()
-                code = _tidy(child.text(deep=True)).strip("\n")
-                self.lines += ["", "```", code, "```", ""]
+                self.lines += ["", "```", _code(child), "```", ""]
             elif tag == "tr":
                 self.flush()
                 cells = [_words(c) for c in child.iter() if c.tag in ("td", "th")]
