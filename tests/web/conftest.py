@@ -25,6 +25,12 @@ ROOT = Path(__file__).resolve().parents[2]
 SEEDS = ROOT / "seeds"
 ARTIFACTS = ROOT / "test-artifacts"
 START_TIMEOUT = 180  # seconds: the first start builds the index
+# Gradio's words once it listens, and when the port it was given is taken. A free port is
+# only known free when asked: another process (a second test run) may take it first, and
+# then that process answers on it.
+LISTENING = "Running on local URL"
+PORT_TAKEN = "Cannot find empty port"
+START_TRIES = 3
 
 QUIET_ENV = {**OFFLINE_ENV, "TOKENIZERS_PARALLELISM": "false"}
 for _k, _v in QUIET_ENV.items():
@@ -62,14 +68,17 @@ class Server:
     """``python ARGS... --port N`` on a free loopback port, its output in ``log_path``."""
 
     def __init__(self, args: list[str], log_path: Path, env: dict[str, str] | None = None):
+        self.args, self.env, self.log_path = args, env, log_path
+        self._start()
+
+    def _start(self) -> None:
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.log_path = log_path
-        self._log = open(log_path, "w", encoding="utf-8")  # noqa: SIM115 (lives with the server)
+        self._log = open(self.log_path, "w", encoding="utf-8")  # noqa: SIM115 (lives with the server)
         self.proc = subprocess.Popen(
-            [sys.executable, *args, "--port", str(self.port)],
+            [sys.executable, *self.args, "--port", str(self.port)],
             cwd=ROOT,
-            env={**(os.environ if env is None else env), **QUIET_ENV},
+            env={**(os.environ if self.env is None else self.env), **QUIET_ENV},
             stdout=self._log,
             stderr=subprocess.STDOUT,
         )
@@ -80,9 +89,18 @@ class Server:
 
     def wait(self) -> str:
         deadline = time.monotonic() + START_TIMEOUT
+        tries = 1
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
+                if PORT_TAKEN in self.log() and tries < START_TRIES:
+                    tries += 1
+                    self._log.close()
+                    self._start()
+                    continue
                 pytest.fail(f"server exited with {self.proc.returncode}:\n{self.log()[-4000:]}")
+            if LISTENING not in self.log():  # whatever answers on the port is not this server yet
+                time.sleep(0.5)
+                continue
             try:
                 if httpx.get(self.url + "/gradio_api/info", timeout=2).status_code == 200:
                     return self.url
