@@ -6,6 +6,7 @@ import json
 import re
 import shutil
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from citations import SEEDS, assert_cited_exactly, source_text
@@ -24,6 +25,15 @@ DEBRIS = re.compile(
     r"人阅读|ICP|Copyright|Editor:|Originally published|COURTESY PHOTO|EXPLORE SHINE|"
     r"Shenzhou-20|All Rights Reserved|Images courtesy"
 )
+
+
+def _bot_over(tmp_path, files: dict[str, str]) -> tuple[Assistant, Path]:
+    """An Assistant over a folder holding ``files`` (name -> text), and that folder."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for name, text in files.items():
+        (docs / name).write_text(text)
+    return Assistant.from_folder(docs, index_dir=tmp_path / "idx", progress=False), docs
 
 
 @pytest.mark.parametrize("question", ANSWERABLE)
@@ -347,15 +357,17 @@ def test_an_unknown_mode_is_a_clear_error(bot):
 def test_figures_of_other_things_are_no_conflict(tmp_path):
     # Two copies of a feature list (a README and its docs page): "100%" is the coverage; the
     # versions beside it count something else, so the sources do not disagree.
-    docs = tmp_path / "docs"
-    docs.mkdir()
     features = (
         "* A broadly requests-compatible API.\n* HTTP/1.1 and HTTP/2 support.\n"
         "* 100% test coverage.\n* Fully type annotated.\n\nKiln requires Python 3.9+.\n"
     )
-    (docs / "README.md").write_text("# Kiln\n\nKiln is an HTTP client.\n\n## Features\n\n" + features)
-    (docs / "index.md").write_text("# Kiln documentation\n\n## Features\n\n" + features)
-    bot = Assistant.from_folder(docs, index_dir=tmp_path / "idx", progress=False)
+    bot, _ = _bot_over(
+        tmp_path,
+        {
+            "README.md": "# Kiln\n\nKiln is an HTTP client.\n\n## Features\n\n" + features,
+            "index.md": "# Kiln documentation\n\n## Features\n\n" + features,
+        },
+    )
     answer = bot.ask("How much test coverage does Kiln have?")
     assert not answer.conflict, answer.text
     assert "100% test coverage" in answer.citations[0].snippet, answer.text
@@ -373,15 +385,13 @@ def test_what_is_x_is_answered_by_the_sentence_saying_what_x_is(tmp_path):
 
 
 def test_a_question_in_a_document_is_quoted_with_its_answer(tmp_path):
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    (docs / "faq.md").write_text(
+    faq = (
         "# Kiln controller FAQ\n\n## Resetting\n\nWhy would the controller need a reset? "
         "After a power cut it may keep the old schedule.\nHold the reset button for five "
         "seconds to clear it.\n\n## Alarms\n\nWhat does a beeping controller mean? The "
         "thermocouple is loose or broken.\n"
     )
-    bot = Assistant.from_folder(docs, index_dir=tmp_path / "idx", progress=False)
+    bot, docs = _bot_over(tmp_path, {"faq.md": faq})
     answer = bot.ask("What does a beeping controller mean?")
     assert answer.citations, answer.text
     assert answer.citations[0].snippet.endswith("The thermocouple is loose or broken."), answer.text
@@ -391,16 +401,14 @@ def test_a_question_in_a_document_is_quoted_with_its_answer(tmp_path):
 def test_a_line_naming_only_what_is_asked_about_is_no_answer(tmp_path):
     # A manual's cover, as a PDF's text layer gives it: the name alone on its line matches
     # "What is kilnctl?" best of all and says nothing of what kilnctl is.
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    (docs / "manual.txt").write_text(
+    manual = (
         "Kilnctl\nFiring schedules for electric kilns on the GNU system\nfor version 2.1.0, "
         "3 May 2024\nAda Potter\nBernard Leach\nShoji Hamada (help-kilnctl@example.org)\n\n"
         "This manual is for GNU Kilnctl (version 2.1.0, 3 May 2024), which is a controller "
         "for\nelectric pottery kilns and their firing schedules.\n\nKilnctl reads its "
         "schedules from a card. A schedule lists the ramps and holds of one firing.\n"
     )
-    bot = Assistant.from_folder(docs, index_dir=tmp_path / "idx", progress=False)
+    bot, docs = _bot_over(tmp_path, {"manual.txt": manual})
     answer = bot.ask("What is kilnctl?")
     assert answer.citations, answer.text
     assert answer.citations[0].snippet.startswith("This manual is for GNU Kilnctl"), answer.text
