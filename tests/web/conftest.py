@@ -78,7 +78,12 @@ class Server:
         self.proc = subprocess.Popen(
             [sys.executable, *self.args, "--port", str(self.port)],
             cwd=ROOT,
-            env={**(os.environ if self.env is None else self.env), **QUIET_ENV},
+            # Unbuffered: ``wait`` reads the log for Gradio's "listening" line as it is printed.
+            env={
+                **(os.environ if self.env is None else self.env),
+                **QUIET_ENV,
+                "PYTHONUNBUFFERED": "1",
+            },
             stdout=self._log,
             stderr=subprocess.STDOUT,
         )
