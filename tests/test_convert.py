@@ -132,6 +132,24 @@ def test_code_listings_lose_their_copy_buttons(tmp_path: Path) -> None:
     assert "copy" not in doc.text
 
 
+def test_a_saved_page_loses_what_it_does_not_show_and_its_widgets(tmp_path: Path) -> None:
+    page = (
+        b"<html><body><article><h1>Otters</h1><p>Otters eat fish.</p>"
+        b'<div class="player"><ul role="menu"><li role="menuitem">captions settings</li></ul>'
+        b'<div role="dialog">This is a modal window.</div><span role="button">Fullscreen</span>'
+        b'</div><div style="opacity:0; Visibility: hidden">Otters | Wildlife Trust</div>'
+        b'<p style="display:none">Subscribe to our newsletter.</p>'
+        b'<p aria-hidden="true">Share on Twitter</p>'
+        b'<div role="tabpanel"><p style="display: block">Otters hold hands asleep.</p></div>'
+        b"</article></body></html>"
+    )
+    _write(tmp_path, "otters.html", page)
+    (doc,), _ = load_folder(tmp_path)
+    assert "Otters eat fish." in doc.text and "Otters hold hands asleep." in doc.text
+    for gone in ("captions", "modal", "Fullscreen", "Wildlife", "Subscribe", "Twitter"):
+        assert gone not in doc.text, gone
+
+
 @pytest.mark.parametrize(
     ("name", "data", "reason"),
     [

@@ -210,6 +210,25 @@ _DROP = frozenset(
         "dialog",
     ]
 )
+# Never read either: what the page does not show ([hidden], aria-hidden), the furniture ARIA
+# names (navigation, banner, footer) and its widgets, whose text is their controls' labels (a
+# video player's "captions settings", "Chapters"; a cookie dialog; a toolbar). A tab's *panel*
+# is content and stays.
+_NOT_CONTENT = ", ".join(
+    ["[hidden]", '[aria-hidden="true" i]']
+    + [
+        f'[role~="{role}"]'
+        for role in (
+            "navigation", "banner", "contentinfo", "search", "menu", "menubar", "menuitem",
+            "menuitemcheckbox", "menuitemradio", "toolbar", "tablist", "tab", "dialog",
+            "alertdialog", "tooltip", "button", "slider", "listbox", "option", "combobox",
+            "switch", "checkbox", "radio", "spinbutton", "progressbar", "scrollbar",
+        )
+    ]
+)  # fmt: skip
+_INVISIBLE = re.compile(
+    r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hidden)\b", re.IGNORECASE
+)
 _HEADINGS = {f"h{i}": i for i in range(1, 7)}
 _BLOCKS = frozenset(
     [
@@ -261,8 +280,11 @@ def _html(data: bytes) -> Extracted | str:
     tree = LexborHTMLParser(decoded[0])
     title_node = tree.css_first("title")
     title = " ".join(title_node.text().split()) if title_node else None
-    for node in tree.css('[role="navigation"], [role="banner"], [role="contentinfo"], [hidden]'):
+    for node in tree.css(_NOT_CONTENT):
         node.decompose()
+    for node in tree.css("[style]"):
+        if _INVISIBLE.search(node.attributes.get("style") or ""):
+            node.decompose()
     # A link within the page that says nothing: a heading's permalink ("#", "¶", "§") or a
     # footnote's way back ("↩").
     for node in tree.css('a[href^="#"]'):
