@@ -413,3 +413,28 @@ def test_a_line_naming_only_what_is_asked_about_is_no_answer(tmp_path):
     assert answer.citations, answer.text
     assert answer.citations[0].snippet.startswith("This manual is for GNU Kilnctl"), answer.text
     assert_cited_exactly(bot, answer, docs)
+
+
+def test_an_api_entry_is_answered_by_what_it_does_not_by_its_parameters(tmp_path):
+    # Node.js's API pages (as converted): each entry lists its history and parameters, whose
+    # items are sentences too, before the prose that says what the function does.
+    entry = (
+        "### kiln.fire(schedule[, options])\n\n| Version | Changes |\n|---|---|\n"
+        "| v2.0.0 | The options argument is now validated. |\n\n"
+        "- schedule <Object> The schedule to run, ramp by ramp.\n"
+        "- options <Object> Settings of the firing. Default: {}.\n\n"
+        "The kiln.fire() method starts a firing that follows the given schedule.\n\n"
+    )
+    cool = (
+        "### kiln.cool(rate)\n\n- rate <number> Degrees a minute. The rate must be positive.\n\n"
+        "The kiln.cool() method lowers the temperature at the given rate.\n"
+    )
+    bot, docs = _bot_over(tmp_path, {"kiln.md": "# Kiln API\n\n" + entry + cool})
+    for question, does in (
+        ("What does kiln.fire do?", "starts a firing"),
+        ("What does kiln.cool do?", "lowers the temperature"),
+    ):
+        answer = bot.ask(question)
+        assert answer.citations, answer.text
+        assert does in answer.citations[0].snippet, answer.text
+        assert_cited_exactly(bot, answer, docs)

@@ -63,6 +63,7 @@ K = TypeVar("K")
 V = TypeVar("V")
 
 _YEAR = re.compile(r"^(1[5-9]|20)\d\d$")
+_LIST_MARK = re.compile(r"[ \t]*(?:[-*+•|]|\d{1,3}[.)])[ \t]+")  # a list item or table row
 _POINTS_AHEAD = re.compile(r"\b(?:the following|as follows)\b", re.IGNORECASE)
 
 
@@ -240,19 +241,30 @@ class Answerer:
             for position in self._positions_by_source.get(source, ()):
                 for span in self.index.chunks[position].sentences:
                     spans.setdefault(span.start, (position, span))
-            stated: set[int] = set()  # sections whose first statement is found
-            leads = set()
+            prose: dict[int, int] = {}  # section start -> its first statement
+            listed: dict[int, int] = {}  # ... -> its first list item or row that states something
             for start in sorted(spans):
                 at = self._section(source, start)[0]
-                if at is None or at in stated:
+                if at is None or at in prose:
                     continue
                 position, span = spans[start]
                 if opens_section(self.index.original(position, span.start, span.end)):
-                    stated.add(at)
-                    leads.add(start)
-            return frozenset(leads)
+                    if self._list_item(position, span.start):
+                        listed.setdefault(at, start)
+                    else:
+                        prose[at] = start
+            # An API entry lists its parameters and a table of its history first ("- sep
+            # <string> The substring used to delimit ..."), then says what it does: a list item
+            # or row is the first statement only of a section that says nothing in prose.
+            return frozenset((listed | prose).values())
 
         return _cached(self._leads_cache, source, find)
+
+    def _list_item(self, position: int, start: int) -> bool:
+        """Whether the sentence at ``start`` of chunk ``position`` stands in an item of a list
+        or a table row (on a line that starts "- ", "* ", "1. " or "| ")."""
+        before = self.index.original(position, self.index.chunks[position].start, start)
+        return bool(_LIST_MARK.match(before.rpartition("\n")[2]))
 
     def _section(self, source: str, offset: int) -> tuple[int | None, str]:
         """Where the section over ``offset`` of ``source`` starts and its innermost heading
