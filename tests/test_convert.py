@@ -150,6 +150,21 @@ def test_a_saved_page_loses_what_it_does_not_show_and_its_widgets(tmp_path: Path
         assert gone not in doc.text, gone
 
 
+def test_a_saved_page_is_titled_by_its_headline_or_its_own_title(tmp_path: Path) -> None:
+    # Before the article a related video's name stands alone, like a headline would.
+    news = (
+        b"<html><head><title>Museum attack stokes fears - The Daily Kiln</title></head><body>"
+        b"<div><p>Ten best walks this summer</p></div><div><p>Gunmen opened fire on visitors "
+        b"at the museum on Wednesday, killing at least 19 people. Security forces stormed the "
+        b"building and freed the hostages after a siege of some hours.</p></div></body></html>"
+    )
+    _write(tmp_path, "news.html", news)
+    _write(tmp_path, "otters.html", PAGE_HTML)  # its <h1> is its headline
+    news_doc, otters = sorted(load_folder(tmp_path)[0], key=lambda d: d.source)
+    assert news_doc.title == "Museum attack stokes fears - The Daily Kiln"
+    assert otters.title == "Otters"
+
+
 @pytest.mark.parametrize(
     ("name", "data", "reason"),
     [

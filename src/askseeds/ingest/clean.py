@@ -48,6 +48,9 @@ class Cleaned:
     # (offset, heading path) from each heading on, in order; "" where no heading applies.
     sections: tuple[tuple[int, str], ...] = ()
     headings: tuple[Span, ...] = ()  # blocks that are a heading alone: searched, not quoted
+    # The title is a short line standing first, taken for the headline; not a first-level
+    # heading or front matter that says so.
+    title_guessed: bool = False
 
 
 # Line kinds.
@@ -219,9 +222,10 @@ def clean(text: str, common: frozenset[str] = frozenset()) -> Cleaned:
         # Then the title and short lines are the content, and only debris is left out.
         spans = _short_text(text, lines)
     date = front_date or _find_date(lines, spans, dateline_dates)
+    guessed = title_line >= 0 and not front_title
     title = front_title or title
     sections = _sections(text, lines, title)
-    return Cleaned(spans, title, date, sections, headings)
+    return Cleaned(spans, title, date, sections, headings, guessed)
 
 
 def _join_headings(

@@ -23,8 +23,9 @@ from pathlib import Path
 from typing import NamedTuple
 
 from ..errors import CorpusError
+from ..terms import terms
 from ..types import Document, SkippedFile
-from .clean import clean, common_lines
+from .clean import Cleaned, clean, common_lines
 from .convert import CONVERTED_SUFFIXES, Extracted, extract
 from .dates import parse_date
 
@@ -283,13 +284,25 @@ def _document(item: _Read, common: frozenset[str]) -> Document | SkippedFile:
         encoding=item.encoding,
         sha256=item.sha256,
         blocks=cleaned.blocks,
-        title=cleaned.title or (extracted.title if extracted else None),
+        title=_title(cleaned, extracted.title if extracted else None),
         date=cleaned.date,
         pages=extracted.pages if extracted else (),
         sections=cleaned.sections,
         headings=cleaned.headings,
         converted=extracted is not None,
     )
+
+
+def _title(cleaned: Cleaned, declared: str | None) -> str | None:
+    """The document's title: its headline, unless that was only a guess (a short line standing
+    first) and the file declares a title (an HTML page's <title>, a DOCX's properties) that
+    does not name it. Before a saved page's article there often stands a photo caption, a
+    sponsor's box or a related video ("The priest saving LA's gang members"), whereas its
+    first-level heading is its headline."""
+    found = cleaned.title
+    if not declared or found and not cleaned.title_guessed:
+        return found or declared
+    return found if found and set(terms(found)) <= set(terms(declared)) else declared
 
 
 def _read_regular(path: Path, max_file_bytes: int) -> bytes | str:
