@@ -415,24 +415,27 @@ def test_a_line_naming_only_what_is_asked_about_is_no_answer(tmp_path):
     assert_cited_exactly(bot, answer, docs)
 
 
-def test_an_api_entry_is_answered_by_what_it_does_not_by_its_parameters(tmp_path):
+def test_an_api_entry_says_what_it_does_first_and_each_parameter_its_own_default(tmp_path):
     # Node.js's API pages (as converted): each entry lists its history and parameters, whose
     # items are sentences too, before the prose that says what the function does.
     entry = (
         "### kiln.fire(schedule[, options])\n\n| Version | Changes |\n|---|---|\n"
         "| v2.0.0 | The options argument is now validated. |\n\n"
-        "- schedule <Object> The schedule to run, ramp by ramp.\n"
+        "- schedule <Object> The schedule to run, ramp by ramp. Default: 'bisque'.\n"
         "- options <Object> Settings of the firing. Default: {}.\n\n"
         "The kiln.fire() method starts a firing that follows the given schedule.\n\n"
     )
     cool = (
-        "### kiln.cool(rate)\n\n- rate <number> Degrees a minute. The rate must be positive.\n\n"
+        "### kiln.cool(rate)\n\n- rate <number> Degrees a minute. Default: 5.\n\n"
         "The kiln.cool() method lowers the temperature at the given rate.\n"
     )
     bot, docs = _bot_over(tmp_path, {"kiln.md": "# Kiln API\n\n" + entry + cool})
     for question, does in (
         ("What does kiln.fire do?", "starts a firing"),
         ("What does kiln.cool do?", "lowers the temperature"),
+        # A parameter's default: the item naming the parameter says it.
+        ("What is the default value of options in kiln.fire?", "Default: {}."),
+        ("What is the default schedule of kiln.fire?", "Default: 'bisque'."),
     ):
         answer = bot.ask(question)
         assert answer.citations, answer.text

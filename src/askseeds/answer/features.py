@@ -138,7 +138,10 @@ _VALUE_QUESTION = re.compile(
     r"|(?:what|which) .*\bdefaults? (?:to|value)\b"
 )
 
-_LITERAL = re.compile(r"(['\"])[^'\"\s]{1,40}\1|(?<=\W)(?:True|False|None)\b")
+# A value as code writes it: quoted, a Python constant, an empty container ("Default: {}.").
+_LITERAL = re.compile(
+    r"(['\"])[^'\"\s]{1,40}\1|(?<=\W)(?:True|False|None)\b|(?<!\w)(?:\{\s*\}|\[\s*\])"
+)
 
 
 def question_kind(question: str) -> str:
@@ -296,12 +299,17 @@ class SentenceFacts(NamedTuple):
 
 
 def read_sentence(
-    text: str, heading: str = "", lead: bool = False, document: frozenset[str] = frozenset()
+    text: str,
+    heading: str = "",
+    lead: bool = False,
+    document: frozenset[str] = frozenset(),
+    item: str = "",
 ) -> SentenceFacts:
     """The question-independent facts of ``text`` (its terms, figures, dates, names), read
     under ``heading``, the innermost heading above it (if any); ``lead``: it is the first
     statement under that heading; ``document``: the terms of its file's name
-    (``name_terms``)."""
+    (``name_terms``); ``item``: the name of the list item it stands in, where the item
+    names what it describes ("sep" of "- sep <string> The separator. Default: '&'.")."""
     sentence_terms = terms(text)
     present = frozenset(sentence_terms)
     heading_terms = terms(heading)
@@ -319,7 +327,9 @@ def read_sentence(
         # A one-letter alias ("-c" of "-c, --code") need not be named to name the entry, nor
         # a bracketed qualifier ("[report]" of "[report] precision").
         heading=frozenset(t for t in terms(_BRACKETED.sub(" ", heading)) if len(t) > 1)
-        | name_stopwords(heading),
+        | name_stopwords(heading)
+        | frozenset(terms(item))
+        | name_stopwords(item),
         heading_pairs=frozenset(itertools.pairwise(heading_terms)),
         lead=lead,
         label=frozenset(terms(m.group(1))) if (m := _label_line(text)) else frozenset(),

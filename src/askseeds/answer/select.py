@@ -64,6 +64,11 @@ V = TypeVar("V")
 
 _YEAR = re.compile(r"^(1[5-9]|20)\d\d$")
 _LIST_MARK = re.compile(r"[ \t]*(?:[-*+•|]|\d{1,3}[.)])[ \t]+")  # a list item or table row
+# A list item that names what it describes, then its type or a separator: "- sep <string> The
+# substring ...", "- timeout (int) – Seconds to wait", "- `--workers`: how many".
+_NAMED_ITEM = re.compile(
+    r"[ \t]*(?:[-*+•]|\d{1,3}[.)])[ \t]+[`'\"*]*([\w$.-]*\w)[`'\"*]*(?:[ \t]+[<(]|[ \t]*:[ \t]|[ \t]+[–—-][ \t])"
+)
 _POINTS_AHEAD = re.compile(r"\b(?:the following|as follows)\b", re.IGNORECASE)
 
 
@@ -228,7 +233,10 @@ class Answerer:
                     continue
                 text = self.index.original(position, span.start, span.end)
                 heading = self._section(chunk.source, span.start)[1]
-                out.append((j, span, read_sentence(text, heading, span.start in leads, document)))
+                line = self._line_before(position, span.start) + text
+                item = m.group(1) if (m := _NAMED_ITEM.match(line)) else ""
+                facts = read_sentence(text, heading, span.start in leads, document, item)
+                out.append((j, span, facts))
             return out
 
         return _cached(self._sentence_cache, position, read)
@@ -263,8 +271,13 @@ class Answerer:
     def _list_item(self, position: int, start: int) -> bool:
         """Whether the sentence at ``start`` of chunk ``position`` stands in an item of a list
         or a table row (on a line that starts "- ", "* ", "1. " or "| ")."""
+        return bool(_LIST_MARK.match(self._line_before(position, start)))
+
+    def _line_before(self, position: int, start: int) -> str:
+        """The text of chunk ``position`` from the start of the line holding ``start`` (or of
+        the chunk) up to ``start``."""
         before = self.index.original(position, self.index.chunks[position].start, start)
-        return bool(_LIST_MARK.match(before.rpartition("\n")[2]))
+        return before.rpartition("\n")[2]
 
     def _section(self, source: str, offset: int) -> tuple[int | None, str]:
         """Where the section over ``offset`` of ``source`` starts and its innermost heading
