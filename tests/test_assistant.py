@@ -331,6 +331,25 @@ def test_a_question_that_stands_alone_is_not_merged_with_an_earlier_one(bot, fir
     assert_cited_exactly(bot, answer)
 
 
+def test_the_reader_reads_a_follow_up_with_the_question_it_leans_on(tmp_path):
+    # Alone, "Where is she based?" names no one: the reader, reading it with each sentence,
+    # cannot tell that "Lisbon-based developer Marta Sousa" answers it.
+    news = (
+        "Kiln firmware flaw lets anyone stop a firing\n\nA flaw in the firmware of the popular "
+        "Kilncraft controllers makes it easy for anyone on the same network to stop a firing "
+        "halfway, according to a programmer who has published code that exploits it.\n\n"
+        '"I thought a lot before writing this post," Lisbon-based developer Marta Sousa wrote '
+        "on her blog on Thursday, 14 months after privately reporting the bug to the maker, "
+        "Kilncraft Ltd.\n\nThe controllers accept commands from any device without a password. "
+        "Kilncraft said a fix would ship in the spring.\n"
+    )
+    bot, docs = _bot_over(tmp_path, {"kiln_flaw.txt": news})
+    answer = _dialogue(bot, ["Who found the flaw in the Kilncraft firmware?", "Where is she based?"])
+    assert answer.citations, answer.text
+    assert "Lisbon-based" in answer.citations[0].snippet, answer.text
+    assert_cited_exactly(bot, answer, docs)
+
+
 @pytest.mark.slow
 def test_the_seeds_dialogues_are_answered(bot):
     from askseeds.eval.harness import load_questions

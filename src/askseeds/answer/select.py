@@ -344,9 +344,11 @@ class Answerer:
             out.append((question, f"{name}: {c.text}" if named else c.text))
         return out
 
-    def judge(self, question: str, cands: list[Candidate]) -> Verdict:
+    def judge(self, question: str, cands: list[Candidate], read_as: str | None = None) -> Verdict:
         """Reread the leading ``cands`` with the reader (unless the features are sure), then
-        say what would be quoted and how likely it answers ``question``."""
+        say what would be quoted and how likely it answers ``question``. ``read_as``: the
+        question as the reader reads it, with the earlier questions a follow-up leans on
+        ("Who found the exploit? Where is he based?"): alone, "he" names no one."""
         if asks_for_something(question):
             # A sentence of the question's own terms ("Libtasn1" to "What is libtasn1?") names
             # nothing that was asked for, however well it matches; unless it holds the kind of
@@ -371,7 +373,8 @@ class Answerer:
                 cands, quoted, confidence, _or(threshold, self.scorer.min_confidence), "skipped"
             )
         head = cands[: models.top]
-        read = reread(head, self.reader.score(self.reader_pairs(question, head)), models.rank)
+        pairs = self.reader_pairs(read_as or question, head)
+        read = reread(head, self.reader.score(pairs), models.rank)
         quoted = self.quoted(read)
         inputs = self.reader_evidence(quoted, read)
         confidence = 0.0 if inputs is None else float(_sigmoid(models.answerable(inputs)))
@@ -391,9 +394,9 @@ class Answerer:
         """Quote the best sentences with numbered citations, or abstain.
 
         ``cands`` are ``candidates(question, query, query_vec, hits)``; ``verdict`` is
-        ``judge(question, cands)`` when the caller has it already.
+        ``judge(question, cands, query)`` when the caller has it already.
         """
-        verdict = verdict or self.judge(question, cands)
+        verdict = verdict or self.judge(question, cands, query)
         if not verdict.answers:
             return Answer(
                 question=question,
