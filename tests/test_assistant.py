@@ -460,3 +460,28 @@ def test_an_api_entry_says_what_it_does_first_and_each_parameter_its_own_default
         assert answer.citations, answer.text
         assert does in answer.citations[0].snippet, answer.text
         assert_cited_exactly(bot, answer, docs)
+
+
+def test_a_function_entry_of_a_manual_says_what_the_function_does(tmp_path):
+    # Texinfo's and Sphinx's HTML put each function's signature in a <dt> others link to
+    # (its id), then what it does; a later entry may name an earlier function too.
+    def entry(name: str, does: str) -> str:
+        return (
+            f'<dt id="index-{name}"><span class="category">Function: </span><strong>int</strong>'
+            f" <em>{name} (kiln_t *<var>kiln</var>, int <var>celsius</var>)</em></dt>"
+            f"<dd><p>{does}</p><p><var>kiln</var> is the kiln to use.</p></dd>"
+        )
+
+    page = (
+        "<html><head><title>Firing (kilnlib)</title></head><body><h3>2.1 Firing</h3>"
+        "<p>A firing is prepared first. To prepare a firing, use the function kiln_prep.</p>"
+        "<dl>"
+        + entry("kiln_prep", "This initializes kiln according to the given parameters.")
+        + entry("kiln_prep_var", "This initializes kiln for a variable schedule. In general "
+                "its operation is the same as for kiln_prep except that:")
+        + "</dl></body></html>"
+    )  # fmt: skip
+    bot, _ = _bot_over(tmp_path, {"Firing.html": page})
+    answer = bot.ask("What does kiln_prep do?")
+    assert answer.citations, answer.text
+    assert "according to the given parameters" in answer.citations[0].snippet, answer.text

@@ -249,6 +249,11 @@ _COPULA = re.compile(
     r"\W*([^.!?;:,()]{1,60}?)\s+(?:is|are|was|were)\s+(?:an?|the|one)\b", re.IGNORECASE
 )
 _BRACKETED = re.compile(r"\[[^\]]*\]|\([^)]*\)")
+# A heading that is a code signature names the entry by the callable before its argument list
+# ("Function: ffi_status ffi_prep_cif (ffi_cif *cif, ...)", "querystring.stringify(obj)"):
+# its category and return type are not named by a question about it.
+_SIGNATURE = re.compile(r"([A-Za-z_$][\w$]*(?:(?:\.|::)[A-Za-z_$][\w$]*)*)(\s*)\(")
+_CODE_LIKE = re.compile(r"[_.$]|::|[a-z][A-Z]")
 _DOTTED_NAME = re.compile(r"\w{2,}(?:[.-]\w{2,})+")
 
 
@@ -326,7 +331,7 @@ def read_sentence(
         places=tuple(w for m in _PLACE.finditer(text) for w in words(m.group(1) or m.group(2))),
         # A one-letter alias ("-c" of "-c, --code") need not be named to name the entry, nor
         # a bracketed qualifier ("[report]" of "[report] precision").
-        heading=frozenset(t for t in terms(_BRACKETED.sub(" ", heading)) if len(t) > 1)
+        heading=frozenset(t for t in terms(_BRACKETED.sub(" ", _entry_name(heading))) if len(t) > 1)
         | name_stopwords(heading)
         | frozenset(terms(item))
         | name_stopwords(item),
@@ -336,6 +341,14 @@ def read_sentence(
         document=document,
         subject=defined_subject(text),
     )
+
+
+def _entry_name(heading: str) -> str:
+    """What ``heading`` names: the callable of a code signature, else the heading."""
+    m = _SIGNATURE.search(heading)
+    if m and (not m.group(2) or _CODE_LIKE.search(m.group(1))):
+        return m.group(1)
+    return heading
 
 
 def defined_subject(text: str) -> frozenset[str]:

@@ -367,6 +367,7 @@ class _HtmlText:
         self.lines: list[str] = []
         self.inline: list[str] = []
         self.prefix = ""
+        self.level = 0  # of the last <h1>-<h6> written
 
     def flush(self) -> None:
         text = " ".join("".join(self.inline).split())  # text nodes carry their own spaces
@@ -374,6 +375,10 @@ class _HtmlText:
         if text:
             self.lines += [self.prefix + text] if self.prefix else ["", text, ""]
             self.prefix = ""
+
+    def heading(self, level: int, node) -> None:
+        self.flush()
+        self.lines += ["", "#" * level + " " + _words(node), ""]
 
     def walk(self, node) -> None:
         for child in node.iter(include_text=True):
@@ -385,8 +390,13 @@ class _HtmlText:
             elif tag in _LINK_LISTS and (_link_dense(child) or _pager(child, self.holding)):
                 self.flush()
             elif tag in _HEADINGS:
-                self.flush()
-                self.lines += ["", "#" * _HEADINGS[tag] + " " + _words(child), ""]
+                self.heading(_HEADINGS[tag], child)
+                self.level = _HEADINGS[tag]
+            elif tag == "dt" and child.attributes.get("id"):
+                # A term others link to: an entry of a reference (texinfo's and Sphinx's
+                # "Function: ffi_status ffi_prep_cif (...)", a glossary's term), one level
+                # below the section it stands in; what it describes follows in its <dd>.
+                self.heading(min(self.level + 1, 6), child)
             elif tag == "pre":
                 self.flush()
                 self.lines += ["", "```", _code(child), "```", ""]
