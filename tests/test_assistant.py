@@ -479,9 +479,19 @@ def test_a_function_entry_of_a_manual_says_what_the_function_does(tmp_path):
         + entry("kiln_prep", "This initializes kiln according to the given parameters.")
         + entry("kiln_prep_var", "This initializes kiln for a variable schedule. In general "
                 "its operation is the same as for kiln_prep except that:")
-        + "</dl></body></html>"
+        + '<dt id="index-KILN_MAX_CELSIUS"><span class="category">Constant: </span><strong>'
+        "KILN_MAX_CELSIUS</strong></dt><dd><p>The highest temperature of a firing, i.e. 1300."
+        "</p></dd><dt id=\"index-KILN_MIN_CELSIUS\"><span class=\"category\">Constant: </span>"
+        "<strong>KILN_MIN_CELSIUS</strong></dt><dd><p>The lowest temperature a kiln_prep "
+        "schedule may hold, i.e. 20; KILN_MAX_CELSIUS is checked too.</p></dd>"
+        "</dl></body></html>"
     )  # fmt: skip
     bot, _ = _bot_over(tmp_path, {"Firing.html": page})
-    answer = bot.ask("What does kiln_prep do?")
-    assert answer.citations, answer.text
-    assert "according to the given parameters" in answer.citations[0].snippet, answer.text
+    for question, says in (
+        ("What does kiln_prep do?", "according to the given parameters"),
+        # the entry of a constant is named by the constant, not by its category
+        ("What is KILN_MAX_CELSIUS?", "The highest temperature of a firing"),
+    ):
+        answer = bot.ask(question)
+        assert answer.citations, answer.text
+        assert says in answer.citations[0].snippet, answer.text

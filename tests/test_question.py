@@ -306,3 +306,21 @@ def test_a_sentence_is_read_as_speaking_of_its_file():
 def test_statements_and_label_lines(text, statement, label):
     assert is_statement(text) is statement
     assert read_sentence(text).label == label
+
+
+@pytest.mark.parametrize(
+    ("heading", "named"),
+    [
+        # a signature by its callable, not its category, return type or arguments
+        ("Function: void kiln_init (struct kiln_ctx * ctx )", {"kiln", "init"}),
+        ("kiln.fire(schedule[, options])", {"kiln", "fire"}),
+        # a constant or type by its name, not its category
+        ("Constant: KILN_MAX_CELSIUS", {"kiln", "max", "celsius"}),
+        ("Data type: struct kiln_ctx", {"kiln", "ctx"}),
+        # prose headings keep their words
+        ("Installing kiln (recommended)", {"instal", "kiln"}),
+        ("Version: 2.0", {"version"}),
+    ],
+)
+def test_a_reference_entry_is_named_by_what_it_defines(heading, named):
+    assert read_sentence("It is done.", heading=heading).heading == named

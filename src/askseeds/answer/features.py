@@ -254,6 +254,8 @@ _BRACKETED = re.compile(r"\[[^\]]*\]|\([^)]*\)")
 # its category and return type are not named by a question about it.
 _SIGNATURE = re.compile(r"([A-Za-z_$][\w$]*(?:(?:\.|::)[A-Za-z_$][\w$]*)*)(\s*)\(")
 _CODE_LIKE = re.compile(r"[_.$]|::|[a-z][A-Z]")
+_LETTERS = re.compile(r"[^\W\d_]")
+_CATEGORY = re.compile(r"[A-Z][a-z]+(?: [a-z]+)?:\s+(?:\S+\s+)*?(\S+)\s*$")
 _DOTTED_NAME = re.compile(r"\w{2,}(?:[.-]\w{2,})+")
 
 
@@ -344,9 +346,13 @@ def read_sentence(
 
 
 def _entry_name(heading: str) -> str:
-    """What ``heading`` names: the callable of a code signature, else the heading."""
+    """What ``heading`` names: the callable of a code signature; the name after a category
+    ("Constant: SHA256_DIGEST_SIZE", "Data type: struct sha256_ctx"); else the heading."""
     m = _SIGNATURE.search(heading)
     if m and (not m.group(2) or _CODE_LIKE.search(m.group(1))):
+        return m.group(1)
+    m = _CATEGORY.match(heading)
+    if m and _CODE_LIKE.search(m.group(1)) and _LETTERS.search(m.group(1)):
         return m.group(1)
     return heading
 
