@@ -67,7 +67,8 @@ _LIST_MARK = re.compile(r"[ \t]*(?:[-*+•|]|\d{1,3}[.)])[ \t]+")  # a list item
 # A list item that names what it describes, then its type or a separator: "- sep <string> The
 # substring ...", "- timeout (int) – Seconds to wait", "- `--workers`: how many".
 _NAMED_ITEM = re.compile(
-    r"[ \t]*(?:[-*+•]|\d{1,3}[.)])[ \t]+[`'\"*]*([\w$.-]*\w)[`'\"*]*(?:[ \t]+[<(]|[ \t]*:[ \t]|[ \t]+[–—-][ \t])"
+    r"[ \t]*(?:[-*+•]|\d{1,3}[.)])[ \t]+[`'\"*]*([\w$.-]*\w)[`'\"*]*"
+    r"(?:[ \t]+[<(]|[ \t]*:[ \t]|[ \t]+[–—-][ \t])"
 )
 _POINTS_AHEAD = re.compile(r"\b(?:the following|as follows)\b", re.IGNORECASE)
 

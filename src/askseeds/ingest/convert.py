@@ -395,8 +395,9 @@ class _HtmlText:
             elif tag == "dt" and child.attributes.get("id"):
                 # A term others link to: an entry of a reference (texinfo's and Sphinx's
                 # "Function: ffi_status ffi_prep_cif (...)", a glossary's term), one level
-                # below the section it stands in; what it describes follows in its <dd>.
-                self.heading(min(self.level + 1, 6), child)
+                # below the section it stands in (never the page's headline); what it
+                # describes follows in its <dd>.
+                self.heading(min(max(self.level + 1, 2), 6), child)
             elif tag == "pre":
                 self.flush()
                 self.lines += ["", "```", _code(child), "```", ""]
