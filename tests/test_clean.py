@@ -394,3 +394,54 @@ def test_contents_and_index_entries_are_not_text() -> None:
     assert not [b for b in blocks if "Firing schedules" in b or "Preface" in b], blocks
     assert any(b.startswith("The kiln controller ramps") for b in blocks), blocks
     assert any('print("ramp . . . . 300")' in b for b in blocks), blocks  # code stays code
+
+
+def test_an_unclosed_fence_is_text_not_code() -> None:
+    # "~~~~" under a plain-text title is an underline: as a fence it would make the rest of
+    # the file one block of code.
+    text = (
+        "Kiln FAQ\nRelease 3.1\n~~~~~~~~~~~~~~~~~~~~~~~~~~\n\n"
+        "The controller must be switched on before the daemon starts.\n\n"
+        "Logs are written to the folder named in the settings file.\n"
+    )
+    blocks = _block_texts(text)
+    assert "The controller must be switched on before the daemon starts." in blocks
+    assert "Logs are written to the folder named in the settings file." in blocks
+    closed = "Install it:\n\n~~~\npip install kiln\n~~~\n\nThen run the daemon once a day.\n"
+    assert "pip install kiln" in _block_texts(closed)  # a closed fence is still code
+
+
+def test_a_sentence_over_a_separator_rule_is_not_a_heading() -> None:
+    text = (
+        "1.1. How do you pronounce Kiln?\n"
+        "As the word for the oven, with a silent n in some regions.\n\n"
+        "Don't feel bad: almost everyone gets it wrong at first.\n"
+        "------------------------------------------------------------------------\n\n"
+        "1.2. Where does the name come from?\n"
+        "From the pottery trade.\n\n"
+        "------------------------------------------------------------------------\n\n"
+        "1.3. Who wrote it?\n"
+        "A potter who also wrote firmware.\n"
+    )
+    names = [name for _, name in clean(text).sections]
+    assert "Don't feel bad: almost everyone gets it wrong at first." not in names
+
+
+def test_a_myst_directive_holds_text_and_code() -> None:
+    # pip's documentation: a tab holds a code block and prose; a note holds prose. Paired
+    # one fence after another, the path became a heading over the rest of the page.
+    text = (
+        "# Caching\n\n### Default paths\n\n"
+        "````{tab} Linux\n```\n~/.cache/pip\n```\n\n"
+        "pip will also respect the XDG_CACHE_HOME variable.\n````\n\n"
+        "```{note}\nThe cache is safe to delete at any time.\n```\n\n"
+        "- ```\n  PIP_NO_CACHE_DIR=1\n  ```\n\n"
+        "## Avoiding caching\n\nThe cache can be turned off for one install.\n"
+    )
+    cleaned = clean(text)
+    assert [name for _, name in cleaned.sections] == ["", "Default paths", "Avoiding caching"]
+    blocks = _block_texts(text)
+    assert "pip will also respect the XDG_CACHE_HOME variable." in blocks
+    assert "The cache is safe to delete at any time." in blocks
+    assert "~/.cache/pip" in blocks and "PIP_NO_CACHE_DIR=1" in blocks  # code stays code
+    assert not [b for b in blocks if "```" in b]

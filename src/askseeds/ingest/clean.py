@@ -77,7 +77,7 @@ _NONEMPTY = re.compile(r"[^\n]+")
 _YEAR = re.compile(r"[0-9]{4}")
 _WORD = re.compile(r"\w+(?:['’.\-]\w+)*")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
-_HEADING = re.compile(r"(#{1,6})(?:\s+|$)")
+_ATX = re.compile(r"(#{1,6})(?:\s+|$)")  # a Markdown heading's marks
 _LIST_MARK = re.compile(r"(?:>\s*)*(?:[-*+•]|[0-9]{1,3}[.)])\s+(?:\[[ xX]\]\s+)?(?=\S)")
 _QUOTE_MARK = re.compile(r"(?:>\s*)+(?=\S)")
 _FENCE = re.compile(r"(?:```|~~~)")
@@ -89,6 +89,13 @@ _NAV_SEP = re.compile(r"\s+[/>»›|·•]\s+|\s*\|\s*")
 _TABLE_RULE = re.compile(r"\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?|\+(?:[-=]+\+)+")
 _UNDERLINE = re.compile(r"([=\-~^\"'`#*+_:.])\1{2,}")
 _DIRECTIVE = re.compile(r"\.\.\s+(?:\|[^|]+\|\s+)?[\w:-]+::|\.\.\s+_[^:]+:|\.\.\s*$")
+# MyST directives whose body is Markdown ("````{tab} Linux", "```{note}"); any other
+# ("```{code-block} python", "```{pip-cli}", "```{toctree}") holds code or markup.
+_MYST_CONTAINER = re.compile(
+    r"\{(?:note|warning|tip|hint|important|caution|attention|danger|error|seealso|admonition|"
+    r"tab|tab-set|tab-item|dropdown|card|grid|grid-item|grid-item-card|topic|sidebar|margin|"
+    r"versionadded|versionchanged|deprecated|epigraph|pull-quote|div|only)\}"
+)
 _CODE_DIRECTIVE = re.compile(r"\.\.\s+(?:code|code-block|sourcecode|doctest|testcode|ipython)::")
 _LINK_TARGET = re.compile(r"\[[^\]]+\]:\s+\S+$")  # Markdown "[ref]: https://..."
 _FIELD = re.compile(r":[\w -]+:(?:\s|$)")
@@ -292,7 +299,7 @@ def _short_text(text: str, lines: list[_Line]) -> tuple[Span, ...]:
         if ln.kind not in (_TEXT, _LIST, _HEADING, _NAV):
             continue
         start, end = ln.start, ln.end
-        mark = (_HEADING if ln.kind == _HEADING else _LIST_MARK).match(text, start, end)
+        mark = (_ATX if ln.kind == _HEADING else _LIST_MARK).match(text, start, end)
         if mark:
             start = mark.end()
         start, end = _strip(text, start, end)
@@ -340,10 +347,45 @@ def _front_matter(text: str, lines: list[_Line]) -> tuple[str | None, str | None
     return None, None
 
 
+def _fences(text: str, lines: list[_Line]) -> tuple[set[int], set[int]]:
+    """The lines that open or close a fenced code block; those of a MyST directive.
+
+    A fence closes on a line of at least as many of its own marks (CommonMark). One
+    that never closes is text: "~~~~~~" under a plain-text title is an underline, and
+    taking it for a fence would make the rest of the file code. A MyST directive
+    ("````{tab} Linux", "```{note}") holds Markdown, code fences among it: its fences are
+    markup and what they hold is read as text.
+    """
+    code: set[int] = set()
+    markup: set[int] = set()
+    directives: list[tuple[int, str]] = []  # open directives, innermost last
+    opener: tuple[int, str] | None = None  # the open code fence
+    for i, ln in enumerate(lines):
+        s = text[ln.start : ln.end]
+        item = _LIST_MARK.match(s)  # "- ```" opens a fence inside a list item
+        s = s[item.end() :] if item else s
+        if not is_fence(s):
+            continue
+        run = len(s) - len(s.lstrip(s[0]))
+        marks, info = s[:run], s[run:].strip()
+        if opener is not None:
+            if marks.startswith(opener[1]) and not info:
+                code.update((opener[0], i))
+                opener = None
+        elif directives and marks.startswith(directives[-1][1]) and not info:
+            markup.update((directives.pop()[0], i))
+        elif _MYST_CONTAINER.match(info):
+            directives.append((i, marks))
+        else:
+            opener = (i, marks)
+    return code, markup
+
+
 def _classify_all(text: str, lines: list[_Line], common: frozenset[str] = frozenset()) -> None:
+    fences, directives = _fences(text, lines)
     in_code = in_comment = False
     memo: dict[str, tuple[int, str | None]] = {}  # pages repeat their nav and headline lines
-    for ln in lines:
+    for i, ln in enumerate(lines):
         if ln.kind != _TEXT:
             continue
         s = text[ln.start : ln.end]
@@ -352,8 +394,10 @@ def _classify_all(text: str, lines: list[_Line], common: frozenset[str] = frozen
             body = s if in_comment else s[len("<!--") :]
             in_comment = "-->" not in body
             ln.kind = _DEBRIS
-        elif is_fence(s):
+        elif i in fences:
             in_code = not in_code
+            ln.kind = _OTHER
+        elif i in directives:
             ln.kind = _OTHER
         elif in_code:
             ln.kind = _CODE
@@ -392,6 +436,11 @@ def _mark_underlined_headings(text: str, lines: list[_Line]) -> None:
         if not _UNDERLINE.fullmatch(rule):
             continue
         if rule[0] == "-" and title.kind == _LIST:
+            continue
+        said = text[title.start : title.end]
+        if said.rstrip(_CLOSERS).endswith(".") and _weight(said) >= 4 and len(rule) != len(said):
+            # A sentence over a rule of the page's width separates (a plain-text FAQ's
+            # entries); "Timing guarantees, races, etc." underlined to its length is a title.
             continue
         over = i >= 2 and not title.gap and text[lines[i - 2].start : lines[i - 2].end] == rule
         style = (rule[0], over)
@@ -556,7 +605,7 @@ def _mark_plain_headings(text: str, lines: list[_Line]) -> None:
 def _classify(s: str) -> tuple[int, str | None]:
     """Kind (and date, for date/byline lines) of one stripped, non-blank line."""
     n = len(s)
-    if _HEADING.match(s):
+    if _ATX.match(s):
         return _HEADING, None
     if n <= 400 and _VIEW_COUNT.search(s):
         return _TEASER, None
