@@ -396,6 +396,89 @@ def test_contents_and_index_entries_are_not_text() -> None:
     assert any('print("ramp . . . . 300")' in b for b in blocks), blocks  # code stays code
 
 
+# The three ways plain-text FAQs are written: numbered items over indented answers (one
+# item states a problem rather than asking), "Q:"/"A:" marks, and questions standing alone.
+NUMBERED_FAQ = """                Frequently Asked Questions about Kiln
+
+
+ 1. Does kiln run on a Raspberry Pi?
+
+    Yes.  It needs the serial adapter described in the manual.
+
+ 2. The controller returns E_TIMEOUT.
+
+    Check that the baud rate matches the controller's, then restart the
+    daemon.  A timeout is never fatal.
+
+ 3. Can kiln log to a database?
+
+    Not by itself, no.  See the contrib/sql directory.
+
+ 4. Where do I report bugs?
+
+    Send them to the mailing list.
+"""
+
+MARKED_FAQ = """Kiln FAQ
+========
+
+Q:  What does the name Kiln mean?
+
+A:  Nothing. It is just the word for the oven.
+
+
+Q:  Why is kiln named kiln if it drives furnaces?
+    Shouldn't it be called furnace?
+
+A:  The first controller it drove was a pottery kiln.
+
+
+Q:  How do I make the log smaller?
+
+A:  Give --quiet to the daemon.
+"""
+
+
+def test_an_faq_s_questions_head_their_answers() -> None:
+    cleaned = clean(NUMBERED_FAQ)
+    names = [name for _, name in cleaned.sections]
+    assert names == [
+        "Does kiln run on a Raspberry Pi?",
+        "The controller returns E_TIMEOUT.",  # an item of a numbered FAQ, though it states
+        "Can kiln log to a database?",
+        "Where do I report bugs?",
+    ]
+    blocks = _block_texts(NUMBERED_FAQ)
+    # A question is joined to its answer, as a heading to its paragraph, without its number.
+    assert any(b.startswith("The controller returns E_TIMEOUT.\n\n    Check") for b in blocks)
+    for at, name in cleaned.sections:
+        assert NUMBERED_FAQ[at:].startswith(name.split()[0])
+
+    cleaned = clean(MARKED_FAQ)
+    names = [name for _, name in cleaned.sections][1:]  # the first is the title's
+    # A question of two sentences on two lines is one heading; the marks are not its words.
+    assert names == [
+        "What does the name Kiln mean?",
+        "Why is kiln named kiln if it drives furnaces? Shouldn't it be called furnace?",
+        "How do I make the log smaller?",
+    ]
+    blocks = _block_texts(MARKED_FAQ)
+    assert "Nothing. It is just the word for the oven." in blocks  # without its "A:"
+    assert "Give --quiet to the daemon." in blocks
+
+
+def test_questions_in_prose_are_not_headings() -> None:
+    text = (
+        "The council met on Monday to decide the budget.\n\n"
+        "What happens next?\n\n"
+        "The plan goes to a public vote in May, and the mayor expects it to pass.\n\n"
+        "Who pays for it?\n\n"
+        "The state covers half of the cost and the city the rest of it.\n"
+    )
+    assert clean(text).sections == ()
+    assert "What happens next?" in _block_texts(text)
+
+
 def test_an_unclosed_fence_is_text_not_code() -> None:
     # "~~~~" under a plain-text title is an underline: as a fence it would make the rest of
     # the file one block of code.
@@ -425,6 +508,11 @@ def test_a_sentence_over_a_separator_rule_is_not_a_heading() -> None:
     )
     names = [name for _, name in clean(text).sections]
     assert "Don't feel bad: almost everyone gets it wrong at first." not in names
+    assert names == [  # the entries' questions, without their numbers
+        "How do you pronounce Kiln?",
+        "Where does the name come from?",
+        "Who wrote it?",
+    ]
 
 
 def test_a_myst_directive_holds_text_and_code() -> None:

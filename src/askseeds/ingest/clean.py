@@ -154,6 +154,16 @@ _DATELINE = re.compile(
 )
 # A credit after the last sentence: "... relations. –The Daily Mail-Beijing Review item".
 _TRAILING_CREDIT = re.compile(r"[.!?。！？][\"'”’)]*(\s*(?:—|–|--)\s*[A-Z][^.!?。！？\n]{0,150})$")
+# The marks of an FAQ's question and answer: "Q:", "Question:"; "A:", "Answer:" (not "q.",
+# the 17th item of a lettered list).
+_QUESTION_MARK = re.compile(r"(?:Q|Question|QUESTION)\s*[:)]\s+(?=\S)")
+_ANSWER_MARK = re.compile(r"(?:A|Answer|ANSWER)\s*[:)]\s+(?=\S)")
+_QUESTION_LEAD = re.compile(r"(?:[0-9]{1,3}(?:\.[0-9]{1,3})*[.)]\s+)?(?:(?:Q|Question)\s*[:)]\s+)?")
+_DOTTED = re.compile(r"[0-9]{1,3}(?:\.[0-9]{1,3})+\.?\s")  # a numbered entry: "3.4. "
+_INNER_END = re.compile(r"[.!?][\"'”’)]*\s+[\"'“‘(]*[A-Z]")  # a sentence ends inside
+# A file reads as an FAQ from this many questions with answers, and this share of its
+# paragraphs: a changelog's "Bug 50733 - Add font-file hash?" is a few in thousands.
+_FAQ_MIN, _FAQ_SHARE = 3, 0.02
 _FRONT_KEY = re.compile(r"(title|date)\s*:\s*[\"']?(.*?)[\"']?\s*$", re.IGNORECASE)
 
 
@@ -168,6 +178,7 @@ class _Line:
     kind: int = 0
     date: str | None = None
     level: int = 0  # heading level (1 = top), 0 for any other line
+    asks: bool = False  # the question of an FAQ entry (a heading)
 
 
 def is_fence(line: str) -> bool:
@@ -213,7 +224,7 @@ def clean(text: str, common: frozenset[str] = frozenset()) -> Cleaned:
     lines = _split(text)
     front_title, front_date = _front_matter(text, lines)
     _classify_all(text, lines, common)
-    units = _units(text, lines)
+    units = _mark_questions(text, lines, _units(text, lines))
     blocks: list[tuple[int, int, Span]] = []  # (first line, last line, span)
     dateline_dates: list[tuple[int, str]] = []
     for first, last in units:
@@ -279,11 +290,13 @@ def _sections(text: str, lines: list[_Line], title: str | None) -> tuple[tuple[i
     for ln in lines:
         if not ln.level:
             continue
-        name = _heading_name(text[ln.start : ln.end])
+        start, end = _strip(text, *_heading_bounds(text, ln.start, ln.end))
+        if ln.asks:
+            start = _QUESTION_LEAD.match(text, start, end).end()
+        name = _heading_name(text[start:end])
         while stack and stack[-1][0] >= ln.level:
             stack.pop()
         stack.append((ln.level, name))
-        start = _strip(text, *_heading_bounds(text, ln.start, ln.end))[0]
         out.append((start, SECTION_SEP.join(n for _, n in stack if n and n != title)))
     return tuple(out)
 
@@ -759,6 +772,88 @@ def _units(text: str, lines: list[_Line]) -> list[tuple[int, int]]:
     return units
 
 
+def _mark_questions(
+    text: str, lines: list[_Line], units: list[tuple[int, int]]
+) -> list[tuple[int, int]]:
+    """An FAQ's questions become the headings of their answers.
+
+    A question is a short paragraph that asks ("Is zlib thread-safe?", "Q: ...") with an
+    answer below it. A file holding fewer than ``_FAQ_MIN`` of them, or a smaller share
+    than ``_FAQ_SHARE`` of its paragraphs, is prose asking rhetorically. In an FAQ whose numbered items mostly ask, every numbered item with an
+    indented answer is one ("4. compress() returns Z_BUF_ERROR."). The question's lines
+    become one heading line; the units are returned with it as one unit.
+    """
+    units = _join_marked_questions(text, lines, units)
+    entries: list[tuple[int, bool, bool]] = []  # (unit, asks, a numbered item with a body)
+    for k, (first, last) in enumerate(units[:-1]):
+        head, (nxt, _) = lines[first], units[k + 1]
+        if head.kind not in (_TEXT, _LIST) or lines[nxt].kind not in (_TEXT, _LIST):
+            continue
+        said = text[head.start : lines[last].end]
+        answer = text[lines[nxt].start : lines[nxt].end]
+        if last - first > 3 or _weight(said) > 40 or _asking(answer):
+            continue
+        marked = _QUESTION_MARK.match(said) is not None
+        dotted = _DOTTED.match(said) is not None  # "3.4. I tried running a Java program ..."
+        numbered = head.kind == _LIST or dotted
+        bare = said[_QUESTION_LEAD.match(said).end() :]
+        worded = bare.lstrip(_OPENERS)[:1].isupper()  # not "./xcbext.h:271: did you mean?"
+        asks = marked or worded and _asking(said) and (numbered or not _INNER_END.search(bare))
+        item = dotted or (
+            head.kind == _LIST
+            and lines[nxt].gap
+            and _indent(text, lines[nxt]) > _indent(text, head)
+        )
+        if asks or item:
+            entries.append((k, asks, item))
+    asked = sum(a for _, a, _ in entries)
+    items = [i for _, _, i in entries if i]
+    if asked < max(_FAQ_MIN, len(units) * _FAQ_SHARE):
+        return units
+    numbered = len(items) >= _FAQ_MIN and 2 * sum(a for _, a, i in entries if i) >= len(items)
+    out = list(units)
+    for k, asks, item in entries:
+        if not (asks or numbered and item):
+            continue
+        first, last = units[k]
+        head = lines[first]
+        head.kind, head.level, head.asks, head.end = _HEADING, 9, True, lines[last].end
+        for ln in lines[first + 1 : last + 1]:
+            ln.kind, ln.asks = _OTHER, True
+        out[k] = (first, first)
+    return out
+
+
+def _join_marked_questions(
+    text: str, lines: list[_Line], units: list[tuple[int, int]]
+) -> list[tuple[int, int]]:
+    """A "Q:" paragraph is one question however its sentences split it into units
+    ("Q: Why is liblzma named liblzma? / Shouldn't it be e.g. libxz?")."""
+    out: list[tuple[int, int]] = []
+    for first, last in units:
+        ln = lines[first]
+        if (
+            out
+            and not ln.gap
+            and ln.kind == _TEXT
+            and _QUESTION_MARK.match(text, lines[out[-1][0]].start, lines[out[-1][0]].end)
+            and not _ANSWER_MARK.match(text, ln.start, ln.end)
+            and last - out[-1][0] <= 3
+        ):
+            out[-1] = (out[-1][0], last)
+        else:
+            out.append((first, last))
+    return out
+
+
+def _indent(text: str, ln: _Line) -> int:
+    return ln.start - text.rfind("\n", 0, ln.start) - 1
+
+
+def _asking(s: str) -> bool:
+    return s.rstrip().rstrip(_CLOSERS).endswith(("?", "？"))
+
+
 def _group_widths(lines: list[_Line]) -> list[int]:
     """Per line, the longest line of its blank-separated group (the wrap width)."""
     widths = [0] * len(lines)
@@ -796,12 +891,16 @@ def _unit_span(
     if kind in (_HEADING, _ROW, _CODE):
         if kind == _HEADING:
             start, end = _heading_bounds(text, start, end)
+            if lines[first].asks:
+                start = _QUESTION_LEAD.match(text, start, end).end()
         elif kind == _ROW:
             start, end = start + 1, end - 1 if text[end - 1] == "|" and end - 1 > start else end
         start, end = _strip(text, start, end)
         return (Span(start, end) if _weight(text[start:end]) else None), None
     head = text[start : start + 200]
     mark = _LIST_MARK.match(head) if kind == _LIST else _QUOTE_MARK.match(head)
+    if first and lines[first - 1].asks and not mark:
+        mark = _ANSWER_MARK.match(head)  # "Q: ..." over "A: Nothing. ..."
     if mark:
         start += mark.end()
     dateline = _DATELINE.match(text, start, min(end, start + 200))
