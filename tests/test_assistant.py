@@ -495,3 +495,81 @@ def test_a_function_entry_of_a_manual_says_what_the_function_does(tmp_path):
         answer = bot.ask(question)
         assert answer.citations, answer.text
         assert says in answer.citations[0].snippet, answer.text
+
+
+KILN_FAQ = """                Frequently Asked Questions about Kiln
+
+
+ 1. Does kiln run on a Raspberry Pi?
+
+    Yes.  It needs the USB serial adapter described in the manual, and a
+    power supply of at least 3 amperes.
+
+ 2. The controller returns E_TIMEOUT.
+
+    Check that the baud rate matches the controller's, then restart the
+    daemon.  A timeout is never fatal: the firing goes on as scheduled.
+
+ 3. Can kiln log to a database?
+
+    Not by itself, no.  See the contrib/sql directory for a PostgreSQL
+    exporter that other users maintain.
+
+ 4. Why does the kiln overshoot the target temperature?
+
+    The element keeps heating after the relay opens.  Lower the ramp rate
+    for the last 50 degrees, or enable the anticipation setting.
+
+ 5. Where do I report bugs?
+
+    Send them to the mailing list with the daemon's log attached.
+"""
+
+
+KILN_QA = """Kiln FAQ
+========
+
+Q:  I set the ramp to 400 degrees an hour, but the kiln heats much slower than
+    that. What is wrong?
+
+A:  Old elements cannot deliver the power a fast ramp needs: measure their
+    resistance and replace them when it has risen by a tenth.
+
+
+Q:  Who chose the name?
+
+A:  The two potters who wrote the first version in 2019.
+
+
+Q:  Is the name a trademark?
+
+A:  No.  Anyone may use it for a fork, as long as the fork says so.
+"""
+
+
+@pytest.mark.parametrize(
+    ("question", "said"),
+    [
+        # An item that states a problem introduces its answer as a question does.
+        ("What should I do when the controller returns E_TIMEOUT?", "Check that the baud rate"),
+        # "Yes." alone says nothing: it is quoted with what follows.
+        ("Can kiln run on a Raspberry Pi?", "USB serial adapter"),
+        ("Does kiln support logging to a database?", "Not by itself, no."),
+    ],
+)
+def test_an_faq_is_answered_with_its_answers(tmp_path, question, said):
+    bot, docs = _bot_over(tmp_path, {"kiln_faq.txt": KILN_FAQ, "kiln_names.txt": KILN_QA})
+    answer = bot.ask(question)
+    assert not answer.abstained, answer.text
+    assert said in " ".join(answer.citations[0].snippet.split()), answer.text
+    assert_cited_exactly(bot, answer, docs)
+
+
+def test_a_question_of_two_sentences_is_not_quoted_as_its_answer(tmp_path):
+    # "Q: I set the ramp ..., but the kiln heats much slower than that. What is wrong?" is
+    # one heading: no sentence of it is quoted, and the answer is quoted without its "A:".
+    bot, docs = _bot_over(tmp_path, {"kiln_names.txt": KILN_QA, "kiln_faq.txt": KILN_FAQ})
+    answer = bot.ask("Why does my kiln heat slower than the ramp I set?")
+    assert not answer.abstained, answer.text
+    assert answer.citations[0].snippet.startswith("Old elements cannot deliver"), answer.text
+    assert_cited_exactly(bot, answer, docs)

@@ -70,6 +70,13 @@ _NAMED_ITEM = re.compile(
     r"[ \t]*(?:[-*+•]|\d{1,3}[.)])[ \t]+[`'\"*]*([\w$.-]*\w)[`'\"*]*"
     r"(?:[ \t]+[<(]|[ \t]*:[ \t]|[ \t]+[–—-][ \t])"
 )
+# A reply that says nothing alone: "Yes." "No, sorry." "Nothing." "Not by itself, no."
+_REPLY = re.compile(
+    r"\W*(?:yes|yeah|yep|no|nope|not|nothing|none|never|always|sometimes|usually|maybe|"
+    r"probably|possibly|partly|partially|sure|certainly|indeed|correct|right|true|false|"
+    r"unfortunately)\b(?:[\s,]+\w+){0,3}[.!]\W*",
+    re.IGNORECASE,
+)
 _POINTS_AHEAD = re.compile(r"\b(?:the following|as follows)\b", re.IGNORECASE)
 
 
@@ -229,15 +236,27 @@ class Answerer:
             leads = self._leads(chunk.source)
             document = name_terms(chunk.source)
             out = []
-            for j, span in enumerate(chunk.sentences):
-                if self.index.is_heading(chunk.source, span.start, span.end):
+            spans = chunk.sentences
+            skip = -1
+            for j, span in enumerate(spans):
+                if j == skip or self.index.is_heading(chunk.source, span.start, span.end):
                     continue
                 text = self.index.original(position, span.start, span.end)
+                if (
+                    _REPLY.fullmatch(text)
+                    and j + 1 < len(spans)
+                    and not self.index.is_heading(chunk.source, spans[j + 1].start, spans[j + 1].end)
+                ):
+                    # "Yes." / "Nothing." alone says nothing: it is read, scored and quoted
+                    # with the sentence that says what it means.
+                    span, skip = Span(span.start, spans[j + 1].end), j + 1
+                    text = self.index.original(position, span.start, span.end)
+                at = max(j, skip)  # a merged reply is as near the question as what it says
                 heading = self._section(chunk.source, span.start)[1]
                 line = self._line_before(position, span.start) + text
                 item = m.group(1) if (m := _NAMED_ITEM.match(line)) else ""
                 facts = read_sentence(text, heading, span.start in leads, document, item)
-                out.append((j, span, facts))
+                out.append((at, span, facts))
             return out
 
         return _cached(self._sentence_cache, position, read)
@@ -494,29 +513,55 @@ class Answerer:
         (an FAQ's question) is quoted with the sentence after it and any lines that follow it
         (a command, list items). One that points ahead ("The following command installs
         Sphinx.") is quoted up to the lines it points at, when they come within
-        ``LEAD_IN_CHARS`` characters.
+        ``LEAD_IN_CHARS`` characters. An FAQ's question is quoted whole with the first
+        sentence of its answer, and a bare "Yes." with the sentence after it.
         """
         text = c.text.rstrip()
-        introduces = text.endswith(":") or _asks(text)  # the next sentence, at least
-        if not introduces and not _POINTS_AHEAD.search(text):
-            return c
         spans = self.index.chunks[c.position].sentences
         i = next((k for k, s in enumerate(spans) if s.start == c.start), None)
-        if i is None:
+        asked = self._asked_through(c, spans[i:]) if i is not None else None
+        introduces = text.endswith(":") or _asks(text) or asked is not None
+        asked = asked or c.end
+        if i is None or not introduces and not _POINTS_AHEAD.search(text):
             return c
         end, reached = c.end, False  # reached: the lines introduced have begun
+        replied = False  # the sentence introduced was a bare "Yes.": the next says what
         for s in spans[i + 1 :]:
-            prose = _ends_statement(self.index.original(c.position, s.start, s.end))
-            if s.end - c.start > LEAD_IN_CHARS or (reached and prose):
+            if s.end <= asked:
+                end = s.end  # the rest of the question
+                continue
+            said = self.index.original(c.position, s.start, s.end)
+            prose = _ends_statement(said)
+            if s.end - c.start > LEAD_IN_CHARS + asked - c.start:
+                break
+            if reached and prose and not replied:
                 break
             if introduces or not prose:
                 reached = True
             end = s.end
-            if introduces and prose:
+            replied = introduces and prose and not replied and bool(_REPLY.fullmatch(said))
+            if introduces and prose and not replied:
                 break  # the one sentence it introduces
         if not reached:
             return c
         return replace(c, end=end, text=self.index.original(c.position, c.start, end))
+
+    def _asked_through(self, c: Candidate, spans: list[Span]) -> int | None:
+        """Where the question ends that ``c`` begins, when ``c`` begins a heading that is a
+        sentence: an FAQ's question ("deflate() or inflate() returns Z_BUF_ERROR.", "The
+        license says ... So what exactly do I need to do?") introduces its answer, whether
+        it ends in a question mark or not. Else None."""
+        source = self.index.chunks[c.position].source
+        at, heading = self._section(source, c.start)
+        if at != c.start or _last_mark(heading) not in (".", "!", "?"):
+            return None
+        end = c.end
+        for s in spans:
+            said = " ".join(self.index.original(c.position, c.start, s.end).split())
+            if not heading.startswith(said):
+                break
+            end = s.end
+        return end
 
     def _date(self, c: Candidate) -> str | None:
         return self.index.title_date(self.index.chunks[c.position].source)[1]

@@ -61,7 +61,7 @@ class Index:
         self._position_of_row = np.full(top, -1, dtype=np.int64)
         self._position_of_row[self.rows] = np.arange(len(self.rows))
         self._text_hashes: dict[int, int] = {}
-        self._headings: dict[str, frozenset[tuple[int, int]]] = {}
+        self._headings: dict[str, list[tuple[int, int]]] = {}
         self._sims = threading.local()  # the last question's sentence cosines, per thread
 
     def same_text(self, a: int, b: int) -> bool:
@@ -209,12 +209,14 @@ class Index:
         return section_entry((self.outlines.get(source) or {}).get("sections") or (), offset)
 
     def is_heading(self, source: str, start: int, end: int) -> bool:
-        """Whether ``[start, end)`` of ``source`` is a heading standing alone (never quoted)."""
+        """Whether ``[start, end)`` of ``source`` lies in a heading standing alone (never
+        quoted): a heading of two sentences, as an FAQ's question can be, is one."""
         spans = self._headings.get(source)
         if spans is None:
             found = (self.outlines.get(source) or {}).get("headings") or ()
-            spans = self._headings[source] = frozenset((a, b) for a, b in found)
-        return (start, end) in spans
+            spans = self._headings[source] = sorted((a, b) for a, b in found)
+        i = bisect_right(spans, (start, float("inf"))) - 1
+        return i >= 0 and spans[i][0] <= start and end <= spans[i][1]
 
     def stored_text(self, source: str) -> str | None:
         """The extracted text of a converted file; None for a text file (read the file)."""
