@@ -158,7 +158,7 @@ _TRAILING_CREDIT = re.compile(r"[.!?。！？][\"'”’)]*(\s*(?:—|–|--)\s*
 # the 17th item of a lettered list).
 _QUESTION_MARK = re.compile(r"(?:Q|Question|QUESTION)\s*[:)]\s+(?=\S)")
 _ANSWER_MARK = re.compile(r"(?:A|Answer|ANSWER)\s*[:)]\s+(?=\S)")
-_QUESTION_LEAD = re.compile(r"(?:[0-9]{1,3}(?:\.[0-9]{1,3})*[.)]\s+)?(?:(?:Q|Question)\s*[:)]\s+)?")
+_QUESTION_LEAD = re.compile(rf"(?:[0-9]{{1,3}}(?:\.[0-9]{{1,3}})*[.)]\s+)?(?:{_QUESTION_MARK.pattern})?")
 _DOTTED = re.compile(r"[0-9]{1,3}(?:\.[0-9]{1,3})+\.?\s")  # a numbered entry: "3.4. "
 _INNER_END = re.compile(r"[.!?][\"'”’)]*\s+[\"'“‘(]*[A-Z]")  # a sentence ends inside
 # A file reads as an FAQ from this many questions with answers, and this share of its
@@ -779,9 +779,10 @@ def _mark_questions(
 
     A question is a short paragraph that asks ("Is zlib thread-safe?", "Q: ...") with an
     answer below it. A file holding fewer than ``_FAQ_MIN`` of them, or a smaller share
-    than ``_FAQ_SHARE`` of its paragraphs, is prose asking rhetorically. In an FAQ whose numbered items mostly ask, every numbered item with an
-    indented answer is one ("4. compress() returns Z_BUF_ERROR."). The question's lines
-    become one heading line; the units are returned with it as one unit.
+    than ``_FAQ_SHARE`` of its paragraphs, is prose asking rhetorically. In an FAQ whose
+    numbered items mostly ask, every numbered item with an indented answer is one ("4.
+    compress() returns Z_BUF_ERROR."). The question's lines become one heading line; the
+    units are returned with it as one unit.
     """
     units = _join_marked_questions(text, lines, units)
     entries: list[tuple[int, bool, bool]] = []  # (unit, asks, a numbered item with a body)
