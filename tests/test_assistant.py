@@ -523,6 +523,15 @@ KILN_FAQ = """                Frequently Asked Questions about Kiln
  5. Where do I report bugs?
 
     Send them to the mailing list with the daemon's log attached.
+
+ 6. Where does the name Kiln come from?
+
+    From Norse myth.  Originally the project was named after the watchman of
+    the gods, but that name was already taken by another package.
+
+ 7. Can I rename kiln?
+
+    The name comes from the project, and forks may choose another name.
 """
 
 
@@ -573,3 +582,13 @@ def test_a_question_of_two_sentences_is_not_quoted_as_its_answer(tmp_path):
     assert not answer.abstained, answer.text
     assert answer.citations[0].snippet.startswith("Old elements cannot deliver"), answer.text
     assert_cited_exactly(bot, answer, docs)
+
+
+def test_a_document_s_question_in_the_asker_s_words_stays_a_candidate(tmp_path):
+    # A sentence of only the question's own terms names nothing asked for and is passed
+    # over, unless it asks: an FAQ's question is quoted with its answer.
+    bot, _ = _bot_over(tmp_path, {"kiln_faq.txt": KILN_FAQ})
+    question = "Where does the name Kiln come from?"
+    _, cands = bot.search(question, question, bot.encode(question))
+    kept = bot.answerer.judge(question, cands, question).candidates
+    assert any(" ".join(c.text.split()) == question for c in kept)

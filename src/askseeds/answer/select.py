@@ -373,8 +373,13 @@ class Answerer:
             # A sentence of the question's own terms ("Libtasn1" to "What is libtasn1?") names
             # nothing that was asked for, however well it matches; unless it holds the kind of
             # thing asked for, which may be a word of the question ("Default: 'session'" to
-            # "What is the default value of SESSION_COOKIE_NAME?").
-            cands = [c for c in cands if c.features[_NOVELTY] > 0 or c.features[_TYPE] >= 1]
+            # "What is the default value of SESSION_COOKIE_NAME?"). A sentence that asks (an
+            # FAQ's question) is kept: it is quoted with its answer.
+            cands = [
+                c
+                for c in cands
+                if c.features[_NOVELTY] > 0 or c.features[_TYPE] >= 1 or _asks(c.text)
+            ]
         quoted = self.quoted(cands)
         confidence = self.confidence(quoted)
         threshold = self.settings.min_confidence
