@@ -237,21 +237,21 @@ class Answerer:
             document = name_terms(chunk.source)
             out = []
             spans = chunk.sentences
-            skip = -1
+            merged = -1  # the sentence a reply before it was merged with
             for j, span in enumerate(spans):
-                if j == skip or self.index.is_heading(chunk.source, span.start, span.end):
+                if j == merged or self.index.is_heading(chunk.source, span.start, span.end):
                     continue
                 text = self.index.original(position, span.start, span.end)
+                at = j
                 if (
                     _REPLY.fullmatch(text)
                     and j + 1 < len(spans)
                     and not self.index.is_heading(chunk.source, spans[j + 1].start, spans[j + 1].end)
                 ):
                     # "Yes." / "Nothing." alone says nothing: it is read, scored and quoted
-                    # with the sentence that says what it means.
-                    span, skip = Span(span.start, spans[j + 1].end), j + 1
-                    text = self.index.original(position, span.start, span.end)
-                at = max(j, skip)  # a merged reply is as near the question as what it says
+                    # with the sentence that says what it means, and is as near the question.
+                    span, merged = Span(span.start, spans[j + 1].end), j + 1
+                    text, at = self.index.original(position, span.start, span.end), j + 1
                 heading = self._section(chunk.source, span.start)[1]
                 line = self._line_before(position, span.start) + text
                 item = m.group(1) if (m := _NAMED_ITEM.match(line)) else ""
@@ -524,11 +524,11 @@ class Answerer:
         text = c.text.rstrip()
         spans = self.index.chunks[c.position].sentences
         i = next((k for k, s in enumerate(spans) if s.start == c.start), None)
-        asked = self._asked_through(c, spans[i:]) if i is not None else None
-        introduces = text.endswith(":") or _asks(text) or asked is not None
-        asked = asked or c.end
+        question_end = self._asked_through(c, spans[i:]) if i is not None else None
+        introduces = text.endswith(":") or _asks(text) or question_end is not None
         if i is None or not introduces and not _POINTS_AHEAD.search(text):
             return c
+        asked = c.end if question_end is None else question_end
         end, reached = c.end, False  # reached: the lines introduced have begun
         replied = False  # the sentence introduced was a bare "Yes.": the next says what
         for s in spans[i + 1 :]:

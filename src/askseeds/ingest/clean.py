@@ -290,9 +290,7 @@ def _sections(text: str, lines: list[_Line], title: str | None) -> tuple[tuple[i
     for ln in lines:
         if not ln.level:
             continue
-        start, end = _strip(text, *_heading_bounds(text, ln.start, ln.end))
-        if ln.asks:
-            start = _QUESTION_LEAD.match(text, start, end).end()
+        start, end = _strip(text, *_heading_bounds(text, ln))
         name = _heading_name(text[start:end])
         while stack and stack[-1][0] >= ln.level:
             stack.pop()
@@ -811,10 +809,11 @@ def _mark_questions(
     items = [i for _, _, i in entries if i]
     if asked < max(_FAQ_MIN, len(units) * _FAQ_SHARE):
         return units
-    numbered = len(items) >= _FAQ_MIN and 2 * sum(a for _, a, i in entries if i) >= len(items)
+    # Numbered items that mostly ask are all questions, those that state a problem too.
+    all_items = len(items) >= _FAQ_MIN and 2 * sum(a for _, a, i in entries if i) >= len(items)
     out = list(units)
     for k, asks, item in entries:
-        if not (asks or numbered and item):
+        if not (asks or all_items and item):
             continue
         first, last = units[k]
         head = lines[first]
@@ -891,9 +890,7 @@ def _unit_span(
     kind = lines[first].kind
     if kind in (_HEADING, _ROW, _CODE):
         if kind == _HEADING:
-            start, end = _heading_bounds(text, start, end)
-            if lines[first].asks:
-                start = _QUESTION_LEAD.match(text, start, end).end()
+            start, end = _heading_bounds(text, lines[first])
         elif kind == _ROW:
             start, end = start + 1, end - 1 if text[end - 1] == "|" and end - 1 > start else end
         start, end = _strip(text, start, end)
@@ -919,12 +916,16 @@ def _unit_span(
     return Span(start, end), found
 
 
-def _heading_bounds(text: str, start: int, end: int) -> tuple[int, int]:
-    """A heading line without its Markdown marks ("## Install ##" -> "Install")."""
+def _heading_bounds(text: str, ln: _Line) -> tuple[int, int]:
+    """A heading line without its marks: Markdown's ("## Install ##" -> "Install"), and an
+    FAQ question's number or "Q:" ("3.4. I tried ...", "Q:  What do ...")."""
+    start, end = ln.start, ln.end
     seg = text[start:end]
     if seg.startswith("#"):
         start += len(seg) - len(seg.lstrip("#"))
         end -= len(seg) - len(seg.rstrip("#")) if seg.rstrip("#").endswith(" ") else 0
+    if ln.asks:
+        start = _QUESTION_LEAD.match(text, start, end).end()
     return start, end
 
 
