@@ -533,3 +533,44 @@ def test_a_myst_directive_holds_text_and_code() -> None:
     assert "The cache is safe to delete at any time." in blocks
     assert "~/.cache/pip" in blocks and "PIP_NO_CACHE_DIR=1" in blocks  # code stays code
     assert not [b for b in blocks if "```" in b]
+
+
+# A note as Obsidian keeps them: wiki links, an embedded image, callouts, and a list of
+# links to other notes, each with a line that describes it.
+WIKI_NOTE = """---
+aliases:
+  - Kiln sync
+---
+Kiln Sync is an add-on service that copies your firing logs between controllers.
+
+> [!warning] Logs within logs
+> Because [[Internal links]] are local to a log folder, do not nest [[Log folder|log folders]].
+
+> [!NOTE]
+> The controller must be online to sync its logs.
+
+![[kiln-diagram.png]]
+
+## How to use Kiln Sync
+
+- [[Set up Kiln Sync]]
+\t- Set up Sync on all your controllers.
+- [[Plans and storage limits|Storage limits]]
+\t- Learn about the storage plans.
+- [[Version history]]
+\t- View or restore earlier firing logs.
+"""
+
+
+def test_a_wiki_note_s_marks_and_link_lists_are_not_text() -> None:
+    blocks = _block_texts(WIKI_NOTE)
+    # A callout's title heads its body, without the mark; an alert's mark alone is nothing.
+    assert any(b.startswith("Logs within logs\n> Because [[Internal links]]") for b in blocks)
+    assert "The controller must be online to sync its logs." in blocks
+    assert not any("[!" in b for b in blocks)
+    assert not any("kiln-diagram" in b for b in blocks)  # an embed, like an image
+    # Links to other notes, each over its description, are the note's menu: not quoted.
+    assert not any(b.startswith("[[") for b in blocks)
+    assert "Set up Sync on all your controllers." in blocks
+    # A callout is no section: the heading after it still starts one of the document's.
+    assert [name for _, name in clean(WIKI_NOTE).sections] == ["How to use Kiln Sync"]

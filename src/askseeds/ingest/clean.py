@@ -80,6 +80,9 @@ _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-
 _ATX = re.compile(r"(#{1,6})(?:\s+|$)")  # a Markdown heading's marks
 _LIST_MARK = re.compile(r"(?:>\s*)*(?:[-*+•]|[0-9]{1,3}[.)])\s+(?:\[[ xX]\]\s+)?(?=\S)")
 _QUOTE_MARK = re.compile(r"(?:>\s*)+(?=\S)")
+# A callout or alert opening a blockquote: "> [!NOTE]" (GitHub), "> [!tip]- Its title"
+# (Obsidian). The mark is never shown as text; a title heads the callout's body.
+_CALLOUT = re.compile(r"(?:>\s*)+\[![A-Za-z][\w-]*\][+-]?(?:\s+|$)")
 _FENCE = re.compile(r"(?:```|~~~)")
 _RULE = re.compile(r"(?:[-*_=]\s*){3,}")
 _TABLE = re.compile(r"\|.*\|")
@@ -101,8 +104,15 @@ _LINK_TARGET = re.compile(r"\[[^\]]+\]:\s+\S+$")  # Markdown "[ref]: https://...
 _FIELD = re.compile(r":[\w -]+:(?:\s|$)")
 # "Default: 30", "**Type**: `string`", "Valid values: a filename": a label, a colon, a value.
 _FIELD_LINE = re.compile(r"[*_`]*[A-Za-z][\w -]{0,30}?[*_`]*\s*:[*_`]*\s+\S")
-_MD_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)|!\[[^\]]*\]\[[^\]]*\]")
-_MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)|\[([^\]]*)\]\[[^\]]*\]|`([^`<]+) <[^>]+>`_")
+# An image, or a wiki-style embed ("![[diagram.png]]", "![[Other note#Part]]"): shown as
+# something other than this line's text.
+_MD_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)|!\[[^\]]*\]\[[^\]]*\]|!\[\[[^\[\]]*\]\]")
+# Markdown's inline and reference links, wiki links ("[[Target]]", "[[Target|label]]", as in
+# Obsidian, Foam or Logseq notes) and reST's; the group that matched is the shown label.
+_MD_LINK = re.compile(
+    r"\[\[(?:[^\[\]|]*\|)?([^\[\]|]*)\]\]"
+    r"|\[([^\]]*)\]\([^)]*\)|\[([^\]]*)\]\[[^\]]*\]|`([^`<]+) <[^>]+>`_"
+)
 _BARE_URL = re.compile(r"<?https?://\S+")
 _HTML_IMG = re.compile(r"<img\b", re.IGNORECASE)
 # A tag, not an autolink ("<https://...>"): a name, then attributes or the end.
@@ -252,8 +262,8 @@ def _join_headings(
     """Blocks, with a heading joined to the paragraph right below it; the lone headings.
 
     "## NO_PROXY" over "Valid values: a list of hosts" is one statement: joined, the
-    first sentence names what it is about. Only blank lines may lie between (no
-    underline, no list mark). Headings left alone are searchable, never quoted.
+    first sentence names what it is about. Only blank lines or quote marks may lie between
+    (no underline, no list mark). Headings left alone are searchable, never quoted.
     """
     spans: list[Span] = []
     lone: list[Span] = []
@@ -268,7 +278,7 @@ def _join_headings(
         if (
             nxt is not None
             and lines[nxt[0]].kind in (_TEXT, _ROW)
-            and not text[span.end : nxt[2].start].strip()
+            and not text[span.end : nxt[2].start].replace(">", " ").strip()
         ):
             spans.append(Span(span.start, nxt[2].end))
             i += 2
@@ -528,8 +538,12 @@ def _mark_link_lists(text: str, lines: list[_Line]) -> None:
         if ln.kind not in (_TEXT, _LIST):
             runs.append([])
             continue
+        # An item nested under a link item describes it ("- [[Set up Sync]]" over "  - Set up
+        # Sync on all your devices."): the links still run on.
+        nested = ln.kind == _LIST and runs[-1] and _indent(text, ln) > _indent(text, runs[-1][-1])
         if "[" not in s and "<" not in s and "://" not in s:
-            runs.append([])
+            if not nested:
+                runs.append([])
             continue
         seen, linked, images = _visible(_LIST_MARK.sub("", s, count=1))
         bare = "".join(ch for ch in seen if ch.isalnum())
@@ -545,7 +559,7 @@ def _mark_link_lists(text: str, lines: list[_Line]) -> None:
                 ln.kind = _NAV  # "[Docs](..) | [Blog](..) | [Chat](..)"
             elif ln.kind == _TEXT and alone and linked >= 0.9 * letters and _weight(seen) <= 3:
                 ln.kind = _NAV  # a paragraph that is one short link: "Learn more."
-        else:
+        elif not nested:
             runs.append([])
     for run in runs:
         if len(run) >= 2:
@@ -618,6 +632,9 @@ def _classify(s: str) -> tuple[int, str | None]:
     n = len(s)
     if _ATX.match(s):
         return _HEADING, None
+    callout = _CALLOUT.match(s)
+    if callout:  # a heading of level 0: it heads the callout's body, not the text after it
+        return (_HEADING if callout.end() < n else _DEBRIS), None
     if n <= 400 and _VIEW_COUNT.search(s):
         return _TEASER, None
     if n <= 400 and _FOOTER.search(s):
@@ -917,13 +934,16 @@ def _unit_span(
 
 
 def _heading_bounds(text: str, ln: _Line) -> tuple[int, int]:
-    """A heading line without its marks: Markdown's ("## Install ##" -> "Install"), and an
-    FAQ question's number or "Q:" ("3.4. I tried ...", "Q:  What do ...")."""
+    """A heading line without its marks: Markdown's ("## Install ##" -> "Install"), a
+    callout's ("> [!tip] Its title"), and an FAQ question's number or "Q:" ("3.4. I tried
+    ...", "Q:  What do ...")."""
     start, end = ln.start, ln.end
     seg = text[start:end]
     if seg.startswith("#"):
         start += len(seg) - len(seg.lstrip("#"))
         end -= len(seg) - len(seg.rstrip("#")) if seg.rstrip("#").endswith(" ") else 0
+    elif callout := _CALLOUT.match(seg):
+        start += callout.end()
     if ln.asks:
         start = _QUESTION_LEAD.match(text, start, end).end()
     return start, end
