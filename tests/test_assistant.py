@@ -592,3 +592,27 @@ def test_a_document_s_question_in_the_asker_s_words_stays_a_candidate(tmp_path):
     _, cands = bot.search(question, question, bot.encode(question))
     kept = bot.answerer.judge(question, cands, question).candidates
     assert any(" ".join(c.text.split()) == question for c in kept)
+
+
+def test_a_sentence_defining_a_linked_name_says_what_it_is(tmp_path):
+    # Notes and READMEs link the name they define: "[Obsidian Publish](https://...) is a
+    # cloud-based hosting service ...". Read with its link target, the sentence defined
+    # nothing, and a command reference's "Sync" entry was taken for the answer.
+    intro = (
+        "[Kiln Sync](https://kiln.example/sync) is an add-on service that copies your firing "
+        "logs between controllers.\n\nSelect the logs you want to share, press **Sync**, and "
+        "we will keep them on `sync.kiln.example`.\n\n## How to use Kiln Sync\n\n"
+        "Kiln Sync keeps a copy of every log for a month.\n"
+    )
+    cli = (
+        "# Kiln CLI\n\nThe command line interface runs every kiln command.\n\n## Commands\n\n"
+        "### Sync\n\nCommands for [[Introduction to Kiln Sync|Kiln Sync]].\n\n"
+        "### Fire\n\nCommands for firing schedules.\n"
+    )
+    bot, docs = _bot_over(
+        tmp_path, {"Introduction to Kiln Sync.md": intro, "Kiln CLI.md": cli}
+    )
+    answer = bot.ask("What is Kiln Sync?")
+    assert answer.citations, answer.text
+    assert "is an add-on service" in answer.citations[0].snippet, answer.text
+    assert_cited_exactly(bot, answer, docs)

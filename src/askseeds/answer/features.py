@@ -19,6 +19,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ..ingest.clean import shown_text
 from ..terms import STOPWORDS, terms, words
 
 FEATURES = (
@@ -359,9 +360,9 @@ def _entry_name(heading: str) -> str:
 
 def defined_subject(text: str) -> frozenset[str]:
     """The terms of what ``text`` says something is ("**Faiss** is a library for ...", "The
-    capital of Peru is the city of Lima"), read after any heading joined above it; empty for
-    a sentence of another shape."""
-    last = _BLANK_LINE.split(text)[-1].replace("**", "").replace("`", "")
+    capital of Peru is the city of Lima", "[Faiss](https://...) is ..."), read after any
+    heading joined above it; empty for a sentence of another shape."""
+    last = shown_text(_BLANK_LINE.split(text)[-1]).replace("**", "").replace("`", "")
     m = _COPULA.match(last)
     return frozenset(terms(m.group(1))) if m else frozenset()
 

@@ -20,7 +20,15 @@ from itertools import pairwise
 from ..types import Span
 from .dates import MONTH, month_day_year, parse_date
 
-__all__ = ["SECTION_SEP", "Cleaned", "clean", "common_lines", "section_at", "section_entry"]
+__all__ = [
+    "SECTION_SEP",
+    "Cleaned",
+    "clean",
+    "common_lines",
+    "section_at",
+    "section_entry",
+    "shown_text",
+]
 
 SECTION_SEP = " › "
 
@@ -194,6 +202,12 @@ class _Line:
 def is_fence(line: str) -> bool:
     """Whether ``line`` opens or closes a fenced code block (```` ``` ```` or ``~~~``)."""
     return _FENCE.match(line.lstrip()) is not None
+
+
+def shown_text(line: str) -> str:
+    """``line`` as a reader sees it rendered: links as their labels ("[Faiss](https://...)",
+    "[[Vault|vaults]]"), without images, tags or bare URLs."""
+    return _visible(line)[0]
 
 
 def common_lines(texts: Sequence[str]) -> frozenset[str]:
