@@ -616,3 +616,36 @@ def test_a_sentence_defining_a_linked_name_says_what_it_is(tmp_path):
     assert answer.citations, answer.text
     assert "is an add-on service" in answer.citations[0].snippet, answer.text
     assert_cited_exactly(bot, answer, docs)
+
+
+def test_a_noun_asked_of_as_a_kind_does_not_name_a_reference_entry(tmp_path):
+    # Obsidian's help: "What is a vault?" was answered by its command line reference's
+    # `vault` entry ("Show vault info."). "a vault" is a kind of thing, not the command.
+    files = {
+        "Kiln CLI.md": (
+            "# Kiln CLI\n\nThe command line interface runs every kiln command from a terminal."
+            "\n\n## Commands\n\n### `schedule`\n\nShow schedule info.\n\n### `schedules`\n\n"
+            "List known schedules.\n\n### `fire`\n\nStart a firing.\n"
+        ),
+        "Schedules.md": (
+            "# Schedules\n\nYou can keep as many schedules as you like on the card.\n\n"
+            "## Create a schedule\n\nA schedule is a list of ramps and holds that the "
+            "controller follows during one firing.\n"
+        ),
+        "Edit a schedule.md": (
+            "# Edit a schedule\n\nOpen the schedule in the editor, change its ramps, and save "
+            "the schedule.\n\nA saved schedule replaces the earlier schedule of the same name.\n"
+        ),
+        "Share a schedule.md": (
+            "# Share a schedule\n\nExport the schedule to a file and send it to another kiln "
+            "owner.\n\nAn imported schedule keeps its name.\n"
+        ),
+    }
+    bot, docs = _bot_over(tmp_path, files)
+    answer = bot.ask("What is a schedule?")
+    assert answer.citations, answer.text
+    assert "is a list of ramps and holds" in answer.citations[0].snippet, answer.text
+    # Named as the command, it is the entry still.
+    answer = bot.ask("What does the `schedules` command do?")
+    assert answer.citations and "List known schedules." in answer.citations[0].snippet
+    assert_cited_exactly(bot, answer, docs)

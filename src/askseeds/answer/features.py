@@ -249,6 +249,8 @@ _WHAT_IS = re.compile(
 _COPULA = re.compile(
     r"\W*([^.!?;:,()]{1,60}?)\s+(?:is|are|was|were)\s+(?:an?|the|one)\b", re.IGNORECASE
 )
+# "a" or "an", and up to three words after it (a word inside backticks is a name).
+_KIND = re.compile(r"\b(?:a|an)\s+([^\W\d_][\w-]*(?:\s+[^\W\d_][\w-]*){0,2})", re.IGNORECASE)
 _BRACKETED = re.compile(r"\[[^\]]*\]|\([^)]*\)")
 # A heading that is a code signature names the entry by the callable before its argument list
 # ("Function: ffi_status ffi_prep_cif (ffi_cif *cif, ...)", "querystring.stringify(obj)"):
@@ -493,9 +495,22 @@ def read_question(question: str, query: str, idf: Callable[[str], float]) -> Que
         constraints=tuple(constraints(question)),
         year=year,
         head=frozenset(terms(focus_list[-1]) if focus_list else ()) - asked,
-        names=frozenset(weights) | name_stopwords(question),
+        names=(frozenset(weights) - _kinds(question)) | name_stopwords(question),
         defined=frozenset(terms(m.group(1))) if (m := _WHAT_IS.match(question)) else frozenset(),
     )
+
+
+def _kinds(question: str) -> frozenset[str]:
+    """The terms of the nouns the question uses as kinds, not names: after "a" or "an", up
+    to a stopword ("How do I create a callout?", "What is a vault?"). A reference's entry
+    `callout` or `vault` is not what it asks about."""
+    out: set[str] = set()
+    for m in _KIND.finditer(question):
+        for w in m.group(1).split():
+            if w.lower() in STOPWORDS:
+                break
+            out.update(terms(w))
+    return frozenset(out)
 
 
 def _shares(weights: dict[str, float]) -> dict[str, float]:
