@@ -649,3 +649,32 @@ def test_a_noun_asked_of_as_a_kind_does_not_name_a_reference_entry(tmp_path):
     answer = bot.ask("What does the `schedules` command do?")
     assert answer.citations and "List known schedules." in answer.citations[0].snippet
     assert_cited_exactly(bot, answer, docs)
+
+
+def test_a_name_is_defined_under_its_full_name(tmp_path):
+    # "What is the Web Clipper?" over Obsidian's help: "Obsidian Web Clipper is a free browser
+    # extension ..." says what it is, though its name has the maker's in front.
+    monitor = "[[Introduction to Kiln Web Monitor|Web Monitor]]"
+    files = {
+        "Introduction to Kiln Web Monitor.md": (
+            "Kiln Web Monitor is a free browser extension that shows the firing logs of your "
+            "controllers.\n\n## How to use Web Monitor\n\n- [[Watch a firing]]\n"
+            "\t- Follow a firing as it happens.\n- [[Troubleshoot Web Monitor|Troubleshooting]]"
+            "\n\t- Resolve common issues with Web Monitor.\n"
+        ),
+        "Watch a firing.md": (
+            f"# Watch a firing\n\n## Open the page\n\nOnce you install the {monitor} browser "
+            "extension, you can open it from the toolbar or with a shortcut.\n\n## Follow the "
+            "curve\n\nWhen you open the extension, Web Monitor reads the current temperature "
+            "from the controller and draws its curve.\n"
+        ),
+        "Troubleshoot Web Monitor.md": (
+            f"# Troubleshoot Web Monitor\n\nIf you encounter issues with {monitor} you can ask "
+            "for help in the forum.\n"
+        ),
+    }
+    bot, docs = _bot_over(tmp_path, files)
+    answer = bot.ask("What is the Web Monitor?")
+    assert answer.citations, answer.text
+    assert "is a free browser extension" in answer.citations[0].snippet, answer.text
+    assert_cited_exactly(bot, answer, docs)

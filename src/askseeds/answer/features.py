@@ -301,8 +301,9 @@ class SentenceFacts(NamedTuple):
     heading_pairs: frozenset[tuple[str, str]] = frozenset()
     lead: bool = False  # the first statement of its section
     label: frozenset[str] = frozenset()  # a "Label: value" line's label terms
-    # The terms of what the sentence defines: "Faiss is a library ..." -> {faiss}
-    subject: frozenset[str] = frozenset()
+    # The terms of what the sentence defines: "Faiss is a library ..." -> ({faiss},); a name
+    # also by its last words: "Obsidian Web Clipper is ..." -> (..., {web, clipper}, {clipper})
+    subject: tuple[frozenset[str], ...] = ()
     # The terms of its file's name: "requests_README.md" is the document every sentence of it
     # speaks of, as a heading is the section's.
     document: frozenset[str] = frozenset()
@@ -360,13 +361,21 @@ def _entry_name(heading: str) -> str:
     return heading
 
 
-def defined_subject(text: str) -> frozenset[str]:
+def defined_subject(text: str) -> tuple[frozenset[str], ...]:
     """The terms of what ``text`` says something is ("**Faiss** is a library for ...", "The
     capital of Peru is the city of Lima", "[Faiss](https://...) is ..."), read after any
-    heading joined above it; empty for a sentence of another shape."""
+    heading joined above it; empty for a sentence of another shape. A capitalised name is
+    defined by its last words too: "Obsidian Web Clipper is ..." says what the Web Clipper
+    is, as "Apache Kafka is ..." what Kafka is."""
     last = shown_text(_BLANK_LINE.split(text)[-1]).replace("**", "").replace("`", "")
     m = _COPULA.match(last)
-    return frozenset(terms(m.group(1))) if m else frozenset()
+    if not m:
+        return ()
+    said = m.group(1).split()
+    out = [frozenset(terms(m.group(1)))]
+    if len(said) <= 4 and all(w[:1].isupper() for w in said):
+        out += [frozenset(terms(" ".join(said[i:]))) for i in range(1, len(said))]
+    return tuple(t for t in out if t)
 
 
 def name_stopwords(text: str) -> frozenset[str]:
@@ -596,7 +605,7 @@ def candidate_features(
         entry,
         np.maximum(
             entry * np.array([s.lead for s in sentences], dtype=float) * (q.kind == "other"),
-            [bool(q.defined) and s.subject == q.defined for s in sentences],
+            [bool(q.defined) and q.defined in s.subject for s in sentences],
         ),
         entry * np.array([bool(s.label) and s.label <= q.weights.keys() for s in sentences]),
     ]
