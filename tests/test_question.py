@@ -62,6 +62,9 @@ def test_year_questions(question, wants):
         ("Which Python versions does pytest support?", "number"),  # a version is a figure
         ("In which version were the new APIs introduced?", "number"),
         ("What agency aired the Spanish version?", "other"),  # the version is not asked for
+        ("What keyboard shortcut opens the command palette?", "keys"),
+        ("Which hotkey toggles the sidebar?", "keys"),
+        ("What is the shortcut for saving a file?", "keys"),
     ],
 )
 def test_question_kinds(question, kind):
@@ -96,6 +99,22 @@ def test_a_code_question_wants_a_name_in_code(sentence, match):
 )
 def test_a_default_question_wants_a_value(sentence, match):
     assert type_match("value", read_sentence(sentence), set()) == match
+
+
+@pytest.mark.parametrize(
+    ("sentence", "match"),
+    [
+        ("Press `Ctrl+P` (or `Cmd+P` on macOS) to open the Command palette.", 1.0),
+        ("In most file explorers, press Ctrl + h to show hidden files.", 1.0),
+        ("Press ⌘K to search.", 1.0),
+        # Obsidian's help: the sentence quoted for "What keyboard shortcut opens the command
+        # palette?" uses the question's words and names no keys.
+        ("Hotkeys are customizable keyboard shortcuts for Obsidian commands.", 0.0),
+        ("Press the Command palette icon in the ribbon.", 0.0),
+    ],
+)
+def test_a_shortcut_question_wants_a_key_combination(sentence, match):
+    assert type_match("keys", read_sentence(sentence), set()) == match
 
 
 @pytest.mark.parametrize(

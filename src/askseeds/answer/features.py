@@ -134,6 +134,13 @@ _CODE_NAME = re.compile(
 # "What is the default port?", "What does TIMEOUT default to?": the thing asked for is a value,
 # which a reference writes as a figure, a quoted string or a constant ("Default: 'session'").
 # "on by default" asks for something else. No SQuAD or seeds question asks so.
+# "What keyboard shortcut opens ...", "Which hotkey ...": answered by a key combination.
+_KEYS_QUESTION = re.compile(
+    r"(?:what|which)\b.*\b(?:shortcut|hotkey|keystroke|key ?binding|key combination)s?\b"
+)
+_KEY_COMBO = re.compile(
+    r"\b(?:Ctrl|Control|Cmd|Command|Alt|Option|Shift|Super|Meta|Win)\s?\+\s?\S|[⌘⌥⌃⇧]\s?\S"
+)
 _VALUE_QUESTION = re.compile(
     r"(?:what|which) (?:is|was|are|were) (?:the |its |their )?(?:[\w'’-]+ )?defaults?\b(?! by\b)"
     r"|(?:what|which) .*\bdefaults? (?:to|value)\b"
@@ -146,8 +153,8 @@ _LITERAL = re.compile(
 
 
 def question_kind(question: str) -> str:
-    """What the question asks for: 'number', 'date', 'name', 'place', 'code', 'value' or
-    'other'.
+    """What the question asks for: 'number', 'date', 'name', 'place', 'code', 'keys' (a key
+    combination), 'value' or 'other'.
 
     Read from the first question word on, so "How did he feel when he arrived?"
     asks for a manner, not a date.
@@ -167,6 +174,8 @@ def question_kind(question: str) -> str:
         return "name"
     if _PLACE_QUESTION.match(q):
         return "place"
+    if _KEYS_QUESTION.match(q):
+        return "keys"
     if _CODE_QUESTION.match(q):
         return "code"
     if _VALUE_QUESTION.match(q):
@@ -406,6 +415,8 @@ def type_match(kind: str, sentence: SentenceFacts, question_words: AbstractSet[s
         return 1.0 if sentence.dated else 0.0
     if kind == "code":
         return 1.0 if _CODE_NAME.search(sentence.text) else 0.0
+    if kind == "keys":
+        return 1.0 if _KEY_COMBO.search(sentence.text) else 0.0
     if kind == "value":
         numbers = [n for n in sentence.numbers if n not in question_words]
         return 1.0 if numbers or _LITERAL.search(sentence.text) else 0.0
