@@ -10,6 +10,7 @@ from askseeds.answer.features import (
     FEATURES,
     asks_year,
     candidate_features,
+    defined_subject,
     focus_slot,
     is_statement,
     name_terms,
@@ -19,7 +20,7 @@ from askseeds.answer.features import (
     type_match,
 )
 from askseeds.answer.query import resolve_followup, strip_request
-from askseeds.terms import words
+from askseeds.terms import terms, words
 
 
 @pytest.mark.parametrize(
@@ -343,3 +344,26 @@ def test_statements_and_label_lines(text, statement, label):
 )
 def test_a_reference_entry_is_named_by_what_it_defines(heading, named):
     assert read_sentence("It is done.", heading=heading).heading == named
+
+
+@pytest.mark.parametrize(
+    ("sentence", "subject"),
+    [
+        ("**Faiss** is a library for efficient similarity search.", "faiss"),
+        ("[Kiln Sync](https://kiln.example/sync) is an add-on service.", "kiln sync"),
+        # A plural is defined without an article (Foam's "Wikilinks are internal links ...").
+        ("Wikilinks are internal links that connect files.", "wikilinks"),
+        ("Backlinks are one of the most powerful features.", "backlinks"),
+        # ... but a participle, an adverb or a preposition says something else of them.
+        ("Files are stored in the vault.", None),
+        ("Backups are not kept after a month.", None),
+        ("Notes are in the inbox folder.", None),
+    ],
+)
+def test_the_subject_a_sentence_defines(sentence, subject):
+    said = defined_subject(sentence)
+    if subject is None:
+        assert said == ()
+    else:
+        assert said[0] == frozenset(terms(subject))
+

@@ -254,9 +254,15 @@ _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _WHAT_IS = re.compile(
     r"\s*what\s+(?:is|are|was|were)\s+((?:\S+\s+){0,4}?\S+?)\s*\?*\s*$", re.IGNORECASE
 )
-# "X is a/an/the/one ...": X up to sixty characters, no clause break inside it.
+# "X is a/an/the/one ...": X up to sixty characters, no clause break inside it. A plural is
+# defined without an article ("Wikilinks are internal links ..."), but not by a participle,
+# an adverb or a preposition ("Files are stored ...", "Backups are not ...", "are in ...").
 _COPULA = re.compile(
-    r"\W*([^.!?;:,()]{1,60}?)\s+(?:is|are|was|were)\s+(?:an?|the|one)\b", re.IGNORECASE
+    r"\W*([^.!?;:,()]{1,60}?)\s+(?:(?:is|are|was|were)\s+(?:an?|the|one)\b"
+    r"|are\s+(?!(?:not|also|often|usually|always|never|now|still|being|only|very|so|too"
+    r"|in|on|at|for|from|with|by|to|of|under|available)\b)"
+    r"(?![a-z]+(?:ed|en)\b)(?=[a-z]))",
+    re.IGNORECASE,
 )
 # "a" or "an", and up to three words after it (a word inside backticks is a name).
 _KIND = re.compile(r"\b(?:a|an)\s+([^\W\d_][\w-]*(?:\s+[^\W\d_][\w-]*){0,2})", re.IGNORECASE)
