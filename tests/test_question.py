@@ -108,6 +108,7 @@ def test_a_default_question_wants_a_value(sentence, match):
         ("Press `Ctrl+P` (or `Cmd+P` on macOS) to open the Command palette.", 1.0),
         ("In most file explorers, press Ctrl + h to show hidden files.", 1.0),
         ("Press ⌘K to search.", 1.0),
+        ("You can paste an image from the clipboard with `cmd+alt+v`.", 1.0),  # VS Code's way
         # Obsidian's help: the sentence quoted for "What keyboard shortcut opens the command
         # palette?" uses the question's words and names no keys.
         ("Hotkeys are customizable keyboard shortcuts for Obsidian commands.", 0.0),

@@ -138,8 +138,9 @@ _CODE_NAME = re.compile(
 _KEYS_QUESTION = re.compile(
     r"(?:what|which)\b.*\b(?:shortcut|hotkey|keystroke|key ?binding|key combination)s?\b"
 )
+# As manuals write them: "Ctrl+P", "Cmd + Shift + .", "⌘K", and VS Code's "cmd+alt+v".
 _KEY_COMBO = re.compile(
-    r"\b(?:Ctrl|Control|Cmd|Command|Alt|Option|Shift|Super|Meta|Win)\s?\+\s?\S|[⌘⌥⌃⇧]\s?\S"
+    r"\b(?i:ctrl|control|cmd|command|alt|option|shift|super|meta|win)\s?\+\s?\S|[⌘⌥⌃⇧]\s?\S"
 )
 _VALUE_QUESTION = re.compile(
     r"(?:what|which) (?:is|was|are|were) (?:the |its |their )?(?:[\w'’-]+ )?defaults?\b(?! by\b)"
