@@ -130,10 +130,6 @@ _CODE_NAME = re.compile(
     re.MULTILINE,
 )
 
-
-# "What is the default port?", "What does TIMEOUT default to?": the thing asked for is a value,
-# which a reference writes as a figure, a quoted string or a constant ("Default: 'session'").
-# "on by default" asks for something else. No SQuAD or seeds question asks so.
 # "What keyboard shortcut opens ...", "Which hotkey ...": answered by a key combination.
 _KEYS_QUESTION = re.compile(
     r"(?:what|which)\b.*\b(?:shortcut|hotkey|keystroke|key ?binding|key combination)s?\b"
@@ -142,6 +138,9 @@ _KEYS_QUESTION = re.compile(
 _KEY_COMBO = re.compile(
     r"\b(?i:ctrl|control|cmd|command|alt|option|shift|super|meta|win)\s?\+\s?\S|[⌘⌥⌃⇧]\s?\S"
 )
+# "What is the default port?", "What does TIMEOUT default to?": the thing asked for is a value,
+# which a reference writes as a figure, a quoted string or a constant ("Default: 'session'").
+# "on by default" asks for something else. No SQuAD or seeds question asks so.
 _VALUE_QUESTION = re.compile(
     r"(?:what|which) (?:is|was|are|were) (?:the |its |their )?(?:[\w'’-]+ )?defaults?\b(?! by\b)"
     r"|(?:what|which) .*\bdefaults? (?:to|value)\b"

@@ -554,7 +554,9 @@ def _mark_link_lists(text: str, lines: list[_Line]) -> None:
             continue
         # An item nested under a link item describes it ("- [[Set up Sync]]" over "  - Set up
         # Sync on all your devices."): the links still run on.
-        nested = ln.kind == _LIST and runs[-1] and _indent(text, ln) > _indent(text, runs[-1][-1])
+        nested = (
+            ln.kind == _LIST and bool(runs[-1]) and _indent(text, ln) > _indent(text, runs[-1][-1])
+        )
         if "[" not in s and "<" not in s and "://" not in s:
             if not nested:
                 runs.append([])
