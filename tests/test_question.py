@@ -367,4 +367,3 @@ def test_the_subject_a_sentence_defines(sentence, subject):
         assert said == ()
     else:
         assert said[0] == frozenset(terms(subject))
-
