@@ -678,3 +678,23 @@ def test_a_name_is_defined_under_its_full_name(tmp_path):
     assert answer.citations, answer.text
     assert "is a free browser extension" in answer.citations[0].snippet, answer.text
     assert_cited_exactly(bot, answer, docs)
+
+
+def test_a_sentence_that_leaves_the_answer_to_the_next_is_quoted_with_it(tmp_path):
+    # Obsidian Sync's FAQ: "[[Version history]] depends on your [[Plans and storage
+    # limits|Obsidian Sync plan]]." alone says nothing of how long; the next sentence does.
+    faq = (
+        "# Kiln Sync FAQ\n\n## Data retention\n\n"
+        "### How long do you keep the firing history?\n\n"
+        "[[Firing history]] depends on your [[Plans and storage limits|Kiln Sync plan]]. "
+        "On the Standard plan your logs are retained for 1 month. On the Plus plan your logs "
+        "are retained for 12 months.\n\nOlder versions of [[Attachments|attachments]] are "
+        "stored for two weeks.\n\n### Do you keep my logs if I cancel?\n\nNo. The logs are "
+        "deleted right away.\n"
+    )
+    bot, docs = _bot_over(tmp_path, {"Frequently asked questions.md": faq})
+    answer = bot.ask("How long does Kiln Sync keep the firing history?")
+    assert answer.citations, answer.text
+    first = answer.citations[0].snippet
+    assert "depends on" in first and "retained for 1 month" in first, answer.text
+    assert_cited_exactly(bot, answer, docs)

@@ -24,7 +24,7 @@ import numpy as np
 
 from ..config import Settings
 from ..index import Index
-from ..ingest.clean import SECTION_SEP
+from ..ingest.clean import SECTION_SEP, shown_text
 from ..retrieve.hybrid import Hit
 from ..terms import STOPWORDS, terms, words
 from ..types import Answer, Citation, Passage, Span
@@ -75,6 +75,12 @@ _REPLY = re.compile(
     r"\W*(?:yes|yeah|yep|no|nope|not|nothing|none|never|always|sometimes|usually|maybe|"
     r"probably|possibly|partly|partially|sure|certainly|indeed|correct|right|true|false|"
     r"unfortunately)\b(?:[\s,]+\w+){0,3}[.!]\W*",
+    re.IGNORECASE,
+)
+# A sentence that defers the answer to what follows: "It depends.", "Version history depends on
+# your plan." (and the next sentence says how).
+_DEFERS = re.compile(
+    r"[^.!?\n]{0,150}?\bdepends?\s+(?:on|upon)\b[^.!?\n]{0,150}[.!]\W*|\W*it\s+depends[.!]\W*",
     re.IGNORECASE,
 )
 _POINTS_AHEAD = re.compile(r"\b(?:the following|as follows)\b", re.IGNORECASE)
@@ -244,12 +250,13 @@ class Answerer:
                 text = self.index.original(position, span.start, span.end)
                 at = j
                 if (
-                    _REPLY.fullmatch(text)
+                    (_REPLY.fullmatch(text) or _defers(text))
                     and j + 1 < len(spans)
                     and not self.index.is_heading(chunk.source, spans[j + 1].start, spans[j + 1].end)
                 ):
-                    # "Yes." / "Nothing." alone says nothing: it is read, scored and quoted
-                    # with the sentence that says what it means, and is as near the question.
+                    # "Yes." / "Nothing." / "It depends on your plan." alone says nothing: it
+                    # is read, scored and quoted with the sentence that says what it means, and
+                    # is as near the question.
                     span, merged = Span(span.start, spans[j + 1].end), j + 1
                     text, at = self.index.original(position, span.start, span.end), j + 1
                 heading = self._section(chunk.source, span.start)[1]
@@ -721,6 +728,13 @@ def _outermost(quoted: list[Candidate]) -> list[Candidate]:
             for o in quoted
         )
     ]
+
+
+def _defers(text: str) -> bool:
+    """A short sentence that leaves the answer to the next ("It depends on your plan."),
+    read after any heading joined above it."""
+    said = shown_text(text.rsplit("\n\n", 1)[-1])
+    return len(said.split()) <= 12 and _DEFERS.fullmatch(said) is not None
 
 
 def _asks(text: str) -> bool:
