@@ -376,14 +376,19 @@ def _entry_name(heading: str) -> str:
     return heading
 
 
+def shown_statement(text: str) -> str:
+    """``text`` after any heading joined above it, as the reader sees it rendered (links as
+    their labels: ``clean.shown_text``)."""
+    return shown_text(_BLANK_LINE.split(text)[-1])
+
+
 def defined_subject(text: str) -> tuple[frozenset[str], ...]:
     """The terms of what ``text`` says something is ("**Faiss** is a library for ...", "The
     capital of Peru is the city of Lima", "[Faiss](https://...) is ..."), read after any
     heading joined above it; empty for a sentence of another shape. A capitalised name is
     defined by its last words too: "Obsidian Web Clipper is ..." says what the Web Clipper
     is, as "Apache Kafka is ..." what Kafka is."""
-    last = shown_text(_BLANK_LINE.split(text)[-1]).replace("**", "").replace("`", "")
-    m = _COPULA.match(last)
+    m = _COPULA.match(shown_statement(text).replace("**", "").replace("`", ""))
     if not m:
         return ()
     said = m.group(1).split()

@@ -24,7 +24,7 @@ import numpy as np
 
 from ..config import Settings
 from ..index import Index
-from ..ingest.clean import SECTION_SEP, shown_text
+from ..ingest.clean import SECTION_SEP
 from ..retrieve.hybrid import Hit
 from ..terms import STOPWORDS, terms, words
 from ..types import Answer, Citation, Passage, Span
@@ -40,6 +40,7 @@ from .features import (
     question_kind,
     read_question,
     read_sentence,
+    shown_statement,
 )
 from .reader import Reader
 from .scorer import Linear, Scorer, answerable_inputs, default_scorer
@@ -243,7 +244,7 @@ class Answerer:
             document = name_terms(chunk.source)
             out = []
             spans = chunk.sentences
-            merged = -1  # the sentence a reply before it was merged with
+            merged = -1  # the sentence a bare reply or deferral before it was merged with
             for j, span in enumerate(spans):
                 if j == merged or self.index.is_heading(chunk.source, span.start, span.end):
                     continue
@@ -544,7 +545,7 @@ class Answerer:
                 continue
             said = self.index.original(c.position, s.start, s.end)
             prose = _ends_statement(said)
-            if s.end - c.start > LEAD_IN_CHARS + asked - c.start:
+            if s.end - asked > LEAD_IN_CHARS:
                 break
             if reached and prose and not replied:
                 break
@@ -733,7 +734,7 @@ def _outermost(quoted: list[Candidate]) -> list[Candidate]:
 def _defers(text: str) -> bool:
     """A short sentence that leaves the answer to the next ("It depends on your plan."),
     read after any heading joined above it."""
-    said = shown_text(text.rsplit("\n\n", 1)[-1])
+    said = shown_statement(text)
     return len(said.split()) <= 12 and _DEFERS.fullmatch(said) is not None
 
 

@@ -499,7 +499,7 @@ def _mark_directives(text: str, lines: list[_Line]) -> None:
         s = text[ln.start : ln.end]
         if ln.kind == _CODE:
             continue
-        indent = ln.start - text.rfind("\n", 0, ln.start) - 1
+        indent = _indent(text, ln)
         if literal_from >= 0 and indent > literal_from:
             ln.kind, ln.level = _CODE, 0
             continue
