@@ -36,6 +36,14 @@ def _bot_over(tmp_path, files: dict[str, str]) -> tuple[Assistant, Path]:
     return Assistant.from_folder(docs, index_dir=tmp_path / "idx", progress=False), docs
 
 
+def _cited(bot: Assistant, docs: Path, question: str):
+    """``bot``'s answer to ``question``, which must quote the documents, each exactly."""
+    answer = bot.ask(question)
+    assert answer.citations, answer.text
+    assert_cited_exactly(bot, answer, docs)
+    return answer
+
+
 @pytest.mark.parametrize("question", ANSWERABLE)
 def test_answers_are_cited_exactly_and_short(bot, question):
     answer = bot.ask(question)
@@ -411,10 +419,8 @@ def test_a_question_in_a_document_is_quoted_with_its_answer(tmp_path):
         "thermocouple is loose or broken.\n"
     )
     bot, docs = _bot_over(tmp_path, {"faq.md": faq})
-    answer = bot.ask("What does a beeping controller mean?")
-    assert answer.citations, answer.text
+    answer = _cited(bot, docs, "What does a beeping controller mean?")
     assert answer.citations[0].snippet.endswith("The thermocouple is loose or broken."), answer.text
-    assert_cited_exactly(bot, answer, docs)
 
 
 def test_a_line_naming_only_what_is_asked_about_is_no_answer(tmp_path):
@@ -612,10 +618,8 @@ def test_a_sentence_defining_a_linked_name_says_what_it_is(tmp_path):
     bot, docs = _bot_over(
         tmp_path, {"Introduction to Kiln Sync.md": intro, "Kiln CLI.md": cli}
     )
-    answer = bot.ask("What is Kiln Sync?")
-    assert answer.citations, answer.text
+    answer = _cited(bot, docs, "What is Kiln Sync?")
     assert "is an add-on service" in answer.citations[0].snippet, answer.text
-    assert_cited_exactly(bot, answer, docs)
 
 
 def test_a_noun_asked_of_as_a_kind_does_not_name_a_reference_entry(tmp_path):
@@ -642,13 +646,11 @@ def test_a_noun_asked_of_as_a_kind_does_not_name_a_reference_entry(tmp_path):
         ),
     }
     bot, docs = _bot_over(tmp_path, files)
-    answer = bot.ask("What is a schedule?")
-    assert answer.citations, answer.text
+    answer = _cited(bot, docs, "What is a schedule?")
     assert "is a list of ramps and holds" in answer.citations[0].snippet, answer.text
     # Named as the command, it is the entry still.
-    answer = bot.ask("What does the `schedules` command do?")
-    assert answer.citations and "List known schedules." in answer.citations[0].snippet
-    assert_cited_exactly(bot, answer, docs)
+    answer = _cited(bot, docs, "What does the `schedules` command do?")
+    assert "List known schedules." in answer.citations[0].snippet, answer.text
 
 
 def test_a_name_is_defined_under_its_full_name(tmp_path):
@@ -674,10 +676,8 @@ def test_a_name_is_defined_under_its_full_name(tmp_path):
         ),
     }
     bot, docs = _bot_over(tmp_path, files)
-    answer = bot.ask("What is the Web Monitor?")
-    assert answer.citations, answer.text
+    answer = _cited(bot, docs, "What is the Web Monitor?")
     assert "is a free browser extension" in answer.citations[0].snippet, answer.text
-    assert_cited_exactly(bot, answer, docs)
 
 
 def test_a_sentence_that_leaves_the_answer_to_the_next_is_quoted_with_it(tmp_path):
@@ -693,8 +693,6 @@ def test_a_sentence_that_leaves_the_answer_to_the_next_is_quoted_with_it(tmp_pat
         "deleted right away.\n"
     )
     bot, docs = _bot_over(tmp_path, {"Frequently asked questions.md": faq})
-    answer = bot.ask("How long does Kiln Sync keep the firing history?")
-    assert answer.citations, answer.text
+    answer = _cited(bot, docs, "How long does Kiln Sync keep the firing history?")
     first = answer.citations[0].snippet
     assert "depends on" in first and "retained for 1 month" in first, answer.text
-    assert_cited_exactly(bot, answer, docs)
