@@ -20,6 +20,8 @@ import re
 import zipfile
 from dataclasses import dataclass
 
+from .pdf import NO_TEXT_LAYER, read_pdf
+
 __all__ = ["CONVERTED_SUFFIXES", "MAX_UNPACKED_BYTES", "Extracted", "extract"]
 
 log = logging.getLogger(__name__)
@@ -29,7 +31,6 @@ CONVERTED_SUFFIXES = frozenset({".pdf", ".html", ".htm", ".docx"})
 # zip bomb (a few KiB that inflate to GiB) is refused without being read.
 MAX_UNPACKED_BYTES = 200 * 2**20
 MAX_ZIP_MEMBERS = 5000
-MAX_PDF_PAGES = 5000
 _LETTER = re.compile(r"[^\W\d_]")
 _WORD_CHAR = re.compile(r"[^\W_]")
 _SPACES = re.compile(r"[ \t\f\v\u00a0]+")
@@ -63,11 +64,8 @@ def extract(suffix: str, data: bytes) -> Extracted | str:
         log.debug("cannot read %s data", suffix, exc_info=True)
         return f"unreadable {suffix[1:].upper()} ({type(exc).__name__}: {str(exc)[:120]})"
     if isinstance(out, Extracted) and not _LETTER.search(out.text):
-        return "no text in it" if suffix != ".pdf" else _NO_TEXT_LAYER
+        return "no text in it" if suffix != ".pdf" else NO_TEXT_LAYER
     return out
-
-
-_NO_TEXT_LAYER = "PDF has no text layer (scanned pages?); run OCR on it to index it"
 
 
 def _tidy(text: str) -> str:
@@ -80,31 +78,8 @@ def _tidy(text: str) -> str:
 
 
 def _pdf(data: bytes) -> Extracted | str:
-    from pypdf import PdfReader
-
-    head = data[:1024]
-    if b"%PDF-" not in head:
-        kind = "text" if _LETTER.search(head.decode("latin-1")) and b"\x00" not in head else "data"
-        return f"not a PDF (the file holds {kind}, not PDF data); give it its real extension"
-    reader = PdfReader(io.BytesIO(data))
-    if reader.is_encrypted:
-        try:
-            opened = reader.decrypt("")  # many PDFs are encrypted with an empty password
-        except Exception:  # noqa: BLE001 - e.g. a cipher needing a library not installed
-            opened = 0
-        if not opened:
-            return "encrypted PDF (needs a password); save an unencrypted copy to index it"
-    if len(reader.pages) > MAX_PDF_PAGES:
-        return f"PDF has {len(reader.pages)} pages (more than {MAX_PDF_PAGES}); split it"
-    parts: list[str] = []
-    pages: list[int] = []
-    at = 0
-    for page in reader.pages:
-        pages.append(at)
-        text = _tidy(page.extract_text() or "").strip("\n")
-        parts.append(text)
-        at += len(text) + 2  # the "\n\n" joining pages
-    return Extracted("\n\n".join(parts) + "\n", tuple(pages))
+    read = read_pdf(data)
+    return read if isinstance(read, str) else Extracted(*read)
 
 
 # --- DOCX --------------------------------------------------------------------
