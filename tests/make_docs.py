@@ -86,3 +86,34 @@ def pdf_flow(blocks: list[tuple[str, str]], font_path: str = DEJAVU) -> bytes:
         pdf.multi_cell(0, 7 if kind == "h" else 5, text)
         pdf.ln(3)
     return bytes(pdf.output())
+
+
+def pdf_typeset(
+    pages: list[list[tuple[str, str]]], running_head: str, font_path: str = DEJAVU
+) -> bytes:
+    """A PDF set line by line as a book is: each page of ``(kind, line)`` pairs, kind "t"
+    a title (18 pt), "h" a heading (13 pt), "b" a bold line at the text's size, "p" a
+    line of text (10 pt), "" a blank line; ``running_head`` at the top of every page, its
+    number at the foot.
+    """
+    pdf = FPDF()
+    pdf.add_font("body", fname=font_path)
+    pdf.add_font("body", style="B", fname=font_path.replace(".ttf", "-Bold.ttf"))
+    pdf.set_auto_page_break(False)
+    sizes = {"t": 18, "h": 13, "b": 10, "p": 10}
+    for number, lines in enumerate(pages, 1):
+        pdf.add_page()
+        pdf.set_font("body", size=9)
+        pdf.text(20, 12, running_head)
+        pdf.text(105, 290, str(number))
+        y = 30.0
+        for kind, line in lines:
+            if not kind:
+                y += 4
+                continue
+            pdf.set_font("body", style="B" if kind in "tb" else "", size=sizes[kind])
+            y += sizes[kind] * 0.5 if kind != "p" else 5
+            pdf.text(20, y, line)
+            if kind in "th":
+                y += 3
+    return bytes(pdf.output())

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from make_docs import docx_bytes, pdf_bytes, zip_bomb_docx
+from make_docs import docx_bytes, pdf_bytes, pdf_typeset, zip_bomb_docx
 
 from askseeds.ingest.clean import section_at
 from askseeds.ingest.convert import extract
@@ -46,6 +46,52 @@ def test_pdf_text_layer_with_page_starts(tmp_path: Path) -> None:
         at = doc.text.index(page)
         assert doc.pages[number] <= at < (doc.pages + (len(doc.text),))[number + 1]
     assert _blocks(doc) == PAGES
+
+
+GUIDE = [
+    [
+        ("t", "The Kessel Point Light"),
+        ("p", "The lighthouse at Kessel Point was built in 1874. It is a well-known"),
+        ("p", "landmark, and its keepers kept a log of every storm."),
+        ("", ""),
+        ("h", "The lamp"),
+        ("p", "The lamp burns paraffin oil. Its illumination reaches twenty miles on a"),
+        ("p", "clear night, and the ﬁrst keeper trimmed the wick every four hours. The"),
+        ("p", "lens came from Paris; it was the largest of its kind and its illumi-"),
+    ],
+    [
+        ("p", "nation was praised by every captain who saw it. A well-"),
+        ("p", "known painter drew it in 1890."),
+        ("b", "Visiting hours"),
+        ("p", "Visitors may climb the tower on Saturdays between April and October."),
+    ],
+    [("h", "The keepers"), ("p", "Three families kept the light until it was automated in 1961.")],
+]
+
+
+def test_a_typeset_pdf_reads_as_laid_out(tmp_path: Path) -> None:
+    _write(tmp_path, "guide.pdf", pdf_typeset(GUIDE, "A Guide to Northern Lights"))
+    (doc,), skipped = load_folder(tmp_path)
+    text = doc.text
+    assert skipped == [] and len(doc.pages) == 3
+    # the running head and the page numbers are not text
+    assert "Northern Lights" not in text and not any(
+        ln.strip().isdigit() for ln in text.split("\n")
+    )
+    # a word hyphenated at a line's end is whole, across a page too, unless the
+    # document spells it with its hyphen; the ligature is its letters
+    words = " ".join(text.split())
+    assert "its illumination was praised" in words and "illumi-" not in text
+    assert "A well-known painter" in words and "ﬁ" not in text and "the first keeper" in words
+    # the paragraph runs on over the page break and is one block
+    assert any("largest of its kind" in b and "every captain" in b for b in _blocks(doc))
+    # larger and bold lines are headings: the sections they head
+    assert doc.title == "The Kessel Point Light"
+    assert section_at(doc.sections, text.index("paraffin")) == "The lamp"
+    assert section_at(doc.sections, text.index("Saturdays")) == "The lamp › Visiting hours"
+    assert section_at(doc.sections, text.index("automated")) == "The keepers"
+    for number, page in enumerate(["The Kessel", "every captain", "Three families"]):
+        assert doc.pages[number] <= text.index(page)
 
 
 def test_docx_paragraphs_headings_bullets_and_table_cells(tmp_path: Path) -> None:

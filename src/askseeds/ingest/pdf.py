@@ -1,17 +1,64 @@
-"""Read a PDF's text layer, page by page (pypdf; see README, "Formats")."""
+"""Read a PDF's text layer as its pages lay it out.
+
+A PDF holds positioned runs of glyphs, not paragraphs. pypdf (see README, "Formats") puts
+the runs of a page into lines; this module reads each line's font size, weight and
+position as well, and from them writes the text a reader sees: headings set larger or in
+bold on a line of their own are Markdown headings, a wider gap or an indented first line
+starts a paragraph, running heads and feet (the title, chapter or printer's mark and the
+page number repeated at the top or bottom of pages) are left out, a word hyphenated at a
+line's end is whole again, and typographic ligatures are letters. The clean stage then
+reads this text as it reads any Markdown.
+"""
 
 from __future__ import annotations
 
 import io
 import re
+from collections import Counter
+from dataclasses import dataclass
+from itertools import pairwise
 
 __all__ = ["NO_TEXT_LAYER", "read_pdf"]
 
 MAX_PDF_PAGES = 5000
 NO_TEXT_LAYER = "PDF has no text layer (scanned pages?); run OCR on it to index it"
 
-_LETTER = re.compile(r"[^\W\d_]")
 _SPACES = re.compile(r"[ \t\f\v\u00a0]+")
+_LETTER = re.compile(r"[^\W\d_]")
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
+# fi, fl, ff, ffi, ffl, long s t, st: typeset as one glyph, searched for as letters.
+_LIGATURES = str.maketrans(
+    {"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st"}
+)
+# A font without a map back to characters: pypdf writes its glyph ids ("/g18/g152/g3").
+_GLYPH_ID = re.compile(r"/g\d+")
+_BOLD_FONT = re.compile(r"bold|black|heavy|semibold|demi|medi|[-+,]bd?\b|cmbx", re.IGNORECASE)
+# A page or line number alone: "12", "xiv", "Page 3", "3 of 10", "- 3 -", a proof's "R33".
+_PAGE_NUMBER = re.compile(
+    r"(?:page\s*)?[-–—]?\s*(?:[A-Z]?\d{1,4}[A-Z]?|[ivxlcdm]{1,7})\s*[-–—]?(?:\s*(?:of|/)\s*\d{1,4})?",
+    re.IGNORECASE,
+)
+_SENTENCE_END = re.compile(r"[.!?:;][\"'”’)\]]*$")
+_HYPHENATED = re.compile(r"([^\W\d_]+)-$")
+_NEXT_WORD = re.compile(r"([^\W\d_]+)(\S*)\s*")
+
+HEADING_SCALE = 1.15  # a line set this much larger than the body text is a heading
+HEADING_WORDS = 20  # longer lines are prose, however they are set
+EDGE_LINES = 4  # lines looked at for running heads at each end of a page
+RUNNING_PAGES = 3  # a line repeated at the edge of this many pages is a running head
+LINE_NUMBERS = 5  # this many counting numbers in a row are a margin's line numbers
+PARAGRAPH_GAP = 1.35  # a gap this many times the usual line spacing starts a paragraph
+INDENT = 0.8  # an indent of this many body-font sizes starts a paragraph after a sentence
+
+
+@dataclass
+class _Line:
+    text: str
+    size: float  # the font size of most of its letters; 0 when unknown
+    x: float
+    y: float
+    bold: bool
+    heading: int = 0  # Markdown level, 0 for text
 
 
 def read_pdf(data: bytes) -> tuple[str, tuple[int, ...]] | str:
@@ -32,17 +79,310 @@ def read_pdf(data: bytes) -> tuple[str, tuple[int, ...]] | str:
             return "encrypted PDF (needs a password); save an unencrypted copy to index it"
     if len(reader.pages) > MAX_PDF_PAGES:
         return f"PDF has {len(reader.pages)} pages (more than {MAX_PDF_PAGES}); split it"
+    pages = [_page_lines(page) for page in reader.pages]
+    text, starts = _write(_laid_out(pages))
+    letters = sum(1 for ch in text if not ch.isspace())
+    if letters and sum(map(len, _GLYPH_ID.findall(text))) > 0.3 * letters:
+        return "PDF fonts have no character map (its text reads as glyph ids /g18/g152...); run OCR on it to index it"
+    return text, starts
+
+
+def _page_lines(page) -> list[_Line]:
+    """One page's lines, each with the size, weight and place of its letters."""
+    runs: list[tuple[str, float, float, float, bool]] = []
+
+    def visit(text, cm, tm, font, size) -> None:
+        # The text matrix within the page's transformation: where the run starts and how
+        # tall its letters are.
+        c = tm[2] * cm[0] + tm[3] * cm[2]
+        d = tm[2] * cm[1] + tm[3] * cm[3]
+        x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
+        y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+        name = str((font or {}).get("/BaseFont", ""))
+        runs.append((text, abs(size) * (c * c + d * d) ** 0.5, x, y, bool(_BOLD_FONT.search(name))))
+
+    text = page.extract_text(visitor_text=visit) or ""
+    if "".join(r[0] for r in runs) != text:  # runs pypdf wrote out of order: text alone
+        return [_Line(s, 0.0, 0.0, 0.0, False) for s in map(_tidy, text.split("\n")) if s]
+    lines: list[_Line] = []
     parts: list[str] = []
-    pages: list[int] = []
+    sizes: Counter[float] = Counter()
+    bold = letters = 0
+    at: tuple[float, float] | None = None
+
+    def end_line() -> None:
+        nonlocal bold, letters, at
+        s = _tidy("".join(parts))
+        if s and at is not None:
+            size = sizes.most_common(1)[0][0] if sizes else 0.0
+            lines.append(_Line(s, size, at[0], at[1], bold == letters > 0))
+        parts.clear()
+        sizes.clear()
+        bold = letters = 0
+        at = None
+
+    for run, size, x, y, is_bold in runs:
+        for i, piece in enumerate(run.split("\n")):
+            if i:
+                end_line()
+            n = sum(1 for ch in piece if ch.isalnum())
+            if n:
+                sizes[round(size * 2) / 2] += n
+                letters += n
+                bold += n if is_bold else 0
+                if at is None:
+                    at = (x, y)
+            parts.append(piece)
+    end_line()
+    return lines
+
+
+def _tidy(line: str) -> str:
+    return _SPACES.sub(" ", line.replace("\x00", "").translate(_LIGATURES)).strip()
+
+
+def _laid_out(pages: list[list[_Line]]) -> list[list[_Line | None]]:
+    """Pages of lines with running heads dropped, headings marked and ``None`` where a
+    paragraph breaks."""
+    body = _body_size(pages)
+    _drop_running(pages, body)
+    _mark_headings(pages, body)
+    spacing = _spacing(pages, body)
+    out: list[list[_Line | None]] = []
+    for lines in pages:
+        flow: list[_Line | None] = []
+        prev: _Line | None = None
+        for ln in lines:
+            if (
+                prev is not None
+                and prev.heading
+                and ln.heading == prev.heading
+                and _close(prev, ln)
+            ):
+                prev.text += " " + ln.text  # a heading set on two lines is one heading
+                continue
+            if prev is not None and _breaks(prev, ln, body, spacing):
+                flow.append(None)
+            flow.append(ln)
+            prev = ln
+        out.append(flow)
+    return out
+
+
+def _body_size(pages: list[list[_Line]]) -> float:
+    sizes = Counter(ln.size for lines in pages for ln in lines for _ in range(len(ln.text)))
+    return sizes.most_common(1)[0][0] if sizes else 0.0
+
+
+def _spacing(pages: list[list[_Line]], body: float) -> float:
+    """The usual distance between the baselines of two lines of body text."""
+    gaps: Counter[float] = Counter()
+    for lines in pages:
+        for a, b in pairwise(lines):
+            if a.size == b.size == body and 0 < a.y - b.y < 3 * body:
+                gaps[round(a.y - b.y, 1)] += 1
+    return gaps.most_common(1)[0][0] if gaps else 1.2 * body
+
+
+def _edge_key(s: str) -> str:
+    return re.sub(r"\d+", "#", s.lower())
+
+
+def _drop_running(pages: list[list[_Line]], body: float) -> None:
+    """Leave out what is printed at the top or bottom of many pages: running heads, page
+    numbers, printers' marks; not the title of the first page, set larger, that the
+    running heads repeat."""
+
+    def edges(lines: list[_Line]):
+        n = min(EDGE_LINES, len(lines))
+        return [*lines[:n], *lines[max(n, len(lines) - EDGE_LINES) :]]
+
+    seen = Counter(k for lines in pages for k in {_edge_key(ln.text) for ln in edges(lines)})
+    running = {k for k, n in seen.items() if n >= RUNNING_PAGES}
+    places = Counter()  # heights where running heads stand: a chapter's own head there too
+    for lines in pages:
+        for ln in edges(lines):
+            if _edge_key(ln.text) in running and ln.size <= body:
+                places[round(ln.y)] += 1
+    first = next((i for i, lines in enumerate(pages) if lines), 0)
+    for i, lines in enumerate(pages):
+        drop: set[int] = set()
+        for side in (range(len(lines)), range(len(lines) - 1, -1, -1)):
+            n = 0  # lines passed that are more than a number
+            for j in side:
+                ln = lines[j]
+                key = _edge_key(ln.text)
+                number = _PAGE_NUMBER.fullmatch(ln.text) is not None
+                repeated = key in running
+                if repeated and i == first and body and ln.size > body:
+                    break  # the title, repeated as the running head of the pages after
+                placed = places[round(ln.y)] >= RUNNING_PAGES and len(ln.text.split()) <= 12
+                # past the edge lines, only more numbers: a proof's column of line numbers
+                if not (number or repeated or (placed and n < EDGE_LINES)) or (
+                    n >= EDGE_LINES and not number
+                ):
+                    break
+                drop.add(j)
+                n += not number
+        drop |= _line_numbers(lines)
+        pages[i] = [ln for j, ln in enumerate(lines) if j not in drop]
+
+
+def _line_numbers(lines: list[_Line]) -> set[int]:
+    """A margin's column of line numbers (a proof's, a legal filing's): lines of counting
+    numbers, 1, 2, 3, ..., wherever the page's order puts them."""
+    found: set[int] = set()
+    run: list[int] = []
+    for j, ln in enumerate([*lines, None]):
+        m = re.fullmatch(r"[A-Za-z]{0,2}(\d{1,3})[A-Za-z]{0,2}", ln.text) if ln else None
+        if m and run and int(m.group(1)) == int(re.sub(r"\D", "", lines[run[-1]].text)) + 1:
+            run.append(j)
+            continue
+        if len(run) >= LINE_NUMBERS:
+            found.update(run)
+        run = [j] if m else []
+    return found
+
+
+def _mark_headings(pages: list[list[_Line]], body: float) -> None:
+    """A short line set larger than the text is a heading, the largest size level 1; a
+    short line all in bold at the text's size is a heading below those."""
+    if not body:
+        return
+
+    def short(ln: _Line) -> bool:
+        return (
+            len(ln.text.split()) <= HEADING_WORDS and re.search(r"[^\W\d_]{3}", ln.text) is not None
+        )
+
+    larger = sorted(
+        {
+            ln.size
+            for lines in pages
+            for ln in lines
+            if ln.size >= HEADING_SCALE * body and short(ln)
+        },
+        reverse=True,
+    )
+    level = {size: min(i + 1, 5) for i, size in enumerate(larger)}
+    for lines in pages:
+        for ln in lines:
+            if ln.size in level and short(ln):
+                ln.heading = level[ln.size]
+            elif (
+                ln.bold and ln.size >= body and short(ln) and not re.search(r"[.!?:;,-]$", ln.text)
+            ):
+                ln.heading = min(len(larger) + 1, 6)
+        # A heading heads text: the labels of a figure, set apart in a larger or bold
+        # face, are followed by more labels, not by the text they would head.
+        below: _Line | None = None
+        for ln in reversed(lines):
+            if ln.heading and not _heads(ln, below, body):
+                ln.heading = 0
+            below = ln
+
+
+def _heads(ln: _Line, below: _Line | None, body: float) -> bool:
+    if below is None:
+        return True  # the text it heads may be on the next page
+    near = 0 < ln.y - below.y <= 4 * max(ln.size, below.size)
+    return near and (below.heading > ln.heading or not below.heading and below.size == body)
+
+
+def _close(a: _Line, b: _Line) -> bool:
+    return 0 < a.y - b.y <= 1.6 * max(a.size, b.size)
+
+
+def _breaks(prev: _Line, ln: _Line, body: float, spacing: float) -> bool:
+    """Whether ``ln`` starts a new paragraph after ``prev`` on the same page."""
+    if prev.heading or ln.heading:
+        return True
+    if not body:
+        return False
+    if 0 < prev.y - ln.y and prev.y - ln.y > PARAGRAPH_GAP * max(spacing, ln.size):
+        return True
+    ended = _SENTENCE_END.search(prev.text) is not None
+    return ended and ln.x - prev.x >= INDENT * body and abs(prev.y - ln.y) < 3 * spacing
+
+
+def _write(pages: list[list[_Line | None]]) -> tuple[str, tuple[int, ...]]:
+    """Join the pages' lines into text, whole words where a line's end hyphenated one."""
+    # The words the document spells whole, not the halves of those broken at a line's end.
+    words: Counter[str] = Counter()
+    broken = False
+    for ln in (ln for lines in pages for ln in lines if ln):
+        text = _HYPHENATED.sub("", ln.text)
+        found = _WORD.findall(text)
+        words.update(w.lower() for w in found[1 if broken and found else 0 :])
+        broken = text != ln.text
+    hyphened = Counter(
+        m.lower() for lines in pages for ln in lines if ln for m in re.findall(r"\w+-\w+", ln.text)
+    )
+    flat: list[_Line | None | int] = []  # an int marks where a page starts
+    for i, lines in enumerate(pages):
+        flat.append(i)
+        flat.extend(lines)
+    texts: list[str | None | int] = [x.text if isinstance(x, _Line) else x for x in flat]
+    heads = {i for i, x in enumerate(flat) if isinstance(x, _Line) and x.heading}
+    for i, s in enumerate(texts):
+        if not isinstance(s, str) or i in heads:
+            continue
+        m = _HYPHENATED.search(s)
+        j = _next_text(texts, i)
+        if m is None or j is None or j in heads:
+            continue
+        n = _NEXT_WORD.match(texts[j])
+        if n is None or not n.group(1)[:1].islower():
+            continue
+        first, second = m.group(1), n.group(1)
+        whole = (first + second).lower()
+        keep = hyphened[f"{first}-{second}".lower()] > 0 or (
+            not words[whole] and len(first) > 2 and words[first.lower()] and words[second.lower()]
+        )
+        texts[i] = s[: m.end(1)] + ("-" if keep else "") + second + n.group(2)
+        texts[j] = texts[j][n.end() :]
+        # the paragraph goes on past the line that lent its word, even across a page
+        for k in range(i + 1, j):
+            if texts[k] is None:
+                texts[k] = ""
+    out: list[str] = []
+    starts: list[int] = []
     at = 0
-    for page in reader.pages:
-        pages.append(at)
-        text = _tidy(page.extract_text() or "").strip("\n")
-        parts.append(text)
-        at += len(text) + 2  # the "\n\n" joining pages
-    return "\n\n".join(parts) + "\n", tuple(pages)
+    opened = 0  # pages begun whose first line is still to come
+    pending = ""
+    for k, s in enumerate(texts):
+        if isinstance(s, int):
+            if out and not _continues(out[-1], _next_str(texts, k)):
+                pending = "\n\n"
+            opened += 1
+        elif s is None:
+            pending = "\n\n" if out else ""
+        elif s:
+            head = k in heads
+            sep = "" if not out else "\n\n" if head else pending or "\n"
+            starts += [at + len(sep)] * opened
+            opened = 0
+            line = "#" * flat[k].heading + " " + s if head else s
+            out.append(sep + line)
+            at += len(sep) + len(line)
+            pending = "\n\n" if head else ""
+    starts += [at] * opened
+    return "".join(out) + "\n", tuple(starts)
 
 
-def _tidy(text: str) -> str:
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
-    return "\n".join(_SPACES.sub(" ", line).strip() for line in text.split("\n"))
+def _next_text(texts: list, i: int) -> int | None:
+    """The next line after ``i``, past paragraph breaks and page starts, if any."""
+    for j in range(i + 1, len(texts)):
+        if isinstance(texts[j], str) and texts[j]:
+            return j
+    return None
+
+
+def _next_str(texts: list, k: int) -> str:
+    j = _next_text(texts, k)
+    return texts[j] if j is not None else ""
+
+
+def _continues(before: str, after: str) -> bool:
+    """A paragraph that runs on from one page to the next."""
+    return bool(after) and after[:1].islower() and not _SENTENCE_END.search(before)
