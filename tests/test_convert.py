@@ -63,7 +63,9 @@ GUIDE = [
         ("p", "nation was praised by every captain who saw it. A well-"),
         ("p", "known painter drew it in 1890."),
         ("b", "Visiting hours"),
-        ("p", "Visitors may climb the tower on Saturdays between April and October."),
+        ("p", "Visitors may climb the tower on Saturdays between April and"),
+        ("f", "1. The tower was closed to visitors during the war."),
+        ("p", "October, when the weather allows."),
     ],
     [("h", "The keepers"), ("p", "Three families kept the light until it was automated in 1961.")],
 ]
@@ -83,8 +85,10 @@ def test_a_typeset_pdf_reads_as_laid_out(tmp_path: Path) -> None:
     words = " ".join(text.split())
     assert "its illumination was praised" in words and "illumi-" not in text
     assert "A well-known painter" in words and "ﬁ" not in text and "the first keeper" in words
-    # the paragraph runs on over the page break and is one block
+    # the paragraph runs on over the page break and is one block; a footnote that fell
+    # into a sentence comes after it
     assert any("largest of its kind" in b and "every captain" in b for b in _blocks(doc))
+    assert "between April and October, when the weather allows." in words
     # larger and bold lines are headings: the sections they head
     assert doc.title == "The Kessel Point Light"
     assert section_at(doc.sections, text.index("paraffin")) == "The lamp"
@@ -92,6 +96,18 @@ def test_a_typeset_pdf_reads_as_laid_out(tmp_path: Path) -> None:
     assert section_at(doc.sections, text.index("automated")) == "The keepers"
     for number, page in enumerate(["The Kessel", "every captain", "Three families"]):
         assert doc.pages[number] <= text.index(page)
+
+
+def test_a_pdf_outline_names_its_headings(tmp_path: Path) -> None:
+    # Headings set like the text, found by the PDF's bookmarks alone.
+    pages = [
+        [("o", "Origins"), ("p", "The light was first lit in 1874 by the harbour board."), ("", "")],
+        [("o", "The lamp today"), ("p", "An electric lamp replaced the oil burner in 1961.")],
+    ]
+    _write(tmp_path, "plain.pdf", pdf_typeset(pages, "Kessel Point"))
+    (doc,), _ = load_folder(tmp_path)
+    assert section_at(doc.sections, doc.text.index("harbour")) == "Origins"
+    assert section_at(doc.sections, doc.text.index("electric")) == "The lamp today"
 
 
 def test_docx_paragraphs_headings_bullets_and_table_cells(tmp_path: Path) -> None:

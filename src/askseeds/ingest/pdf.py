@@ -39,6 +39,14 @@ _PAGE_NUMBER = re.compile(
     re.IGNORECASE,
 )
 _SENTENCE_END = re.compile(r"[.!?:;][\"'”’)\]]*$")
+_NUMBERING = frozenset(
+    re.findall(
+        r"\w+",
+        "chapter part section appendix one two three four five six seven eight nine ten eleven"
+        " twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty",
+    )
+)
+_ROMAN = re.compile(r"(?=[ivxlc])c{0,3}(?:x[cl]|l?x{0,3})(?:i[xv]|v?i{0,3})")
 _HYPHENATED = re.compile(r"([^\W\d_]+)-$")
 _NEXT_WORD = re.compile(r"([^\W\d_]+)(\S*)\s*")
 
@@ -46,6 +54,7 @@ HEADING_SCALE = 1.15  # a line set this much larger than the body text is a head
 HEADING_WORDS = 20  # longer lines are prose, however they are set
 EDGE_LINES = 4  # lines looked at for running heads at each end of a page
 RUNNING_PAGES = 3  # a line repeated at the edge of this many pages is a running head
+OUTLINE_FOUND = 0.5  # the outline is followed when this share of its titles is found
 LINE_NUMBERS = 5  # this many counting numbers in a row are a margin's line numbers
 PARAGRAPH_GAP = 1.35  # a gap this many times the usual line spacing starts a paragraph
 INDENT = 0.8  # an indent of this many body-font sizes starts a paragraph after a sentence
@@ -59,6 +68,7 @@ class _Line:
     y: float
     bold: bool
     heading: int = 0  # Markdown level, 0 for text
+    aside: bool = False  # a footnote moved out of the sentence it fell into
 
 
 def read_pdf(data: bytes) -> tuple[str, tuple[int, ...]] | str:
@@ -80,7 +90,7 @@ def read_pdf(data: bytes) -> tuple[str, tuple[int, ...]] | str:
     if len(reader.pages) > MAX_PDF_PAGES:
         return f"PDF has {len(reader.pages)} pages (more than {MAX_PDF_PAGES}); split it"
     pages = [_page_lines(page) for page in reader.pages]
-    text, starts = _write(_laid_out(pages))
+    text, starts = _write(_laid_out(pages, _outline(reader)))
     letters = sum(1 for ch in text if not ch.isspace())
     if letters and sum(map(len, _GLYPH_ID.findall(text))) > 0.3 * letters:
         return "PDF fonts have no character map (its text reads as glyph ids /g18/g152...); run OCR on it to index it"
@@ -141,18 +151,21 @@ def _tidy(line: str) -> str:
     return _SPACES.sub(" ", line.replace("\x00", "").translate(_LIGATURES)).strip()
 
 
-def _laid_out(pages: list[list[_Line]]) -> list[list[_Line | None]]:
+def _laid_out(
+    pages: list[list[_Line]], outline: list[tuple[int, int, frozenset[str]]] = ()
+) -> list[list[_Line | None]]:
     """Pages of lines with running heads dropped, headings marked and ``None`` where a
     paragraph breaks."""
     body = _body_size(pages)
     _drop_running(pages, body)
     _mark_headings(pages, body)
+    _mark_outline(pages, outline)
     spacing = _spacing(pages, body)
     out: list[list[_Line | None]] = []
     for lines in pages:
         flow: list[_Line | None] = []
         prev: _Line | None = None
-        for ln in lines:
+        for ln in _asides_after(lines, body):
             if (
                 prev is not None
                 and prev.heading
@@ -161,7 +174,7 @@ def _laid_out(pages: list[list[_Line]]) -> list[list[_Line | None]]:
             ):
                 prev.text += " " + ln.text  # a heading set on two lines is one heading
                 continue
-            if prev is not None and _breaks(prev, ln, body, spacing):
+            if prev is not None and (ln.aside != prev.aside or _breaks(prev, ln, body, spacing)):
                 flow.append(None)
             flow.append(ln)
             prev = ln
@@ -169,8 +182,43 @@ def _laid_out(pages: list[list[_Line]]) -> list[list[_Line | None]]:
     return out
 
 
+def _asides_after(lines: list[_Line], body: float) -> list[_Line]:
+    """The page's lines with each block of smaller print that falls inside a sentence of
+    the text (a footnote at the foot of a column, read before the next column that
+    finishes the sentence) moved after that sentence."""
+    lines = list(lines)
+    j = 1
+    while j < len(lines) - 1:
+        k = j
+        while k < len(lines) and 0 < lines[k].size < body - 0.4 and not lines[k].heading:
+            k += 1
+        before = lines[j - 1]
+        if k == j or k == len(lines) or before.size != body or _SENTENCE_END.search(before.text):
+            j = k + 1
+            continue
+        if lines[k].size != body or lines[k].heading or before.heading:
+            j = k + 1
+            continue
+        end = next(
+            (
+                m
+                for m in range(k, len(lines))
+                if lines[m].size == body and _SENTENCE_END.search(lines[m].text)
+            ),
+            len(lines) - 1,
+        )
+        run = lines[j:k]
+        for ln in run:
+            ln.aside = True
+        lines[j : end + 1] = lines[k : end + 1] + run
+        j = end + 1
+    return lines
+
+
 def _body_size(pages: list[list[_Line]]) -> float:
-    sizes = Counter(ln.size for lines in pages for ln in lines for _ in range(len(ln.text)))
+    sizes: Counter[float] = Counter()
+    for ln in (ln for lines in pages for ln in lines):
+        sizes[ln.size] += len(ln.text)
     return sizes.most_common(1)[0][0] if sizes else 0.0
 
 
@@ -280,6 +328,70 @@ def _mark_headings(pages: list[list[_Line]], body: float) -> None:
             if ln.heading and not _heads(ln, below, body):
                 ln.heading = 0
             below = ln
+
+
+def _outline(reader) -> list[tuple[int, int, frozenset[str]]]:
+    """The PDF's own outline (its bookmarks): each title's page, depth and words."""
+    found: list[tuple[int, int, frozenset[str]]] = []
+
+    def walk(items, depth: int) -> None:
+        for item in items:
+            if isinstance(item, list):
+                walk(item, depth + 1)
+                continue
+            try:
+                page = reader.get_destination_page_number(item)
+            except Exception:  # noqa: BLE001, S112 - a bookmark to nowhere is no heading
+                continue
+            words = _title_words(str(getattr(item, "title", "") or ""))
+            if page is not None and page >= 0 and words:
+                found.append((page, depth, words))
+
+    try:
+        walk(reader.outline, 0)
+    except Exception:  # noqa: BLE001 - a broken outline is no outline
+        return []
+    return found
+
+
+def _title_words(s: str) -> frozenset[str]:
+    """A title's words without its numbering: "Chapter 1: Creators" and "CHAPTER ONE:
+    Creators" both give {"creators"}."""
+    return frozenset(
+        w
+        for w in re.findall(r"[^\W\d_]+", s.lower())
+        if w not in _NUMBERING and not _ROMAN.fullmatch(w)
+    )
+
+
+def _mark_outline(pages: list[list[_Line]], outline) -> None:
+    """Mark the lines the outline names, at its depth, where it names its titles: on the
+    page a bookmark points to (or the next), a short line holding the title's words.
+    Headings found by their face alone go below its levels, where the outline is
+    followed."""
+    marked: list[tuple[_Line, int]] = []
+    for page, depth, words in outline:
+        for lines in pages[page : page + 2]:
+            line = next(
+                (
+                    ln
+                    for ln in lines
+                    if len(ln.text.split()) <= len(words) + 4 and words <= _title_words(ln.text)
+                ),
+                None,
+            )
+            if line is not None:
+                marked.append((line, depth + 1))
+                break
+    if not outline or len(marked) < OUTLINE_FOUND * len(outline):
+        return
+    below = min(max(level for _, level in marked) + 1, 6)
+    for lines in pages:
+        for ln in lines:
+            if ln.heading:
+                ln.heading = below
+    for ln, level in marked:
+        ln.heading = min(level, 6)
 
 
 def _heads(ln: _Line, below: _Line | None, body: float) -> bool:
