@@ -101,7 +101,12 @@ def test_a_typeset_pdf_reads_as_laid_out(tmp_path: Path) -> None:
 def test_a_pdf_outline_names_its_headings(tmp_path: Path) -> None:
     # Headings set like the text, found by the PDF's bookmarks alone.
     pages = [
-        [("o", "Origins"), ("p", "The light was first lit in 1874 by the harbour board."), ("", "")],
+        [
+            ("p", "A short history of the Kessel Point light, for visitors."),
+            ("", ""),
+            ("o", "Origins"),
+            ("p", "The light was first lit in 1874 by the harbour board."),
+        ],
         [("o", "The lamp today"), ("p", "An electric lamp replaced the oil burner in 1961.")],
     ]
     _write(tmp_path, "plain.pdf", pdf_typeset(pages, "Kessel Point"))

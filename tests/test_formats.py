@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 
 import pytest
-from make_docs import docx_bytes, pdf_bytes
+from make_docs import docx_bytes, pdf_bytes, pdf_typeset
 
 from askseeds import Assistant
 from askseeds.answer.features import FEATURES
@@ -80,9 +80,31 @@ glazebook requires Python 3.10+.
 
 # A setting whose entry opens with a long table, so its first statement falls in a later chunk
 # than its heading.
-GLAZES = "## GLAZE_TABLE\n\n" + "".join(
-    f"| cone {n} | {1000 + 20 * n} C | {['matte', 'gloss', 'satin'][n % 3]} |\n" for n in range(60)
-) + "\nThis setting picks the glaze recipe for each firing cone.\n"
+GLAZES = (
+    "## GLAZE_TABLE\n\n"
+    + "".join(
+        f"| cone {n} | {1000 + 20 * n} C | {['matte', 'gloss', 'satin'][n % 3]} |\n"
+        for n in range(60)
+    )
+    + "\nThis setting picks the glaze recipe for each firing cone.\n"
+)
+
+
+# A booklet set as printed: a running head and page numbers on every page, a word
+# hyphenated over a page break, a footnote inside a sentence.
+HARROW = [
+    [
+        ("t", "Harrow Head"),
+        ("p", "The light on Harrow Head was first lit in 1881."),
+        ("h", "The optic"),
+        ("p", "The optic was ground in Birmingham; it was the heaviest of its day and its magni-"),
+    ],
+    [
+        ("p", "fication was admired by every pilot who passed the headland. Its keepers wound the"),
+        ("f", "2. Keepers kept a daily log."),
+        ("p", "clockwork that turned it every three hours."),
+    ],
+]
 
 
 @pytest.fixture(scope="module")
@@ -90,6 +112,7 @@ def bot(tmp_path_factory) -> Assistant:
     docs = tmp_path_factory.mktemp("docs")
     (docs / "accord.txt").write_text("The Marmalade Accord was signed in Lunaport in 1911.")
     (docs / "light.pdf").write_bytes(pdf_bytes(PAGES))
+    (docs / "harrow.pdf").write_bytes(pdf_typeset(HARROW, "Lights of the North Coast"))
     (docs / "guide.docx").write_bytes(
         docx_bytes(
             "Field guide",
@@ -98,7 +121,9 @@ def bot(tmp_path_factory) -> Assistant:
         )
     )
     (docs / "kilnctl.md").write_text(KILNCTL)
-    (docs / "tools.md").write_text("# Workshop tools\n\nThe workshop runs:\n\n- kilnctl\n- glazebook\n")
+    (docs / "tools.md").write_text(
+        "# Workshop tools\n\nThe workshop runs:\n\n- kilnctl\n- glazebook\n"
+    )
     (docs / "bad.pdf").write_bytes(b"not a pdf at all, just text")
     (docs / "glazes.md").write_text(GLAZES)
     (docs / "glazebook.md").write_text(GLAZEBOOK)
@@ -112,6 +137,20 @@ def bot(tmp_path_factory) -> Assistant:
         ("How far can the Kessel Point lamp be seen?", "light.pdf", "twenty miles", 2, None),
         ("When can visitors climb the lighthouse tower?", "light.pdf", "Saturdays", 3, None),
         ("What is the wingspan of the little egret?", "guide.docx", "95 cm", None, "Sizes"),
+        (
+            "Who admired the magnification of the Harrow Head optic?",
+            "harrow.pdf",
+            "every pilot",
+            1,
+            "The optic",
+        ),
+        (
+            "How often did the keepers wind the clockwork?",
+            "harrow.pdf",
+            "every three hours",
+            2,
+            "The optic",
+        ),
     ],
 )
 def test_answers_cite_exact_text_with_page_and_section(
@@ -138,7 +177,7 @@ def test_text_files_are_their_own_document_text(bot) -> None:
 
 def test_bad_file_is_reported_not_indexed(bot) -> None:
     assert [s.source for s in bot.stats.skipped] == ["bad.pdf"]
-    assert bot.stats.documents == 7
+    assert bot.stats.documents == 8
 
 
 def test_a_lead_in_is_quoted_with_what_it_introduces(bot) -> None:

@@ -69,6 +69,7 @@ class _Line:
     bold: bool
     heading: int = 0  # Markdown level, 0 for text
     aside: bool = False  # a footnote moved out of the sentence it fell into
+    resumes: bool = False  # the line that goes on with that sentence
 
 
 def read_pdf(data: bytes) -> tuple[str, tuple[int, ...]] | str:
@@ -174,7 +175,9 @@ def _laid_out(
             ):
                 prev.text += " " + ln.text  # a heading set on two lines is one heading
                 continue
-            if prev is not None and (ln.aside != prev.aside or _breaks(prev, ln, body, spacing)):
+            if prev is not None and (
+                ln.aside != prev.aside or not ln.resumes and _breaks(prev, ln, body, spacing)
+            ):
                 flow.append(None)
             flow.append(ln)
             prev = ln
@@ -210,6 +213,7 @@ def _asides_after(lines: list[_Line], body: float) -> list[_Line]:
         run = lines[j:k]
         for ln in run:
             ln.aside = True
+        lines[k].resumes = True
         lines[j : end + 1] = lines[k : end + 1] + run
         j = end + 1
     return lines
@@ -245,8 +249,18 @@ def _drop_running(pages: list[list[_Line]], body: float) -> None:
         n = min(EDGE_LINES, len(lines))
         return [*lines[:n], *lines[max(n, len(lines) - EDGE_LINES) :]]
 
+    # A booklet of two pages repeats its running head twice.
+    often = min(RUNNING_PAGES, max(2, len(pages)))
     seen = Counter(k for lines in pages for k in {_edge_key(ln.text) for ln in edges(lines)})
-    running = {k for k, n in seen.items() if n >= RUNNING_PAGES}
+    running = {k for k, n in seen.items() if n >= often}
+    # Page numbers counting with the pages, wherever among the edge lines they stand.
+    counted = Counter(
+        int(ln.text) - i
+        for i, lines in enumerate(pages)
+        for ln in edges(lines)
+        if ln.text.isdigit()
+    )
+    offsets = {k for k, n in counted.items() if n >= often}
     places = Counter()  # heights where running heads stand: a chapter's own head there too
     for lines in pages:
         for ln in edges(lines):
@@ -264,7 +278,7 @@ def _drop_running(pages: list[list[_Line]], body: float) -> None:
                 repeated = key in running
                 if repeated and i == first and body and ln.size > body:
                     break  # the title, repeated as the running head of the pages after
-                placed = places[round(ln.y)] >= RUNNING_PAGES and len(ln.text.split()) <= 12
+                placed = places[round(ln.y)] >= often and len(ln.text.split()) <= 12
                 # past the edge lines, only more numbers: a proof's column of line numbers
                 if not (number or repeated or (placed and n < EDGE_LINES)) or (
                     n >= EDGE_LINES and not number
@@ -273,6 +287,13 @@ def _drop_running(pages: list[list[_Line]], body: float) -> None:
                 drop.add(j)
                 n += not number
         drop |= _line_numbers(lines)
+        at_edge = [
+            *range(min(EDGE_LINES, len(lines))),
+            *range(max(0, len(lines) - EDGE_LINES), len(lines)),
+        ]
+        drop |= {
+            j for j in at_edge if lines[j].text.isdigit() and int(lines[j].text) - i in offsets
+        }
         pages[i] = [ln for j, ln in enumerate(lines) if j not in drop]
 
 
