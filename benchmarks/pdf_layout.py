@@ -68,7 +68,7 @@ def measure(path: Path) -> None:
     if isinstance(read, str):
         print(f"{path.name}: {read}")
         return
-    text, starts = read
+    text, starts, _ = read
     after_pages = [text[a:b] for a, b in zip(starts, [*starts[1:], len(text)])]
     outline = _outline(reader)
     heads = [_norm(h) for h in _HEADING.findall(text)]

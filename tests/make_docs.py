@@ -89,15 +89,20 @@ def pdf_flow(blocks: list[tuple[str, str]], font_path: str = DEJAVU) -> bytes:
 
 
 def pdf_typeset(
-    pages: list[list[tuple[str, str]]], running_head: str, font_path: str = DEJAVU
+    pages: list[list[tuple[str, str]]],
+    running_head: str,
+    font_path: str = DEJAVU,
+    title: str | None = None,
 ) -> bytes:
     """A PDF set line by line as a book is: each page of ``(kind, line)`` pairs, kind "t"
     a title (18 pt), "h" a heading (13 pt), "b" a bold line at the text's size, "p" a
     line of text (10 pt), "f" a footnote's line (8 pt), "o" a line of text the PDF's
     outline (its bookmarks) lists, "" a blank line; ``running_head`` at the top of every
-    page, its number at the foot.
+    page, its number at the foot; ``title`` in its properties.
     """
     pdf = FPDF()
+    if title:
+        pdf.set_title(title)
     pdf.add_font("body", fname=font_path)
     pdf.add_font("body", style="B", fname=font_path.replace(".ttf", "-Bold.ttf"))
     pdf.set_auto_page_break(False)

@@ -109,8 +109,15 @@ def test_a_pdf_outline_names_its_headings(tmp_path: Path) -> None:
         ],
         [("o", "The lamp today"), ("p", "An electric lamp replaced the oil burner in 1961.")],
     ]
-    _write(tmp_path, "plain.pdf", pdf_typeset(pages, "Kessel Point"))
-    (doc,), _ = load_folder(tmp_path)
+    _write(tmp_path, "plain.pdf", pdf_typeset(pages, "Kessel Point", title="Kessel Point Light"))
+    _write(
+        tmp_path,
+        "draft.pdf",
+        pdf_typeset(pages, "Kessel Point", title="Microsoft Word - draft3.docx"),
+    )
+    (draft, doc), _ = load_folder(tmp_path)
+    # the title its properties give, unless that is a file's name
+    assert doc.title == "Kessel Point Light" and draft.title != "Microsoft Word - draft3.docx"
     assert section_at(doc.sections, doc.text.index("harbour")) == "Origins"
     assert section_at(doc.sections, doc.text.index("electric")) == "The lamp today"
 

@@ -72,8 +72,9 @@ class _Line:
     resumes: bool = False  # the line that goes on with that sentence
 
 
-def read_pdf(data: bytes) -> tuple[str, tuple[int, ...]] | str:
-    """The text of a PDF and where each page starts in it, or why it cannot be read."""
+def read_pdf(data: bytes) -> tuple[str, tuple[int, ...], str | None] | str:
+    """The text of a PDF, where each page starts in it and the title its properties give,
+    or why it cannot be read."""
     from pypdf import PdfReader
 
     head = data[:1024]
@@ -95,7 +96,25 @@ def read_pdf(data: bytes) -> tuple[str, tuple[int, ...]] | str:
     letters = sum(1 for ch in text if not ch.isspace())
     if letters and sum(map(len, _GLYPH_ID.findall(text))) > 0.3 * letters:
         return "PDF fonts have no character map (its text reads as glyph ids /g18/g152...); run OCR on it to index it"
-    return text, starts
+    return text, starts, _declared_title(reader)
+
+
+def _declared_title(reader) -> str | None:
+    """The title in the PDF's properties, unless it is a file's name ("Microsoft Word -
+    report.docx", "draft.tex") or a placeholder."""
+    try:
+        title = " ".join(str((reader.metadata or {}).get("/Title") or "").split())
+    except Exception:  # noqa: BLE001 - unreadable properties are no title
+        return None
+    if (
+        len(_WORD.findall(title)) < 1
+        or re.search(
+            r"\.(?:docx?|odt|rtf|tex|dvi|pdf|indd|qxd|pptx?|xlsx?)\b", title, re.IGNORECASE
+        )
+        or title.lower() in {"untitled", "title", "document", "slide 1"}
+    ):
+        return None
+    return title
 
 
 def _page_lines(page) -> list[_Line]:
