@@ -55,7 +55,7 @@ def _edge_repeats(pages: list[str]) -> int:
     """Lines standing within 3 lines of a page's edge on 3 or more pages."""
     seen: Counter[str] = Counter()
     for page in pages:
-        lines = [ln.strip() for ln in page.split("\n") if ln.strip() and not ln.startswith("#")]
+        lines = [ln.strip() for ln in page.split("\n") if ln.strip() and ln[:1] not in "#`"]
         seen.update({re.sub(r"\d+", "#", ln.lower()) for ln in lines[:3] + lines[-3:]})
     return sum(n for n in seen.values() if n >= 3)
 

@@ -96,8 +96,8 @@ def pdf_typeset(
 ) -> bytes:
     """A PDF set line by line as a book is: each page of ``(kind, line)`` pairs, kind "t"
     a title (18 pt), "h" a heading (13 pt), "b" a bold line at the text's size, "p" a
-    line of text (10 pt), "f" a footnote's line (8 pt), "o" a line of text the PDF's
-    outline (its bookmarks) lists, "" a blank line; ``running_head`` at the top of every
+    line of text (10 pt), "f" a footnote's line (8 pt), "c" a line of code (10 pt, in a
+    typewriter face), "o" a line of text the PDF's outline (its bookmarks) lists, "" a blank line; ``running_head`` at the top of every
     page, its number at the foot; ``title`` in its properties.
     """
     pdf = FPDF()
@@ -105,8 +105,9 @@ def pdf_typeset(
         pdf.set_title(title)
     pdf.add_font("body", fname=font_path)
     pdf.add_font("body", style="B", fname=font_path.replace(".ttf", "-Bold.ttf"))
+    pdf.add_font("mono", fname=font_path.replace(".ttf", "Mono.ttf"))
     pdf.set_auto_page_break(False)
-    sizes = {"t": 18, "h": 13, "b": 10, "p": 10, "f": 8, "o": 10}
+    sizes = {"t": 18, "h": 13, "b": 10, "p": 10, "f": 8, "o": 10, "c": 10}
     for number, lines in enumerate(pages, 1):
         pdf.add_page()
         pdf.set_font("body", size=9)
@@ -117,8 +118,12 @@ def pdf_typeset(
             if not kind:
                 y += 4
                 continue
-            pdf.set_font("body", style="B" if kind in "tb" else "", size=sizes[kind])
-            y += sizes[kind] * 0.5 if kind not in "po" else 5
+            pdf.set_font(
+                "mono" if kind == "c" else "body",
+                style="B" if kind in "tb" else "",
+                size=sizes[kind],
+            )
+            y += sizes[kind] * 0.5 if kind not in "poc" else 5
             if kind == "o":
                 pdf.set_y(y - 4)
                 pdf.start_section(line)

@@ -67,7 +67,13 @@ GUIDE = [
         ("f", "1. The tower was closed to visitors during the war."),
         ("p", "October, when the weather allows."),
     ],
-    [("h", "The keepers"), ("p", "Three families kept the light until it was automated in 1961.")],
+    [
+        ("h", "The keepers"),
+        ("p", "Three families kept the light until it was automated in 1961. Its timer reads:"),
+        ("c", "# lamp schedule"),
+        ("c", "on = dusk {"),
+        ("c", "}"),
+    ],
 ]
 
 
@@ -94,8 +100,17 @@ def test_a_typeset_pdf_reads_as_laid_out(tmp_path: Path) -> None:
     assert section_at(doc.sections, text.index("paraffin")) == "The lamp"
     assert section_at(doc.sections, text.index("Saturdays")) == "The lamp › Visiting hours"
     assert section_at(doc.sections, text.index("automated")) == "The keepers"
+    # a typewriter face sets code: fenced as Markdown's, its "#" no heading, "}" kept
+    assert "Its timer reads:\n\n```\n# lamp schedule\non = dusk {\n}\n```" in text
     for number, page in enumerate(["The Kessel", "every captain", "Three families"]):
         assert doc.pages[number] <= text.index(page)
+
+
+def test_pages_of_one_repeated_line_are_content_not_running_heads(tmp_path: Path) -> None:
+    # Labels or slides: the same line alone on each page is what the pages say.
+    _write(tmp_path, "labels.pdf", pdf_bytes(["Harbour board notice 7"] * 3))
+    (doc,), skipped = load_folder(tmp_path)
+    assert skipped == [] and doc.text.count("Harbour board notice 7") == 3
 
 
 def test_a_pdf_outline_names_its_headings(tmp_path: Path) -> None:

@@ -33,6 +33,10 @@ _LIGATURES = str.maketrans(
 # A font without a map back to characters: pypdf writes its glyph ids ("/g18/g152/g3").
 _GLYPH_ID = re.compile(r"/g\d+")
 _BOLD_FONT = re.compile(r"bold|black|heavy|semibold|demi|medi|[-+,]bd?\b|cmbx", re.IGNORECASE)
+# Typewriter faces set code: Courier, Nimbus Mono, TeX's cmtt, DejaVu Sans Mono, Source Code.
+_MONO_FONT = re.compile(
+    r"mono|courier|typewriter|consol|menlo|code|nimbusmon|cm[a-z]*tt\d", re.IGNORECASE
+)
 # A page or line number alone: "12", "xiv", "Page 3", "3 of 10", "- 3 -", a proof's "R33".
 _PAGE_NUMBER = re.compile(
     r"(?:page\s*)?[-–—]?\s*(?:[A-Z]?\d{1,4}[A-Z]?|[ivxlcdm]{1,7})\s*[-–—]?(?:\s*(?:of|/)\s*\d{1,4})?",
@@ -47,6 +51,7 @@ _NUMBERING = frozenset(
     )
 )
 _ROMAN = re.compile(r"(?=[ivxlc])c{0,3}(?:x[cl]|l?x{0,3})(?:i[xv]|v?i{0,3})")
+_BULLET = re.compile(r"[•◦▪‣∙·●○■□–—*-]\s")  # a list item, even of names set as code
 _HYPHENATED = re.compile(r"([^\W\d_]+)-$")
 _NEXT_WORD = re.compile(r"([^\W\d_]+)(\S*)\s*")
 
@@ -67,6 +72,7 @@ class _Line:
     x: float
     y: float
     bold: bool
+    mono: bool = False  # all in a typewriter face: code
     heading: int = 0  # Markdown level, 0 for text
     aside: bool = False  # a footnote moved out of the sentence it fell into
     resumes: bool = False  # the line that goes on with that sentence
@@ -119,7 +125,7 @@ def _declared_title(reader) -> str | None:
 
 def _page_lines(page) -> list[_Line]:
     """One page's lines, each with the size, weight and place of its letters."""
-    runs: list[tuple[str, float, float, float, bool]] = []
+    runs: list[tuple[str, float, float, float, bool, bool]] = []
 
     def visit(text, cm, tm, font, size) -> None:
         # The text matrix within the page's transformation: where the run starts and how
@@ -129,7 +135,8 @@ def _page_lines(page) -> list[_Line]:
         x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
         y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
         name = str((font or {}).get("/BaseFont", ""))
-        runs.append((text, abs(size) * (c * c + d * d) ** 0.5, x, y, bool(_BOLD_FONT.search(name))))
+        bold, mono = bool(_BOLD_FONT.search(name)), bool(_MONO_FONT.search(name))
+        runs.append((text, abs(size) * (c * c + d * d) ** 0.5, x, y, bold, mono))
 
     text = page.extract_text(visitor_text=visit) or ""
     if "".join(r[0] for r in runs) != text:  # runs pypdf wrote out of order: text alone
@@ -137,29 +144,30 @@ def _page_lines(page) -> list[_Line]:
     lines: list[_Line] = []
     parts: list[str] = []
     sizes: Counter[float] = Counter()
-    bold = letters = 0
+    bold = mono = letters = 0
     at: tuple[float, float] | None = None
 
     def end_line() -> None:
-        nonlocal bold, letters, at
+        nonlocal bold, mono, letters, at
         s = _tidy("".join(parts))
         if s and at is not None:
             size = sizes.most_common(1)[0][0] if sizes else 0.0
-            lines.append(_Line(s, size, at[0], at[1], bold == letters > 0))
+            lines.append(_Line(s, size, at[0], at[1], bold == letters > 0, mono == letters > 0))
         parts.clear()
         sizes.clear()
-        bold = letters = 0
+        bold = mono = letters = 0
         at = None
 
-    for run, size, x, y, is_bold in runs:
+    for run, size, x, y, is_bold, is_mono in runs:
         for i, piece in enumerate(run.split("\n")):
             if i:
                 end_line()
-            n = sum(1 for ch in piece if ch.isalnum())
+            n = sum(1 for ch in piece if not ch.isspace())
             if n:
                 sizes[round(size * 2) / 2] += n
                 letters += n
                 bold += n if is_bold else 0
+                mono += n if is_mono else 0
                 if at is None:
                     at = (x, y)
             parts.append(piece)
@@ -286,8 +294,10 @@ def _drop_running(pages: list[list[_Line]], body: float) -> None:
             if _edge_key(ln.text) in running and ln.size <= body:
                 places[round(ln.y)] += 1
     first = next((i for i, lines in enumerate(pages) if lines), 0)
+    drops: list[set[int]] = []
     for i, lines in enumerate(pages):
         drop: set[int] = set()
+        drops.append(drop)
         for side in (range(len(lines)), range(len(lines) - 1, -1, -1)):
             n = 0  # lines passed that are more than a number
             for j in side:
@@ -313,7 +323,13 @@ def _drop_running(pages: list[list[_Line]], body: float) -> None:
         drop |= {
             j for j in at_edge if lines[j].text.isdigit() and int(lines[j].text) - i in offsets
         }
-        pages[i] = [ln for j, ln in enumerate(lines) if j not in drop]
+    # What stands on most pages and nothing else is their content: one label a page, a
+    # slide's single line. A proof's blank pages, all marks, are a few.
+    emptied = sum(1 for lines, drop in zip(pages, drops) if lines and len(drop) == len(lines))
+    if emptied > 0.5 * sum(1 for lines in pages if lines):
+        return
+    for i, drop in enumerate(drops):
+        pages[i] = [ln for j, ln in enumerate(pages[i]) if j not in drop]
 
 
 def _line_numbers(lines: list[_Line]) -> set[int]:
@@ -326,7 +342,8 @@ def _line_numbers(lines: list[_Line]) -> set[int]:
         if m and run and int(m.group(1)) == int(re.sub(r"\D", "", lines[run[-1]].text)) + 1:
             run.append(j)
             continue
-        if len(run) >= LINE_NUMBERS:
+        # mostly bare numbers: a board's "a1", "a2", ... are labels, not line numbers
+        if sum(lines[r].text.isdigit() for r in run) >= LINE_NUMBERS:
             found.update(run)
         run = [j] if m else []
     return found
@@ -358,7 +375,11 @@ def _mark_headings(pages: list[list[_Line]], body: float) -> None:
             if ln.size in level and short(ln):
                 ln.heading = level[ln.size]
             elif (
-                ln.bold and ln.size >= body and short(ln) and not re.search(r"[.!?:;,-]$", ln.text)
+                ln.bold
+                and not ln.mono
+                and ln.size >= body
+                and short(ln)
+                and not re.search(r"[.!?:;,-]$", ln.text)
             ):
                 ln.heading = min(len(larger) + 1, 6)
         # A heading heads text: the labels of a figure, set apart in a larger or bold
@@ -476,12 +497,17 @@ def _write(pages: list[list[_Line | None]]) -> tuple[str, tuple[int, ...]]:
         flat.extend(lines)
     texts: list[str | None | int] = [x.text if isinstance(x, _Line) else x for x in flat]
     heads = {i for i, x in enumerate(flat) if isinstance(x, _Line) and x.heading}
+    code = {
+        i
+        for i, x in enumerate(flat)
+        if isinstance(x, _Line) and x.mono and not x.heading and not _BULLET.match(x.text)
+    }
     for i, s in enumerate(texts):
-        if not isinstance(s, str) or i in heads:
+        if not isinstance(s, str) or i in heads or i in code:
             continue
         m = _HYPHENATED.search(s)
         j = _next_text(texts, i)
-        if m is None or j is None or j in heads:
+        if m is None or j is None or j in heads or j in code:
             continue
         n = _NEXT_WORD.match(texts[j])
         if n is None or not n.group(1)[:1].islower():
@@ -502,6 +528,7 @@ def _write(pages: list[list[_Line | None]]) -> tuple[str, tuple[int, ...]]:
     at = 0
     opened = 0  # pages begun whose first line is still to come
     pending = ""
+    fenced = False  # inside a code block: lines in a typewriter face, fenced as Markdown's
     for k, s in enumerate(texts):
         if isinstance(s, int):
             if out and not _continues(out[-1], _next_str(texts, k)):
@@ -512,12 +539,23 @@ def _write(pages: list[list[_Line | None]]) -> tuple[str, tuple[int, ...]]:
         elif s:
             head = k in heads
             sep = "" if not out else "\n\n" if head else pending or "\n"
-            starts += [at + len(sep)] * opened
+            if fenced != (k in code):
+                sep = (
+                    ("\n```" if fenced else "")
+                    + ("\n\n" if out else "")
+                    + ("" if fenced else "```\n")
+                )
+                fenced = not fenced
+            elif fenced:
+                sep = "\n"
+            starts += [at + len(sep) if out else 0] * opened
             opened = 0
             line = "#" * flat[k].heading + " " + s if head else s
             out.append(sep + line)
             at += len(sep) + len(line)
             pending = "\n\n" if head else ""
+    if fenced:
+        out.append("\n```")
     starts += [at] * opened
     return "".join(out) + "\n", tuple(starts)
 
