@@ -1,13 +1,15 @@
 """Read a PDF's text layer as its pages lay it out.
 
 A PDF holds positioned runs of glyphs, not paragraphs. pypdf (see README, "Formats") puts
-the runs of a page into lines; this module reads each line's font size, weight and
-position as well, and from them writes the text a reader sees: headings set larger or in
-bold on a line of their own are Markdown headings, a wider gap or an indented first line
-starts a paragraph, running heads and feet (the title, chapter or printer's mark and the
-page number repeated at the top or bottom of pages) are left out, a word hyphenated at a
-line's end is whole again, and typographic ligatures are letters. The clean stage then
-reads this text as it reads any Markdown.
+the runs of a page into lines; this module reads each line's font size, face and position
+as well, and from them writes the text a reader sees: headings set larger or in bold on a
+line of their own, or named by the PDF's outline, are Markdown headings; lines in a
+typewriter face are fenced code; a wider gap or an indented first line starts a
+paragraph, and a footnote that falls inside a sentence goes after it; running heads and
+feet (the title, chapter or printer's mark and the page number repeated at the top or
+bottom of pages) are left out; a word hyphenated at a line's end is whole again, and
+typographic ligatures are letters. The clean stage then reads this text as it reads any
+Markdown.
 """
 
 from __future__ import annotations
@@ -39,7 +41,8 @@ _MONO_FONT = re.compile(
 )
 # A page or line number alone: "12", "xiv", "Page 3", "3 of 10", "- 3 -", a proof's "R33".
 _PAGE_NUMBER = re.compile(
-    r"(?:page\s*)?[-–—]?\s*(?:[A-Z]?\d{1,4}[A-Z]?|[ivxlcdm]{1,7})\s*[-–—]?(?:\s*(?:of|/)\s*\d{1,4})?",
+    r"(?:page\s*)?[-–—]?\s*(?:[A-Z]?\d{1,4}[A-Z]?|(?=[ivxlc])c{0,3}(?:x[cl]|l?x{0,3})(?:i[xv]|v?i{0,3}))"
+    r"\s*[-–—]?(?:\s*(?:of|/)\s*\d{1,4})?",
     re.IGNORECASE,
 )
 _SENTENCE_END = re.compile(r"[.!?:;][\"'”’)\]]*$")
@@ -68,7 +71,7 @@ INDENT = 0.8  # an indent of this many body-font sizes starts a paragraph after 
 @dataclass
 class _Line:
     text: str
-    size: float  # the font size of most of its letters; 0 when unknown
+    size: float  # the font size of most of its characters; 0 when unknown
     x: float
     y: float
     bold: bool
@@ -99,8 +102,8 @@ def read_pdf(data: bytes) -> tuple[str, tuple[int, ...], str | None] | str:
         return f"PDF has {len(reader.pages)} pages (more than {MAX_PDF_PAGES}); split it"
     pages = [_page_lines(page) for page in reader.pages]
     text, starts = _write(_laid_out(pages, _outline(reader)))
-    letters = sum(1 for ch in text if not ch.isspace())
-    if letters and sum(map(len, _GLYPH_ID.findall(text))) > 0.3 * letters:
+    shown = sum(1 for ch in text if not ch.isspace())
+    if shown and sum(map(len, _GLYPH_ID.findall(text))) > 0.3 * shown:
         return "PDF fonts have no character map (its text reads as glyph ids /g18/g152...); run OCR on it to index it"
     return text, starts, _declared_title(reader)
 
@@ -144,18 +147,18 @@ def _page_lines(page) -> list[_Line]:
     lines: list[_Line] = []
     parts: list[str] = []
     sizes: Counter[float] = Counter()
-    bold = mono = letters = 0
+    bold = mono = shown = 0  # characters in a bold face, a typewriter face, any face
     at: tuple[float, float] | None = None
 
     def end_line() -> None:
-        nonlocal bold, mono, letters, at
+        nonlocal bold, mono, shown, at
         s = _tidy("".join(parts))
         if s and at is not None:
             size = sizes.most_common(1)[0][0] if sizes else 0.0
-            lines.append(_Line(s, size, at[0], at[1], bold == letters > 0, mono == letters > 0))
+            lines.append(_Line(s, size, at[0], at[1], bold == shown > 0, mono == shown > 0))
         parts.clear()
         sizes.clear()
-        bold = mono = letters = 0
+        bold = mono = shown = 0
         at = None
 
     for run, size, x, y, is_bold, is_mono in runs:
@@ -165,7 +168,7 @@ def _page_lines(page) -> list[_Line]:
             n = sum(1 for ch in piece if not ch.isspace())
             if n:
                 sizes[round(size * 2) / 2] += n
-                letters += n
+                shown += n
                 bold += n if is_bold else 0
                 mono += n if is_mono else 0
                 if at is None:
@@ -272,9 +275,8 @@ def _drop_running(pages: list[list[_Line]], body: float) -> None:
     numbers, printers' marks; not the title of the first page, set larger, that the
     running heads repeat."""
 
-    def edges(lines: list[_Line]):
-        n = min(EDGE_LINES, len(lines))
-        return [*lines[:n], *lines[max(n, len(lines) - EDGE_LINES) :]]
+    def edges(lines: list[_Line]) -> list[_Line]:
+        return [lines[j] for j in _edge_indices(len(lines))]
 
     # A booklet of two pages repeats its running head twice.
     often = min(RUNNING_PAGES, max(2, len(pages)))
@@ -316,12 +318,10 @@ def _drop_running(pages: list[list[_Line]], body: float) -> None:
                 drop.add(j)
                 n += not number
         drop |= _line_numbers(lines)
-        at_edge = [
-            *range(min(EDGE_LINES, len(lines))),
-            *range(max(0, len(lines) - EDGE_LINES), len(lines)),
-        ]
         drop |= {
-            j for j in at_edge if lines[j].text.isdigit() and int(lines[j].text) - i in offsets
+            j
+            for j in _edge_indices(len(lines))
+            if lines[j].text.isdigit() and int(lines[j].text) - i in offsets
         }
     # What stands on most pages and nothing else is their content: one label a page, a
     # slide's single line. A proof's blank pages, all marks, are a few.
@@ -330,6 +330,12 @@ def _drop_running(pages: list[list[_Line]], body: float) -> None:
         return
     for i, drop in enumerate(drops):
         pages[i] = [ln for j, ln in enumerate(pages[i]) if j not in drop]
+
+
+def _edge_indices(n: int) -> list[int]:
+    """The first and last ``EDGE_LINES`` of a page of ``n`` lines, each once."""
+    top = min(EDGE_LINES, n)
+    return [*range(top), *range(max(top, n - EDGE_LINES), n)]
 
 
 def _line_numbers(lines: list[_Line]) -> set[int]:
