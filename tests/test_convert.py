@@ -113,6 +113,17 @@ def test_pages_of_one_repeated_line_are_content_not_running_heads(tmp_path: Path
     assert skipped == [] and doc.text.count("Harbour board notice 7") == 3
 
 
+def test_large_lines_last_on_a_page_head_nothing(tmp_path: Path) -> None:
+    # A title page's names set large at its foot: typesetters never end a page on a heading.
+    pages = [
+        [("t", "Tide Tables"), ("p", "For the harbour of Kessel Point."), ("h", "Anna Berg")],
+        [("h", "High water"), ("p", "High water comes twice a day, about twelve hours apart.")],
+    ]
+    _write(tmp_path, "tides.pdf", pdf_typeset(pages, "Tide Tables"))
+    (doc,), _ = load_folder(tmp_path)
+    assert "# Anna Berg" not in doc.text and "# High water" in doc.text
+
+
 def test_a_pdf_outline_names_its_headings(tmp_path: Path) -> None:
     # Headings set like the text, found by the PDF's bookmarks alone.
     pages = [

@@ -388,8 +388,9 @@ def _mark_headings(pages: list[list[_Line]], body: float) -> None:
                 and not re.search(r"[.!?:;,-]$", ln.text)
             ):
                 ln.heading = min(len(larger) + 1, 6)
-        # A heading heads text: the labels of a figure, set apart in a larger or bold
-        # face, are followed by more labels, not by the text they would head.
+        # A heading heads text below it on its page: the labels of a figure, set apart in
+        # a larger or bold face, are followed by more labels, and a title page's names by
+        # nothing.
         below: _Line | None = None
         for ln in reversed(lines):
             if ln.heading and not _heads(ln, below, body):
@@ -463,7 +464,7 @@ def _mark_outline(pages: list[list[_Line]], outline) -> None:
 
 def _heads(ln: _Line, below: _Line | None, body: float) -> bool:
     if below is None:
-        return True  # the text it heads may be on the next page
+        return False  # typesetters never leave a heading last on a page: a title page's name
     near = 0 < ln.y - below.y <= 4 * max(ln.size, below.size)
     return near and (below.heading > ln.heading or not below.heading and below.size == body)
 
