@@ -96,7 +96,7 @@ def pdf_typeset(
 ) -> bytes:
     """A PDF set line by line as a book is: each page of ``(kind, line)`` pairs, kind "t"
     a title (18 pt), "h" a heading (13 pt), "b" a bold line at the text's size, "p" a
-    line of text (10 pt), "f" a footnote's line (8 pt), "c" a line of code (10 pt, in a
+    line of text (10 pt), "i" one that opens an indented paragraph, "f" a footnote's line (8 pt), "c" a line of code (10 pt, in a
     typewriter face), "o" a line of text the PDF's outline (its bookmarks) lists, "" a blank line; ``running_head`` at the top of every
     page, its number at the foot; ``title`` in its properties.
     """
@@ -107,7 +107,7 @@ def pdf_typeset(
     pdf.add_font("body", style="B", fname=font_path.replace(".ttf", "-Bold.ttf"))
     pdf.add_font("mono", fname=font_path.replace(".ttf", "Mono.ttf"))
     pdf.set_auto_page_break(False)
-    sizes = {"t": 18, "h": 13, "b": 10, "p": 10, "f": 8, "o": 10, "c": 10}
+    sizes = {"t": 18, "h": 13, "b": 10, "p": 10, "i": 10, "f": 8, "o": 10, "c": 10}
     for number, lines in enumerate(pages, 1):
         pdf.add_page()
         pdf.set_font("body", size=9)
@@ -123,11 +123,11 @@ def pdf_typeset(
                 style="B" if kind in "tb" else "",
                 size=sizes[kind],
             )
-            y += sizes[kind] * 0.5 if kind not in "poc" else 5
+            y += sizes[kind] * 0.5 if kind not in "pioc" else 5
             if kind == "o":
                 pdf.set_y(y - 4)
                 pdf.start_section(line)
-            pdf.text(20, y, line)
+            pdf.text(25 if kind == "i" else 20, y, line)
             if kind in "th":
                 y += 3
     return bytes(pdf.output())

@@ -124,6 +124,33 @@ def test_large_lines_last_on_a_page_head_nothing(tmp_path: Path) -> None:
     assert "# Anna Berg" not in doc.text and "# High water" in doc.text
 
 
+def test_indented_paragraphs_of_one_line_stand_apart(tmp_path: Path) -> None:
+    # Set as a book sets them: no gap, each paragraph's first line indented.
+    lines = [
+        ("i", "The bell was rung at dusk."),
+        ("i", "The keepers lit the lamp when the bell had stopped, and trimmed"),
+        ("p", "its wick every four hours until dawn. They logged the weather, the"),
+        ("p", "ships that passed, the state of the sea and of the glass, and any"),
+        ("p", "call for the lifeboat, in a book the harbour board read each month."),
+        ("i", "Fog came often in the autumn."),
+        ("p", "The horn sounded then, two blasts a minute, until the fog had gone"),
+        ("p", "from the bay."),
+    ]
+    more = [("p", "Wrecks are listed in the second book.")]
+    _write(tmp_path, "log.pdf", pdf_typeset([lines, more], "Keepers' log"))
+    (doc,), _ = load_folder(tmp_path)
+    paragraphs = [" ".join(p.split()) for p in doc.text.split("\n\n") if p.strip()]
+    assert paragraphs[:3] == [
+        "The bell was rung at dusk.",
+        "The keepers lit the lamp when the bell had stopped, and trimmed its wick every four"
+        " hours until dawn. They logged the weather, the ships that passed, the state of the sea"
+        " and of the glass, and any call for the lifeboat, in a book the harbour board read each"
+        " month.",
+        "Fog came often in the autumn. The horn sounded then, two blasts a minute, until the fog"
+        " had gone from the bay.",
+    ]
+
+
 def test_a_pdf_outline_names_its_headings(tmp_path: Path) -> None:
     # Headings set like the text, found by the PDF's bookmarks alone.
     pages = [

@@ -64,6 +64,7 @@ EDGE_LINES = 4  # lines looked at for running heads at each end of a page
 RUNNING_PAGES = 3  # a line repeated at the edge of this many pages is a running head
 OUTLINE_FOUND = 0.5  # the outline is followed when this share of its titles is found
 LINE_NUMBERS = 5  # this many counting numbers in a row are a margin's line numbers
+MARGIN_LINES = 5  # this many lines starting at one place make a column's left edge
 PARAGRAPH_GAP = 1.35  # a gap this many times the usual line spacing starts a paragraph
 INDENT = 0.8  # an indent of this many body-font sizes starts a paragraph after a sentence
 
@@ -196,6 +197,7 @@ def _laid_out(
     for lines in pages:
         flow: list[_Line | None] = []
         prev: _Line | None = None
+        margins = _margins(lines, body)
         for ln in _asides_after(lines, body):
             if (
                 prev is not None
@@ -206,7 +208,9 @@ def _laid_out(
                 prev.text += " " + ln.text  # a heading set on two lines is one heading
                 continue
             if prev is not None and (
-                ln.aside != prev.aside or not ln.resumes and _breaks(prev, ln, body, spacing)
+                ln.aside != prev.aside
+                or not ln.resumes
+                and _breaks(prev, ln, body, spacing, margins)
             ):
                 flow.append(None)
             flow.append(ln)
@@ -247,6 +251,14 @@ def _asides_after(lines: list[_Line], body: float) -> list[_Line]:
         lines[j : end + 1] = lines[k : end + 1] + run
         j = end + 1
     return lines
+
+
+def _margins(lines: list[_Line], body: float) -> tuple[float, ...]:
+    """Where a page's lines usually start: the left edge of each of its columns (not the
+    indent of its paragraphs, a little to the right of one)."""
+    starts = Counter(round(ln.x) for ln in lines if ln.size)
+    usual = sorted(x for x, n in starts.items() if n >= MARGIN_LINES)
+    return tuple(x for x in usual if not any(x - 4 * body <= m < x for m in usual))
 
 
 def _body_size(pages: list[list[_Line]]) -> float:
@@ -473,7 +485,9 @@ def _close(a: _Line, b: _Line) -> bool:
     return 0 < a.y - b.y <= 1.6 * max(a.size, b.size)
 
 
-def _breaks(prev: _Line, ln: _Line, body: float, spacing: float) -> bool:
+def _breaks(
+    prev: _Line, ln: _Line, body: float, spacing: float, margins: tuple[float, ...]
+) -> bool:
     """Whether ``ln`` starts a new paragraph after ``prev`` on the same page."""
     if prev.heading or ln.heading:
         return True
@@ -481,8 +495,17 @@ def _breaks(prev: _Line, ln: _Line, body: float, spacing: float) -> bool:
         return False
     if 0 < prev.y - ln.y and prev.y - ln.y > PARAGRAPH_GAP * max(spacing, ln.size):
         return True
-    ended = _SENTENCE_END.search(prev.text) is not None
-    return ended and ln.x - prev.x >= INDENT * body and abs(prev.y - ln.y) < 3 * spacing
+    if _SENTENCE_END.search(prev.text) is None:
+        return False
+    # Indented from the left edge of its column: the page's usual line starts, so a
+    # paragraph opening at the top of the next column is seen as well.
+    # A list's items stand indented alike: each is set against the one before.
+    edge = (
+        prev.x
+        if _BULLET.match(ln.text)
+        else max((m for m in margins if m <= ln.x + 1), default=prev.x)
+    )
+    return ln.x - edge >= INDENT * body
 
 
 def _write(pages: list[list[_Line | None]]) -> tuple[str, tuple[int, ...]]:
