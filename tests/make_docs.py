@@ -114,7 +114,7 @@ def pdf_typeset(
         pdf.text(20, 12, running_head)
         pdf.text(105, 290, str(number))
         y = 30.0
-        for kind, line in lines:
+        for at, (kind, line) in enumerate(lines):
             if not kind:
                 y += 4
                 continue
@@ -128,6 +128,7 @@ def pdf_typeset(
                 pdf.set_y(y - 4)
                 pdf.start_section(line)
             pdf.text(25 if kind == "i" else 20, y, line)
-            if kind in "th":
-                y += 3
+            following = lines[at + 1][0] if at + 1 < len(lines) else ""
+            if kind in "th" and following != kind:
+                y += 3  # space below a heading, not between the lines of one
     return bytes(pdf.output())

@@ -146,6 +146,23 @@ def test_indented_paragraphs_of_one_line_stand_apart(tmp_path: Path) -> None:
     assert paragraphs[:3] == set_as
 
 
+def test_a_title_set_on_two_lines_under_a_masthead_titles_the_pdf(tmp_path: Path) -> None:
+    pages = [
+        [
+            ("p", "Harbour Board Papers, number four, printed for the members."),
+            ("t", "The Light at"),
+            ("t", "Kessel Point"),
+            ("h", "Building"),
+            ("p", "The tower was built of granite in 1874 by the harbour board."),
+        ],
+        [("h", "Keepers"), ("p", "Three families kept the light until 1961.")],
+    ]
+    _write(tmp_path, "paper.pdf", pdf_typeset(pages, "Harbour Board Papers"))
+    (doc,), _ = load_folder(tmp_path)
+    assert doc.title == "The Light at Kessel Point"
+    assert section_at(doc.sections, doc.text.index("granite")) == "Building"
+
+
 def test_a_pdf_outline_names_its_headings(tmp_path: Path) -> None:
     # Headings set like the text, found by the PDF's bookmarks alone.
     pages = [
@@ -168,6 +185,11 @@ def test_a_pdf_outline_names_its_headings(tmp_path: Path) -> None:
     assert doc.title == "Kessel Point Light" and draft.title != "Microsoft Word - draft3.docx"
     assert section_at(doc.sections, doc.text.index("harbour")) == "Origins"
     assert section_at(doc.sections, doc.text.index("electric")) == "The lamp today"
+    # a title set above what the outline lists stays the title
+    pages[0].insert(0, ("t", "Tide Tables"))
+    _write(tmp_path, "plain.pdf", pdf_typeset(pages, "Kessel Point"))
+    (_, doc), _ = load_folder(tmp_path)
+    assert doc.title == "Tide Tables"
 
 
 def test_docx_paragraphs_headings_bullets_and_table_cells(tmp_path: Path) -> None:

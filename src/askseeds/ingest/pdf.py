@@ -192,6 +192,7 @@ def _laid_out(
     _drop_running(pages, body)
     _mark_headings(pages, body)
     _mark_outline(pages, outline)
+    _title_first(pages)
     spacing = _spacing(pages, body)
     out: list[list[_Line | None]] = []
     for lines in pages:
@@ -217,6 +218,19 @@ def _laid_out(
             prev = ln
         out.append(flow)
     return out
+
+
+def _title_first(pages: list[list[_Line]]) -> None:
+    """The one first-level heading, on the first page, is the title: set first, so what a
+    page prints above it (a journal's name, an infobox, a logo's words) is read under it
+    and not as the text before the title."""
+    first = next((i for i, lines in enumerate(pages) if lines), None)
+    if first is None or any(ln.heading == 1 for lines in pages[first + 1 :] for ln in lines):
+        return
+    at = [j for j, ln in enumerate(pages[first]) if ln.heading == 1]
+    if at and at[0] > 0 and at == list(range(at[0], at[-1] + 1)):  # one title, maybe on two lines
+        lines = pages[first]
+        pages[first] = lines[at[0] : at[-1] + 1] + lines[: at[0]] + lines[at[-1] + 1 :]
 
 
 def _asides_after(lines: list[_Line], body: float) -> list[_Line]:
@@ -466,9 +480,14 @@ def _mark_outline(pages: list[list[_Line]], outline) -> None:
     if not outline or len(marked) < OUTLINE_FOUND * len(outline):
         return
     below = min(max(level for _, level in marked) + 1, 6)
+    # The title, set largest on the first page before anything the outline names, stays
+    # the title: outlines list what follows it.
+    first = next((lines for lines in pages if lines), [])
+    named = {id(ln) for ln, _ in marked}
+    title = next((ln for ln in first if ln.heading or id(ln) in named), None)
     for lines in pages:
         for ln in lines:
-            if ln.heading:
+            if ln.heading and not (ln is title and ln.heading == 1 and id(ln) not in named):
                 ln.heading = below
     for ln, level in marked:
         ln.heading = min(level, 6)
@@ -478,7 +497,14 @@ def _heads(ln: _Line, below: _Line | None, body: float) -> bool:
     if below is None:
         return False  # typesetters never leave a heading last on a page: a title page's name
     near = 0 < ln.y - below.y <= 4 * max(ln.size, below.size)
-    return near and (below.heading > ln.heading or not below.heading and below.size == body)
+    # text below, a deeper heading, or the heading's own next line (a title set on two)
+    return near and (
+        below.heading > ln.heading
+        or below.heading == ln.heading
+        and _close(ln, below)
+        or not below.heading
+        and below.size == body
+    )
 
 
 def _close(a: _Line, b: _Line) -> bool:
