@@ -186,10 +186,10 @@ def test_a_pdf_outline_names_its_headings(tmp_path: Path) -> None:
     assert section_at(doc.sections, doc.text.index("harbour")) == "Origins"
     assert section_at(doc.sections, doc.text.index("electric")) == "The lamp today"
     # a title set above what the outline lists stays the title
-    pages[0].insert(0, ("t", "Tide Tables"))
+    pages[0][:0] = [("t", "Tide Tables for"), ("t", "Kessel Point")]
     _write(tmp_path, "plain.pdf", pdf_typeset(pages, "Kessel Point"))
     (_, doc), _ = load_folder(tmp_path)
-    assert doc.title == "Tide Tables"
+    assert doc.title == "Tide Tables for Kessel Point"
 
 
 def test_docx_paragraphs_headings_bullets_and_table_cells(tmp_path: Path) -> None:

@@ -18,7 +18,7 @@ import io
 import re
 from collections import Counter
 from dataclasses import dataclass
-from itertools import pairwise
+from itertools import pairwise, takewhile
 
 __all__ = ["NO_TEXT_LAYER", "read_pdf"]
 
@@ -484,10 +484,11 @@ def _mark_outline(pages: list[list[_Line]], outline) -> None:
     # the title: outlines list what follows it.
     first = next((lines for lines in pages if lines), [])
     named = {id(ln) for ln, _ in marked}
-    title = next((ln for ln in first if ln.heading or id(ln) in named), None)
+    heads = [ln for ln in first if ln.heading or id(ln) in named]
+    title = {id(ln) for ln in takewhile(lambda h: h.heading == 1 and id(h) not in named, heads)}
     for lines in pages:
         for ln in lines:
-            if ln.heading and not (ln is title and ln.heading == 1 and id(ln) not in named):
+            if ln.heading and id(ln) not in title:
                 ln.heading = below
     for ln, level in marked:
         ln.heading = min(level, 6)
