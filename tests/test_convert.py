@@ -34,6 +34,14 @@ def _write(folder: Path, name: str, data: bytes) -> None:
     (folder / name).write_bytes(data)
 
 
+def _typeset(folder: Path, name: str, pages, running_head: str):
+    """The one document a folder holds once ``pages`` are typeset into it as ``name``."""
+    _write(folder, name, pdf_typeset(pages, running_head))
+    (doc,), skipped = load_folder(folder)
+    assert skipped == []
+    return doc
+
+
 def _blocks(doc) -> list[str]:
     return [doc.text[b.start : b.end] for b in doc.blocks]
 
@@ -79,10 +87,9 @@ GUIDE = [
 
 
 def test_a_typeset_pdf_reads_as_laid_out(tmp_path: Path) -> None:
-    _write(tmp_path, "guide.pdf", pdf_typeset(GUIDE, "A Guide to Northern Lights"))
-    (doc,), skipped = load_folder(tmp_path)
+    doc = _typeset(tmp_path, "guide.pdf", GUIDE, "A Guide to Northern Lights")
     text = doc.text
-    assert skipped == [] and len(doc.pages) == 3
+    assert len(doc.pages) == 3
     # the running head and the page numbers are not text
     assert "Northern Lights" not in text and not any(
         ln.strip().isdigit() for ln in text.split("\n")
@@ -120,8 +127,7 @@ def test_large_lines_last_on_a_page_head_nothing(tmp_path: Path) -> None:
         [("t", "Tide Tables"), ("p", "For the harbour of Kessel Point."), ("h", "Anna Berg")],
         [("h", "High water"), ("p", "High water comes twice a day, about twelve hours apart.")],
     ]
-    _write(tmp_path, "tides.pdf", pdf_typeset(pages, "Tide Tables"))
-    (doc,), _ = load_folder(tmp_path)
+    doc = _typeset(tmp_path, "tides.pdf", pages, "Tide Tables")
     assert "# Anna Berg" not in doc.text and "# High water" in doc.text
 
 
@@ -138,8 +144,7 @@ def test_indented_paragraphs_of_one_line_stand_apart(tmp_path: Path) -> None:
         ("p", "from the bay."),
     ]
     more = [("p", "Wrecks are listed in the second book.")]
-    _write(tmp_path, "log.pdf", pdf_typeset([lines, more], "Keepers' log"))
-    (doc,), _ = load_folder(tmp_path)
+    doc = _typeset(tmp_path, "log.pdf", [lines, more], "Keepers' log")
     paragraphs = [" ".join(p.split()) for p in doc.text.split("\n\n") if p.strip()]
     opened = [i for i, (kind, _) in enumerate(lines) if kind == "i"] + [len(lines)]
     set_as = [" ".join(t for _, t in lines[a:b]) for a, b in pairwise(opened)]
@@ -157,8 +162,7 @@ def test_a_title_set_on_two_lines_under_a_masthead_titles_the_pdf(tmp_path: Path
         ],
         [("h", "Keepers"), ("p", "Three families kept the light until 1961.")],
     ]
-    _write(tmp_path, "paper.pdf", pdf_typeset(pages, "Harbour Board Papers"))
-    (doc,), _ = load_folder(tmp_path)
+    doc = _typeset(tmp_path, "paper.pdf", pages, "Harbour Board Papers")
     assert doc.title == "The Light at Kessel Point"
     assert section_at(doc.sections, doc.text.index("granite")) == "Building"
 

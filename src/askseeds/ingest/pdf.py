@@ -244,10 +244,14 @@ def _asides_after(lines: list[_Line], body: float) -> list[_Line]:
         while k < len(lines) and 0 < lines[k].size < body - 0.4 and not lines[k].heading:
             k += 1
         before = lines[j - 1]
-        if k == j or k == len(lines) or before.size != body or _SENTENCE_END.search(before.text):
-            j = k + 1
-            continue
-        if lines[k].size != body or lines[k].heading or before.heading:
+        # smaller print between a sentence's start and the text line that finishes it
+        inside = (
+            j < k < len(lines)
+            and before.size == lines[k].size == body
+            and not (before.heading or lines[k].heading)
+            and not _SENTENCE_END.search(before.text)
+        )
+        if not inside:
             j = k + 1
             continue
         end = next(
