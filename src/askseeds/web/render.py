@@ -1,7 +1,7 @@
 """Pure functions turning an :class:`~askseeds.types.Answer` into HTML for the web chat.
 
 Nothing here imports Gradio. Every piece of document or question text goes through
-:func:`esc`, which HTML-escapes it *and* turns markdown/LaTeX punctuation into numeric
+:func:`~askseeds.web.escape.esc`, which HTML-escapes it *and* turns markdown/LaTeX punctuation into numeric
 character references, so a document holding ``<script>``, ``<img onerror=...>`` or
 ``[x](javascript:...)`` is shown as literal text whether the result is read as HTML or
 as markdown. Only the markup written here (tags, classes, ``#src-...`` anchors) is live.
@@ -18,59 +18,17 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from ..ingest.clean import SECTION_SEP, is_fence
+from ..ingest.clean import SECTION_SEP
 from ..types import Answer, Citation, Passage
+from .escape import esc, one_line
+from .quote import quote_html
 
 NOT_FOUND = "Not found in the documents."
 GENERIC_ERROR = "Sorry, something went wrong while answering. Please try again."
 
-# HTML metacharacters, plus characters that mean something to markdown, GFM autolinks or
-# KaTeX, as character references. One translate pass: escaping in two steps would turn the
-# "#" of html.escape's "&#x27;" into "&#35;", showing apostrophes as "&#x27;" on the page.
-_HTML_SPECIAL = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;"}
-_MD_SPECIAL = {c: f"&#{ord(c)};" for c in "[]()!*_`~$\\|#{}:+-="}
-_ESCAPE_TABLE = str.maketrans({**_HTML_SPECIAL, **_MD_SPECIAL})
-_WS = re.compile(r"\s+")
 _TAG = re.compile(r"<[^>]*>")
 _BLANKS = re.compile(r"[ \t\r\f\v]*\n\s*\n\s*")
 _SPACES = re.compile(r"[ \t\r\f\v]+")
-
-
-def esc(text: Any) -> str:
-    """Escape untrusted text so it renders literally as HTML and as markdown."""
-    return ("" if text is None else str(text)).translate(_ESCAPE_TABLE)
-
-
-def _one_line(text: str) -> str:
-    """Collapse all whitespace runs (newlines included) to single spaces."""
-    return _WS.sub(" ", text or "").strip()
-
-
-def quote_html(snippet: str) -> str:
-    """A cited snippet for the answer bubble: prose on one line, and the lines of a fenced
-    code block (a lead-in quoted with its command) each as a line of code, without the fences.
-
-    The HTML stays on one line: spaces inside code are character references, which
-    ``_one_line`` keeps, so a command's spacing survives.
-    """
-    prose: list[str] = []
-    out: list[str] = []
-    code = False
-    for line in snippet.splitlines():
-        if is_fence(line):
-            code = not code
-            continue
-        if code and line.strip():
-            if prose:
-                out.append(esc(_one_line(" ".join(prose))))
-                prose = []
-            shown = esc(line.rstrip()).replace(" ", "&#32;").replace("\t", "&#32;" * 4)
-            out.append(f'<code class="ans-code">{shown}</code>')
-        elif not code:
-            prose.append(line)
-    if prose:
-        out.append(esc(_one_line(" ".join(prose))))
-    return " ".join(out)
 
 
 def _cite_id(turn: int, number: int | str) -> str:
@@ -198,10 +156,10 @@ def passage_card(passage: Passage, turn: int, index: int) -> str:
 
 def _notes(answer: Answer) -> str:
     lines = []
-    resolved = _one_line(answer.resolved_question)
-    if resolved and resolved.casefold() != _one_line(answer.question).casefold():
+    resolved = one_line(answer.resolved_question)
+    if resolved and resolved.casefold() != one_line(answer.question).casefold():
         lines.append(f"Searched for: &#8220;{esc(resolved)}&#8221;")
-    lines.extend(esc(_one_line(note)) for note in answer.notes if _one_line(note))
+    lines.extend(esc(one_line(note)) for note in answer.notes if one_line(note))
     if not lines:
         return ""
     return "".join(f'<div class="ans-note">{line}</div>' for line in lines)
@@ -237,13 +195,13 @@ def render_answer(answer: Answer, turn: int = 1) -> str:
             "None of the documents answers this question, so I won&#8217;t guess.</p>"
             f"{_closest(answer.passages, turn)}{_notes(answer)}</div>"
         )
-        return _one_line(html_out)
+        return one_line(html_out)
 
     if answer.conflict:
         items = "".join(
             "<li>"
             + f'<span class="ans-date">{esc(c.date) if c.date else "undated"}</span> '
-            + f"&#8220;{esc(_one_line(c.snippet))}&#8221; {marker(turn, c.number)}"
+            + f"&#8220;{esc(one_line(c.snippet))}&#8221; {marker(turn, c.number)}"
             + f' <span class="ans-by">&#8212; {esc(source_label(c.title, c.source))}</span></li>'
             for c in answer.citations
         )
@@ -265,12 +223,12 @@ def render_answer(answer: Answer, turn: int = 1) -> str:
         for label, numbers in seen.items()
     )
     footer = f'<div class="ans-sources">Sources: {by}</div>'
-    return _one_line(f'<div class="ans">{body}{footer}{_notes(answer)}</div>')
+    return one_line(f'<div class="ans">{body}{footer}{_notes(answer)}</div>')
 
 
 def render_sources(answer: Answer, turn: int = 1) -> str:
     """The sources-panel section for one answer (citations, or closest passages)."""
-    question = esc(_one_line(answer.question))
+    question = esc(one_line(answer.question))
     if answer.abstained or not answer.citations:
         cards = "".join(passage_card(p, turn, i) for i, p in enumerate(answer.passages, 1))
         heading = "Closest passages (none answers the question)"
@@ -317,7 +275,7 @@ def render_panel(sections: Mapping[int, tuple[str, str]], first_kept: int = 1) -
             question, section = sections[t][:2]  # a chat's turns carry more after these
             parts.append(
                 f'<details class="older" data-turn="{int(t)}"><summary>'
-                f'<span class="turn-n">Q{int(t)}</span> {esc(_one_line(question))}</summary>'
+                f'<span class="turn-n">Q{int(t)}</span> {esc(one_line(question))}</summary>'
                 f"{section}</details>"
             )
     return '<div class="panel">' + "".join(parts) + dropped + "</div>"
@@ -325,7 +283,7 @@ def render_panel(sections: Mapping[int, tuple[str, str]], first_kept: int = 1) -
 
 def render_error(message: str) -> str:
     """A chat bubble for an error message (escaped)."""
-    return _one_line(f'<div class="ans ans-error"><p>{esc(message)}</p></div>')
+    return one_line(f'<div class="ans ans-error"><p>{esc(message)}</p></div>')
 
 
 def render_header(stats: Any, title: str = "Ask the documents") -> str:
@@ -404,7 +362,7 @@ def render_upload(saved: Sequence[Any], skipped: Sequence[Any], error: str | Non
 
 def plain_text(content: Any) -> str:
     """Plain text of a chat message's content (our HTML, a string, or Gradio content parts)."""
-    return _one_line(html.unescape(_TAG.sub(" ", _raw_text(content))))
+    return one_line(html.unescape(_TAG.sub(" ", _raw_text(content))))
 
 
 def _raw_text(content: Any) -> str:
