@@ -56,6 +56,17 @@ Oregon has been the sister state of Fujian Province since 1984 <script>alert(1)<
 The Oregon delegation brought a gift to Fuzhou <img src=x onerror=alert(1)> <svg onload=window.__xss=1> that was admired by everyone.
 Read the Oregon partnership charter [x](javascript:alert(1)) for the full list of Fujian exchanges.
 """
+# A Markdown note: its markup shows rendered in the answer bubble, its hostile parts still inert.
+EVIL_NOTE_NAME = "harbour_lights.md"
+EVIL_NOTE_QUESTION = "How far out to sea can the Kessel Point lamp be seen?"
+EVIL_NOTE_TEXT = """# Harbour lights
+
+The [[Kessel Point|Kessel Point lamp]] can be seen **24 nautical miles** out to sea \
+<img src=x onerror=window.__xss=1> on a clear night, says the \
+[harbour log](javascript:window.__xss=1).
+
+Its keeper climbs `112` steps every evening.
+"""
 
 
 def _free_port() -> int:
@@ -172,6 +183,7 @@ def evil_server(tmp_path_factory):
     docs = tmp / "docs"
     shutil.copytree(SEEDS, docs)
     (docs / EVIL_NAME).write_text(EVIL_TEXT, encoding="utf-8")
+    (docs / EVIL_NOTE_NAME).write_text(EVIL_NOTE_TEXT, encoding="utf-8")
     with _app_py(docs, tmp) as server:
         yield server
 
@@ -185,6 +197,12 @@ def evil_url(evil_server) -> str:
 def evil_question() -> str:
     """A question whose answer quotes the hostile document."""
     return EVIL_QUESTION
+
+
+@pytest.fixture(scope="session")
+def evil_note_question() -> str:
+    """A question whose answer quotes the hostile Markdown note."""
+    return EVIL_NOTE_QUESTION
 
 
 @pytest.fixture(scope="session")

@@ -169,6 +169,32 @@ def test_hostile_document_is_inert(page: Page, evil_url, evil_question, artifact
     assert seen["foreign"] == [], seen["foreign"]
 
 
+def test_a_markdown_note_reads_rendered_and_stays_inert(
+    page: Page, evil_url, evil_note_question, artifacts
+):
+    seen = _open(page, evil_url)
+    bubble = _ask(page, evil_note_question)
+    expect(bubble).to_contain_text(
+        "The Kessel Point lamp can be seen 24 nautical miles out to sea on a clear night, "
+        "says the harbour log."
+    )
+    expect(bubble.locator("strong")).to_have_text("24 nautical miles")
+    shown = bubble.inner_text()
+    assert "[[" not in shown and "**" not in shown and "javascript" not in shown, shown
+    assert bubble.locator("a:not(.cite)").count() == 0  # a link shows its label, not a link
+    bubble.locator("a.cite").first.click()
+    # The source card quotes the file's exact characters.
+    expect(page.locator("#sources #src-1-1")).to_contain_text("[[Kessel Point|Kessel Point lamp]]")
+    page.wait_for_timeout(300)
+    for root in ("#chatbot", "#sources"):
+        assert page.locator(f"{root} img[src='x']").count() == 0
+        assert page.locator(f"{root} a[href^='javascript']").count() == 0
+        assert page.locator(f"{root} [onerror]").count() == 0
+    assert page.evaluate("window.__xss === undefined")
+    page.screenshot(path=str(artifacts / "web-markdown.png"))
+    assert seen["dialogs"] == [] and seen["foreign"] == [], seen
+
+
 def test_a_down_vote_becomes_a_question_to_label_and_is_scored(page: Page, app_server, tmp_path):
     """Thumbs down in the page -> feedback file -> question set to label -> askseeds eval."""
     import json

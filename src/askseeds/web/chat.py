@@ -100,6 +100,10 @@ footer { opacity: .6; }
 #chatbot .ans-text { line-height: 1.6; }
 #chatbot code.ans-code { display: block; white-space: pre-wrap; margin: .3em 0; padding: .2em .5em;
   font-size: .9em; background: var(--background-fill-secondary); border-radius: 4px; }
+#chatbot code.ans-inline { font-size: .9em; padding: 0 .25em; background: var(--background-fill-secondary);
+  border-radius: 4px; }
+#chatbot .ans-head { display: block; font-weight: 600; }
+#chatbot .ans-item { display: block; padding-left: .9em; text-indent: -.9em; }
 a.cite { display: inline-block; font-size: .78em; font-weight: 600; line-height: 1.2;
   padding: 0 .35em; margin: 0 .1em; border-radius: 6px; text-decoration: none !important;
   color: var(--color-accent) !important; background: var(--color-accent-soft);

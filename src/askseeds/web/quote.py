@@ -1,33 +1,185 @@
-"""How a cited snippet reads in the answer bubble."""
+"""How a cited snippet reads in the answer bubble.
+
+A snippet is the exact text of its file. In a Markdown or reST file that text carries the
+file's markup ("[[Sync|Obsidian Sync]]", "**Default:** `2048`", "`plugins <https://...>`_"),
+which the bubble shows as the document reads once rendered: links as their labels, emphasis,
+inline code, no images and no HTML tags. Its lines keep their shape: a heading it starts
+with, list items and paragraphs stand on lines of their own, a fenced block is code. The
+sources panel still shows the exact characters.
+
+Every piece of document text still goes through :func:`~askseeds.web.escape.esc`; the only
+live tags are written here (``strong``, ``em``, ``del``, ``code``, ``span``).
+"""
 
 from __future__ import annotations
 
-from ..ingest.clean import is_fence
+import re
+from pathlib import PurePosixPath
+
+from markdown_it import MarkdownIt
+
+from ..ingest.clean import is_fence, shown_text
 from .escape import esc, one_line
 
+__all__ = ["markup_of", "quote_html"]
 
-def quote_html(snippet: str) -> str:
-    """A cited snippet for the answer bubble: prose on one line, and the lines of a fenced
-    code block (a lead-in quoted with its command) each as a line of code, without the fences.
+# Inline markup by file suffix. Converted files (PDF, HTML, DOCX) and plain text are literal:
+# an asterisk there is an asterisk.
+_MARKUP = {".md": "markdown", ".markdown": "markdown", ".rst": "rst"}
 
-    The HTML stays on one line: spaces inside code are character references, which
-    ``one_line`` keeps, so a command's spacing survives.
+# CommonMark with ~~strikethrough~~; raw HTML is parsed so that its tags can be dropped.
+_PARSER = MarkdownIt("commonmark", {"html": True}).enable("strikethrough")
+_TAGS = {
+    "strong_open": "<strong>",
+    "strong_close": "</strong>",
+    "em_open": "<em>",
+    "em_close": "</em>",
+    "s_open": "<del>",
+    "s_close": "</del>",
+}
+# reST: "`label <url>`_", ":role:`label <target>`" and ":role:`text`" show their label;
+# "`name`_" its name.
+_RST_LABELLED = re.compile(r"(?::[\w.+-]+:)?`([^`<]+?)\s*<[^>]*>`_{0,2}")
+_RST_ROLE = re.compile(r":[\w.+-]+:`([^`]+)`")
+_RST_REFERENCE = re.compile(r"(?<!`)`([^`]+)`_{1,2}(?!\w)")
+_RST_DIRECTIVE = re.compile(r"\.\.\s+[\w:.+-]+::")
+_RST_CODE_DIRECTIVE = re.compile(r"\.\.\s+(?:code|code-block|sourcecode|highlight)::")
+_UNDERLINE = re.compile(r"([=\-~^\"'`#*+:.])\1{2,}\s*")
+_ATX = re.compile(r"#{1,6}\s+")
+_QUOTE_MARK = re.compile(r"(?:>\s?)+")
+_ITEM = re.compile(r"(?:[-*+•]|[0-9]{1,3}[.)])\s+(?:\[[ xX]\]\s+)?(?=\S)")
+_ENDS_SENTENCE = re.compile(r"[.!?:;,]['\"”’)\]*_]*$")
+_HEAD_WORDS = 12
+
+
+def markup_of(source: str) -> str | None:
+    """The inline markup ``source`` (a corpus path) is written in: ``"markdown"``, ``"rst"``,
+    or ``None`` when its text is literal."""
+    return _MARKUP.get(PurePosixPath(source).suffix.lower())
+
+
+def quote_html(snippet: str, markup: str | None = None) -> str:
+    """A cited snippet as one line of HTML for the answer bubble.
+
+    Args:
+        snippet: the exact quoted text.
+        markup: ``markup_of`` its file; ``None`` shows every character as written.
     """
-    prose: list[str] = []
-    out: list[str] = []
-    code = False
+    parts: list[tuple[str, str]] = []  # (kind, text): "text", "item", "head", "code", "break"
+    code_until = -1  # reST: a literal block lasts while lines are indented deeper than this
+    literal_indent = -1  # ... and is shown without the indentation of its first line
+    fenced = False
     for line in snippet.splitlines():
+        indent = len(line) - len(line.lstrip())
+        stripped = line.strip()
         if is_fence(line):
-            code = not code
+            fenced = not fenced
             continue
-        if code and line.strip():
-            if prose:
-                out.append(esc(one_line(" ".join(prose))))
-                prose = []
-            shown = esc(line.rstrip()).replace(" ", "&#32;").replace("\t", "&#32;" * 4)
+        if fenced and stripped:
+            parts.append(("code", line.rstrip()))
+        if fenced:
+            continue
+        if code_until >= 0 and (indent > code_until or not stripped):
+            if stripped:
+                literal_indent = indent if literal_indent < 0 else min(indent, literal_indent)
+                parts.append(("code", line[literal_indent:].rstrip()))
+            continue
+        code_until = literal_indent = -1
+        if not stripped:
+            parts.append(("break", ""))
+            continue
+        if (  # a heading's underline: "Title" over "=====" (Markdown: "=" or "-" only)
+            markup
+            and _UNDERLINE.fullmatch(stripped)
+            and (markup == "rst" or stripped[0] in "=-")
+            and parts
+            and parts[-1][0] == "text"
+        ):
+            parts[-1] = ("head", parts[-1][1])
+            continue
+        if markup == "rst":
+            if _RST_DIRECTIVE.match(stripped):
+                if _RST_CODE_DIRECTIVE.match(stripped):
+                    code_until = indent
+                continue
+            if stripped.endswith("::"):
+                code_until = indent
+                stripped = stripped[:-1].rstrip(":").rstrip() + (":" if stripped != "::" else "")
+                if not stripped:
+                    continue
+        if markup == "markdown":
+            stripped = _QUOTE_MARK.sub("", stripped, count=1) if stripped[0] == ">" else stripped
+            heading = _ATX.match(stripped)
+            if heading:
+                parts.append(("head", stripped[heading.end() :]))
+                continue
+        item = _ITEM.match(stripped) if markup else None
+        if item:
+            text = stripped[item.end() :]
+            if markup == "markdown":
+                text = _ATX.sub("", text, count=1)
+            label = "•" if stripped[0] in "-*+•" else item.group().split()[0]
+            parts.append(("item", f"{label} {text}"))
+        elif parts and parts[-1][0] in ("text", "item"):
+            parts[-1] = (parts[-1][0], f"{parts[-1][1]} {stripped}")
+        else:
+            parts.append(("text", stripped))
+    return _lay_out(_lead_heading(parts), markup)
+
+
+def _lead_heading(parts: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """A snippet that opens with a short line standing alone, not a sentence, opens with its
+    heading: the quote starts where the heading's text does, after its marks."""
+    if (
+        len(parts) > 2
+        and parts[0][0] == "text"
+        and parts[1][0] == "break"
+        and not _ENDS_SENTENCE.search(parts[0][1])
+        and len(parts[0][1].split()) <= _HEAD_WORDS
+    ):
+        return [("head", parts[0][1]), *parts[1:]]
+    return parts
+
+
+def _lay_out(parts: list[tuple[str, str]], markup: str | None) -> str:
+    out: list[str] = []
+    pending_break = False
+    for kind, text in parts:
+        if kind == "break":
+            pending_break = bool(out)
+            continue
+        if kind == "code":
+            shown = esc(text).replace(" ", "&#32;").replace("\t", "&#32;" * 4)
             out.append(f'<code class="ans-code">{shown}</code>')
-        elif not code:
-            prose.append(line)
-    if prose:
-        out.append(esc(one_line(" ".join(prose))))
+        elif kind == "head":
+            out.append(f'<span class="ans-head">{_inline(text, markup)}</span>')
+        elif kind == "item":
+            out.append(f'<span class="ans-item">{_inline(text, markup)}</span>')
+        else:
+            if pending_break and out and not out[-1].startswith(("<code", "<span")):
+                out.append("<br>")
+            out.append(_inline(text, markup))
+        pending_break = False
     return " ".join(out)
+
+
+def _inline(text: str, markup: str | None) -> str:
+    """One line of prose as HTML: its inline markup rendered when ``markup`` says it has any."""
+    text = one_line(text)
+    if markup is None:
+        return esc(text)
+    if markup == "rst":
+        text = _RST_REFERENCE.sub(r"\1", _RST_ROLE.sub(r"\1", _RST_LABELLED.sub(r"\1", text)))
+    out: list[str] = []
+    for token in _PARSER.parseInline(text)[0].children or ():
+        if token.type == "text":
+            # Wiki links ("[[Sync|Obsidian Sync]]"), reference links and embeds, which
+            # CommonMark leaves as text.
+            out.append(esc(shown_text(token.content)))
+        elif token.type == "code_inline":
+            out.append(f'<code class="ans-inline">{esc(token.content)}</code>')
+        elif token.type in ("softbreak", "hardbreak"):
+            out.append(" ")
+        else:  # a link shows its label, not its target; images and HTML tags show nothing
+            out.append(_TAGS.get(token.type, ""))
+    return one_line("".join(out))

@@ -21,7 +21,7 @@ from typing import Any
 from ..ingest.clean import SECTION_SEP
 from ..types import Answer, Citation, Passage
 from .escape import esc, one_line
-from .quote import quote_html
+from .quote import markup_of, quote_html
 
 NOT_FOUND = "Not found in the documents."
 GENERIC_ERROR = "Sorry, something went wrong while answering. Please try again."
@@ -201,7 +201,7 @@ def render_answer(answer: Answer, turn: int = 1) -> str:
         items = "".join(
             "<li>"
             + f'<span class="ans-date">{esc(c.date) if c.date else "undated"}</span> '
-            + f"&#8220;{esc(one_line(c.snippet))}&#8221; {marker(turn, c.number)}"
+            + f"&#8220;{quote_html(c.snippet, markup_of(c.source))}&#8221; {marker(turn, c.number)}"
             + f' <span class="ans-by">&#8212; {esc(source_label(c.title, c.source))}</span></li>'
             for c in answer.citations
         )
@@ -212,7 +212,8 @@ def render_answer(answer: Answer, turn: int = 1) -> str:
         )
     else:
         sentences = " ".join(
-            f"{quote_html(c.snippet)} {marker(turn, c.number)}" for c in answer.citations
+            f"{quote_html(c.snippet, markup_of(c.source))} {marker(turn, c.number)}"
+            for c in answer.citations
         )
         body = f'<p class="ans-text">{sentences}</p>'
     seen: dict[str, list[int]] = {}
