@@ -367,3 +367,15 @@ def test_the_subject_a_sentence_defines(sentence, subject):
         assert said == ()
     else:
         assert said[0] == frozenset(terms(subject))
+
+
+def test_a_named_list_item_is_the_entry_under_any_heading():
+    # Logseq's "- ## Usage" over "- Undo: Press ..." items: the question names the item.
+    q = read_question("How do I undo a change?", "", idf=lambda t: 1.0)
+    undo = read_sentence("Undo: Press `mod` + `z`.", "Usage", item="Undo")
+    redo = read_sentence("Redo: Press `mod` + `Shift` + `z`.", "Usage", item="Redo")
+    loose = read_sentence("Undo and redo work across pages.", "Usage")
+    sentences = [undo, redo, loose]
+    x = candidate_features(q, sentences, [s.present for s in sentences], [0.5] * 3, [1.0] * 3,
+                           [0] * 3)  # fmt: skip
+    assert list(x[:, FEATURES.index("entry")]) == [1.0, 0.0, 0.0]

@@ -314,6 +314,9 @@ class SentenceFacts(NamedTuple):
     # heading.
     heading: frozenset[str] = frozenset()
     heading_pairs: frozenset[tuple[str, str]] = frozenset()
+    # The name of the entry it states facts about: the list item it stands in where that
+    # names what it describes ("- Undo: Press ..." under "## Usage"), else its heading.
+    entry: frozenset[str] = frozenset()
     lead: bool = False  # the first statement of its section
     label: frozenset[str] = frozenset()  # a "Label: value" line's label terms
     # The terms of what the sentence defines: "Faiss is a library ..." -> ({faiss},); a name
@@ -339,6 +342,12 @@ def read_sentence(
     sentence_terms = terms(text)
     present = frozenset(sentence_terms)
     heading_terms = terms(heading)
+    # A one-letter alias ("-c" of "-c, --code") need not be named to name the entry, nor
+    # a bracketed qualifier ("[report]" of "[report] precision").
+    named_heading = frozenset(
+        t for t in terms(_BRACKETED.sub(" ", _entry_name(heading))) if len(t) > 1
+    ) | name_stopwords(heading)
+    named_item = frozenset(terms(item)) | name_stopwords(item)
     return SentenceFacts(
         text=text,
         size=len(sentence_terms),
@@ -350,18 +359,15 @@ def read_sentence(
         names_year=_YEAR_STATED.search(text) is not None,
         capitalised=tuple(_CAPITALISED.findall(text)),
         places=tuple(w for m in _PLACE.finditer(text) for w in words(m.group(1) or m.group(2))),
-        # A one-letter alias ("-c" of "-c, --code") need not be named to name the entry, nor
-        # a bracketed qualifier ("[report]" of "[report] precision").
-        heading=frozenset(t for t in terms(_BRACKETED.sub(" ", _entry_name(heading))) if len(t) > 1)
-        | name_stopwords(heading)
-        | frozenset(terms(item))
-        | name_stopwords(item),
+        heading=named_heading | named_item,
         heading_pairs=frozenset(itertools.pairwise(heading_terms)),
+        entry=named_item or named_heading,
         lead=lead,
         label=frozenset(terms(m.group(1))) if (m := _label_line(text)) else frozenset(),
         document=document,
         subject=defined_subject(text),
     )
+
 
 
 def _entry_name(heading: str) -> str:
@@ -599,10 +605,10 @@ def candidate_features(
     )
     # Reference entries: the section whose heading the question names is about its subject;
     # of two it names ("debug" and "debug_file"), the one naming more.
-    named = [bool(s.heading) and s.heading <= q.names for s in sentences]
-    headings = {s.heading for s, ok in zip(sentences, named) if ok}
+    named = [bool(s.entry) and s.entry <= q.names for s in sentences]
+    headings = {s.entry for s, ok in zip(sentences, named) if ok}
     entry = np.array(
-        [ok and not any(s.heading < h for h in headings) for s, ok in zip(sentences, named)],
+        [ok and not any(s.entry < h for h in headings) for s, ok in zip(sentences, named)],
         dtype=float,
     )
     if q.pairs:
