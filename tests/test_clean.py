@@ -574,3 +574,37 @@ def test_a_wiki_note_s_marks_and_link_lists_are_not_text() -> None:
     assert "Set up Sync on all your controllers." in blocks
     # A callout is no section: the heading after it still starts one of the document's.
     assert [name for _, name in clean(WIKI_NOTE).sections] == ["How to use Kiln Sync"]
+
+
+# A Logseq page: properties first, then an outline whose bullets may be headings.
+OUTLINE_PAGE = """type:: [[Feature]]
+platforms:: [[All Platforms]] except [[Publish Web]]
+alias:: term/undo
+description:: Allows users to revert or reapply changes made while editing.
+collapsed:: true
+
+- ## Usage
+\t- Keyboard shortcuts:
+\t\t- Undo: Press `mod` + `z`.
+\t\t- Redo: Press `mod` + `Shift` + `z`.
+- ## Functionality
+\t- Undos and redos occur across pages in the global mode.
+\t- ### Limitations
+\t\t- Currently unavailable for flashcards and page previews.
+"""
+
+
+def test_an_outline_s_properties_and_bullet_headings() -> None:
+    cleaned = clean(OUTLINE_PAGE)
+    blocks = _block_texts(OUTLINE_PAGE)
+    # A property that says something is a line of its own; one of a few words is metadata.
+    assert blocks[0] == "description:: Allows users to revert or reapply changes made while editing."
+    assert not any("::" in b for b in blocks[1:])
+    # A bullet that is a heading heads the bullets below it, at its level, without its marks.
+    assert [name for _, name in cleaned.sections] == [
+        "Usage",
+        "Functionality",
+        "Functionality \u203a Limitations",
+    ]
+    assert "Usage" in blocks and not any("#" in b for b in blocks)
+    assert "Undo: Press `mod` + `z`." in blocks

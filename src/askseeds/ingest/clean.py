@@ -91,6 +91,12 @@ _QUOTE_MARK = re.compile(r"(?:>\s*)+(?=\S)")
 # A callout or alert opening a blockquote: "> [!NOTE]" (GitHub), "> [!tip]- Its title"
 # (Obsidian). The mark is never shown as text; a title heads the callout's body.
 _CALLOUT = re.compile(r"(?:>\s*)+\[![A-Za-z][\w-]*\][+-]?(?:\s+|$)")
+# A note's property line, "description:: Used to group pages" (Logseq writes names in lower
+# case; "APT::Architecture" is no property).
+_PROPERTY = re.compile(r"([a-z][a-z0-9_-]*)::[ \t]+(\S.*)")
+# Fewer words than this in a property's value, links aside, make it metadata: "type::
+# [[Feature]]", "platforms:: [[All Platforms]] except [[Publish Web]]", "alias:: term/undo".
+PROPERTY_WORDS = 4
 _FENCE = re.compile(r"(?:```|~~~)")
 _RULE = re.compile(r"(?:[-*_=]\s*){3,}")
 _TABLE = re.compile(r"\|.*\|")
@@ -444,6 +450,10 @@ def _classify_all(text: str, lines: list[_Line], common: frozenset[str] = frozen
             ln.kind, ln.date = memo[s]
         if ln.kind == _HEADING and ln.indented:
             ln.kind = _TEXT  # "# ..." indented is a comment in a code sample, not a heading
+        item = _LIST_MARK.match(s) if ln.kind == _LIST else None
+        if item and _ATX.match(s, item.end()):
+            # A list item that is a heading: an outliner's ("- ## Usage" in Logseq, at any depth).
+            ln.kind, s = _HEADING, s[item.end() :]
         if ln.kind == _HEADING:
             ln.level = len(s) - len(s.lstrip("#"))
         elif ln.kind in (_TEXT, _LIST) and s in common:
@@ -671,6 +681,10 @@ def _classify(s: str) -> tuple[int, str | None]:
         return _ROW, None
     if n <= 80 and not _ends_sentence(s) and _is_nav_line(s):
         return _NAV, None
+    prop = _PROPERTY.fullmatch(s)
+    if prop:  # each property is a line of its own; one of links or a few words is metadata
+        said = _weight(_MD_LINK.sub(" ", prop.group(2)))
+        return (_LIST if said >= PROPERTY_WORDS else _OTHER), None
     if _LIST_MARK.match(s):
         return _LIST, None
     return _TEXT, None
@@ -955,6 +969,9 @@ def _heading_bounds(text: str, ln: _Line) -> tuple[int, int]:
     ...", "Q:  What do ...")."""
     start, end = ln.start, ln.end
     seg = text[start:end]
+    item = _LIST_MARK.match(seg)
+    if item and seg.startswith("#", item.end()):  # "- ## Usage"
+        start, seg = start + item.end(), seg[item.end() :]
     if seg.startswith("#"):
         start += len(seg) - len(seg.lstrip("#"))
         end -= len(seg) - len(seg.rstrip("#")) if seg.rstrip("#").endswith(" ") else 0

@@ -49,7 +49,10 @@ SUFFIXES = TEXT_SUFFIXES | CONVERTED_SUFFIXES
 # second on two CPU cores, so a 50 MB file would take about an hour, and such a file is far
 # more likely a log or data dump than a document: it is skipped with a reason, never half-read.
 MAX_FILE_BYTES = 10 * 2**20
-NOTHING_LEFT = "no text left after cleaning (only menus, footers, links or other page furniture)"
+NOTHING_LEFT = (
+    "no text left after cleaning (only menus, footers, links, note properties or other page"
+    " furniture)"
+)
 _BOMS = (  # longest first: the UTF-32 LE BOM starts with the UTF-16 LE one
     (codecs.BOM_UTF32_LE, "utf-32"),
     (codecs.BOM_UTF32_BE, "utf-32"),
