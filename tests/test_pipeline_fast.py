@@ -8,6 +8,7 @@ tested with the real model in the slow tier.
 from __future__ import annotations
 
 import json
+import math
 import shutil
 from dataclasses import replace
 
@@ -17,7 +18,7 @@ from fake_embedder import FAKE_MODEL, FakeEmbedder
 
 from askseeds.api import Assistant
 from askseeds.config import Settings
-from askseeds.retrieve.hybrid import Hit, fuse
+from askseeds.retrieve.hybrid import Hit, fuse, lexical_floor
 from askseeds.web import render
 
 SETTINGS = replace(Settings(), model=FAKE_MODEL)
@@ -90,6 +91,22 @@ def test_fusion_lifts_what_both_rankings_agree_on():
     assert fused == sorted(fused, key=lambda h: -h.score)
     only_dense = fuse(dense, [], replace(Settings(), bm25_weight=0.0))
     assert [h.position for h in only_dense] == [1, 2, 3]
+
+
+def test_lexical_evidence_every_passage_shares_does_not_outweigh_the_dense_side():
+    # "What is Foam?" over Foam's docs: BM25's best is a short passage saying "foam" twice.
+    n = 376
+    common = math.log(1 + (n - 300 + 0.5) / (300 + 0.5))  # a term in 300 of 376 passages
+    dense = [Hit(1, 0.62), Hit(2, 0.56)]
+    sparse = [Hit(1, 1.9 * common), Hit(3, 1.5 * common)]
+    assert lexical_floor(n) > 1.9 * common
+    assert [h.position for h in fuse(dense, sparse, Settings())][:2] == [1, 3]  # max-normalised
+    floored = fuse(dense, sparse, Settings(), lexical_floor(n))
+    assert [h.position for h in floored][:2] == [1, 2]
+    # A term in one passage of a handful is full evidence.
+    assert lexical_floor(5) == pytest.approx(math.log(1 + 4.5 / 1.5))
+    rare = [Hit(3, 2.0 * lexical_floor(n))]
+    assert fuse(dense, rare, Settings(), lexical_floor(n)) == fuse(dense, rare, Settings())
 
 
 def test_answers_cite_exactly_and_render_escaped(fake_bot):

@@ -7,6 +7,7 @@ into one Passage that lists every other place holding it.
 from __future__ import annotations
 
 import logging
+import math
 from dataclasses import dataclass
 from typing import Literal
 
@@ -52,15 +53,27 @@ def bm25_search(
     return [Hit(position, score) for position, score in index.sparse(query_terms, n, within)]
 
 
-def fuse(dense: list[Hit], sparse: list[Hit], settings: Settings) -> list[Hit]:
+# BM25 scores are divided by their maximum, but never by less than what a term found in this
+# share of the passages scores: "What is Foam?" over Foam's docs, where nearly every passage
+# says "Foam", has no lexical evidence worth the dense side's.
+LEXICAL_FLOOR_SHARE = 0.1
+
+
+def lexical_floor(n_chunks: int) -> float:
+    """BM25's idf of a term in ``LEXICAL_FLOOR_SHARE`` of ``n_chunks`` (in one at least)."""
+    df = max(1.0, LEXICAL_FLOOR_SHARE * n_chunks)
+    return math.log(1 + (n_chunks - df + 0.5) / (df + 0.5))
+
+
+def fuse(dense: list[Hit], sparse: list[Hit], settings: Settings, floor: float = 0.0) -> list[Hit]:
     """Combine two rankings by weighted, max-normalised scores plus a reciprocal-rank term.
 
-    Scores are normalised per query (BM25 by its maximum, cosine as is) so the
-    weights mean the same for every question; the small RRF term breaks ties in
-    favour of chunks both rankings agree on.
+    Scores are normalised per query (BM25 by its maximum, but by no less than ``floor``;
+    cosine as is) so the weights mean the same for every question; the small RRF term
+    breaks ties in favour of chunks both rankings agree on.
     """
     total: dict[int, float] = {}
-    top_sparse = sparse[0].score if sparse else 1.0
+    top_sparse = max(sparse[0].score, floor) if sparse else 1.0
     for rank, hit in enumerate(dense):
         total[hit.position] = total.get(hit.position, 0.0) + settings.dense_weight * (
             max(hit.score, 0.0) + 1.0 / (settings.rrf_k + rank + 1)
@@ -92,7 +105,8 @@ def rank(
         return dense
     if mode == "bm25":
         return sparse
-    return fuse(_by_sentence(index, dense, query_vec, settings.sentence_share), sparse, settings)
+    dense = _by_sentence(index, dense, query_vec, settings.sentence_share)
+    return fuse(dense, sparse, settings, lexical_floor(len(index.chunks)))
 
 
 def _by_sentence(index: Index, hits: list[Hit], query_vec: np.ndarray, share: float) -> list[Hit]:
