@@ -379,3 +379,18 @@ def test_a_named_list_item_is_the_entry_under_any_heading():
     x = candidate_features(q, sentences, [s.present for s in sentences], [0.5] * 3, [1.0] * 3,
                            [0] * 3)  # fmt: skip
     assert list(x[:, FEATURES.index("entry")]) == [1.0, 0.0, 0.0]
+
+
+def test_a_how_to_question_is_answered_by_the_sentence_that_does_that_task():
+    q = read_question("How do I create a callout?", "", idf=lambda t: 1.0)
+    right = read_sentence("To create a callout, add `[!info]` to the first line of a blockquote.")
+    wanted = read_sentence("If you want to create a callout: type `>` and the type.")
+    other = read_sentence("To define a custom callout, create the following CSS block:")
+    plain = read_sentence("You can omit the body to create title-only callouts:")
+    sentences = [right, wanted, other, plain]
+    x = candidate_features(q, sentences, [s.present for s in sentences], [0.5] * 4, [1.0] * 4,
+                           [0] * 4)  # fmt: skip
+    assert list(x[:, FEATURES.index("definition")]) == [1.0, 1.0, 0.0, 0.0]
+    # A question of how something happened asks how to do no task.
+    story = read_question("How did the Normans conquer England?", "", idf=lambda t: 1.0)
+    assert not story.task

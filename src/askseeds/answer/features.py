@@ -264,6 +264,19 @@ _COPULA = re.compile(
     r"(?![a-z]+(?:ed|en)\b)(?=[a-z]))",
     re.IGNORECASE,
 )
+# "How do I create a callout?": the task asked how to do, in the asker's person ("How did
+# the Normans conquer ..." asks of a story, not a task).
+_HOW_TO = re.compile(
+    r"\s*how\s+(?:do|can|could|should|would|may|might)\s+(?:i|you|we|one|users?)\s+"
+    r"(?:go about\s+)?([^?]+?)\s*\?*\s*$",
+    re.IGNORECASE,
+)
+# "To create a callout, add ...", "In order to embed a file: ...", "If you want to undo a
+# change, press ...": the task a sentence says how to do, up to its first clause break.
+_PURPOSE = re.compile(
+    r"\W*(?:(?:in order )?to|if you (?:want|wish|need|would like) to)\s+([^,:;.!?]{1,80})[,:]",
+    re.IGNORECASE,
+)
 # "a" or "an", and up to three words after it (a word inside backticks is a name).
 _KIND = re.compile(r"\b(?:a|an)\s+([^\W\d_][\w-]*(?:\s+[^\W\d_][\w-]*){0,2})", re.IGNORECASE)
 _BRACKETED = re.compile(r"\[[^\]]*\]|\([^)]*\)")
@@ -325,6 +338,8 @@ class SentenceFacts(NamedTuple):
     # The terms of its file's name: "requests_README.md" is the document every sentence of it
     # speaks of, as a heading is the section's.
     document: frozenset[str] = frozenset()
+    # The terms of the task it says how to do: "To create a callout, add ..." -> {creat, callout}
+    purpose: frozenset[str] = frozenset()
 
 
 def read_sentence(
@@ -366,6 +381,7 @@ def read_sentence(
         label=frozenset(terms(m.group(1))) if (m := _label_line(text)) else frozenset(),
         document=document,
         subject=defined_subject(text),
+        purpose=frozenset(terms(m.group(1))) if (m := _PURPOSE.match(shown_statement(text))) else frozenset(),
     )
 
 
@@ -501,6 +517,8 @@ class Question:
     names: frozenset[str] = frozenset()
     # "What is X?": the terms of X, which a sentence saying what X is defines
     defined: frozenset[str] = frozenset()
+    # "How do I X?": the terms of X, the task a sentence opening "To X, ..." says how to do
+    task: frozenset[str] = frozenset()
 
 
 def read_question(question: str, query: str, idf: Callable[[str], float]) -> Question:
@@ -534,6 +552,7 @@ def read_question(question: str, query: str, idf: Callable[[str], float]) -> Que
         head=frozenset(terms(focus_list[-1]) if focus_list else ()) - asked,
         names=(frozenset(weights) - _kinds(question)) | name_stopwords(question),
         defined=frozenset(terms(m.group(1))) if (m := _WHAT_IS.match(question)) else frozenset(),
+        task=frozenset(terms(m.group(1))) if (m := _HOW_TO.match(question)) else frozenset(),
     )
 
 
@@ -633,7 +652,11 @@ def candidate_features(
         entry,
         np.maximum(
             entry * np.array([s.lead for s in sentences], dtype=float) * (q.kind == "other"),
-            [bool(q.defined) and q.defined in s.subject for s in sentences],
+            [
+                bool(q.defined) and q.defined in s.subject
+                or bool(q.task) and bool(s.purpose) and q.task <= s.purpose
+                for s in sentences
+            ],
         ),
         entry * np.array([bool(s.label) and s.label <= q.weights.keys() for s in sentences]),
     ]
