@@ -400,6 +400,20 @@ def test_figures_of_other_things_are_no_conflict(tmp_path):
     assert "100% test coverage" in answer.citations[0].snippet, answer.text
 
 
+def test_a_figure_of_another_measure_is_no_conflict(tmp_path):
+    # "How long": a duration answers, and a version number elsewhere is no rival figure.
+    bot, _ = _bot_over(
+        tmp_path,
+        {
+            "backups.md": "# Backups\n\nKiln keeps your backups for 30 days.\n",
+            "changes.md": "# Release notes\n\nSince Kiln 2.4, Kiln keeps your backups for longer.\n",
+        },
+    )
+    answer = bot.ask("How long does Kiln keep backups?")
+    assert not answer.conflict, answer.text
+    assert "for 30 days" in answer.citations[0].snippet, answer.text
+
+
 def test_what_is_x_is_answered_by_the_sentence_saying_what_x_is(tmp_path):
     # Real READMEs: HTTPX's says what it is in one sentence among many that name it.
     docs = tmp_path / "docs"

@@ -663,9 +663,22 @@ def _counted_terms(question: str) -> set[str]:
     "how much" and a noun ("How much test coverage ...": a rival figure must be of coverage,
     not "HTTP/1.1"; "How much does it cost?" names no such noun)."""
     m = _COUNTED.search(question)
-    return set(terms(m.group(1))) if m else set()
+    if m:
+        return set(terms(m.group(1)))
+    # "How long ...?", "How far ...?": a figure of time or length ("12 months", "5 km"), not
+    # "Obsidian version 1.7".
+    return set(_UNITS) if _MEASURED.search(question) else set()
 
 
+_MEASURED = re.compile(r"\bhow (?:long|far|old|often|tall|high|wide|deep)\b", re.IGNORECASE)
+_UNITS = frozenset(
+    terms(
+        "second seconds sec secs s minute minutes min mins hour hours hr hrs h day days week "
+        "weeks month months year years yr yrs decade decades century centuries ms millisecond "
+        "milliseconds times meter meters metre metres m km kilometer kilometers kilometre "
+        "kilometres mile miles mi foot feet ft inch inches in cm mm yard yards"
+    )
+)
 _COUNTED = re.compile(
     r"\b(?:how many|number of|how much(?!\s+(?:did|does|do|is|was|were|are|will|would|has|have"
     r"|had|can|could|should|more|less)\b))\s+((?:[\w./’'-]+\s*){1,4})",
