@@ -104,7 +104,7 @@ footer { opacity: .6; }
   border-radius: 4px; }
 #chatbot .ans-head { display: block; font-weight: 600; }
 #chatbot .ans-item { display: block; padding-left: .9em; text-indent: -.9em; }
-#chatbot .ans-list .ans-head { display: inline; }
+#chatbot .ans-list .ans-head, #chatbot .ans-list .ans-item { display: inline; }
 #chatbot .ans-list .ans-head::after { content: " \\2014 "; font-weight: normal; }
 a.cite { display: inline-block; font-size: .78em; font-weight: 600; line-height: 1.2;
   padding: 0 .35em; margin: 0 .1em; border-radius: 6px; text-decoration: none !important;
