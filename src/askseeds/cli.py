@@ -137,6 +137,7 @@ def cmd_index(args: argparse.Namespace) -> int:
 
 def cmd_ask(args: argparse.Namespace) -> int:
     from .retrieve.filters import Filters
+    from .web.quote import markup_of, quote_text
 
     # Checked before the index is opened, so a typo costs no loading time.
     filters = Filters(tuple(args.only), args.since, args.until, args.keep_undated)
@@ -144,7 +145,13 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
         return 0
-    print(answer.text)
+    if answer.citations and not answer.conflict:
+        # The quotes as their documents read (link labels, not "[[Sync|Obsidian Sync]]"); the
+        # exact characters follow under each citation.
+        print("\n\n".join(f"{quote_text(c.snippet, markup_of(c.source))} [{c.number}]"
+                          for c in answer.citations))  # fmt: skip
+    else:
+        print(answer.text)
     if answer.citations:
         print()
     for c in answer.citations:

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from askseeds.types import Answer, Citation
 from askseeds.web import render
-from askseeds.web.quote import markup_of, quote_html
+from askseeds.web.quote import markup_of, quote_html, quote_text
 
 
 def _shown(out: str) -> str:
@@ -142,3 +142,14 @@ def test_any_markup_renders_as_text_inside_our_own_tags_alone(text):
         rest = OUR_TAGS.sub("", out)
         assert "\n" not in out
         assert not set(rest) & set("<>\"'[]()`*_!:"), rest  # document text is all escaped
+
+
+def test_plain_text_reads_the_same_way():
+    snippet = "Encryption\n\nUse [[Sync|Obsidian Sync]] with **care** and `--key`:\n\n- one\n\n```sh\nrun it\n```"
+    assert quote_text(snippet, "markdown").splitlines() == [
+        "Encryption",
+        "Use Obsidian Sync with care and `--key`:",
+        "• one",
+        "    run it",
+    ]
+    assert quote_text("a *b* [[c]]", None) == "a *b* [[c]]"

@@ -21,7 +21,7 @@ from markdown_it import MarkdownIt
 from ..ingest.clean import is_fence, shown_text
 from .escape import esc, one_line
 
-__all__ = ["markup_of", "quote_html"]
+__all__ = ["markup_of", "quote_html", "quote_text"]
 
 # Inline markup by file suffix. Converted files (PDF, HTML, DOCX) and plain text are literal:
 # an asterisk there is an asterisk.
@@ -65,6 +65,24 @@ def quote_html(snippet: str, markup: str | None = None) -> str:
         snippet: the exact quoted text.
         markup: ``markup_of`` its file; ``None`` shows every character as written.
     """
+    return _lay_out(_lead_heading(_parts(snippet, markup)), markup)
+
+
+def quote_text(snippet: str, markup: str | None = None) -> str:
+    """A cited snippet as plain text read the same way (for a terminal): inline code in
+    backticks, a heading, list items and paragraphs on lines of their own, code indented."""
+    lines: list[str] = []
+    for kind, text in _lead_heading(_parts(snippet, markup)):
+        if kind == "code":
+            lines.append(f"    {text}")
+        elif kind != "break":
+            lines.append(_inline(text, markup, html=False))
+    return "\n".join(lines)
+
+
+def _parts(snippet: str, markup: str | None) -> list[tuple[str, str]]:
+    """The snippet's lines read as ``(kind, text)``: "text" (a paragraph, its lines joined),
+    "item", "head", "code" (a line of code) and "break" (a blank line)."""
     parts: list[tuple[str, str]] = []  # (kind, text): "text", "item", "head", "code", "break"
     code_until = -1  # reST: a literal block lasts while lines are indented deeper than this
     literal_indent = -1  # ... and is shown without the indentation of its first line
@@ -124,7 +142,7 @@ def quote_html(snippet: str, markup: str | None = None) -> str:
             parts[-1] = (parts[-1][0], f"{parts[-1][1]} {stripped}")
         else:
             parts.append(("text", stripped))
-    return _lay_out(_lead_heading(parts), markup)
+    return parts
 
 
 def _lead_heading(parts: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -163,11 +181,13 @@ def _lay_out(parts: list[tuple[str, str]], markup: str | None) -> str:
     return " ".join(out)
 
 
-def _inline(text: str, markup: str | None) -> str:
-    """One line of prose as HTML: its inline markup rendered when ``markup`` says it has any."""
+def _inline(text: str, markup: str | None, html: bool = True) -> str:
+    """One line of prose as HTML (or plain text): its inline markup rendered when ``markup``
+    says it has any."""
     text = one_line(text)
+    shown = esc if html else str
     if markup is None:
-        return esc(text)
+        return shown(text)
     if markup == "rst":
         text = _RST_REFERENCE.sub(r"\1", _RST_ROLE.sub(r"\1", _RST_LABELLED.sub(r"\1", text)))
     out: list[str] = []
@@ -175,11 +195,12 @@ def _inline(text: str, markup: str | None) -> str:
         if token.type == "text":
             # Wiki links ("[[Sync|Obsidian Sync]]"), reference links and embeds, which
             # CommonMark leaves as text.
-            out.append(esc(shown_text(token.content)))
+            out.append(shown(shown_text(token.content)))
         elif token.type == "code_inline":
-            out.append(f'<code class="ans-inline">{esc(token.content)}</code>')
+            code = shown(token.content)
+            out.append(f'<code class="ans-inline">{code}</code>' if html else f"`{code}`")
         elif token.type in ("softbreak", "hardbreak"):
             out.append(" ")
-        else:  # a link shows its label, not its target; images and HTML tags show nothing
+        elif html:  # a link shows its label, not its target; images and HTML tags show nothing
             out.append(_TAGS.get(token.type, ""))
     return one_line("".join(out))
