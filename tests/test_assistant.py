@@ -414,6 +414,22 @@ def test_a_figure_of_another_measure_is_no_conflict(tmp_path):
     assert "for 30 days" in answer.citations[0].snippet, answer.text
 
 
+def test_an_faq_answer_is_read_as_the_answer_to_its_question(tmp_path):
+    # xz's FAQ: the answer names nothing the asker's question says; its question does.
+    bot, _ = _bot_over(
+        tmp_path,
+        {
+            "faq.txt": "Kiln FAQ\n\nQ:  The default build of libkiln is too big. How can I make it"
+            " smaller?\n\nA:  Give --enable-tiny to the configure script. Use also the --disable"
+            " options to leave out the codecs that you do not need.\n\nQ:  Does libkiln"
+            " support threads?\n\nA:  Yes. Each thread needs its own kiln_stream.\n\nQ:  How"
+            " can I report a bug?\n\nA:  Send mail to the list with the output of kiln -vv.\n",
+        },
+    )
+    answer = bot.ask("How do I make libkiln smaller?")
+    assert answer.citations and "--enable-tiny" in answer.citations[0].snippet, answer.text
+
+
 def test_what_is_x_is_answered_by_the_sentence_saying_what_x_is(tmp_path):
     # Real READMEs: HTTPX's says what it is in one sentence among many that name it.
     docs = tmp_path / "docs"

@@ -340,6 +340,10 @@ class SentenceFacts(NamedTuple):
     document: frozenset[str] = frozenset()
     # The terms of the task it says how to do: "To create a callout, add ..." -> {creat, callout}
     purpose: frozenset[str] = frozenset()
+    # The terms of the question its heading asks, when it is the first statement under a
+    # question (an FAQ's "The build is too big. How can I make it smaller?" over "Give
+    # --enable-small to the configure script.")
+    answers: frozenset[str] = frozenset()
 
 
 def read_sentence(
@@ -378,6 +382,7 @@ def read_sentence(
         heading_pairs=frozenset(itertools.pairwise(heading_terms)),
         entry=named_item or named_heading,
         lead=lead,
+        answers=frozenset(heading_terms) if lead and heading.rstrip().endswith("?") else frozenset(),
         label=frozenset(terms(m.group(1))) if (m := _label_line(text)) else frozenset(),
         document=document,
         subject=defined_subject(text),
@@ -655,6 +660,8 @@ def candidate_features(
             [
                 bool(q.defined) and q.defined in s.subject
                 or bool(q.task) and bool(s.purpose) and q.task <= s.purpose
+                # the first answer to the question a heading asks, which asks this one's task
+                or bool(q.task) and bool(s.answers) and q.task <= s.answers
                 for s in sentences
             ],
         ),

@@ -284,6 +284,8 @@ class Answerer:
                 if at is None or at in prose:
                     continue
                 position, span = spans[start]
+                if self.index.is_heading(source, span.start, span.end):
+                    continue  # an FAQ's question heads its section; the answer opens it
                 if opens_section(self.index.original(position, span.start, span.end)):
                     if self._list_item(position, span.start):
                         listed.setdefault(at, start)
@@ -369,7 +371,14 @@ class Answerer:
             source = self.index.chunks[c.position].source
             name = spoken_name(source)
             named = bool(name) and not asked.isdisjoint(name_terms(source))
-            out.append((question, f"{name}: {c.text}" if named else c.text))
+            text = f"{name}: {c.text}" if named else c.text
+            # The first answer under an FAQ's question is read as the answer to it: "Give
+            # --enable-small to the configure script." alone names nothing "How do I make
+            # liblzma smaller?" asks of.
+            heading = self._section(source, c.start)[1]
+            if heading.rstrip().endswith("?") and c.start in self._leads(source):
+                text = f"{heading} {text}"
+            out.append((question, text))
         return out
 
     def judge(self, question: str, cands: list[Candidate], read_as: str | None = None) -> Verdict:
