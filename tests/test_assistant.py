@@ -430,6 +430,17 @@ def test_an_faq_answer_is_read_as_the_answer_to_its_question(tmp_path):
     assert answer.citations and "--enable-tiny" in answer.citations[0].snippet, answer.text
 
 
+def test_a_lead_in_is_read_with_the_command_it_introduces(tmp_path):
+    # Requests' README: "Requests is available on PyPI:" over the command says how to install
+    # it; alone it does not.
+    docs = tmp_path / "docs"
+    shutil.copytree(ROOT / "eval" / "ordinary", docs)
+    bot = Assistant.from_folder(docs, index_dir=tmp_path / "idx", progress=False)
+    answer = bot.ask("How do I install Requests?")
+    assert answer.citations, answer.text
+    assert "$ python -m pip install requests" in answer.citations[0].snippet, answer.text
+
+
 def test_what_is_x_is_answered_by_the_sentence_saying_what_x_is(tmp_path):
     # Real READMEs: HTTPX's says what it is in one sentence among many that name it.
     docs = tmp_path / "docs"

@@ -371,7 +371,10 @@ class Answerer:
             source = self.index.chunks[c.position].source
             name = spoken_name(source)
             named = bool(name) and not asked.isdisjoint(name_terms(source))
-            text = f"{name}: {c.text}" if named else c.text
+            # A lead-in is read with what it introduces, as it is quoted: "Requests is available
+            # on PyPI:" says how to install Requests only with the command under it.
+            said = self._with_followers(c).text if c.text.rstrip().endswith(":") else c.text
+            text = f"{name}: {said}" if named else said
             # The first answer under an FAQ's question is read as the answer to it: "Give
             # --enable-small to the configure script." alone names nothing "How do I make
             # liblzma smaller?" asks of.
