@@ -65,7 +65,8 @@ def main() -> None:
         print(f"{questions}: {n} citations from Markdown/reST files; markup shown {b} -> {a}")
         total, before, now = total + n, before + b, now + a
     print(f"all: {total} citations; markup shown before {before} ({before / max(total, 1):.1%}),")
-    print(f"now {now} ({now / max(total, 1):.1%}); quoting {1e6 * seconds / max(total, 1):.0f} µs a citation")
+    per_quote = 1e6 * seconds / max(total, 1)
+    print(f"now {now} ({now / max(total, 1):.1%}); quoting {per_quote:.0f} µs a citation")
 
 
 def _history(turns: tuple[str, ...]) -> list[dict]:

@@ -145,7 +145,10 @@ def test_any_markup_renders_as_text_inside_our_own_tags_alone(text):
 
 
 def test_plain_text_reads_the_same_way():
-    snippet = "Encryption\n\nUse [[Sync|Obsidian Sync]] with **care** and `--key`:\n\n- one\n\n```sh\nrun it\n```"
+    snippet = (
+        "Encryption\n\nUse [[Sync|Obsidian Sync]] with **care** and `--key`:\n\n- one\n\n"
+        "```sh\nrun it\n```"
+    )
     assert quote_text(snippet, "markdown").splitlines() == [
         "Encryption",
         "Use Obsidian Sync with care and `--key`:",

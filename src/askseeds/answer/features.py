@@ -382,13 +382,17 @@ def read_sentence(
         heading_pairs=frozenset(itertools.pairwise(heading_terms)),
         entry=named_item or named_heading,
         lead=lead,
-        answers=frozenset(heading_terms) if lead and heading.rstrip().endswith("?") else frozenset(),
+        answers=frozenset(heading_terms if lead and heading.rstrip().endswith("?") else ()),
         label=frozenset(terms(m.group(1))) if (m := _label_line(text)) else frozenset(),
         document=document,
         subject=defined_subject(text),
-        purpose=frozenset(terms(m.group(1))) if (m := _PURPOSE.match(shown_statement(text))) else frozenset(),
+        purpose=_purpose(text),
     )
 
+
+def _purpose(text: str) -> frozenset[str]:
+    m = _PURPOSE.match(shown_statement(text))
+    return frozenset(terms(m.group(1))) if m else frozenset()
 
 
 def _entry_name(heading: str) -> str:
