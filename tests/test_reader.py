@@ -172,9 +172,13 @@ def test_the_reader_reads_each_sentence_under_its_documents_name(tmp_path, monke
         for c, (asked, text) in zip(cands, reading.answerer.reader_pairs(q.question, cands)):
             source = reading.index.chunks[c.position].source
             name = spoken_name(source)
-            # Under the file's name only where the question names it too.
+            # Under the file's name only where the question names it too; a lead-in with what
+            # it introduces; an FAQ's first answer after its question.
             said = bool(name) and not asked_terms.isdisjoint(name_terms(source))
-            assert asked == q.question and text == (f"{name}: {c.text}" if said else c.text)
+            lead_in = c.text.rstrip().endswith(":")
+            body = reading.answerer._with_followers(c).text if lead_in else c.text
+            expected = f"{name}: {body}" if said else body
+            assert asked == q.question and (text == expected or text.endswith(f"? {expected}"))
             named += said
             unnamed += bool(name) and not said
     assert named and unnamed
