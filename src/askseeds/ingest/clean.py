@@ -114,6 +114,9 @@ _MYST_CONTAINER = re.compile(
     r"versionadded|versionchanged|deprecated|epigraph|pull-quote|div|only)\}"
 )
 _CODE_DIRECTIVE = re.compile(r"\.\.\s+(?:code|code-block|sourcecode|doctest|testcode|ipython)::")
+# A line's markup, read here and by web/quote.py, which shows a quote as its file reads.
+HEADING_MARK, LIST_MARK, UNDERLINE = _ATX, _LIST_MARK, _UNDERLINE
+DIRECTIVE, CODE_DIRECTIVE = _DIRECTIVE, _CODE_DIRECTIVE
 _LINK_TARGET = re.compile(r"\[[^\]]+\]:\s+\S+$")  # Markdown "[ref]: https://..."
 _FIELD = re.compile(r":[\w -]+:(?:\s|$)")
 # "Default: 30", "**Type**: `string`", "Valid values: a filename": a label, a colon, a value.

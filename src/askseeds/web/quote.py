@@ -18,7 +18,15 @@ from pathlib import PurePosixPath
 
 from markdown_it import MarkdownIt
 
-from ..ingest.clean import is_fence, shown_text
+from ..ingest.clean import (
+    CODE_DIRECTIVE,
+    DIRECTIVE,
+    HEADING_MARK,
+    LIST_MARK,
+    UNDERLINE,
+    is_fence,
+    shown_text,
+)
 from .escape import esc, one_line
 
 __all__ = ["markup_of", "quote_html", "quote_text"]
@@ -42,12 +50,7 @@ _TAGS = {
 _RST_LABELLED = re.compile(r"(?::[\w.+-]+:)?`([^`<]+?)\s*<[^>]*>`_{0,2}")
 _RST_ROLE = re.compile(r":[\w.+-]+:`([^`]+)`")
 _RST_REFERENCE = re.compile(r"(?<!`)`([^`]+)`_{1,2}(?!\w)")
-_RST_DIRECTIVE = re.compile(r"\.\.\s+[\w:.+-]+::")
-_RST_CODE_DIRECTIVE = re.compile(r"\.\.\s+(?:code|code-block|sourcecode|highlight)::")
-_UNDERLINE = re.compile(r"([=\-~^\"'`#*+:.])\1{2,}\s*")
-_ATX = re.compile(r"#{1,6}\s+")
 _QUOTE_MARK = re.compile(r"(?:>\s?)+")
-_ITEM = re.compile(r"(?:[-*+•]|[0-9]{1,3}[.)])\s+(?:\[[ xX]\]\s+)?(?=\S)")
 _ENDS_SENTENCE = re.compile(r"[.!?:;,]['\"”’)\]*_]*$")
 _HEAD_WORDS = 12
 
@@ -108,7 +111,7 @@ def _parts(snippet: str, markup: str | None) -> list[tuple[str, str]]:
             continue
         if (  # a heading's underline: "Title" over "=====" (Markdown: "=" or "-" only)
             markup
-            and _UNDERLINE.fullmatch(stripped)
+            and UNDERLINE.fullmatch(stripped)
             and (markup == "rst" or stripped[0] in "=-")
             and parts
             and parts[-1][0] == "text"
@@ -116,8 +119,8 @@ def _parts(snippet: str, markup: str | None) -> list[tuple[str, str]]:
             parts[-1] = ("head", parts[-1][1])
             continue
         if markup == "rst":
-            if _RST_DIRECTIVE.match(stripped):
-                if _RST_CODE_DIRECTIVE.match(stripped):
+            if DIRECTIVE.match(stripped):
+                if CODE_DIRECTIVE.match(stripped):
                     code_until = indent
                 continue
             if stripped.endswith("::"):
@@ -127,15 +130,15 @@ def _parts(snippet: str, markup: str | None) -> list[tuple[str, str]]:
                     continue
         if markup == "markdown":
             stripped = _QUOTE_MARK.sub("", stripped, count=1) if stripped[0] == ">" else stripped
-            heading = _ATX.match(stripped)
-            if heading:
+            heading = HEADING_MARK.match(stripped)
+            if heading and heading.end() < len(stripped):
                 parts.append(("head", stripped[heading.end() :]))
                 continue
-        item = _ITEM.match(stripped) if markup else None
+        item = LIST_MARK.match(stripped) if markup else None
         if item:
             text = stripped[item.end() :]
             if markup == "markdown":
-                text = _ATX.sub("", text, count=1)
+                text = HEADING_MARK.sub("", text, count=1)
             label = "•" if stripped[0] in "-*+•" else item.group().split()[0]
             parts.append(("item", f"{label} {text}"))
         elif parts and parts[-1][0] in ("text", "item"):
@@ -161,23 +164,20 @@ def _lead_heading(parts: list[tuple[str, str]]) -> list[tuple[str, str]]:
 
 def _lay_out(parts: list[tuple[str, str]], markup: str | None) -> str:
     out: list[str] = []
-    pending_break = False
+    before = ""  # the kind of what was laid out last, a blank line between counting
     for kind, text in parts:
-        if kind == "break":
-            pending_break = bool(out)
-            continue
         if kind == "code":
             shown = esc(text).replace(" ", "&#32;").replace("\t", "&#32;" * 4)
             out.append(f'<code class="ans-code">{shown}</code>')
-        elif kind == "head":
-            out.append(f'<span class="ans-head">{_inline(text, markup)}</span>')
-        elif kind == "item":
-            out.append(f'<span class="ans-item">{_inline(text, markup)}</span>')
-        else:
-            if pending_break and out and not out[-1].startswith(("<code", "<span")):
+        elif kind in ("head", "item"):
+            out.append(f'<span class="ans-{kind}">{_inline(text, markup)}</span>')
+        elif kind == "text":
+            # Code, headings and items stand on lines of their own already (CSS blocks).
+            if before == "break" and out:
                 out.append("<br>")
             out.append(_inline(text, markup))
-        pending_break = False
+        if kind != "break" or before == "text":
+            before = kind
     return " ".join(out)
 
 
