@@ -381,37 +381,42 @@ def test_an_unknown_mode_is_a_clear_error(bot):
         bot.ask(ANSWERABLE[0], mode="sparse")
 
 
-def test_figures_of_other_things_are_no_conflict(tmp_path):
-    # Two copies of a feature list (a README and its docs page): "100%" is the coverage; the
-    # versions beside it count something else, so the sources do not disagree.
-    features = (
-        "* A broadly requests-compatible API.\n* HTTP/1.1 and HTTP/2 support.\n"
-        "* 100% test coverage.\n* Fully type annotated.\n\nKiln requires Python 3.9+.\n"
-    )
-    bot, _ = _bot_over(
-        tmp_path,
-        {
-            "README.md": "# Kiln\n\nKiln is an HTTP client.\n\n## Features\n\n" + features,
-            "index.md": "# Kiln documentation\n\n## Features\n\n" + features,
-        },
-    )
-    answer = bot.ask("How much test coverage does Kiln have?")
-    assert not answer.conflict, answer.text
-    assert "100% test coverage" in answer.citations[0].snippet, answer.text
+# Two copies of a feature list (a README and its docs page): "100%" is the coverage; the
+# versions beside it count something else, so the sources do not disagree.
+_FEATURES = (
+    "* A broadly requests-compatible API.\n* HTTP/1.1 and HTTP/2 support.\n"
+    "* 100% test coverage.\n* Fully type annotated.\n\nKiln requires Python 3.9+.\n"
+)
 
 
-def test_a_figure_of_another_measure_is_no_conflict(tmp_path):
-    # "How long": a duration answers, and a version number elsewhere is no rival figure.
-    bot, _ = _bot_over(
-        tmp_path,
-        {
-            "backups.md": "# Backups\n\nKiln keeps your backups for 30 days.\n",
-            "changes.md": "# Release notes\n\nSince Kiln 2.4, Kiln keeps your backups for longer.\n",
-        },
-    )
-    answer = bot.ask("How long does Kiln keep backups?")
-    assert not answer.conflict, answer.text
-    assert "for 30 days" in answer.citations[0].snippet, answer.text
+@pytest.mark.parametrize(
+    ("files", "question", "answer"),
+    [
+        (
+            {
+                "README.md": "# Kiln\n\nKiln is an HTTP client.\n\n## Features\n\n" + _FEATURES,
+                "index.md": "# Kiln documentation\n\n## Features\n\n" + _FEATURES,
+            },
+            "How much test coverage does Kiln have?",
+            "100% test coverage",
+        ),
+        (  # "How long": a duration answers; a version number elsewhere is no rival figure.
+            {
+                "backups.md": "# Backups\n\nKiln keeps your backups for 30 days.\n",
+                "changes.md": "# Release notes\n\nSince Kiln 2.4, Kiln keeps your backups for"
+                " longer.\n",
+            },
+            "How long does Kiln keep backups?",
+            "for 30 days",
+        ),
+    ],
+    ids=["coverage-not-versions", "duration-not-version"],
+)
+def test_figures_of_other_things_are_no_conflict(tmp_path, files, question, answer):
+    bot, _ = _bot_over(tmp_path, files)
+    reply = bot.ask(question)
+    assert not reply.conflict, reply.text
+    assert answer in reply.citations[0].snippet, reply.text
 
 
 def test_an_faq_answer_is_read_as_the_answer_to_its_question(tmp_path):
