@@ -435,23 +435,25 @@ def test_an_faq_answer_is_read_as_the_answer_to_its_question(tmp_path):
     assert answer.citations and "--enable-tiny" in answer.citations[0].snippet, answer.text
 
 
-def test_a_lead_in_is_read_with_the_command_it_introduces(tmp_path):
+@pytest.fixture(scope="module")
+def ordinary_bot(tmp_path_factory) -> Assistant:
+    """An Assistant over a copy of the ordinary eval set's real READMEs, indexed once."""
+    tmp = tmp_path_factory.mktemp("ordinary")
+    shutil.copytree(ROOT / "eval" / "ordinary", tmp / "docs")
+    return Assistant.from_folder(tmp / "docs", index_dir=tmp / "idx", progress=False)
+
+
+def test_a_lead_in_is_read_with_the_command_it_introduces(ordinary_bot):
     # Requests' README: "Requests is available on PyPI:" over the command says how to install
     # it; alone it does not.
-    docs = tmp_path / "docs"
-    shutil.copytree(ROOT / "eval" / "ordinary", docs)
-    bot = Assistant.from_folder(docs, index_dir=tmp_path / "idx", progress=False)
-    answer = bot.ask("How do I install Requests?")
+    answer = ordinary_bot.ask("How do I install Requests?")
     assert answer.citations, answer.text
     assert "$ python -m pip install requests" in answer.citations[0].snippet, answer.text
 
 
-def test_what_is_x_is_answered_by_the_sentence_saying_what_x_is(tmp_path):
+def test_what_is_x_is_answered_by_the_sentence_saying_what_x_is(ordinary_bot):
     # Real READMEs: HTTPX's says what it is in one sentence among many that name it.
-    docs = tmp_path / "docs"
-    shutil.copytree(ROOT / "eval" / "ordinary", docs)
-    bot = Assistant.from_folder(docs, index_dir=tmp_path / "idx", progress=False)
-    answer = bot.ask("What is HTTPX?")
+    answer = ordinary_bot.ask("What is HTTPX?")
     assert answer.citations, answer.text
     assert "HTTPX is a fully featured HTTP client library" in answer.citations[0].snippet
     assert answer.citations[0].source == "httpx_README.md"
