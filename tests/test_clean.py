@@ -608,3 +608,43 @@ def test_an_outline_s_properties_and_bullet_headings() -> None:
     ]
     assert "Usage" in blocks and not any("#" in b for b in blocks)
     assert "Undo: Press `mod` + `z`." in blocks
+
+
+# GNU's NEWS files, kept in Emacs's outline mode: stars at the margin are headings.
+OUTLINE_NEWS = """GNU kiln NEWS                                    -*- outline -*-
+
+* Noteworthy changes in release 3.8 (2022-09-02) [stable]
+
+** Changes in behavior
+
+  The -P option is now based on PCRE2 instead of the older PCRE.
+  * This star is indented: text, not a heading.
+
+** Bug fixes
+
+  The -s option no longer suppresses "binary file matches" messages.
+  [Bug#51860 introduced in kiln 3.5]
+
+* Noteworthy changes in release 3.7 (2021-08-14) [stable]
+
+  Use of the -u option now evokes a warning.
+"""
+
+
+def test_an_outline_mode_file_s_stars_are_its_headings() -> None:
+    cleaned = clean(OUTLINE_NEWS)
+    assert cleaned.title == "GNU kiln NEWS"  # the mode line is Emacs's, not the title's
+    release = "Noteworthy changes in release 3.8 (2022-09-02) [stable]"
+    assert [name for _, name in cleaned.sections] == [
+        release,
+        f"{release} \u203a Changes in behavior",
+        f"{release} \u203a Bug fixes",
+        "Noteworthy changes in release 3.7 (2021-08-14) [stable]",
+    ]
+    assert section_at(cleaned.sections, OUTLINE_NEWS.index("-s option")) == f"{release} \u203a Bug fixes"
+    blocks = _block_texts(OUTLINE_NEWS)
+    assert not any(b.startswith("*") for b in blocks if "indented" not in b)
+    assert any("This star is indented" in b for b in blocks)
+    # Without the mode line, a star at the margin is a list item, as in Markdown.
+    plain = OUTLINE_NEWS.replace("-*- outline -*-", "")
+    assert not [name for _, name in clean(plain).sections if "Noteworthy" in name]

@@ -23,8 +23,9 @@ log = logging.getLogger(__name__)
 SEPARATOR = " "  # between a chunk's sentences in Chunk.text (the embedder reads that text)
 # Raised whenever the sentence rules change: an index built under other rules re-splits its
 # files once, and re-embeds only those whose chunks come out different (index/sync.py).
-SENTENCE_RULES = 3  # 2: markup before a sentence's first letter; emphasised inline fields;
-# 3: an outline's bullet headings and note properties (ingest/clean.py)
+SENTENCE_RULES = 4  # 2: markup before a sentence's first letter; emphasised inline fields;
+# 3: an outline's bullet headings and note properties (ingest/clean.py); 4: the stars of a
+# file in Emacs's outline or Org mode (GNU's NEWS files) are headings
 _CLOSERS = "\"'”’»」』）)\\]}"
 _OPENERS = "\"'“‘«「『（([{"
 # ASCII terminals only count when whitespace or the block end follows, which skips

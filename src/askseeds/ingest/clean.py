@@ -98,6 +98,12 @@ _PROPERTY = re.compile(r"([a-z][a-z0-9_-]*)::[ \t]+(\S.*)")
 # [[Feature]]", "platforms:: [[All Platforms]] except [[Publish Web]]", "alias:: term/undo".
 PROPERTY_WORDS = 4
 _FENCE = re.compile(r"(?:```|~~~)")
+# Emacs's mode line, on a file's first line: "GNU coreutils NEWS   -*- outline -*-",
+# "-*- mode: org; coding: utf-8 -*-". In outline and Org mode a line of stars at the margin is
+# a heading ("* Noteworthy changes in release 9.1", "** Bug fixes"), as deep as its stars.
+_MODE_LINE = re.compile(r"[ \t]*-\*-(.*?)-\*-")
+_OUTLINE_MODES = re.compile(r"(?:^|[\s;:])(?:outline|org)(?=$|[\s;])", re.IGNORECASE)
+_STARS = re.compile(r"(\*+)[ \t]+(?=\S)")
 _RULE = re.compile(r"(?:[-*_=]\s*){3,}")
 _TABLE = re.compile(r"\|.*\|")
 _BREADCRUMB = re.compile(r"\s[/>»›|]\s|\|")
@@ -256,7 +262,7 @@ def clean(text: str, common: frozenset[str] = frozenset()) -> Cleaned:
     """
     lines = _split(text)
     front_title, front_date = _front_matter(text, lines)
-    _classify_all(text, lines, common)
+    _classify_all(text, lines, common, _outline(text, lines))
     units = _mark_questions(text, lines, _units(text, lines))
     blocks: list[tuple[int, int, Span]] = []  # (first line, last line, span)
     dateline_dates: list[tuple[int, str]] = []
@@ -274,7 +280,7 @@ def clean(text: str, common: frozenset[str] = frozenset()) -> Cleaned:
         spans = _short_text(text, lines)
     date = front_date or _find_date(lines, spans, dateline_dates)
     guessed = title_line >= 0 and not front_title
-    title = front_title or title
+    title = front_title or (_MODE_LINE.sub("", title).strip() or None if title else None)
     sections = _sections(text, lines, title)
     return Cleaned(spans, title, date, sections, headings, guessed)
 
@@ -343,7 +349,10 @@ def _short_text(text: str, lines: list[_Line]) -> tuple[Span, ...]:
         if ln.kind not in (_TEXT, _LIST, _HEADING, _NAV):
             continue
         start, end = ln.start, ln.end
-        mark = (_ATX if ln.kind == _HEADING else _LIST_MARK).match(text, start, end)
+        if ln.kind == _HEADING:
+            mark = _ATX.match(text, start, end) or _STARS.match(text, start, end)
+        else:
+            mark = _LIST_MARK.match(text, start, end)
         if mark:
             start = mark.end()
         start, end = _strip(text, start, end)
@@ -425,7 +434,17 @@ def _fences(text: str, lines: list[_Line]) -> tuple[set[int], set[int]]:
     return code, markup
 
 
-def _classify_all(text: str, lines: list[_Line], common: frozenset[str] = frozenset()) -> None:
+def _outline(text: str, lines: list[_Line]) -> bool:
+    """Whether the file says on its first line that Emacs reads it in outline or Org mode."""
+    if not lines:
+        return False
+    mode = _MODE_LINE.search(text, lines[0].start, lines[0].end)
+    return mode is not None and _OUTLINE_MODES.search(mode.group(1)) is not None
+
+
+def _classify_all(
+    text: str, lines: list[_Line], common: frozenset[str] = frozenset(), outline: bool = False
+) -> None:
     fences, directives = _fences(text, lines)
     in_code = in_comment = False
     memo: dict[str, tuple[int, str | None]] = {}  # pages repeat their nav and headline lines
@@ -445,6 +464,9 @@ def _classify_all(text: str, lines: list[_Line], common: frozenset[str] = frozen
             ln.kind = _OTHER
         elif in_code:
             ln.kind = _CODE
+        elif outline and not ln.indented and (stars := _STARS.match(s)):
+            ln.kind, ln.level = _HEADING, len(stars.group(1))
+            continue
         elif len(s) > 200:
             ln.kind, ln.date = _classify(s)
         else:
@@ -978,6 +1000,8 @@ def _heading_bounds(text: str, ln: _Line) -> tuple[int, int]:
     if seg.startswith("#"):
         start += len(seg) - len(seg.lstrip("#"))
         end -= len(seg) - len(seg.rstrip("#")) if seg.rstrip("#").endswith(" ") else 0
+    elif stars := _STARS.match(seg):  # an outline's "** Bug fixes"
+        start += stars.end()
     elif callout := _CALLOUT.match(seg):
         start += callout.end()
     if ln.asks:
