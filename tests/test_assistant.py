@@ -744,3 +744,71 @@ def test_a_sentence_that_leaves_the_answer_to_the_next_is_quoted_with_it(tmp_pat
     answer = _cited(bot, docs, "How long does Kiln Sync keep the firing history?")
     first = answer.citations[0].snippet
     assert "depends on" in first and "retained for 1 month" in first, answer.text
+
+
+KILN_NEWS = """Kiln NEWS
+=========
+
+Kiln 2.4.1 (8 January 2023)
+---------------------------
+
+Fixes:
+
+ * Fix crash in `kiln-db` when processing stray caches.
+ * Fix for [CVE-2022-4410]
+
+Kiln 2.4.0 (15 November 2022)
+-----------------------------
+
+Improvements:
+
+ * Add support for `zstd`-compressed glaze files.
+ * Fix for [CVE-2022-3786]
+ * Add duktape as the new scripting engine for glaze files.
+
+Kiln 2.3.0 (4 February 2022)
+----------------------------
+
+ * Fix for [CVE-2022-0778]
+ * Add mozjs as scripting engine.
+ * Building Kiln now requires a C99 compiler.
+"""
+
+
+@pytest.fixture(scope="module")
+def news_bot(tmp_path_factory) -> tuple[Assistant, Path]:
+    """An Assistant over a changelog: each release's changes listed under its number."""
+    tmp = tmp_path_factory.mktemp("news")
+    return _bot_over(tmp, {"NEWS.md": KILN_NEWS})
+
+
+@pytest.mark.parametrize(
+    ("question", "quoted", "release"),
+    [
+        ("Which Kiln release added support for zstd-compressed glaze files?", "zstd", "2.4.0"),
+        ("When was support for zstd-compressed glaze files added?", "zstd", "15 November 2022"),
+        # Every entry but one shares the question's words; the reader cannot tell the numbers.
+        ("Which release fixed CVE-2022-3786?", "CVE-2022-3786", "2.4.0"),
+        ("Which release fixed CVE-2022-0778?", "CVE-2022-0778", "2.3.0"),
+    ],
+)
+def test_a_changelog_entry_is_answered_under_its_release(news_bot, question, quoted, release):
+    bot, docs = news_bot
+    answer = _cited(bot, docs, question)
+    first = answer.citations[0]
+    assert quoted in first.snippet, answer.text
+    assert release in first.heading and release not in first.snippet
+    assert answer.text.startswith(f"{first.heading}: {first.snippet} [1]")
+
+
+def test_a_quote_that_says_what_is_asked_stands_alone(news_bot):
+    bot, docs = news_bot
+    answer = _cited(bot, docs, "What does building Kiln require?")
+    assert "C99" in answer.citations[0].snippet and not answer.citations[0].heading
+
+
+def test_a_question_naming_a_release_is_answered_from_its_changes(news_bot):
+    # duktape (2.4.0) is added in more of the question's words than mozjs (2.3.0).
+    bot, docs = news_bot
+    answer = _cited(bot, docs, "Which new scripting engine for glaze files was added in Kiln 2.3.0?")
+    assert "mozjs" in answer.citations[0].snippet and "duktape" not in answer.text, answer.text

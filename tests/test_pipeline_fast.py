@@ -170,3 +170,22 @@ def test_sentence_cosines_kept_for_a_question_equal_fresh_ones(fake_bot):
     assert all(a is b for a, b in zip(first, again[::2]))  # the same arrays, not recomputed
     other = fake_bot.encode("Who is the mayor of Tacoma?")
     assert abs(index.sentence_sims([0], other)[0] - fresh[0]).max() > 1e-3  # a new question
+
+
+def test_a_section_spans_from_its_heading_to_the_next(tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    text = (
+        "Kiln NEWS\n=========\n\nKiln 2.4.0\n----------\n\n * Fix for [CVE-2022-3786]\n\n"
+        "### Notes\n\nThe glaze cache moved.\n\nKiln 2.3.0\n----------\n\n * Fix for [CVE-2022-0778]\n"
+    )
+    (docs / "NEWS.md").write_text(text)
+    (docs / "plain.txt").write_text("No headings here. Only two sentences of prose.\n")
+    index = _bot(docs, tmp_path / "idx").index
+    first = text.index("Fix for [CVE-2022-3786]")
+    start, end = index.section_span("NEWS.md", first)
+    # up to the next heading of any level: the path names the levels above
+    assert text[start:end].startswith("Kiln 2.4.0") and text[end:].startswith("Notes")
+    assert "3786" in text[start:end]
+    assert index.section_span("NEWS.md", text.index("The glaze"))[0] == text.index("Notes")
+    assert index.section_span("plain.txt", 5) == (0, math.inf)

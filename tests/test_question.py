@@ -12,6 +12,7 @@ from askseeds.answer.features import (
     candidate_features,
     defined_subject,
     focus_slot,
+    identifiers,
     is_statement,
     name_terms,
     question_kind,
@@ -62,6 +63,8 @@ def test_year_questions(question, wants):
         ("Which features are on by default?", "other"),  # names things, not a value
         ("Which Python versions does pytest support?", "number"),  # a version is a figure
         ("In which version were the new APIs introduced?", "number"),
+        ("Which OpenSSL release added support for TLSv1.3?", "number"),  # a release's number
+        ("What release date was announced?", "other"),  # not a release's number
         ("What agency aired the Spanish version?", "other"),  # the version is not asked for
         ("What keyboard shortcut opens the command palette?", "keys"),
         ("Which hotkey toggles the sidebar?", "keys"),
@@ -70,6 +73,23 @@ def test_year_questions(question, wants):
 )
 def test_question_kinds(question, kind):
     assert question_kind(question) == kind
+
+
+@pytest.mark.parametrize(
+    ("question", "names"),
+    [
+        ("Which OpenSSL release fixed CVE-2014-0160?", ("cve-2014-0160",)),
+        ("Which release added support for TLSv1.3?", ("tlsv1.3",)),
+        ("When was OpenSSL 3.0.16 released?", ("3.0.16",)),
+        ("What does RFC8446 define?", ("rfc8446",)),
+        # figures, ordinals and decades are no names
+        ("Who won Super Bowl 50 in 2016?", ()),
+        ("How many of the 1,000 pairs were sold in the 21st century or the 1960s?", ()),
+        ("When was grep 3.6 released?", ("3.6",)),
+    ],
+)
+def test_names_spelled_with_digits(question, names):
+    assert identifiers(question) == names
 
 
 @pytest.mark.parametrize(
@@ -340,7 +360,11 @@ def test_statements_and_label_lines(text, statement, label):
         ("Data type: struct kiln_ctx", {"kiln", "ctx"}),
         # prose headings keep their words
         ("Installing kiln (recommended)", {"instal", "kiln"}),
-        ("Version: 2.0", {"version"}),
+        # a release by its number too ("man-db 2.9.3" is not named by "man-db"), but not a
+        # section by its own ("3.2 Configuration")
+        ("Version: 2.0", {"version", "2", "0"}),
+        ("man-db 2.9.3 (22 June 2020)", {"man", "db", "2", "9", "3"}),
+        ("3.2 Configuration", {"configur"}),
     ],
 )
 def test_a_reference_entry_is_named_by_what_it_defines(heading, named):

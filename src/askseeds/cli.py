@@ -148,8 +148,11 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if answer.citations and not answer.conflict:
         # The quotes as their documents read (link labels, not "[[Sync|Obsidian Sync]]"); the
         # exact characters follow under each citation.
-        print("\n\n".join(f"{quote_text(c.snippet, markup_of(c.source))} [{c.number}]"
-                          for c in answer.citations))  # fmt: skip
+        # A heading that gives what its quote does not (a changelog's release) stands over it.
+        print("\n\n".join(
+            "\n".join(filter(None, (c.heading, f"{quote_text(c.snippet, markup_of(c.source))} [{c.number}]")))
+            for c in answer.citations
+        ))  # fmt: skip
     else:
         print(answer.text)
     if answer.citations:

@@ -119,6 +119,9 @@ class Citation:
     also_in: tuple[Location, ...] = ()
     page: int | None = None  # 1-based page of the snippet (PDF)
     section: str | None = None  # heading path of the snippet, e.g. "Install › From source"
+    # The heading over the snippet that says what the question asks and the snippet does not
+    # (the release a changelog's entry belongs to): shown before the quote.
+    heading: str = ""
 
 
 @dataclass(frozen=True)

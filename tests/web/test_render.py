@@ -240,6 +240,18 @@ def test_page_and_section_are_shown_escaped() -> None:
     assert render.place_label("a.pdf", 2, None) == "a.pdf, p. 2"
 
 
+def test_a_heading_that_answers_stands_escaped_before_its_quote() -> None:
+    cit = _cit(heading="Kiln 2.4.0 <script>x</script>")
+    out = render.render_answer(_answer(cit))
+    under = '<span class="ans-under">Kiln 2.4.0 &lt;script&gt;x&lt;/script&gt;</span>'
+    assert under + "The conference was held in Hangzhou." in out
+    assert "<script>" not in out
+    assert render.citation_dict(cit)["heading"].startswith("Kiln 2.4.0")
+    assert "heading" not in render.citation_dict(_cit())
+    conflict = render.render_answer(_answer(cit, _cit(2), conflict=True))
+    assert conflict.count('class="ans-under"') == 1
+
+
 def test_a_quoted_code_block_is_shown_as_code_without_its_fences():
     snippet = "Install with pip:\n\n```shell\n$ pip install  'tool[cli]'\n```"
     out = render.render_answer(_answer(Citation(1, "README.md", 0, len(snippet), snippet, 0.5)))

@@ -104,8 +104,11 @@ _NAME = r"[\"“‘']?[A-Z][\w'’.&-]*(?:\s+(?:(?:of|the|and|de|for)\s+)?[A-Z][
 _NAME_BEFORE = re.compile(rf"({_NAME})\s*,?\s*(?:the\s+|a\s+)?$")
 _NAME_AFTER = re.compile(rf"\s*,?\s*({_NAME})")
 _WORD = re.compile(r"[\w'’-]+")
-# "What version of Windows ...", "Which Python versions ...": a version is a number.
-_VERSION_QUESTION = re.compile(r"(?:what|which) (?:[\w-]+ )?versions?\b", re.IGNORECASE)
+# "What version of Windows ...", "Which Python versions ...", "Which OpenSSL release ...": a
+# version is a number ("What release date ..." asks for a date).
+_VERSION_QUESTION = re.compile(
+    r"(?:what|which) (?:[\w-]+ )?(?:versions?\b|releases?\b(?! dates?\b))", re.IGNORECASE
+)
 # "What was the average cost of ...", "What is the population of ...": the thing asked for is a
 # quantity. On the 24 SQuAD articles 30 of 30 such questions have a figure for answer. Nouns
 # that also name non-quantities ("area", "size", "value", "length" of day) are left out.
@@ -227,6 +230,23 @@ def focus_words(question: str) -> list[str]:
     return focus
 
 
+# A name spelled with digits, as a changelog or a manual writes it: "CVE-2014-0160",
+# "TLSv1.3", "3.0.16", "grep 3.6", "RFC8446". Not a count ("50", "1,000"), an ordinal or a
+# decade. A version and a decimal look alike; either is named exactly where it is meant.
+_IDENTIFIER = re.compile(r"[A-Za-z\d](?:[\w.-]*[A-Za-z\d])?")
+_FIGURE = re.compile(r"\d[\d,]*|\d+(?:st|nd|rd|th|s|'s)", re.IGNORECASE)
+
+
+def identifiers(question: str) -> tuple[str, ...]:
+    """The names spelled with digits the question uses, lower-cased: a sentence about
+    "CVE-2014-0160" must name it, where "Fix for [CVE-2014-0224]" shares every word but one."""
+    return tuple(
+        t.lower()
+        for t in _IDENTIFIER.findall(question)
+        if any(ch.isdigit() for ch in t) and len(t) > 2 and not _FIGURE.fullmatch(t)
+    )
+
+
 def constraints(question: str) -> list[frozenset[str]]:
     """Numbers, years and ordinals the question names, each with its other spellings.
 
@@ -280,6 +300,8 @@ _PURPOSE = re.compile(
 # "a" or "an", and up to three words after it (a word inside backticks is a name).
 _KIND = re.compile(r"\b(?:a|an)\s+([^\W\d_][\w-]*(?:\s+[^\W\d_][\w-]*){0,2})", re.IGNORECASE)
 _BRACKETED = re.compile(r"\[[^\]]*\]|\([^)]*\)")
+# A heading's own number ("3.2 Configuration", "IV. Results"): where it stands, not what it names.
+SECTION_NUMBER = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.?|[IVXLC]+\.)\s+")
 # A heading that is a code signature names the entry by the callable before its argument list
 # ("Function: ffi_status ffi_prep_cif (ffi_cif *cif, ...)", "querystring.stringify(obj)"):
 # its category and return type are not named by a question about it.
@@ -362,9 +384,12 @@ def read_sentence(
     present = frozenset(sentence_terms)
     heading_terms = terms(heading)
     # A one-letter alias ("-c" of "-c, --code") need not be named to name the entry, nor
-    # a bracketed qualifier ("[report]" of "[report] precision").
+    # a bracketed qualifier ("[report]" of "[report] precision"), nor the section's own
+    # number; a version's digits must be ("man-db 2.9.3" is not named by "man-db").
     named_heading = frozenset(
-        t for t in terms(_BRACKETED.sub(" ", _entry_name(heading))) if len(t) > 1
+        t
+        for t in terms(_BRACKETED.sub(" ", _entry_name(SECTION_NUMBER.sub("", heading))))
+        if len(t) > 1 or t.isdigit()
     ) | name_stopwords(heading)
     named_item = frozenset(terms(item)) | name_stopwords(item)
     return SentenceFacts(

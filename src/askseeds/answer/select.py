@@ -31,9 +31,12 @@ from ..types import Answer, Citation, Passage, Span
 from .features import (
     FEATURES,
     NUMBER,
+    SECTION_NUMBER,
     SentenceFacts,
     asks_for_something,
     candidate_features,
+    constraints,
+    identifiers,
     idf_of,
     name_terms,
     opens_section,
@@ -41,6 +44,7 @@ from .features import (
     read_question,
     read_sentence,
     shown_statement,
+    type_match,
 )
 from .reader import Reader
 from .scorer import Linear, Scorer, answerable_inputs, default_scorer
@@ -152,6 +156,7 @@ class Answerer:
         self._sentence_cache: dict[int, list[tuple[int, Span, SentenceFacts]]] = {}
         self._doc_terms: dict[str, frozenset[str]] = {}
         self._leads_cache: dict[str, frozenset[int]] = {}
+        self._named_cache: dict[tuple[str, int, str], bool] = {}
 
     def idf(self, term: str) -> float:
         """Inverse document frequency; a term the corpus never uses weighs most."""
@@ -381,6 +386,10 @@ class Answerer:
             heading = self._section(source, c.start)[1]
             if heading.rstrip().endswith("?") and c.start in self._leads(source):
                 text = f"{heading} {text}"
+            # ... and an entry under the heading that gives what it does not, as it is shown:
+            # "Fix for [CVE-2014-0160]" answers "Which release fixed it?" under its release.
+            elif under := self._heading_answers(question, c):
+                text = f"{under.rstrip().rstrip(':')}: {text}"
             out.append((question, text))
         return out
 
@@ -389,18 +398,25 @@ class Answerer:
         say what would be quoted and how likely it answers ``question``. ``read_as``: the
         question as the reader reads it, with the earlier questions a follow-up leans on
         ("Who found the exploit? Where is he based?"): alone, "he" names no one."""
+        names = identifiers(question)
+        cands = self._naming(names, cands)
+        cands = self._under_numbered(constraints(question), cands)
         if asks_for_something(question):
             # A sentence of the question's own terms ("Libtasn1" to "What is libtasn1?") names
             # nothing that was asked for, however well it matches; unless it holds the kind of
             # thing asked for, which may be a word of the question ("Default: 'session'" to
-            # "What is the default value of SESSION_COOKIE_NAME?"). A sentence that asks (an
-            # FAQ's question) is kept: it is quoted with its answer.
+            # "What is the default value of SESSION_COOKIE_NAME?"), or its heading does ("Fix
+            # for [CVE-2014-0160]" under release 1.0.1g). A sentence that asks (an FAQ's
+            # question) is kept: it is quoted with its answer.
             cands = [
                 c
                 for c in cands
-                if c.features[_NOVELTY] > 0 or c.features[_TYPE] >= 1 or _asks(c.text)
+                if c.features[_NOVELTY] > 0
+                or c.features[_TYPE] >= 1
+                or _asks(c.text)
+                or self._heading_answers(question, c)
             ]
-        quoted = self.quoted(cands)
+        quoted = self.quoted(cands, names)
         confidence = self.confidence(quoted)
         threshold = self.settings.min_confidence
         models = self.scorer.reader
@@ -420,7 +436,7 @@ class Answerer:
         head = cands[: models.top]
         pairs = self.reader_pairs(read_as or question, head)
         read = reread(head, self.reader.score(pairs), models.rank)
-        quoted = self.quoted(read)
+        quoted = self.quoted(read, names)
         inputs = self.reader_evidence(quoted, read)
         confidence = 0.0 if inputs is None else float(_sigmoid(models.answerable(inputs)))
         return Verdict(
@@ -462,7 +478,10 @@ class Answerer:
                 (c, [o for o in cands if _same_statement(o.text, c.text)])
                 for c in quoted
             ]
-        citations = [self._cite(n, c, same) for n, (c, same) in enumerate(rivals, start=1)]
+        citations = [
+            replace(self._cite(n, c, same), heading=self._heading_answers(question, c))
+            for n, (c, same) in enumerate(rivals, start=1)
+        ]
         text = _conflict_text(citations) if conflict else _answer_text(citations)
         return Answer(
             question=question,
@@ -476,18 +495,25 @@ class Answerer:
             reader=verdict.reader,
         )
 
-    def quoted(self, cands: list[Candidate]) -> list[Candidate]:
-        """The sentences an answer quotes: the best, and those nearly as likely (``KEEP_ODDS``)."""
+    def quoted(self, cands: list[Candidate], names: tuple[str, ...] = ()) -> list[Candidate]:
+        """The sentences an answer quotes: the best, and those nearly as likely (``KEEP_ODDS``).
+        Where the best itself names the ``names`` spelled with digits the question uses, so
+        must the others: under the release that fixed CVE-2014-0160, "Fix for
+        [CVE-2014-0076]" does not answer."""
         if not cands:
             return []
         best = cands[0]
         chosen = [best]
+        found = [_name_pattern(n) for n in names]
+        named = all(f.search(best.text) for f in found)
         for c in cands[1:]:
             if len(chosen) == self.settings.max_answer_sentences:
                 break
             if c.rank_score < best.rank_score + math.log(KEEP_ODDS):
                 break
             if any(_same_statement(c.text, o.text) for o in chosen):
+                continue
+            if found and named and not all(f.search(c.text) for f in found):
                 continue
             chosen.append(c)
         # Read in document order when sentences come from the same file.
@@ -591,6 +617,78 @@ class Answerer:
     def _date(self, c: Candidate) -> str | None:
         return self.index.title_date(self.index.chunks[c.position].source)[1]
 
+    def _naming(self, names: tuple[str, ...], cands: list[Candidate]) -> list[Candidate]:
+        """The candidates whose sentence or section (its headings and text, the document's
+        title and file name) names every name spelled with digits the question uses
+        ("CVE-2014-0160", "libtasn1.h"): all of them where none does. The reader cannot tell
+        0160 from 0224; a changelog's "Fix for [CVE-2014-0224]" stands under another release."""
+        if not names:
+            return cands
+        found = [_name_pattern(n) for n in names]
+
+        def names_all(c: Candidate) -> bool:
+            return all(f.search(c.text) or self._names_around(c, f) for f in found)
+
+        return [c for c in cands if names_all(c)] or cands
+
+    def _under_numbered(
+        self, numbers: list[frozenset[str]], cands: list[Candidate]
+    ) -> list[Candidate]:
+        """For each number the question names ("polkit 122", "chapter 7") that a candidate's
+        headings name, the candidates whose headings or sentence name it: release notes
+        list every release's changes under its number, and "Add duktape as javascript
+        engine" under "polkit 121" does not answer for 122."""
+        for spellings in numbers:
+            named = [
+                c
+                for c in cands
+                if spellings & set(terms(f"{c.text} {self._path(c)}"))
+            ]
+            if named and any(spellings & set(terms(self._path(c))) for c in named):
+                cands = named
+        return cands
+
+    def _names_around(self, c: Candidate, name: re.Pattern[str]) -> bool:
+        """Whether the section ``c`` stands in names ``name``: its heading path, its text, or
+        the title or file name of its document (all of it where it has no headings)."""
+        source = self.index.chunks[c.position].source
+        start, end = self.index.section_span(source, c.start)
+
+        def find() -> bool:
+            if any(name.search(x or "") for x in (source, self.index.title_date(source)[0])):
+                return True
+            if name.search(self._path(c)):
+                return True
+            for position in self._positions_by_source.get(source, ()):
+                chunk = self.index.chunks[position]
+                lo, hi = max(start, chunk.start), min(end, chunk.end)
+                if lo < hi and name.search(self.index.original(position, lo, hi)):
+                    return True
+            return False
+
+        return _cached(self._named_cache, (source, start, name.pattern), find)
+
+    def _path(self, c: Candidate) -> str:
+        """The heading path over ``c`` ("" where none)."""
+        return self.index.place(self.index.chunks[c.position].source, c.start)[1] or ""
+
+    def _heading_answers(self, question: str, c: Candidate) -> str:
+        """The heading over ``c`` that holds what ``question`` asks for, where ``c`` does not:
+        "Support for TLSv1.3 added." answers "Which release added TLSv1.3?" under "Major
+        changes between OpenSSL 1.1.0i and OpenSSL 1.1.1" (a changelog, release notes). The
+        innermost such heading, else ""."""
+        kind = question_kind(question)
+        if kind not in ("number", "date") or c.features[_TYPE] >= 1:
+            return ""
+        entry = self.index.section(self.index.chunks[c.position].source, c.start)
+        if entry is None:
+            return ""
+        asked = set(words(question))
+        for heading in reversed(entry[1].split(SECTION_SEP)):
+            if type_match(kind, read_sentence(SECTION_NUMBER.sub("", heading)), asked) >= 1:
+                return heading
+        return ""
+
     def _cite(self, number: int, c: Candidate, same: list[Candidate]) -> Citation:
         """Citation ``number`` for ``c``; ``same`` are sentences elsewhere saying the same."""
         chunk = self.index.chunks[c.position]
@@ -650,6 +748,12 @@ def reread(head: list[Candidate], logits: np.ndarray, rank: Linear) -> list[Cand
         replace(c, rank_score=float(s), reader=float(r)) for c, s, r in zip(head, scores, logits)
     ]
     return sorted(read, key=lambda c: -c.rank_score)
+
+
+@lru_cache(maxsize=256)
+def _name_pattern(name: str) -> re.Pattern[str]:
+    """``name`` as a whole token: "3.0.16" is not in "3.0.160", nor "tlsv1.3" in "tlsv1.30"."""
+    return re.compile(rf"(?<![\w.-]){re.escape(name)}(?![\w-]|\.\w)", re.IGNORECASE)
 
 
 def _or(value: float | None, default: float) -> float:
@@ -784,13 +888,18 @@ def _label(c: Citation) -> str:
     return f"{name}, {c.date}" if c.date else name
 
 
+def _under(c: Citation) -> str:
+    """What stands before a quote: the heading that gives what it does not, if any."""
+    return f"{c.heading.rstrip().rstrip(':')}: " if c.heading else ""
+
+
 def _answer_text(citations: list[Citation]) -> str:
-    return "\n\n".join(f"{c.snippet} [{c.number}]" for c in citations)
+    return "\n\n".join(f"{_under(c)}{c.snippet} [{c.number}]" for c in citations)
 
 
 def _conflict_text(citations: list[Citation]) -> str:
     lines = ["The documents give different figures (newest first):"]
-    lines += [f"- {c.snippet} [{c.number}] ({_label(c)})" for c in citations]
+    lines += [f"- {_under(c)}{c.snippet} [{c.number}] ({_label(c)})" for c in citations]
     return "\n".join(lines)
 
 

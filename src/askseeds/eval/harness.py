@@ -305,7 +305,8 @@ def answer_record(
     """Everything scored for one answered (or abstained) question, as a JSON-ready dict."""
     golds = list(q.answers)
     cites = list(answer.citations)
-    top = cites[0].snippet if cites else ""
+    # The first quote as shown: under the heading that gives what it does not (a release).
+    top = f"{cites[0].heading} {cites[0].snippet}".lstrip() if cites else ""
     spans = [s for c in cites if (s := best_span(c.snippet, golds)) is not None] if golds else []
     span = min(spans, key=len) if spans else top
     gold_sources = set(q.sources)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import math
 import mmap
 import threading
 import time
@@ -207,6 +208,14 @@ class Index:
     def section(self, source: str, offset: int) -> tuple[int, str] | None:
         """The ``(heading offset, heading path)`` over ``offset`` of ``source``, or None."""
         return section_entry((self.outlines.get(source) or {}).get("sections") or (), offset)
+
+    def section_span(self, source: str, offset: int) -> tuple[int, int]:
+        """Where the section holding ``offset`` of ``source`` starts and where the next one
+        does: from its heading to the next heading, of any level (``(0, inf)`` in a document
+        without headings)."""
+        starts = [at for at, _ in (self.outlines.get(source) or {}).get("sections") or ()]
+        i = bisect_right(starts, offset)
+        return (starts[i - 1] if i else 0), (starts[i] if i < len(starts) else math.inf)
 
     def is_heading(self, source: str, start: int, end: int) -> bool:
         """Whether ``[start, end)`` of ``source`` lies in a heading standing alone (never

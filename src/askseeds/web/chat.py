@@ -106,6 +106,10 @@ footer { opacity: .6; }
 #chatbot .ans-item { display: block; padding-left: .9em; text-indent: -.9em; }
 #chatbot .ans-list .ans-head, #chatbot .ans-list .ans-item { display: inline; }
 #chatbot .ans-list .ans-head::after { content: " \\2014 "; font-weight: normal; }
+#chatbot .ans-under { display: block; font-size: .85em; font-weight: 600;
+  color: var(--body-text-color-subdued); }
+#chatbot .ans-list .ans-under { display: inline; }
+#chatbot .ans-list .ans-under::after { content: ": "; }
 a.cite { display: inline-block; font-size: .78em; font-weight: 600; line-height: 1.2;
   padding: 0 .35em; margin: 0 .1em; border-radius: 6px; text-decoration: none !important;
   color: var(--color-accent) !important; background: var(--color-accent-soft);

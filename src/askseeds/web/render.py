@@ -201,7 +201,8 @@ def render_answer(answer: Answer, turn: int = 1) -> str:
         items = "".join(
             "<li>"
             + f'<span class="ans-date">{esc(c.date) if c.date else "undated"}</span> '
-            + f"&#8220;{quote_html(c.snippet, markup_of(c.source))}&#8221; {marker(turn, c.number)}"
+            + f"{_under(c)}&#8220;{quote_html(c.snippet, markup_of(c.source))}&#8221; "
+            + marker(turn, c.number)
             + f' <span class="ans-by">&#8212; {esc(source_label(c.title, c.source))}</span></li>'
             for c in answer.citations
         )
@@ -212,7 +213,7 @@ def render_answer(answer: Answer, turn: int = 1) -> str:
         )
     else:
         sentences = " ".join(
-            f"{quote_html(c.snippet, markup_of(c.source))} {marker(turn, c.number)}"
+            f"{_under(c)}{quote_html(c.snippet, markup_of(c.source))} {marker(turn, c.number)}"
             for c in answer.citations
         )
         body = f'<p class="ans-text">{sentences}</p>'
@@ -225,6 +226,12 @@ def render_answer(answer: Answer, turn: int = 1) -> str:
     )
     footer = f'<div class="ans-sources">Sources: {by}</div>'
     return one_line(f'<div class="ans">{body}{footer}{_notes(answer)}</div>')
+
+
+def _under(c: Citation) -> str:
+    """The heading a quote is shown under when it gives what the quote does not (a release's
+    number over a changelog's entry)."""
+    return f'<span class="ans-under">{esc(c.heading)}</span>' if c.heading else ""
 
 
 def render_sources(answer: Answer, turn: int = 1) -> str:
@@ -393,6 +400,7 @@ def citation_dict(c: Citation) -> dict:
         "snippet": c.snippet,
         "score": float(c.score),
         **_whereabouts(c),
+        **({"heading": c.heading} if c.heading else {}),
     }
 
 
