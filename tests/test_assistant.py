@@ -812,3 +812,24 @@ def test_a_question_naming_a_release_is_answered_from_its_changes(news_bot):
     bot, docs = news_bot
     answer = _cited(bot, docs, "Which new scripting engine for glaze files was added in Kiln 2.3.0?")
     assert "mozjs" in answer.citations[0].snippet and "duktape" not in answer.text, answer.text
+
+
+def test_an_org_note_is_answered_under_its_headings_and_reads_without_its_markup(tmp_path):
+    from askseeds.web.render import render_answer
+
+    note = (
+        "#+title: Kiln notes\n#+author: Ada\n\n* Firing :work:\n:PROPERTIES:\n:ID: 42\n:END:\n\n"
+        "The kiln fires glaze at 1200 degrees, as [[https://kiln.example][the manual]] says.\n\n"
+        "#+begin_src sh\nmake fire\n#+end_src\n\n** Cooling\nLet the kiln cool for =8= hours.\n"
+    )
+    bot, docs = _bot_over(tmp_path, {"kiln.org": note, "other.md": "# Other\n\nNothing here.\n"})
+    assert bot.index.title_date("kiln.org")[0] == "Kiln notes"
+    answer = _cited(bot, docs, "How hot does the kiln fire glaze?")
+    first = answer.citations[0]
+    assert first.source == "kiln.org" and "1200 degrees" in first.snippet
+    assert first.section == "Firing"
+    bubble = render_answer(answer)
+    assert "the manual" in bubble and "[[" not in bubble and "kiln.example" not in bubble
+    cooling = _cited(bot, docs, "How long should the kiln cool?")
+    assert "=8= hours" in cooling.citations[0].snippet and cooling.citations[0].section == "Firing › Cooling"
+    assert '<code class="ans-inline">8</code>' in render_answer(cooling)

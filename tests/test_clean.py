@@ -648,3 +648,39 @@ def test_an_outline_mode_file_s_stars_are_its_headings() -> None:
     # Without the mode line, a star at the margin is a list item, as in Markdown.
     plain = OUTLINE_NEWS.replace("-*- outline -*-", "")
     assert not [name for _, name in clean(plain).sections if "Noteworthy" in name]
+
+
+ORG_NOTE = """#+title: Kiln notes
+#+author: Ada
+# a comment nobody reads
+
+* Firing :work:
+:PROPERTIES:
+:ID: 42
+:END:
+
+Kiln fires glaze at 1200 degrees.  See [[https://kiln.example][the manual]].
+
+#+begin_src sh
+make fire
+#+end_src
+
+: kiln --dry-run
+
+** TODO Cooling
+- Cool for =8= hours.
+"""
+
+
+def test_an_org_file_s_markup_is_not_content() -> None:
+    cleaned = clean(ORG_NOTE, org=True)
+    blocks = [ORG_NOTE[b.start : b.end] for b in cleaned.blocks]
+    assert cleaned.title == "Kiln notes"
+    assert [name for _, name in cleaned.sections] == ["Firing", "Firing \u203a TODO Cooling"]
+    assert any(b.startswith("Kiln fires glaze at 1200 degrees.") for b in blocks)
+    assert "make fire" in " ".join(blocks) and "Cool for =8= hours." in blocks
+    said = " ".join(blocks)
+    for markup in ("#+", ":PROPERTIES:", ":ID:", "a comment", "Ada", ":work:"):
+        assert markup not in said, markup
+    # The same text not known as Org keeps its stars as list items.
+    assert "Firing" not in " ".join(name for _, name in clean(ORG_NOTE).sections)

@@ -90,7 +90,7 @@ class Assistant:
         """Build, update or open the index for ``folder`` and return an Assistant over it.
 
         Args:
-            folder: the documents (.txt, .md, .rst, .html, .pdf, .docx), searched recursively.
+            folder: the documents (.txt, .md, .rst, .org, .html, .pdf, .docx), searched recursively.
             index_dir: where the index lives; defaults to ``embeddings/`` beside ``folder``.
             settings: model, chunking and answering settings; defaults to ``Settings()``.
             progress: show a progress bar while embedding.
@@ -112,7 +112,7 @@ class Assistant:
             detail = f" ({len(skipped)} files skipped: {skipped[0].reason}, ...)" if skipped else ""
             raise CorpusError(
                 f"No readable documents in {folder}{detail}. Point --docs at a folder of "
-                ".txt, .md, .rst, .html, .pdf or .docx files."
+                ".txt, .md, .rst, .org, .html, .pdf or .docx files."
             )
         embedder = embedder or get_embedder(settings.model)
         index = sync(documents, skipped, index_dir, settings, embedder, progress=progress)
@@ -150,7 +150,7 @@ class Assistant:
     def document_text(self, source: str) -> str:
         """The text that citations of ``source`` point into: ``text[c.start:c.end] == c.snippet``.
 
-        For a text file (.txt, .md, .rst) that is the file as ``open()`` reads it; for a
+        For a text file (.txt, .md, .rst, .org) that is the file as ``open()`` reads it; for a
         converted one (PDF, HTML, DOCX), the text extracted at indexing, kept in the index.
 
         Raises:

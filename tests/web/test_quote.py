@@ -25,6 +25,7 @@ OUR_TAGS = re.compile(
 )
 PIECES = [*"ab1 <>[]()!*_`~|#:/\\\n\t-=.\"'&;", "javascript:", "<script>", "[[", "]]", "**", "```"]
 PIECES += ["onerror=", ".. code-block::", "::", "`x <u>`_", ":ref:`", "&#x27;", "- ", "1. "]
+PIECES += ["* ", "#+begin_src", "#+end_src", ":PROPERTIES:", ":END:", "=v=", "~c~", "][", ": "]
 
 
 def _tags(out: str) -> set[str]:
@@ -34,6 +35,7 @@ def _tags(out: str) -> set[str]:
 @pytest.mark.parametrize(
     ("source", "markup"),
     [("notes/Sync.md", "markdown"), ("README.MARKDOWN", "markdown"), ("docs/index.rst", "rst")]
+    + [("notes/plans.org", "org")]
     + [(name, None) for name in ("a.txt", "page.html", "manual.pdf", "memo.docx", "README")],
 )
 def test_markup_is_read_from_the_file_suffix(source, markup):
@@ -93,6 +95,26 @@ def test_rst_links_roles_and_literal_blocks():
     assert "code-block" not in out
 
 
+def test_org_links_code_drawers_and_blocks():
+    snippet = (
+        "* Plans :work:\nSee the [[info:org][comprehensive Org\nmode manual]] or [[Kiln]]: run"
+        " =make= with ~-j~ for *speed* too.\n:PROPERTIES:\n:ID: 7\n:END:\n#+begin_src sh\n"
+        "make  install\n#+end_src\n: make check\n- item <b>x</b>"
+    )
+    out = quote_html(snippet, "org")
+    assert _shown(out) == (
+        "Plans See the comprehensive Org mode manual or Kiln: run make with -j for speed too."
+        " make install make check • item x"
+    )
+    assert '<span class="ans-head">Plans</span>' in out and "<strong>speed</strong>" in out
+    assert '<code class="ans-inline">make</code>' in out and out.count("ans-code") == 2
+    assert "ID" not in out and "begin_src" not in out and "<b>" not in out
+    assert quote_text(snippet, "org").splitlines()[:2] == [
+        "Plans",
+        "See the comprehensive Org mode manual or Kiln: run `make` with `-j` for speed too.",
+    ]
+
+
 def test_a_leading_heading_list_items_and_paragraphs_stand_apart():
     snippet = "Proxies\n\nThe variables are read by:\n\n- cURL\n- requests\n\nSee below."
     out = quote_html(snippet, "markdown")
@@ -137,7 +159,7 @@ def test_the_bubble_and_the_conflict_list_read_markup_and_keep_exact_snippets():
 @settings(max_examples=400, deadline=None)
 @given(text=st.lists(st.sampled_from(PIECES), max_size=40).map("".join))
 def test_any_markup_renders_as_text_inside_our_own_tags_alone(text):
-    for markup in ("markdown", "rst", None):
+    for markup in ("markdown", "rst", "org", None):
         out = quote_html(text, markup)
         rest = OUR_TAGS.sub("", out)
         assert "\n" not in out

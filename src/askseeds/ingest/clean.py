@@ -102,8 +102,18 @@ _FENCE = re.compile(r"(?:```|~~~)")
 # "-*- mode: org; coding: utf-8 -*-". In outline and Org mode a line of stars at the margin is
 # a heading ("* Noteworthy changes in release 9.1", "** Bug fixes"), as deep as its stars.
 _MODE_LINE = re.compile(r"[ \t]*-\*-(.*?)-\*-")
-_OUTLINE_MODES = re.compile(r"(?:^|[\s;:])(?:outline|org)(?=$|[\s;])", re.IGNORECASE)
+_OUTLINE_MODES = re.compile(r"(?:^|[\s;:])(outline|org)(?=$|[\s;])", re.IGNORECASE)
 _STARS = re.compile(r"(\*+)[ \t]+(?=\S)")
+# Org's own markup: "#+title: ..." keywords, "#+begin_src" ... "#+end_src" blocks (code, as
+# "example" and "export" ones are), ":PROPERTIES:" ... ":END:" drawers, "# " comments, and a
+# heading's tags ("* Plans :work:urgent:").
+_ORG_KEYWORD = re.compile(r"#\+(\w+)(?::[ \t]*(.*))?$")
+_ORG_BEGIN = re.compile(r"#\+begin_(\w+)", re.IGNORECASE)
+_ORG_CODE_BLOCKS = frozenset({"src", "example", "export"})
+_ORG_DRAWER = re.compile(r":[\w-]+:$")
+_ORG_COMMENT = re.compile(r"#(?:[ \t]|$)")
+_ORG_FIXED = re.compile(r":(?:[ \t]|$)")  # ": make autoloads", a line shown as it is
+_ORG_TAGS = re.compile(r"[ \t]+:(?:[\w@#%]+:)+[ \t]*$")
 _RULE = re.compile(r"(?:[-*_=]\s*){3,}")
 _TABLE = re.compile(r"\|.*\|")
 _BREADCRUMB = re.compile(r"\s[/>»›|]\s|\|")
@@ -123,6 +133,10 @@ _CODE_DIRECTIVE = re.compile(r"\.\.\s+(?:code|code-block|sourcecode|doctest|test
 # A line's markup, read here and by web/quote.py, which shows a quote as its file reads.
 HEADING_MARK, LIST_MARK, UNDERLINE = _ATX, _LIST_MARK, _UNDERLINE
 DIRECTIVE, CODE_DIRECTIVE = _DIRECTIVE, _CODE_DIRECTIVE
+ORG_HEADING, ORG_TAGS, ORG_BEGIN, ORG_KEYWORD, ORG_DRAWER, ORG_FIXED = (
+    _STARS, _ORG_TAGS, _ORG_BEGIN, _ORG_KEYWORD, _ORG_DRAWER, _ORG_FIXED
+)
+ORG_CODE_BLOCKS = _ORG_CODE_BLOCKS
 _LINK_TARGET = re.compile(r"\[[^\]]+\]:\s+\S+$")  # Markdown "[ref]: https://..."
 _FIELD = re.compile(r":[\w -]+:(?:\s|$)")
 # "Default: 30", "**Type**: `string`", "Valid values: a filename": a label, a colon, a value.
@@ -247,7 +261,7 @@ def common_lines(texts: Sequence[str]) -> frozenset[str]:
     )
 
 
-def clean(text: str, common: frozenset[str] = frozenset()) -> Cleaned:
+def clean(text: str, common: frozenset[str] = frozenset(), org: bool = False) -> Cleaned:
     """Find the article paragraphs, title and publication date of a text.
 
     Args:
@@ -255,6 +269,8 @@ def clean(text: str, common: frozenset[str] = frozenset()) -> Cleaned:
         common: stripped lines that recur across the corpus's files (``common_lines``):
             a site's shared menus and footers. Headings, rows and code are never dropped
             for it.
+        org: the file is an Org file (``.org``); one whose first line names Org or outline
+            mode for Emacs is read as one too.
 
     Returns:
         ``Cleaned`` whose blocks are sorted, non-overlapping, stripped, non-empty
@@ -262,7 +278,10 @@ def clean(text: str, common: frozenset[str] = frozenset()) -> Cleaned:
     """
     lines = _split(text)
     front_title, front_date = _front_matter(text, lines)
-    _classify_all(text, lines, common, _outline(text, lines))
+    mode = _emacs_mode(text, lines)
+    if org or mode == "org":
+        front_title = _org_markup(text, lines) or front_title
+    _classify_all(text, lines, common, outline=org or mode is not None)
     units = _mark_questions(text, lines, _units(text, lines))
     blocks: list[tuple[int, int, Span]] = []  # (first line, last line, span)
     dateline_dates: list[tuple[int, str]] = []
@@ -434,12 +453,46 @@ def _fences(text: str, lines: list[_Line]) -> tuple[set[int], set[int]]:
     return code, markup
 
 
-def _outline(text: str, lines: list[_Line]) -> bool:
-    """Whether the file says on its first line that Emacs reads it in outline or Org mode."""
+def _emacs_mode(text: str, lines: list[_Line]) -> str | None:
+    """"org" or "outline" where the file's first line says Emacs reads it in that mode."""
     if not lines:
-        return False
+        return None
     mode = _MODE_LINE.search(text, lines[0].start, lines[0].end)
-    return mode is not None and _OUTLINE_MODES.search(mode.group(1)) is not None
+    found = _OUTLINE_MODES.search(mode.group(1)) if mode else None
+    return found.group(1).lower() if found else None
+
+
+def _org_markup(text: str, lines: list[_Line]) -> str | None:
+    """Mark an Org file's own markup (keywords, block lines, drawers, comments) as such and
+    what its code blocks hold as code; return its ``#+title:``."""
+    title = None
+    block = ""  # the open block's name
+    drawer = False
+    for ln in lines:
+        s = text[ln.start : ln.end]
+        low = s.lower()
+        if block:
+            if low.startswith(f"#+end_{block}"):
+                ln.kind, block = _OTHER, ""
+            elif block in _ORG_CODE_BLOCKS:
+                ln.kind = _CODE
+            continue
+        if drawer:
+            ln.kind, drawer = _OTHER, low != ":end:"
+            continue
+        if begin := _ORG_BEGIN.match(s):
+            ln.kind, block = _OTHER, begin.group(1).lower()
+        elif keyword := _ORG_KEYWORD.match(s):
+            ln.kind = _OTHER
+            if keyword.group(1).lower() == "title" and keyword.group(2):
+                title = title or keyword.group(2).strip()
+        elif _ORG_DRAWER.match(s) and low != ":end:":
+            ln.kind, drawer = _OTHER, True
+        elif _ORG_COMMENT.match(s) and not ln.indented:
+            ln.kind = _DEBRIS
+        elif _ORG_FIXED.match(s):
+            ln.kind = _CODE
+    return title
 
 
 def _classify_all(
@@ -1000,8 +1053,10 @@ def _heading_bounds(text: str, ln: _Line) -> tuple[int, int]:
     if seg.startswith("#"):
         start += len(seg) - len(seg.lstrip("#"))
         end -= len(seg) - len(seg.rstrip("#")) if seg.rstrip("#").endswith(" ") else 0
-    elif stars := _STARS.match(seg):  # an outline's "** Bug fixes"
+    elif stars := _STARS.match(seg):  # an outline's "** Bug fixes", an Org "* Plans :work:"
         start += stars.end()
+        if tags := _ORG_TAGS.search(seg):
+            end -= len(seg) - tags.start()
     elif callout := _CALLOUT.match(seg):
         start += callout.end()
     if ln.asks:

@@ -1,6 +1,6 @@
 """Read a folder of documents into ``Document`` records.
 
-Text files (.txt, .md, .markdown, .rst) are decoded so that
+Text files (.txt, .md, .markdown, .rst, .org) are decoded so that
 ``open(path, encoding=doc.encoding).read()`` returns exactly ``doc.text``
 (universal newlines included): citations are offsets into that text. PDF, HTML
 and DOCX files are converted (``convert``) and citations point into the
@@ -43,7 +43,7 @@ log = logging.getLogger(__name__)
 
 SIDECAR_NAME = "askseeds-metadata.json"
 # Read as they are: citations are offsets into the file's own text.
-TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".rst"})
+TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".rst", ".org"})
 SUFFIXES = TEXT_SUFFIXES | CONVERTED_SUFFIXES
 # A deliberate per-file cap. A MiB of prose makes about 1,000 passages, embedded at 10-30 a
 # second on two CPU cores, so a 50 MB file would take about an hour, and such a file is far
@@ -277,7 +277,7 @@ def _load_file(path: Path, source: str, max_file_bytes: int) -> _Read | SkippedF
 
 
 def _document(item: _Read, common: frozenset[str]) -> Document | SkippedFile:
-    cleaned = clean(item.text, common)
+    cleaned = clean(item.text, common, org=item.source.lower().endswith(".org"))
     if not cleaned.blocks:
         return SkippedFile(item.source, NOTHING_LEFT)
     extracted = item.extracted

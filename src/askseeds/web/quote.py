@@ -1,6 +1,6 @@
 """How a cited snippet reads in the answer bubble.
 
-A snippet is the exact text of its file. In a Markdown or reST file that text carries the
+A snippet is the exact text of its file. In a Markdown, reST or Org file that text carries the
 file's markup ("[[Sync|Obsidian Sync]]", "**Default:** `2048`", "`plugins <https://...>`_"),
 which the bubble shows as the document reads once rendered: links as their labels, emphasis,
 inline code, no images and no HTML tags. Its lines keep their shape: a heading it starts
@@ -23,6 +23,13 @@ from ..ingest.clean import (
     DIRECTIVE,
     HEADING_MARK,
     LIST_MARK,
+    ORG_BEGIN,
+    ORG_CODE_BLOCKS,
+    ORG_DRAWER,
+    ORG_FIXED,
+    ORG_HEADING,
+    ORG_KEYWORD,
+    ORG_TAGS,
     UNDERLINE,
     is_fence,
     shown_text,
@@ -33,7 +40,7 @@ __all__ = ["markup_of", "quote_html", "quote_text"]
 
 # Inline markup by file suffix. Converted files (PDF, HTML, DOCX) and plain text are literal:
 # an asterisk there is an asterisk.
-_MARKUP = {".md": "markdown", ".markdown": "markdown", ".rst": "rst"}
+_MARKUP = {".md": "markdown", ".markdown": "markdown", ".rst": "rst", ".org": "org"}
 
 # CommonMark with ~~strikethrough~~; raw HTML is parsed so that its tags can be dropped.
 _PARSER = MarkdownIt("commonmark", {"html": True}).enable("strikethrough")
@@ -50,6 +57,11 @@ _TAGS = {
 _RST_LABELLED = re.compile(r"(?::[\w.+-]+:)?`([^`<]+?)\s*<[^>]*>`_{0,2}")
 _RST_ROLE = re.compile(r":[\w.+-]+:`([^`]+)`")
 _RST_REFERENCE = re.compile(r"(?<!`)`([^`]+)`_{1,2}(?!\w)")
+# Org: "[[target][label]]" shows its label, "[[target]]" its target; "=verbatim=" and
+# "~code~" are code, "*bold*" is strong.
+_ORG_LINK = re.compile(r"\[\[([^\]]+)\](?:\[([^\]]+)\])?\]")
+_ORG_CODE = re.compile(r"(?<![\w=~])([=~])(\S(?:[^\n]*?\S)?)\1(?![\w=~])")
+_ORG_BOLD = re.compile(r"(?<![\w*])\*(\S(?:[^*\n]*?\S)?)\*(?![\w*])")
 _QUOTE_MARK = re.compile(r"(?:>\s?)+")
 _ENDS_SENTENCE = re.compile(r"[.!?:;,]['\"”’)\]*_]*$")
 _HEAD_WORDS = 12
@@ -90,9 +102,20 @@ def _parts(snippet: str, markup: str | None) -> list[tuple[str, str]]:
     code_until = -1  # reST: a literal block lasts while lines are indented deeper than this
     literal_indent = -1  # ... and is shown without the indentation of its first line
     fenced = False
+    org_block = ""  # Org: the open "#+begin_..." block's name
     for line in snippet.splitlines():
         indent = len(line) - len(line.lstrip())
         stripped = line.strip()
+        if markup == "org":
+            org_block, kind = _org_line(stripped, org_block)
+            if kind == "code":
+                parts.append(("code", line.rstrip() if org_block else stripped[1:].strip()))
+            if kind:
+                continue
+            if stripped and (heading := ORG_HEADING.match(stripped)) and not indent:
+                tags = ORG_TAGS.search(stripped)
+                parts.append(("head", stripped[heading.end() : tags.start() if tags else None]))
+                continue
         if is_fence(line):
             fenced = not fenced
             continue
@@ -148,6 +171,28 @@ def _parts(snippet: str, markup: str | None) -> list[tuple[str, str]]:
     return parts
 
 
+def _org_line(stripped: str, block: str) -> tuple[str, str]:
+    """An Org line's part in a quote, given the open block: ``(block, kind)``, kind "code"
+    (a code block's line, or ": fixed-width"), "skip" (keywords, block lines, drawers) or ""
+    (the line reads as text)."""
+    low = stripped.lower()
+    if block == ":drawer:":
+        return ("" if low == ":end:" else block), "skip"
+    if block:
+        if low.startswith(f"#+end_{block}"):
+            return "", "skip"
+        return block, ("code" if block in ORG_CODE_BLOCKS else "")
+    if begin := ORG_BEGIN.match(stripped):
+        return begin.group(1).lower(), "skip"
+    if ORG_DRAWER.match(stripped) and low != ":end:":
+        return ":drawer:", "skip"
+    if ORG_KEYWORD.match(stripped):
+        return "", "skip"
+    if ORG_FIXED.match(stripped):
+        return "", "code"
+    return "", ""
+
+
 def _lead_heading(parts: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """A snippet that opens with a short line standing alone, not a sentence, opens with its
     heading: the quote starts where the heading's text does, after its marks."""
@@ -190,6 +235,9 @@ def _inline(text: str, markup: str | None, html: bool = True) -> str:
         return shown(text)
     if markup == "rst":
         text = _RST_REFERENCE.sub(r"\1", _RST_ROLE.sub(r"\1", _RST_LABELLED.sub(r"\1", text)))
+    if markup == "org":
+        text = _ORG_LINK.sub(lambda m: m.group(2) or m.group(1), text)
+        text = _ORG_BOLD.sub(r"**\1**", _ORG_CODE.sub(lambda m: f"`{m.group(2)}`", text))
     out: list[str] = []
     for token in _PARSER.parseInline(text)[0].children or ():
         if token.type == "text":
