@@ -451,6 +451,23 @@ def test_a_lead_in_is_read_with_the_command_it_introduces(ordinary_bot):
     assert "$ python -m pip install requests" in answer.citations[0].snippet, answer.text
 
 
+@pytest.mark.parametrize(
+    ("question", "items"),
+    [
+        # HTTPX's README: its lead-in ends a chunk; the list is read from the next
+        ("What are the features of HTTPX?", ("requests-compatible API", "command-line client")),
+        ("What are the dependencies of HTTPX?", ("`httpcore`", "`certifi`", "`sniffio`")),
+    ],
+)
+def test_a_lead_in_is_quoted_with_the_list_it_introduces(ordinary_bot, question, items):
+    answer = ordinary_bot.ask(question)
+    assert answer.citations, answer.text
+    first = answer.citations[0]
+    assert first.snippet.rstrip().endswith(".") and all(i in first.snippet for i in items)
+    text = ordinary_bot.document_text(first.source)
+    assert text[first.start : first.end] == first.snippet
+
+
 def test_what_is_x_is_answered_by_the_sentence_saying_what_x_is(ordinary_bot):
     # Real READMEs: HTTPX's says what it is in one sentence among many that name it.
     answer = ordinary_bot.ask("What is HTTPX?")

@@ -378,7 +378,11 @@ class Answerer:
             named = bool(name) and not asked.isdisjoint(name_terms(source))
             # A lead-in is read with what it introduces, as it is quoted: "Requests is available
             # on PyPI:" says how to install Requests only with the command under it.
-            said = self._with_followers(c).text if c.text.rstrip().endswith(":") else c.text
+            said = (
+                self._with_followers(c, whole_list=False).text
+                if c.text.rstrip().endswith(":")
+                else c.text
+            )
             text = f"{name}: {said}" if named else said
             # The first answer under an FAQ's question is read as the answer to it: "Give
             # --enable-small to the configure script." alone names nothing "How do I make
@@ -557,26 +561,41 @@ class Answerer:
         undated = [p for p in picked if not self._date(p[0])]
         return (dated + undated)[: self.settings.max_answer_sentences]
 
-    def _with_followers(self, c: Candidate) -> Candidate:
+    def _with_followers(self, c: Candidate, whole_list: bool = True) -> Candidate:
         """``c`` and what it introduces, when it is a lead-in: quoted alone it says nothing.
 
         A sentence ending in a colon ("Requests is available on PyPI:") or a question mark
         (an FAQ's question) is quoted with the sentence after it and any lines that follow it
         (a command, list items). One that points ahead ("The following command installs
         Sphinx.") is quoted up to the lines it points at, when they come within
-        ``LEAD_IN_CHARS`` characters. An FAQ's question is quoted whole with the first
+        ``LEAD_IN_CHARS`` characters. A list it introduces is quoted item by item within
+        that bound (``whole_list``; the reader reads its first item only: the rest would
+        make any item's question look answered by the list). An FAQ's question is quoted whole with the first
         sentence of its answer, and a bare "Yes." with the sentence after it.
         """
         text = c.text.rstrip()
+        question_end = None
+        introduces = text.endswith(":") or _asks(text)
+        if not introduces and not _POINTS_AHEAD.search(text):
+            spans = self.index.chunks[c.position].sentences
+            i = next((k for k, s in enumerate(spans) if s.start == c.start), None)
+            question_end = self._asked_through(c, spans[i:]) if i is not None else None
+            if question_end is None:
+                return c
+            introduces = True
+        # Chunks overlap: read on in the one where the most of what follows it stands (a
+        # lead-in that ends its chunk is quoted with its lines from the next).
+        c = self._reaching_furthest(c)
         spans = self.index.chunks[c.position].sentences
         i = next((k for k, s in enumerate(spans) if s.start == c.start), None)
-        question_end = self._asked_through(c, spans[i:]) if i is not None else None
-        introduces = text.endswith(":") or _asks(text) or question_end is not None
-        if i is None or not introduces and not _POINTS_AHEAD.search(text):
+        if i is None:
             return c
+        if question_end is None:
+            question_end = self._asked_through(c, spans[i:])
         asked = c.end if question_end is None else question_end
         end, reached = c.end, False  # reached: the lines introduced have begun
         replied = False  # the sentence introduced was a bare "Yes.": the next says what
+        listing = False  # they are a list's items: quoted on while they last
         for s in spans[i + 1 :]:
             if s.end <= asked:
                 end = s.end  # the rest of the question
@@ -585,17 +604,31 @@ class Answerer:
             prose = _ends_statement(said)
             if s.end - asked > LEAD_IN_CHARS:
                 break
-            if reached and prose and not replied:
+            if reached and prose and not replied and not (
+                listing and self._list_item(c.position, s.start)
+            ):
                 break
             if introduces or not prose:
                 reached = True
             end = s.end
             replied = introduces and prose and not replied and bool(_REPLY.fullmatch(said))
-            if introduces and prose and not replied:
+            listing = listing or whole_list and self._list_item(c.position, s.start)
+            if introduces and prose and not replied and not listing:
                 break  # the one sentence it introduces
         if not reached:
             return c
         return replace(c, end=end, text=self.index.original(c.position, c.start, end))
+
+    def _reaching_furthest(self, c: Candidate) -> Candidate:
+        """``c`` in the chunk of its document that holds the most text after it."""
+        best, reach = c, self.index.chunks[c.position].end
+        for position in self._positions_by_source.get(self.index.chunks[c.position].source, ()):
+            chunk = self.index.chunks[position]
+            if chunk.start <= c.start < chunk.end and chunk.end > reach and any(
+                s.start == c.start for s in chunk.sentences
+            ):
+                best, reach = replace(c, position=position), chunk.end
+        return best
 
     def _asked_through(self, c: Candidate, spans: list[Span]) -> int | None:
         """Where the question ends that ``c`` begins, when ``c`` begins a heading that is a
