@@ -60,8 +60,8 @@ _RST_REFERENCE = re.compile(r"(?<!`)`([^`]+)`_{1,2}(?!\w)")
 # Org: "[[target][label]]" shows its label, "[[target]]" its target; "=verbatim=" and
 # "~code~" are code, "*bold*" is strong.
 _ORG_LINK = re.compile(r"\[\[([^\]]+)\](?:\[([^\]]+)\])?\]")
-_ORG_CODE = re.compile(r"(?<![\w=~])([=~])(\S(?:[^\n]*?\S)?)\1(?![\w=~])")
-_ORG_BOLD = re.compile(r"(?<![\w*])\*(\S(?:[^*\n]*?\S)?)\*(?![\w*])")
+_ORG_CODE = re.compile(r"(?<![\w=~])([=~])(\S(?:[^\n]*?\S)??)\1(?![\w=~])")
+_ORG_BOLD = re.compile(r"(?<![\w*])\*(\S(?:[^*\n]*?\S)??)\*(?![\w*])")
 _QUOTE_MARK = re.compile(r"(?:>\s?)+")
 _ENDS_SENTENCE = re.compile(r"[.!?:;,]['\"”’)\]*_]*$")
 _HEAD_WORDS = 12
