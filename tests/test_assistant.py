@@ -780,6 +780,7 @@ Kiln 2.4.0 (15 November 2022)
 Improvements:
 
  * Add support for `zstd`-compressed glaze files.
+ * Add glaze presets ([#462](https://kiln.example/issues/462)).
  * Fix for [CVE-2022-3786]
  * Add duktape as the new scripting engine for glaze files.
 
@@ -804,6 +805,8 @@ def news_bot(tmp_path_factory) -> tuple[Assistant, Path]:
     [
         ("Which Kiln release added support for zstd-compressed glaze files?", "zstd", "2.4.0"),
         ("When was support for zstd-compressed glaze files added?", "zstd", "15 November 2022"),
+        # an issue's number after an entry is no version
+        ("Which version added glaze presets?", "presets", "2.4.0"),
         # Every entry but one shares the question's words; the reader cannot tell the numbers.
         ("Which release fixed CVE-2022-3786?", "CVE-2022-3786", "2.4.0"),
         ("Which release fixed CVE-2022-0778?", "CVE-2022-0778", "2.3.0"),
