@@ -44,13 +44,15 @@ def _block_texts(text: str) -> list[str]:
     return [text[b.start : b.end] for b in clean(text).blocks]
 
 
-def _assert_valid_blocks(text: str) -> None:
+def _assert_valid_blocks(text: str, org: bool = False) -> None:
     prev_end = 0
-    for b in clean(text).blocks:
+    cleaned = clean(text, org=org)
+    for b in cleaned.blocks:
         assert prev_end <= b.start < b.end <= len(text)
         chunk = text[b.start : b.end]
         assert chunk == chunk.strip() and chunk
         prev_end = b.end
+    assert all(0 <= at <= len(text) for at, _ in cleaned.sections)
 
 
 def test_there_are_five_seeds() -> None:
@@ -294,6 +296,22 @@ def test_empty_and_blank_texts() -> None:
 @settings(max_examples=300, deadline=None)
 @given(st.text(max_size=400) | st.text(alphabet="ab C.?:#-—()/|\n\t 0129年", max_size=400))
 def test_clean_never_raises_and_spans_are_valid(text: str) -> None:
+    _assert_valid_blocks(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            ["* A", "** B :t:", "#+title: T", "#+begin_src", "#+end_src", "#+BEGIN_QUOTE",
+             ":PROPERTIES:", ":ID: 1", ":END:", ": code", "# note", "- item", "text.", "",
+             "-*- mode: org -*-", "  * indented", "*bold* =v=", "[[a][b]]"]
+        ),
+        max_size=30,
+    ).map("\n".join)
+)
+def test_org_markup_in_any_order_gives_valid_spans(text: str) -> None:
+    _assert_valid_blocks(text, org=True)
     _assert_valid_blocks(text)
 
 
