@@ -830,7 +830,8 @@ def test_a_quote_that_says_what_is_asked_stands_alone(news_bot):
 def test_a_question_naming_a_release_is_answered_from_its_changes(news_bot):
     # duktape (2.4.0) is added in more of the question's words than mozjs (2.3.0).
     bot, docs = news_bot
-    answer = _cited(bot, docs, "Which new scripting engine for glaze files was added in Kiln 2.3.0?")
+    question = "Which new scripting engine for glaze files was added in Kiln 2.3.0?"
+    answer = _cited(bot, docs, question)
     assert "mozjs" in answer.citations[0].snippet and "duktape" not in answer.text, answer.text
 
 
@@ -851,5 +852,6 @@ def test_an_org_note_is_answered_under_its_headings_and_reads_without_its_markup
     bubble = render_answer(answer)
     assert "the manual" in bubble and "[[" not in bubble and "kiln.example" not in bubble
     cooling = _cited(bot, docs, "How long should the kiln cool?")
-    assert "=8= hours" in cooling.citations[0].snippet and cooling.citations[0].section == "Firing › Cooling"
+    assert "=8= hours" in cooling.citations[0].snippet
+    assert cooling.citations[0].section == "Firing › Cooling"
     assert '<code class="ans-inline">8</code>' in render_answer(cooling)

@@ -111,7 +111,8 @@ def test_org_links_code_drawers_and_blocks():
     assert "ID" not in out and "begin_src" not in out and "<b>" not in out
     # each verbatim run ends at its first closing mark
     listed = quote_html("Items start with =-=, =+=, or =*= as bullets.", "org")
-    assert re.findall(r'<code class="ans-inline">([^<]*)</code>', listed) == ["&#45;", "&#43;", "&#42;"]
+    codes = re.findall(r'<code class="ans-inline">([^<]*)</code>', listed)
+    assert codes == ["&#45;", "&#43;", "&#42;"]
     assert quote_text(snippet, "org").splitlines()[:2] == [
         "Plans",
         "See the comprehensive Org mode manual or Kiln: run `make` with `-j` for speed too.",

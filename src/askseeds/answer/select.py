@@ -572,8 +572,9 @@ class Answerer:
         Sphinx.") is quoted up to the lines it points at, when they come within
         ``LEAD_IN_CHARS`` characters. A list it introduces is quoted item by item within
         that bound (``whole_list``; the reader reads its first item only: the rest would
-        make any item's question look answered by the list). An FAQ's question is quoted whole with the first
-        sentence of its answer, and a bare "Yes." with the sentence after it.
+        make any item's question look answered by the list). An FAQ's question is quoted
+        whole with the first sentence of its answer, and a bare "Yes." with the sentence
+        after it.
         """
         text = c.text.rstrip()
         question_end = None
@@ -606,8 +607,11 @@ class Answerer:
             prose = _ends_statement(said)
             if s.end - asked > LEAD_IN_CHARS:
                 break
-            if reached and prose and not replied and not (
-                listing and self._list_item(c.position, s.start)
+            if (
+                reached
+                and prose
+                and not replied
+                and not (listing and self._list_item(c.position, s.start))
             ):
                 break
             if introduces or not prose:
@@ -626,8 +630,10 @@ class Answerer:
         best, reach = c, self.index.chunks[c.position].end
         for position in self._positions_by_source.get(self.index.chunks[c.position].source, ()):
             chunk = self.index.chunks[position]
-            if chunk.start <= c.start < chunk.end and chunk.end > reach and any(
-                s.start == c.start for s in chunk.sentences
+            if (
+                chunk.start <= c.start < chunk.end
+                and chunk.end > reach
+                and any(s.start == c.start for s in chunk.sentences)
             ):
                 best, reach = replace(c, position=position), chunk.end
         return best
@@ -674,11 +680,7 @@ class Answerer:
         list every release's changes under its number, and "Add duktape as javascript
         engine" under "polkit 121" does not answer for 122."""
         for spellings in numbers:
-            named = [
-                c
-                for c in cands
-                if spellings & set(terms(f"{c.text} {self._path(c)}"))
-            ]
+            named = [c for c in cands if spellings & set(terms(f"{c.text} {self._path(c)}"))]
             if named and any(spellings & set(terms(self._path(c))) for c in named):
                 cands = named
         return cands

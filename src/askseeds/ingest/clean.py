@@ -133,9 +133,8 @@ _CODE_DIRECTIVE = re.compile(r"\.\.\s+(?:code|code-block|sourcecode|doctest|test
 # A line's markup, read here and by web/quote.py, which shows a quote as its file reads.
 HEADING_MARK, LIST_MARK, UNDERLINE = _ATX, _LIST_MARK, _UNDERLINE
 DIRECTIVE, CODE_DIRECTIVE = _DIRECTIVE, _CODE_DIRECTIVE
-ORG_HEADING, ORG_TAGS, ORG_BEGIN, ORG_KEYWORD, ORG_DRAWER, ORG_FIXED = (
-    _STARS, _ORG_TAGS, _ORG_BEGIN, _ORG_KEYWORD, _ORG_DRAWER, _ORG_FIXED
-)
+ORG_HEADING, ORG_TAGS, ORG_BEGIN = _STARS, _ORG_TAGS, _ORG_BEGIN
+ORG_KEYWORD, ORG_DRAWER, ORG_FIXED = _ORG_KEYWORD, _ORG_DRAWER, _ORG_FIXED
 ORG_CODE_BLOCKS = _ORG_CODE_BLOCKS
 _LINK_TARGET = re.compile(r"\[[^\]]+\]:\s+\S+$")  # Markdown "[ref]: https://..."
 _FIELD = re.compile(r":[\w -]+:(?:\s|$)")
@@ -454,7 +453,7 @@ def _fences(text: str, lines: list[_Line]) -> tuple[set[int], set[int]]:
 
 
 def _emacs_mode(text: str, lines: list[_Line]) -> str | None:
-    """"org" or "outline" where the file's first line says Emacs reads it in that mode."""
+    """The mode ("org" or "outline") the file's first line tells Emacs to read it in, if any."""
     if not lines:
         return None
     mode = _MODE_LINE.search(text, lines[0].start, lines[0].end)
