@@ -790,6 +790,7 @@ Kiln 2.3.0 (4 February 2022)
  * Fix for [CVE-2022-0778]
  * Add mozjs as scripting engine.
  * Building Kiln now requires a C99 compiler.
+ * Add an accessible kiln panel (WCAG 2.1 AA) with dark themes.
 """
 
 
@@ -807,6 +808,8 @@ def news_bot(tmp_path_factory) -> tuple[Assistant, Path]:
         ("When was support for zstd-compressed glaze files added?", "zstd", "15 November 2022"),
         # an issue's number after an entry is no version
         ("Which version added glaze presets?", "presets", "2.4.0"),
+        # nor a standard's version it names
+        ("Which version added the accessible kiln panel?", "WCAG 2.1", "2.3.0"),
         # Every entry but one shares the question's words; the reader cannot tell the numbers.
         ("Which release fixed CVE-2022-3786?", "CVE-2022-3786", "2.4.0"),
         ("Which release fixed CVE-2022-0778?", "CVE-2022-0778", "2.3.0"),

@@ -69,7 +69,6 @@ K = TypeVar("K")
 V = TypeVar("V")
 
 _YEAR = re.compile(r"^(1[5-9]|20)\d\d$")
-_VERSION = re.compile(r"(?<![\w.])v?\d+(?:\.\d+)+")
 _LIST_MARK = re.compile(r"[ \t]*(?:[-*+•|]|\d{1,3}[.)])[ \t]+")  # a list item or table row
 # A list item that names what it describes, then its type or a separator: "- sep <string> The
 # substring ...", "- timeout (int) – Seconds to wait", "- `--workers`: how many".
@@ -715,20 +714,21 @@ class Answerer:
         changes between OpenSSL 1.1.0i and OpenSSL 1.1.1" (a changelog, release notes). The
         innermost such heading, else ""."""
         kind = question_kind(question)
-        if kind not in ("number", "date"):
-            return ""
-        asked = set(words(question))
-        if asks_version(question):
-            # a version is dotted ("0.44.0"); "(#462)" after an entry is an issue's number
-            if any(v not in question for v in _VERSION.findall(c.text)):
-                return ""
-        elif c.features[_TYPE] >= 1:
+        version = asks_version(question)
+        # A figure of the entry's own ("(#462)", "WCAG 2.1") is not the release it is under:
+        # for a version, the heading is shown unless the sentence names the heading's figures.
+        if kind not in ("number", "date") or not version and c.features[_TYPE] >= 1:
             return ""
         entry = self.index.section(self.index.chunks[c.position].source, c.start)
         if entry is None:
             return ""
+        asked = set(words(question))
+        said = set(NUMBER.findall(c.text))
         for heading in reversed(entry[1].split(SECTION_SEP)):
-            if type_match(kind, read_sentence(SECTION_NUMBER.sub("", heading)), asked) >= 1:
+            named = SECTION_NUMBER.sub("", heading)
+            if type_match(kind, read_sentence(named), asked) >= 1:
+                if version and set(NUMBER.findall(named)) <= said:
+                    return ""
                 return heading
         return ""
 
