@@ -173,12 +173,17 @@ def test_the_reader_reads_each_sentence_under_its_documents_name(tmp_path, monke
             source = reading.index.chunks[c.position].source
             name = spoken_name(source)
             # Under the file's name only where the question names it too; a lead-in with what
-            # it introduces; an FAQ's first answer after its question.
+            # it introduces first; an FAQ's first answer after its question; a release's entry
+            # under the heading that gives what it does not.
             said = bool(name) and not asked_terms.isdisjoint(name_terms(source))
             lead_in = c.text.rstrip().endswith(":")
-            body = reading.answerer._with_followers(c).text if lead_in else c.text
-            expected = f"{name}: {body}" if said else body
-            assert asked == q.question and (text == expected or text.endswith(f"? {expected}"))
+            body = (
+                reading.answerer._with_followers(c, whole_list=False).text if lead_in else c.text
+            )
+            read = f"{name}: {body}" if said else body
+            under = reading.answerer._heading_answers(q.question, c)
+            expected = f"{under.rstrip().rstrip(':')}: {read}" if under else read
+            assert asked == q.question and (text == expected or text.endswith(f"? {read}")), text
             named += said
             unnamed += bool(name) and not said
     assert named and unnamed
