@@ -235,6 +235,22 @@ def test_a_down_vote_becomes_a_question_to_label_and_is_scored(page: Page, app_s
     assert scored["answers"]["hybrid"]["citation_exactness"] == 1.0
 
 
+def _fill_filter(field, value: str, note, says: str) -> None:
+    """Type ``value`` into a filter field and leave it, until the note ``says`` what it reads.
+
+    Under a full suite's load a field's change was once never sent (the note still read "all
+    documents" after 5 s); a person would type it again, and so does this, once."""
+    field.fill(value)
+    field.press("Tab")
+    try:
+        expect(note).to_contain_text(says, timeout=10_000)
+    except AssertionError:
+        field.fill("")
+        field.fill(value)
+        field.press("Tab")
+        expect(note).to_contain_text(says, timeout=ANSWER_TIMEOUT)
+
+
 def test_the_filter_row_limits_the_answer_and_explains_a_bad_filter(page: Page, app_url):
     question = "Where was the China-U.S. Sister Cities Conference held?"
     _open(page, app_url)
@@ -249,22 +265,16 @@ def test_the_filter_row_limits_the_answer_and_explains_a_bad_filter(page: Page, 
     # As a person does, leave the box before asking: the page commits a field's value on blur.
     note = page.locator("#filter-note")
     expect(note).to_contain_text("all documents")
-    until.fill("2024")
-    until.press("Tab")
     # The note is the server's reading of the fields: once it says so, a question carries them.
-    expect(note).to_contain_text("only from documents until 2024")
+    _fill_filter(until, "2024", note, "only from documents until 2024")
     older = _ask(page, question)
     expect(older).to_contain_text("Suzhou")
     expect(older).to_contain_text("Searched only documents until 2024")
     until.fill("")
-    since.fill("2025-01")
-    since.press("Tab")
-    expect(note).to_contain_text("only from documents since 2025-01.")
+    _fill_filter(since, "2025-01", note, "only from documents since 2025-01.")
     newer = _ask(page, question)
     expect(newer).to_contain_text("Hangzhou")
-    since.fill("someday")
-    since.press("Tab")
-    expect(note).to_contain_text("since='someday' is not a date")
+    _fill_filter(since, "someday", note, "since='someday' is not a date")
     bots = page.locator('#chatbot [data-testid="bot"]')
     before = bots.count()
     box = page.locator("#msg textarea")
