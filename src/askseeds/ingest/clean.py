@@ -133,9 +133,7 @@ _CODE_DIRECTIVE = re.compile(r"\.\.\s+(?:code|code-block|sourcecode|doctest|test
 # A line's markup, read here and by web/quote.py, which shows a quote as its file reads.
 HEADING_MARK, LIST_MARK, UNDERLINE = _ATX, _LIST_MARK, _UNDERLINE
 DIRECTIVE, CODE_DIRECTIVE = _DIRECTIVE, _CODE_DIRECTIVE
-ORG_HEADING, ORG_TAGS, ORG_BEGIN = _STARS, _ORG_TAGS, _ORG_BEGIN
-ORG_KEYWORD, ORG_DRAWER, ORG_FIXED = _ORG_KEYWORD, _ORG_DRAWER, _ORG_FIXED
-ORG_CODE_BLOCKS = _ORG_CODE_BLOCKS
+ORG_HEADING, ORG_TAGS = _STARS, _ORG_TAGS
 _LINK_TARGET = re.compile(r"\[[^\]]+\]:\s+\S+$")  # Markdown "[ref]: https://..."
 _FIELD = re.compile(r":[\w -]+:(?:\s|$)")
 # "Default: 30", "**Type**: `string`", "Valid values: a filename": a label, a colon, a value.
@@ -461,36 +459,48 @@ def _emacs_mode(text: str, lines: list[_Line]) -> str | None:
     return found.group(1).lower() if found else None
 
 
+def org_line(line: str, block: str) -> tuple[str, str]:
+    """How Org reads a stripped ``line`` inside ``block`` (the block open before it: a
+    "#+begin_" name, ":drawer:", or ""): ``(the block open after it, its part)``, the part
+    "code" (a code block's line, or a ": " fixed-width one), "markup" (keywords, block lines,
+    drawers), "comment" or "" (text). Read here and by web/quote.py."""
+    low = line.lower()
+    if block == ":drawer:":
+        return ("" if low == ":end:" else block), "markup"
+    if block:
+        if low.startswith(f"#+end_{block}"):
+            return "", "markup"
+        return block, ("code" if block in _ORG_CODE_BLOCKS else "")
+    if begin := _ORG_BEGIN.match(line):
+        return begin.group(1).lower(), "markup"
+    if _ORG_DRAWER.match(line) and low != ":end:":
+        return ":drawer:", "markup"
+    if _ORG_KEYWORD.match(line):
+        return "", "markup"
+    if _ORG_COMMENT.match(line):
+        return "", "comment"
+    if _ORG_FIXED.match(line):
+        return "", "code"
+    return "", ""
+
+
 def _org_markup(text: str, lines: list[_Line]) -> str | None:
     """Mark an Org file's own markup (keywords, block lines, drawers, comments) as such and
     what its code blocks hold as code; return its ``#+title:``."""
     title = None
-    block = ""  # the open block's name
-    drawer = False
+    block = ""
     for ln in lines:
         s = text[ln.start : ln.end]
-        low = s.lower()
-        if block:
-            if low.startswith(f"#+end_{block}"):
-                ln.kind, block = _OTHER, ""
-            elif block in _ORG_CODE_BLOCKS:
-                ln.kind = _CODE
-            continue
-        if drawer:
-            ln.kind, drawer = _OTHER, low != ":end:"
-            continue
-        if begin := _ORG_BEGIN.match(s):
-            ln.kind, block = _OTHER, begin.group(1).lower()
-        elif keyword := _ORG_KEYWORD.match(s):
+        block, part = org_line(s, block)
+        if part == "markup":
             ln.kind = _OTHER
-            if keyword.group(1).lower() == "title" and keyword.group(2):
+            keyword = _ORG_KEYWORD.match(s)
+            if keyword and keyword.group(1).lower() == "title" and keyword.group(2):
                 title = title or keyword.group(2).strip()
-        elif _ORG_DRAWER.match(s) and low != ":end:":
-            ln.kind, drawer = _OTHER, True
-        elif _ORG_COMMENT.match(s) and not ln.indented:
-            ln.kind = _DEBRIS
-        elif _ORG_FIXED.match(s):
+        elif part == "code":
             ln.kind = _CODE
+        elif part == "comment" and not ln.indented:
+            ln.kind = _DEBRIS
     return title
 
 

@@ -23,15 +23,11 @@ from ..ingest.clean import (
     DIRECTIVE,
     HEADING_MARK,
     LIST_MARK,
-    ORG_BEGIN,
-    ORG_CODE_BLOCKS,
-    ORG_DRAWER,
-    ORG_FIXED,
     ORG_HEADING,
-    ORG_KEYWORD,
     ORG_TAGS,
     UNDERLINE,
     is_fence,
+    org_line,
     shown_text,
 )
 from .escape import esc, one_line
@@ -107,10 +103,10 @@ def _parts(snippet: str, markup: str | None) -> list[tuple[str, str]]:
         indent = len(line) - len(line.lstrip())
         stripped = line.strip()
         if markup == "org":
-            org_block, kind = _org_line(stripped, org_block)
+            org_block, kind = org_line(stripped, org_block)
             if kind == "code":
                 parts.append(("code", line.rstrip() if org_block else stripped[1:].strip()))
-            if kind:
+            if kind in ("code", "markup"):
                 continue
             if stripped and (heading := ORG_HEADING.match(stripped)) and not indent:
                 tags = ORG_TAGS.search(stripped)
@@ -169,28 +165,6 @@ def _parts(snippet: str, markup: str | None) -> list[tuple[str, str]]:
         else:
             parts.append(("text", stripped))
     return parts
-
-
-def _org_line(stripped: str, block: str) -> tuple[str, str]:
-    """An Org line's part in a quote, given the open block: ``(block, kind)``, kind "code"
-    (a code block's line, or ": fixed-width"), "skip" (keywords, block lines, drawers) or ""
-    (the line reads as text)."""
-    low = stripped.lower()
-    if block == ":drawer:":
-        return ("" if low == ":end:" else block), "skip"
-    if block:
-        if low.startswith(f"#+end_{block}"):
-            return "", "skip"
-        return block, ("code" if block in ORG_CODE_BLOCKS else "")
-    if begin := ORG_BEGIN.match(stripped):
-        return begin.group(1).lower(), "skip"
-    if ORG_DRAWER.match(stripped) and low != ":end:":
-        return ":drawer:", "skip"
-    if ORG_KEYWORD.match(stripped):
-        return "", "skip"
-    if ORG_FIXED.match(stripped):
-        return "", "code"
-    return "", ""
 
 
 def _lead_heading(parts: list[tuple[str, str]]) -> list[tuple[str, str]]:
