@@ -146,13 +146,14 @@ def cmd_ask(args: argparse.Namespace) -> int:
         print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
         return 0
     if answer.citations and not answer.conflict:
-        # The quotes as their documents read (link labels, not "[[Sync|Obsidian Sync]]"); the
-        # exact characters follow under each citation.
-        # A heading that gives what its quote does not (a changelog's release) stands over it.
-        print("\n\n".join(
-            "\n".join(filter(None, (c.heading, f"{quote_text(c.snippet, markup_of(c.source))} [{c.number}]")))
-            for c in answer.citations
-        ))  # fmt: skip
+        # The quotes as their documents read (link labels, not "[[Sync|Obsidian Sync]]"), each
+        # under the heading that gives what it does not (a changelog's release); the exact
+        # characters follow under each citation.
+        quotes = []
+        for c in answer.citations:
+            quote = f"{quote_text(c.snippet, markup_of(c.source))} [{c.number}]"
+            quotes.append(f"{c.heading}\n{quote}" if c.heading else quote)
+        print("\n\n".join(quotes))
     else:
         print(answer.text)
     if answer.citations:

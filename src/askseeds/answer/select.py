@@ -393,8 +393,8 @@ class Answerer:
                 text = f"{heading} {text}"
             # ... and an entry under the heading that gives what it does not, as it is shown:
             # "Fix for [CVE-2014-0160]" answers "Which release fixed it?" under its release.
-            elif under := self._heading_answers(question, c):
-                text = f"{under.rstrip().rstrip(':')}: {text}"
+            else:
+                text = _under(self._heading_answers(question, c)) + text
             out.append((question, text))
         return out
 
@@ -679,9 +679,9 @@ class Answerer:
         list every release's changes under its number, and "Add duktape as javascript
         engine" under "polkit 121" does not answer for 122."""
         for spellings in numbers:
-            named = [c for c in cands if spellings & set(terms(f"{c.text} {self._path(c)}"))]
-            if named and any(spellings & set(terms(self._path(c))) for c in named):
-                cands = named
+            headed = [bool(spellings & _heading_terms(self._path(c))) for c in cands]
+            if any(headed):  # most documents have no numbered headings: nothing else is read
+                cands = [c for c, h in zip(cands, headed) if h or spellings & set(terms(c.text))]
         return cands
 
     def _names_around(self, c: Candidate, name: re.Pattern[str]) -> bool:
@@ -791,6 +791,11 @@ def reread(head: list[Candidate], logits: np.ndarray, rank: Linear) -> list[Cand
         replace(c, rank_score=float(s), reader=float(r)) for c, s, r in zip(head, scores, logits)
     ]
     return sorted(read, key=lambda c: -c.rank_score)
+
+
+@lru_cache(maxsize=1024)
+def _heading_terms(path: str) -> frozenset[str]:
+    return frozenset(terms(path))
 
 
 @lru_cache(maxsize=256)
@@ -931,18 +936,19 @@ def _label(c: Citation) -> str:
     return f"{name}, {c.date}" if c.date else name
 
 
-def _under(c: Citation) -> str:
-    """What stands before a quote: the heading that gives what it does not, if any."""
-    return f"{c.heading.rstrip().rstrip(':')}: " if c.heading else ""
+def _under(heading: str) -> str:
+    """What stands before a quote (and before the sentence the reader reads): the heading
+    that gives what it does not, if any."""
+    return f"{heading.rstrip().rstrip(':')}: " if heading else ""
 
 
 def _answer_text(citations: list[Citation]) -> str:
-    return "\n\n".join(f"{_under(c)}{c.snippet} [{c.number}]" for c in citations)
+    return "\n\n".join(f"{_under(c.heading)}{c.snippet} [{c.number}]" for c in citations)
 
 
 def _conflict_text(citations: list[Citation]) -> str:
     lines = ["The documents give different figures (newest first):"]
-    lines += [f"- {_under(c)}{c.snippet} [{c.number}] ({_label(c)})" for c in citations]
+    lines += [f"- {_under(c.heading)}{c.snippet} [{c.number}] ({_label(c)})" for c in citations]
     return "\n".join(lines)
 
 

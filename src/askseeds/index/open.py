@@ -213,9 +213,9 @@ class Index:
         """Where the section holding ``offset`` of ``source`` starts and where the next one
         does: from its heading to the next heading, of any level (``(0, inf)`` in a document
         without headings)."""
-        starts = [at for at, _ in (self.outlines.get(source) or {}).get("sections") or ()]
-        i = bisect_right(starts, offset)
-        return (starts[i - 1] if i else 0), (starts[i] if i < len(starts) else math.inf)
+        sections = (self.outlines.get(source) or {}).get("sections") or ()
+        i = bisect_right(sections, offset, key=lambda item: item[0])
+        return (sections[i - 1][0] if i else 0), (sections[i][0] if i < len(sections) else math.inf)
 
     def is_heading(self, source: str, start: int, end: int) -> bool:
         """Whether ``[start, end)`` of ``source`` lies in a heading standing alone (never
