@@ -119,6 +119,30 @@ def test_walk_is_recursive_sorted_and_filtered(tmp_path: Path) -> None:
     assert all(d.text[b.start : b.end] == SENTENCE for d in docs for b in d.blocks)
 
 
+def test_files_named_like_documents_are_read_when_they_hold_text(tmp_path: Path) -> None:
+    body = SENTENCE.encode()
+    for name in ("README", "NEWS", "ChangeLog", "README.Debian", "TODO.source", "notes"):
+        _write(tmp_path, name, body)
+    _write(tmp_path, "COPYING", "Résumé: ".encode("cp1252") + body)
+    # Named like documents, but a build recipe, a script and programs: passed over silently.
+    _write(tmp_path, "Makefile", b"all:\n\tcc -o tool tool.c\n")
+    _write(tmp_path, "Dockerfile", b"FROM debian\n")
+    _write(tmp_path, "configure", b"#!/bin/sh\necho " + body + b"\n")
+    _write(tmp_path, "bin/tool", b"\x7fELF\x02\x01\x01\x00" + bytes(range(256)))
+    _write(tmp_path, "bin/blob", bytes(range(1, 256)) * 40)  # no NUL, yet no text
+    _write(tmp_path, "config.yaml", body)  # a type askseeds does not read
+    _write(tmp_path, "data.BIN", body)
+    _write(tmp_path, "DUMP", body * 100)  # too large for a README: no reason to report
+    docs, skipped = load_folder(tmp_path, max_file_bytes=len(body) * 50)
+    assert skipped == []
+    assert [d.source for d in docs] == [
+        "COPYING", "ChangeLog", "NEWS", "README", "README.Debian", "TODO.source", "notes"
+    ]
+    copying = docs[0]
+    assert copying.encoding == "cp1252" and copying.text.startswith("Résumé: ")
+    assert all(d.text[b.start : b.end].endswith(SENTENCE) for d in docs for b in d.blocks)
+
+
 def test_empty_folder_returns_nothing(tmp_path: Path) -> None:
     assert load_folder(tmp_path) == ([], [])
 

@@ -46,3 +46,16 @@ def test_saves_refuses_and_never_overwrites(tmp_path: Path) -> None:
     assert not (tmp_path / "escape.md").exists()
     assert ".exe files cannot be read" in saved[2].message
     assert "split it" in saved[3].message
+
+
+def test_files_named_like_documents_are_added_when_they_hold_text(tmp_path: Path) -> None:
+    text = _file(tmp_path, "a", b"Run ./configure, then make.\n")
+    program = _file(tmp_path, "b", b"\x7fELF\x02\x01\x01\x00" + bytes(range(256)))
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    saved = save_uploads(docs, [("INSTALL", text), ("README.Debian", text), ("tool", program)])
+    assert [(s.source, s.message) for s in saved] == [
+        ("INSTALL", "added"),
+        ("README.Debian", "added"),
+        (None, "not added: tool is named like a document but holds no text"),
+    ]

@@ -1,6 +1,7 @@
 """Read a folder of documents into ``Document`` records.
 
-Text files (.txt, .md, .markdown, .rst, .org) are decoded so that
+Text files (.txt, .md, .markdown, .rst, .org, and files named by convention rather than by
+type: README, NEWS, INSTALL, README.Debian) are decoded so that
 ``open(path, encoding=doc.encoding).read()`` returns exactly ``doc.text``
 (universal newlines included): citations are offsets into that text. PDF, HTML
 and DOCX files are converted (``convert``) and citations point into the
@@ -17,9 +18,11 @@ import io
 import json
 import logging
 import os
+import re
 import stat
+import unicodedata
 from dataclasses import replace
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import NamedTuple
 
 from ..errors import CorpusError
@@ -36,7 +39,9 @@ __all__ = [
     "SUFFIXES",
     "TEXT_SUFFIXES",
     "decode",
+    "is_document_name",
     "load_folder",
+    "named_text",
 ]
 
 log = logging.getLogger(__name__)
@@ -45,6 +50,12 @@ SIDECAR_NAME = "askseeds-metadata.json"
 # Read as they are: citations are offsets into the file's own text.
 TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".rst", ".org"})
 SUFFIXES = TEXT_SUFFIXES | CONVERTED_SUFFIXES
+# Files that say what they are by name, not by type: README, NEWS, INSTALL, COPYING, ChangeLog
+# (no suffix), README.Debian, TODO.source (a name in capitals before the dot). They are read
+# as plain text when their bytes are text; anything else so named (a program, an image) is
+# passed over as silently as a file of another type. A name ending in "file" is a build
+# recipe (Makefile, Dockerfile, Gemfile), and a file starting "#!" is a script.
+_CAPITALS = re.compile(r"[A-Z][A-Z0-9_-]{2,}")
 # A deliberate per-file cap. A MiB of prose makes about 1,000 passages, embedded at 10-30 a
 # second on two CPU cores, so a 50 MB file would take about an hour, and such a file is far
 # more likely a log or data dump than a document: it is skipped with a reason, never half-read.
@@ -67,8 +78,9 @@ def load_folder(
 ) -> tuple[list[Document], list[SkippedFile]]:
     """Load every document (``SUFFIXES``) under ``folder``, recursively.
 
-    Hidden files and folders (dot-prefixed) and files with other extensions
-    are ignored silently; documents that cannot be used (unreadable, binary,
+    Hidden files and folders (dot-prefixed), files with other extensions and
+    files named like documents (README, NEWS) whose bytes are not text are
+    ignored silently; documents that cannot be used (unreadable, binary,
     empty, larger than ``max_file_bytes``, not a regular file, symlinked from
     outside the folder, gone before they could be read, a broken, encrypted or
     image-only PDF, a DOCX zip bomb, nothing left after cleaning) are reported.
@@ -102,7 +114,10 @@ def load_folder(
     read: list[_Read] = []
     for path, source in _walk(root, real_root, skipped):
         result = _load_file(path, source, max_file_bytes)
-        (skipped if isinstance(result, SkippedFile) else read).append(result)
+        if result is None:
+            log.debug("passed over %s: named like a document, not text", source)
+        else:
+            (skipped if isinstance(result, SkippedFile) else read).append(result)
     common = common_lines([r.text for r in read])
     if common:
         log.info("%d lines recur across the files (shared menus, footers): left out", len(common))
@@ -232,7 +247,34 @@ def _is_utf8(name: str) -> bool:
 
 
 def _is_candidate(path: Path) -> bool:
-    return path.suffix.lower() in SUFFIXES
+    return is_document_name(path.name)
+
+
+def is_document_name(name: str) -> bool:
+    """Whether a file called ``name`` may be a document: a known type by its suffix, or named
+    like one (README, NEWS, README.Debian), which is read when its bytes are text."""
+    return PurePosixPath(name).suffix.lower() in SUFFIXES or _named_plain(name)
+
+
+def _named_plain(name: str) -> bool:
+    if name.lower().endswith("file"):
+        return False
+    first, dot, _ = name.partition(".")
+    return not dot or _CAPITALS.fullmatch(first) is not None
+
+
+def named_text(data: bytes) -> tuple[str, str] | None:
+    """``decode(data)`` for a file named like a document (README, NEWS): None unless it is
+    text a person wrote, with no script's "#!" and hardly any control characters (binary
+    data decoded as cp1252 or latin-1 is full of them)."""
+    decoded = decode(data)
+    if decoded is None or decoded[0].startswith("#!"):
+        return None
+    sample = decoded[0][:65536]
+    control = sum(
+        1 for ch in sample if unicodedata.category(ch) == "Cc" and ch not in "\t\n\f\v"
+    )
+    return decoded if control <= 0.01 * len(sample) else None
 
 
 def _source(root: Path, path: Path) -> str:
@@ -249,8 +291,14 @@ class _Read(NamedTuple):
     extracted: Extracted | None
 
 
-def _load_file(path: Path, source: str, max_file_bytes: int) -> _Read | SkippedFile:
+def _load_file(path: Path, source: str, max_file_bytes: int) -> _Read | SkippedFile | None:
+    """The file read, or why it is skipped; None for a file named like a document
+    (``_named_plain``) that holds no text: not one of the user's documents."""
+    suffix = Path(source).suffix.lower()  # a symlink's own name says what it holds
+    by_name = suffix not in SUFFIXES
     try:
+        if by_name and path.stat().st_size > max_file_bytes:
+            return None  # a program or a data dump, not a README
         data = _read_regular(path, max_file_bytes)
     except OSError as exc:
         return SkippedFile(source, _os_reason(exc))
@@ -261,13 +309,17 @@ def _load_file(path: Path, source: str, max_file_bytes: int) -> _Read | SkippedF
     if not data:
         return SkippedFile(source, "empty file")
     sha256 = hashlib.sha256(data).hexdigest()
-    suffix = Path(source).suffix.lower()  # a symlink's own name says what it holds
     if suffix in CONVERTED_SUFFIXES:
         extracted = extract(suffix, data)
         if isinstance(extracted, str):
             return SkippedFile(source, extracted)
         return _Read(source, sha256, extracted.text, "", extracted)
-    decoded = decode(data)
+    if by_name:
+        decoded = named_text(data)
+        if decoded is None:
+            return None
+    else:
+        decoded = decode(data)
     if decoded is None:  # latin-1 reads any bytes, so only NUL bytes are refused
         return SkippedFile(source, "binary file (NUL bytes)")
     text, codec = decoded

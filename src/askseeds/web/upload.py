@@ -17,7 +17,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 
-from ..ingest.load import MAX_FILE_BYTES, SUFFIXES
+from ..ingest.load import MAX_FILE_BYTES, SUFFIXES, is_document_name, named_text
 
 __all__ = ["Saved", "save_uploads"]
 
@@ -62,10 +62,14 @@ def _shown(name: str) -> str:
 
 def _save_one(folder: Path, name: str, path: Path, max_file_bytes: int) -> Saved:
     suffix = PurePath(name).suffix.lower()
-    if suffix not in SUFFIXES:
+    if not is_document_name(name):
         kinds = " ".join(sorted(SUFFIXES))
-        what = f"{suffix} files" if suffix else "files without an extension"
-        return Saved(name, None, f"not added: {what} cannot be read (askseeds reads {kinds})")
+        return Saved(
+            name,
+            None,
+            f"not added: {suffix} files cannot be read (askseeds reads {kinds}, and text "
+            "files named like README or NEWS)",
+        )
     try:
         size = path.stat().st_size
         if size > max_file_bytes:
@@ -80,6 +84,8 @@ def _save_one(folder: Path, name: str, path: Path, max_file_bytes: int) -> Saved
         return Saved(name, None, f"not added: the upload could not be read ({exc.strerror})")
     if not data:
         return Saved(name, None, "not added: the file is empty")
+    if suffix not in SUFFIXES and named_text(data) is None:
+        return Saved(name, None, f"not added: {name} is named like a document but holds no text")
     target = _free_name(folder, name, data)
     if target.exists():
         return Saved(name, target.name, "already in the folder (same content)")
