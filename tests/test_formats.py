@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import itertools
 
 import pytest
@@ -107,6 +108,19 @@ HARROW = [
 ]
 
 
+# A program's README and its gzipped NEWS, as Debian ships them in /usr/share/doc.
+TIDEWATER_README = """Tidewater is a tide-table printer for small harbours.
+
+It reads a port's harmonic constants and prints a month of high and low waters on one page.
+"""
+TIDEWATER_NEWS = """Tidewater NEWS
+
+* Noteworthy changes in release 2.1 (2024-05-02)
+
+The printer now marks spring tides in bold.
+"""
+
+
 @pytest.fixture(scope="module")
 def bot(tmp_path_factory) -> Assistant:
     docs = tmp_path_factory.mktemp("docs")
@@ -127,6 +141,8 @@ def bot(tmp_path_factory) -> Assistant:
     (docs / "bad.pdf").write_bytes(b"not a pdf at all, just text")
     (docs / "glazes.md").write_text(GLAZES)
     (docs / "glazebook.md").write_text(GLAZEBOOK)
+    (docs / "README").write_text(TIDEWATER_README)
+    (docs / "NEWS.gz").write_bytes(gzip.compress(TIDEWATER_NEWS.encode()))
     return Assistant.from_folder(docs, index_dir=tmp_path_factory.mktemp("idx"), progress=False)
 
 
@@ -137,6 +153,8 @@ def bot(tmp_path_factory) -> Assistant:
         ("How far can the Kessel Point lamp be seen?", "light.pdf", "twenty miles", 2, None),
         ("When can visitors climb the lighthouse tower?", "light.pdf", "Saturdays", 3, None),
         ("What is the wingspan of the little egret?", "guide.docx", "95 cm", None, "Sizes"),
+        ("What does Tidewater print on one page?", "README", "high and low waters", None, None),
+        ("What does Tidewater mark in bold?", "NEWS.gz", "spring tides", None, None),
         (
             "Who admired the magnification of the Harrow Head optic?",
             "harrow.pdf",
@@ -173,11 +191,13 @@ def test_answers_cite_exact_text_with_page_and_section(
 def test_text_files_are_their_own_document_text(bot) -> None:
     folder = bot.docs_dir
     assert bot.document_text("accord.txt") == (folder / "accord.txt").read_text()
+    assert bot.document_text("README") == (folder / "README").read_text()
+    assert bot.document_text("NEWS.gz") == TIDEWATER_NEWS
 
 
 def test_bad_file_is_reported_not_indexed(bot) -> None:
     assert [s.source for s in bot.stats.skipped] == ["bad.pdf"]
-    assert bot.stats.documents == 8
+    assert bot.stats.documents == 10
 
 
 def test_a_lead_in_is_quoted_with_what_it_introduces(bot) -> None:

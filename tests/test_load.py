@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import bz2
 import codecs
+import gzip
 import hashlib
+import io
 import logging
+import lzma
 import os
+import tarfile
 from pathlib import Path
 
 import pytest
@@ -141,6 +146,51 @@ def test_files_named_like_documents_are_read_when_they_hold_text(tmp_path: Path)
     copying = docs[0]
     assert copying.encoding == "cp1252" and copying.text.startswith("Résumé: ")
     assert all(d.text[b.start : b.end].endswith(SENTENCE) for d in docs for b in d.blocks)
+
+
+def test_compressed_documents_are_read_as_the_file_inside(tmp_path: Path) -> None:
+    said = {  # one sentence each: a line in most files would be left out as page furniture
+        name: f"The {name.split('.')[0]} file says what changed on Tuesday in the library."
+        for name in ("ChangeLog.gz", "NEWS.gz", "guide.html.xz", "notes.md.bz2")
+    }
+    body = {name: text.encode() for name, text in said.items()}
+    page = b"<html><head><title>Guide</title></head><body><p>%s</p></body></html>"
+    _write(tmp_path, "NEWS.gz", gzip.compress(b"Release 2.0\n\n" + body["NEWS.gz"]))
+    _write(tmp_path, "notes.md.bz2", bz2.compress(b"# Notes\n\n" + body["notes.md.bz2"]))
+    _write(tmp_path, "guide.html.xz", lzma.compress(page % body["guide.html.xz"]))
+    # Two gzip members, as `cat a.gz b.gz` makes: both are read.
+    _write(tmp_path, "ChangeLog.gz", gzip.compress(b"Fixed. ") + gzip.compress(body["ChangeLog.gz"]))
+    tar = io.BytesIO()
+    with tarfile.open(fileobj=tar, mode="w") as archive:
+        info = tarfile.TarInfo("README")
+        info.size = len(SENTENCE)
+        archive.addfile(info, io.BytesIO(SENTENCE.encode()))
+    _write(tmp_path, "RELEASE.tar.gz", gzip.compress(tar.getvalue()))  # an archive: passed over
+    _write(tmp_path, "backup.sql.gz", gzip.compress(SENTENCE.encode()))  # not a document type
+    docs, skipped = load_folder(tmp_path)
+    assert skipped == []
+    assert [d.source for d in docs] == sorted(said)
+    changelog, news, guide, notes = docs
+    assert changelog.text == "Fixed. " + said["ChangeLog.gz"]
+    assert news.converted and news.text == "Release 2.0\n\n" + said["NEWS.gz"]
+    assert guide.title == "Guide"
+    assert notes.title == "Notes"
+    for doc in docs:
+        assert doc.text[doc.blocks[-1].start : doc.blocks[-1].end].endswith(said[doc.source])
+
+
+def test_broken_and_bomb_compressed_files_are_skipped_with_reasons(tmp_path: Path) -> None:
+    _write(tmp_path, "a.txt.gz", gzip.compress(SENTENCE.encode())[:-12])  # cut short
+    _write(tmp_path, "b.md.xz", b"not xz at all")
+    _write(tmp_path, "c.txt.gz", gzip.compress(b"a" * 5_000_000))  # 5 MB from 5 KiB
+    _write(tmp_path, "ok.txt", SENTENCE.encode())
+    docs, skipped = load_folder(tmp_path, max_file_bytes=1_000_000)
+    assert [d.source for d in docs] == ["ok.txt"]
+    assert (tmp_path / "c.txt.gz").stat().st_size < 10_000
+    reasons = {s.source: s.reason for s in skipped}
+    assert reasons["a.txt.gz"].startswith("unreadable gz file (EOFError")
+    assert reasons["b.md.xz"].startswith("unreadable xz file (LZMAError")
+    assert reasons["c.txt.gz"] == "larger than 976.6 KiB once decompressed; split it to index it"
 
 
 def test_empty_folder_returns_nothing(tmp_path: Path) -> None:

@@ -151,7 +151,8 @@ class Assistant:
         """The text that citations of ``source`` point into: ``text[c.start:c.end] == c.snippet``.
 
         For a text file (.txt, .md, .rst, .org) that is the file as ``open()`` reads it; for a
-        converted one (PDF, HTML, DOCX), the text extracted at indexing, kept in the index.
+        converted or compressed one (PDF, HTML, DOCX, NEWS.gz), the text extracted at indexing,
+        kept in the index.
 
         Raises:
             KeyError: ``source`` is not an indexed document.

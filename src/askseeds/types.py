@@ -42,7 +42,7 @@ class Document:
     pages: tuple[int, ...] = ()
     sections: tuple[tuple[int, str], ...] = ()
     headings: tuple[Span, ...] = ()  # blocks that are a heading alone: searched, never quoted
-    converted: bool = False  # ``text`` was extracted (PDF, HTML, DOCX), not the file itself
+    converted: bool = False  # ``text`` was extracted (PDF, HTML, DOCX, NEWS.gz), not the file
 
 
 @dataclass(frozen=True)

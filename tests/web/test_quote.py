@@ -35,8 +35,9 @@ def _tags(out: str) -> set[str]:
 @pytest.mark.parametrize(
     ("source", "markup"),
     [("notes/Sync.md", "markdown"), ("README.MARKDOWN", "markdown"), ("docs/index.rst", "rst")]
-    + [("notes/plans.org", "org")]
-    + [(name, None) for name in ("a.txt", "page.html", "manual.pdf", "memo.docx", "README")],
+    + [("notes/plans.org", "org"), ("NEWS.md.gz", "markdown"), ("guide.rst.xz", "rst")]
+    + [(name, None) for name in ("a.txt", "page.html", "manual.pdf", "memo.docx", "README")]
+    + [(name, None) for name in ("README.gz", "notes.txt.bz2", "md.gz")],
 )
 def test_markup_is_read_from_the_file_suffix(source, markup):
     assert markup_of(source) == markup

@@ -11,16 +11,20 @@ extracted text, which the index stores. Files that cannot be used are reported a
 
 from __future__ import annotations
 
+import bz2
 import codecs
 import errno
+import gzip
 import hashlib
 import io
 import json
 import logging
+import lzma
 import os
 import re
 import stat
 import unicodedata
+import zlib
 from dataclasses import replace
 from pathlib import Path, PurePosixPath
 from typing import NamedTuple
@@ -33,12 +37,14 @@ from .convert import CONVERTED_SUFFIXES, Extracted, extract
 from .dates import parse_date
 
 __all__ = [
+    "COMPRESSED_SUFFIXES",
     "MAX_FILE_BYTES",
     "NOTHING_LEFT",
     "SIDECAR_NAME",
     "SUFFIXES",
     "TEXT_SUFFIXES",
     "decode",
+    "document_suffix",
     "is_document_name",
     "load_folder",
     "named_text",
@@ -50,6 +56,10 @@ SIDECAR_NAME = "askseeds-metadata.json"
 # Read as they are: citations are offsets into the file's own text.
 TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".rst", ".org"})
 SUFFIXES = TEXT_SUFFIXES | CONVERTED_SUFFIXES
+# Any of them compressed, as Debian ships its documentation (NEWS.gz, README.md.gz): read as
+# the file inside, named by what is left of the name. Citations point into the text the
+# index keeps, as for a converted file.
+COMPRESSED_SUFFIXES = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
 # Files that say what they are by name, not by type: README, NEWS, INSTALL, COPYING, ChangeLog
 # (no suffix), README.Debian, TODO.source (a name in capitals before the dot). They are read
 # as plain text when their bytes are text; anything else so named (a program, an image) is
@@ -252,8 +262,16 @@ def _is_candidate(path: Path) -> bool:
 
 def is_document_name(name: str) -> bool:
     """Whether a file called ``name`` may be a document: a known type by its suffix, or named
-    like one (README, NEWS, README.Debian), which is read when its bytes are text."""
+    like one (README, NEWS, README.Debian), which is read when its bytes are text; either of
+    them compressed (NEWS.gz, guide.html.xz)."""
+    name = _inner_name(name)
     return PurePosixPath(name).suffix.lower() in SUFFIXES or _named_plain(name)
+
+
+def document_suffix(source: str) -> str:
+    """The lower-case suffix that says how a file is read, under any compression suffix:
+    ".md" for "NEWS.md.gz", "" for "README"."""
+    return PurePosixPath(_inner_name(source)).suffix.lower()
 
 
 def _named_plain(name: str) -> bool:
@@ -294,10 +312,12 @@ class _Read(NamedTuple):
 def _load_file(path: Path, source: str, max_file_bytes: int) -> _Read | SkippedFile | None:
     """The file read, or why it is skipped; None for a file named like a document
     (``_named_plain``) that holds no text: not one of the user's documents."""
-    suffix = Path(source).suffix.lower()  # a symlink's own name says what it holds
+    name = _inner_name(source)  # a symlink's own name says what it holds
+    suffix = PurePosixPath(name).suffix.lower()
     by_name = suffix not in SUFFIXES
+    compressed = name != PurePosixPath(source).name
     try:
-        if by_name and path.stat().st_size > max_file_bytes:
+        if by_name and not compressed and path.stat().st_size > max_file_bytes:
             return None  # a program or a data dump, not a README
         data = _read_regular(path, max_file_bytes)
     except OSError as exc:
@@ -309,6 +329,10 @@ def _load_file(path: Path, source: str, max_file_bytes: int) -> _Read | SkippedF
     if not data:
         return SkippedFile(source, "empty file")
     sha256 = hashlib.sha256(data).hexdigest()
+    if compressed:
+        data = _decompress(source, data, max_file_bytes)
+        if isinstance(data, str):
+            return None if by_name and data.startswith("larger") else SkippedFile(source, data)
     if suffix in CONVERTED_SUFFIXES:
         extracted = extract(suffix, data)
         if isinstance(extracted, str):
@@ -325,11 +349,34 @@ def _load_file(path: Path, source: str, max_file_bytes: int) -> _Read | SkippedF
     text, codec = decoded
     if not text.strip():
         return SkippedFile(source, "empty file")
+    if compressed:  # citations point into the text the index keeps, as for a PDF's
+        return _Read(source, sha256, text, "", Extracted(text))
     return _Read(source, sha256, text, codec, None)
 
 
+def _inner_name(source: str) -> str:
+    """The file's name without a compression suffix: what it holds ("NEWS.md.gz" -> "NEWS.md")."""
+    name = PurePosixPath(source).name
+    compression = PurePosixPath(name).suffix.lower()
+    return name[: -len(compression)] if compression in COMPRESSED_SUFFIXES else name
+
+
+def _decompress(source: str, data: bytes, max_file_bytes: int) -> bytes | str:
+    """The decompressed bytes, or why not. No more than ``max_file_bytes + 1`` are inflated,
+    so a few KiB that would inflate to GiB (a compression bomb) cost nothing."""
+    kind = PurePosixPath(source).suffix.lower()
+    try:
+        with COMPRESSED_SUFFIXES[kind](io.BytesIO(data)) as fh:
+            out = fh.read(max_file_bytes + 1)
+    except (OSError, EOFError, lzma.LZMAError, zlib.error) as exc:
+        return f"unreadable {kind[1:]} file ({type(exc).__name__}: {str(exc)[:120]})"
+    if len(out) > max_file_bytes:
+        return f"larger than {_size(max_file_bytes)} once decompressed; split it to index it"
+    return out
+
+
 def _document(item: _Read, common: frozenset[str]) -> Document | SkippedFile:
-    cleaned = clean(item.text, common, org=item.source.lower().endswith(".org"))
+    cleaned = clean(item.text, common, org=document_suffix(item.source) == ".org")
     if not cleaned.blocks:
         return SkippedFile(item.source, NOTHING_LEFT)
     extracted = item.extracted

@@ -14,7 +14,6 @@ live tags are written here (``strong``, ``em``, ``del``, ``code``, ``span``).
 from __future__ import annotations
 
 import re
-from pathlib import PurePosixPath
 
 from markdown_it import MarkdownIt
 
@@ -30,6 +29,7 @@ from ..ingest.clean import (
     org_line,
     shown_text,
 )
+from ..ingest.load import document_suffix
 from .escape import esc, one_line
 
 __all__ = ["markup_of", "quote_html", "quote_text"]
@@ -66,7 +66,7 @@ _HEAD_WORDS = 12
 def markup_of(source: str) -> str | None:
     """The inline markup ``source`` (a corpus path) is written in: ``"markdown"``, ``"rst"``,
     or ``None`` when its text is literal."""
-    return _MARKUP.get(PurePosixPath(source).suffix.lower())
+    return _MARKUP.get(document_suffix(source))
 
 
 def quote_html(snippet: str, markup: str | None = None) -> str:

@@ -17,7 +17,13 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 
-from ..ingest.load import MAX_FILE_BYTES, SUFFIXES, is_document_name, named_text
+from ..ingest.load import (
+    COMPRESSED_SUFFIXES,
+    MAX_FILE_BYTES,
+    SUFFIXES,
+    is_document_name,
+    named_text,
+)
 
 __all__ = ["Saved", "save_uploads"]
 
@@ -84,7 +90,8 @@ def _save_one(folder: Path, name: str, path: Path, max_file_bytes: int) -> Saved
         return Saved(name, None, f"not added: the upload could not be read ({exc.strerror})")
     if not data:
         return Saved(name, None, "not added: the file is empty")
-    if suffix not in SUFFIXES and named_text(data) is None:
+    named = suffix not in SUFFIXES and suffix not in COMPRESSED_SUFFIXES
+    if named and named_text(data) is None:
         return Saved(name, None, f"not added: {name} is named like a document but holds no text")
     target = _free_name(folder, name, data)
     if target.exists():
