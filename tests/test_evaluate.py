@@ -77,6 +77,7 @@ def test_load_questions_plain_unanswerable_and_dialogue(tmp_path):
         json.dumps({"id": "x", "question": "Q?", "answers": []}),  # no answers, not unanswerable
         json.dumps({"id": "x", "turns": [], "answers": ["a"]}),
         json.dumps({"id": "x", "question": "Q?", "answers": [3]}),
+        json.dumps({"id": "x", "question": "Q?", "answers": ["the", '$"..."']}),  # never found
     ],
 )
 def test_load_questions_rejects_bad_lines(tmp_path, line):

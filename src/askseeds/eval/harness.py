@@ -41,6 +41,7 @@ from .metrics import (
     f1_score,
     first_relevant_rank,
     mrr_at_k,
+    normalize_answer,
     percentile,
     recall_at_k,
 )
@@ -106,6 +107,12 @@ def _question_from(rec: dict, where: str) -> Question:
     sources = rec.get("sources") or []
     if not all(isinstance(a, str) for a in answers) or not all(isinstance(s, str) for s in sources):
         raise EvalFileError(f"{where}: 'answers' and 'sources' must be lists of strings")
+    blank = [a for a in answers if not normalize_answer(a)]
+    if blank:
+        raise EvalFileError(
+            f"{where}: answer {blank[0]!r} is only punctuation once normalised, so no reply can"
+            " hold it; write it with a word beside it"
+        )
     unanswerable = bool(rec.get("unanswerable", False))
     if not unanswerable and not answers:
         raise EvalFileError(f"{where}: no answers; mark it \"unanswerable\": true")
