@@ -69,6 +69,57 @@ def zip_bomb_docx(inflated_mib: int) -> bytes:
     return out.getvalue()
 
 
+def epub_bytes(
+    title: str,
+    chapters: list[tuple[str, list[str]]],
+    *,
+    locked: tuple[int, ...] = (),
+    inflated_mib: int = 0,
+) -> bytes:
+    """An EPUB 3 (with an EPUB 2 table of contents too) written by ebooklib: one XHTML file
+    per ``(heading, paragraphs)``, in that order in the spine, after the navigation document.
+    ``locked`` chapters (by index) are listed in META-INF/encryption.xml, as DRM does;
+    ``inflated_mib`` adds an image member inflating to that many MiB of zeros."""
+    from ebooklib import epub
+
+    book = epub.EpubBook()
+    book.set_identifier("urn:uuid:askseeds-test")
+    book.set_title(title)
+    book.set_language("en")
+    items = []
+    for i, (heading, paragraphs) in enumerate(chapters):
+        item = epub.EpubHtml(title=heading, file_name=f"text/ch{i:02d}.xhtml", lang="en")
+        body = "".join(f"<p>{p}</p>" for p in paragraphs)
+        item.content = f"<html><body><h1>{heading}</h1>{body}</body></html>"
+        book.add_item(item)
+        items.append(item)
+    book.toc = items
+    book.add_item(epub.EpubNcx())
+    book.add_item(epub.EpubNav())
+    book.spine = ["nav", *items]
+    out = io.BytesIO()
+    epub.write_epub(out, book)
+    if not locked and not inflated_mib:
+        return out.getvalue()
+    refs = "".join(
+        f'<EncryptedData xmlns="http://www.w3.org/2001/04/xmlenc#"><CipherData>'
+        f'<CipherReference URI="EPUB/text/ch{i:02d}.xhtml"/></CipherData></EncryptedData>'
+        for i in locked
+    )
+    with zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
+        if refs:
+            zf.writestr(
+                "META-INF/encryption.xml",
+                f'<encryption xmlns="urn:oasis:names:tc:opendocument:xmlns:container">{refs}'
+                "</encryption>",
+            )
+        if inflated_mib:
+            with zf.open("EPUB/images/cover.png", "w", force_zip64=True) as member:
+                for _ in range(inflated_mib):
+                    member.write(b"\0" * 2**20)
+    return out.getvalue()
+
+
 DEJAVU = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 
 

@@ -1,12 +1,14 @@
-"""PDF, HTML and DOCX read through their libraries; broken ones skipped with a reason."""
+"""PDF, HTML, DOCX and EPUB read through their libraries; broken ones skipped with a reason."""
 
 from __future__ import annotations
 
+import io
+import zipfile
 from itertools import pairwise
 from pathlib import Path
 
 import pytest
-from make_docs import docx_bytes, pdf_bytes, pdf_typeset, zip_bomb_docx
+from make_docs import docx_bytes, epub_bytes, pdf_bytes, pdf_typeset, zip_bomb_docx
 
 from askseeds.ingest.clean import section_at
 from askseeds.ingest.convert import extract
@@ -196,6 +198,68 @@ def test_a_pdf_outline_names_its_headings(tmp_path: Path) -> None:
     assert doc.title == "Tide Tables for Kessel Point"
 
 
+def test_epub_chapters_in_reading_order_with_headings_and_title(tmp_path: Path) -> None:
+    chapters = [
+        # '<a id="x"/>' (DocBook's anchors) closes in XHTML; an HTML parser would read it as
+        # a link holding the rest of the chapter.
+        ("Tides", ['<a id="hw"/>High water at Kessel Point comes 40 minutes after Dover.', "Neaps are slack."]),
+        ("Lights", ["The lamp burns paraffin & can be seen for <b>twenty</b> miles."]),
+    ]
+    _write(tmp_path, "harbour.epub", epub_bytes("The Harbour Guide", chapters))
+    (doc,), skipped = load_folder(tmp_path)
+    assert skipped == [] and doc.converted
+    assert doc.title == "The Harbour Guide"
+    blocks = _blocks(doc)
+    # The navigation document's table of contents is furniture, not a chapter.
+    assert blocks == [
+        "The Harbour Guide",
+        "Tides\n\nHigh water at Kessel Point comes 40 minutes after Dover.",
+        "Neaps are slack.",
+        "Lights\n\nThe lamp burns paraffin & can be seen for twenty miles.",
+    ]
+    assert [heading for _, heading in doc.sections][-2:] == ["Tides", "Lights"]
+
+
+def test_epub_package_entities_are_never_expanded(tmp_path: Path) -> None:
+    """A "billion laughs" package file: ten nested entities that would expand to GiB."""
+    book = zipfile.ZipFile(io.BytesIO(epub_bytes("Tides", [("Tides", ["High water."])])))
+    laughs = '<!ENTITY l0 "ha">' + "".join(
+        f'<!ENTITY l{i} "{f"&l{i - 1};" * 10}">' for i in range(1, 10)
+    )
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        for name in book.namelist():
+            data = book.read(name)
+            if name.endswith(".opf"):
+                data = data.replace(b"?>", f"?><!DOCTYPE package [{laughs}]>".encode(), 1)
+                data = data.replace(b"<dc:title>Tides", b"<dc:title>&l9;")
+            zf.writestr(name, data)
+    _write(tmp_path, "laughs.epub", out.getvalue())
+    docs, skipped = load_folder(tmp_path)
+    assert len(docs) + len(skipped) == 1
+    assert all(len(d.text) < 1000 and len(d.title or "") < 100 for d in docs)
+
+
+def test_xhtml_elements_closed_with_a_slash_hold_nothing(tmp_path: Path) -> None:
+    page = (
+        '<?xml version="1.0" encoding="UTF-8"?><html xmlns="http://www.w3.org/1999/xhtml">'
+        '<head><title>Gcovr</title></head><body><h1><a id="start"/>Getting Started</h1>'
+        "<p>The gcovr command summarises the lines executed.<br/>It reads gcov files.</p>"
+        '<div class="note"/><p>Compile without optimization.</p>'
+        # Read as a link holding the page, its links would make the whole page a link list.
+        '<p>See <a href="#a">gcov</a>, <a href="#b">lcov</a> and <a href="#c">the FAQ</a>.</p>'
+        "</body></html>"
+    )
+    _write(tmp_path, "guide.xhtml", page.encode())
+    (doc,), _ = load_folder(tmp_path)
+    assert _blocks(doc) == [
+        "Getting Started\n\nThe gcovr command summarises the lines executed.",
+        "It reads gcov files.",
+        "Compile without optimization.",
+        "See gcov, lcov and the FAQ.",
+    ]
+
+
 def test_docx_paragraphs_headings_bullets_and_table_cells(tmp_path: Path) -> None:
     data = docx_bytes(
         "Field guide",
@@ -323,6 +387,11 @@ def test_a_saved_page_is_titled_by_its_headline_or_its_own_title(tmp_path: Path)
         ("empty.pdf", b"", "empty file"),
         ("bomb.docx", zip_bomb_docx(210), "DOCX would unpack to 210 MiB"),
         ("text.docx", b"Just some words in a text file.", "not a DOCX"),
+        ("book.epub", b"Just some words in a text file.", "not an EPUB"),
+        ("drm.epub", epub_bytes("Locked", [("One", ["Sealed words."])], locked=(0,)), "encrypted"),
+        ("bomb.epub", epub_bytes("Big", [("One", ["Words."])], inflated_mib=210), "EPUB would"),
+        ("docx.epub", docx_bytes("A DOCX", [("Herons", ["Grey."])]), "not an EPUB (no META-INF"),
+        ("pictures.epub", epub_bytes("Photos", [("", [""])]), "no chapter with text"),
         ("scripts.html", b"<html><script>" + b"var a = 1;" * 500 + b"</script></html>", "no text"),
         ("empty.htm", b"", "empty file"),
     ],
@@ -339,7 +408,7 @@ def test_bad_files_are_skipped_with_a_reason(
 
 
 def test_extract_never_raises_on_garbage() -> None:
-    for suffix in (".pdf", ".docx", ".html"):
+    for suffix in (".pdf", ".docx", ".html", ".epub"):
         for data in (b"%PDF-1.7\n" + bytes(range(256)) * 4, b"PK\x03\x04" + b"\xff" * 64, b"<"):
             out = extract(suffix, data)
             assert isinstance(out, str) or out.text

@@ -6,7 +6,7 @@ import gzip
 import itertools
 
 import pytest
-from make_docs import docx_bytes, pdf_bytes, pdf_typeset
+from make_docs import docx_bytes, epub_bytes, pdf_bytes, pdf_typeset
 
 from askseeds import Assistant
 from askseeds.answer.features import FEATURES
@@ -143,6 +143,15 @@ def bot(tmp_path_factory) -> Assistant:
     (docs / "glazebook.md").write_text(GLAZEBOOK)
     (docs / "README").write_text(TIDEWATER_README)
     (docs / "NEWS.gz").write_bytes(gzip.compress(TIDEWATER_NEWS.encode()))
+    (docs / "handbook.epub").write_bytes(
+        epub_bytes(
+            "The Glassblower's Handbook",
+            [
+                ("Gathering", ["The gather is taken from the furnace on a blowpipe."]),
+                ("Annealing", ["Finished pieces are cooled in the lehr over eleven hours."]),
+            ],
+        )
+    )
     return Assistant.from_folder(docs, index_dir=tmp_path_factory.mktemp("idx"), progress=False)
 
 
@@ -155,6 +164,13 @@ def bot(tmp_path_factory) -> Assistant:
         ("What is the wingspan of the little egret?", "guide.docx", "95 cm", None, "Sizes"),
         ("What does Tidewater print on one page?", "README", "high and low waters", None, None),
         ("What does Tidewater mark in bold?", "NEWS.gz", "spring tides", None, None),
+        (
+            "How long are finished pieces cooled in the lehr?",
+            "handbook.epub",
+            "eleven hours",
+            None,
+            "Annealing",
+        ),
         (
             "Who admired the magnification of the Harrow Head optic?",
             "harrow.pdf",
@@ -197,7 +213,7 @@ def test_text_files_are_their_own_document_text(bot) -> None:
 
 def test_bad_file_is_reported_not_indexed(bot) -> None:
     assert [s.source for s in bot.stats.skipped] == ["bad.pdf"]
-    assert bot.stats.documents == 10
+    assert bot.stats.documents == 11
 
 
 def test_a_lead_in_is_quoted_with_what_it_introduces(bot) -> None:

@@ -1,4 +1,4 @@
-"""Extract the text of PDF, HTML and DOCX files, as plain text with light Markdown marks.
+"""Extract the text of PDF, HTML, DOCX and EPUB files, as plain text with light Markdown marks.
 
 A converted file's text is not the file, so citations point into the text made
 here (the index stores it; ``Assistant.document_text`` returns it). Structure is
@@ -9,16 +9,19 @@ exception: these files come from anywhere.
 
 Libraries (see README, "Formats"): pypdf (pure Python, BSD, no system
 libraries) for the PDF text layer; selectolax's Lexbor parser (a fast,
-standards-conforming HTML5 parser) for HTML; python-docx for DOCX.
+standards-conforming HTML5 parser) for HTML and for an EPUB's chapters; python-docx for DOCX;
+lxml (python-docx's own XML parser, entities and network off) for an EPUB's package files.
 """
 
 from __future__ import annotations
 
 import io
 import logging
+import posixpath
 import re
 import zipfile
 from dataclasses import dataclass
+from urllib.parse import unquote
 
 from .pdf import NO_TEXT_LAYER, read_pdf
 
@@ -26,9 +29,9 @@ __all__ = ["CONVERTED_SUFFIXES", "MAX_UNPACKED_BYTES", "Extracted", "extract"]
 
 log = logging.getLogger(__name__)
 
-CONVERTED_SUFFIXES = frozenset({".pdf", ".html", ".htm", ".docx"})
-# A DOCX is a zip: its members are checked against this before anything is inflated, so a
-# zip bomb (a few KiB that inflate to GiB) is refused without being read.
+CONVERTED_SUFFIXES = frozenset({".pdf", ".html", ".htm", ".xhtml", ".docx", ".epub"})
+# A DOCX or an EPUB is a zip: its members are checked against this before anything is
+# inflated, so a zip bomb (a few KiB that inflate to GiB) is refused without being read.
 MAX_UNPACKED_BYTES = 200 * 2**20
 MAX_ZIP_MEMBERS = 5000
 _LETTER = re.compile(r"[^\W\d_]")
@@ -55,7 +58,14 @@ def extract(suffix: str, data: bytes) -> Extracted | str:
     Returns:
         ``Extracted`` with text that has letters in it, or a reason string.
     """
-    reader = {".pdf": _pdf, ".docx": _docx, ".html": _html, ".htm": _html}[suffix]
+    reader = {
+        ".pdf": _pdf,
+        ".docx": _docx,
+        ".html": _html,
+        ".htm": _html,
+        ".xhtml": _xhtml,
+        ".epub": _epub,
+    }[suffix]
     try:
         out = reader(data)
     except RecursionError:
@@ -85,18 +95,28 @@ def _pdf(data: bytes) -> Extracted | str:
 # --- DOCX --------------------------------------------------------------------
 
 
-def _docx(data: bytes) -> Extracted | str:
+def _zip(data: bytes, kind: str) -> zipfile.ZipFile | str:
+    """The archive a DOCX or an EPUB is, or why it is not opened: not a zip, or one whose
+    members would inflate past ``MAX_UNPACKED_BYTES`` (their sizes as the archive declares
+    them, which bound what reading them can give)."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
-        return "not a DOCX (not a zip archive)"
+        return f"not {'an' if kind[0] in 'AEIOU' else 'a'} {kind} (not a zip archive)"
     infos = archive.infolist()
     unpacked = sum(i.file_size for i in infos)
     if len(infos) > MAX_ZIP_MEMBERS or unpacked > MAX_UNPACKED_BYTES:
         return (
-            f"DOCX would unpack to {unpacked / 2**20:.0f} MiB in {len(infos)} parts "
+            f"{kind} would unpack to {unpacked / 2**20:.0f} MiB in {len(infos)} parts "
             f"(more than {MAX_UNPACKED_BYTES // 2**20} MiB): refused as a possible zip bomb"
         )
+    return archive
+
+
+def _docx(data: bytes) -> Extracted | str:
+    archive = _zip(data, "DOCX")
+    if isinstance(archive, str):
+        return archive
     if "word/document.xml" not in archive.namelist():
         return "not a DOCX (no word/document.xml inside)"
     import docx
@@ -155,6 +175,80 @@ def _join(lines: list[str]) -> str:
     """Lines to text: runs of blank lines become one blank line."""
     text = "\n".join(lines)
     return re.sub(r"\n{3,}", "\n\n", text).strip("\n") + "\n"
+
+
+# --- EPUB --------------------------------------------------------------------
+
+_OPF_NS = {
+    "c": "urn:oasis:names:tc:opendocument:xmlns:container",
+    "opf": "http://www.idpf.org/2007/opf",
+    "dc": "http://purl.org/dc/elements/1.1/",
+    "enc": "http://www.w3.org/2001/04/xmlenc#",
+}
+_CHAPTER_TYPES = frozenset(["application/xhtml+xml", "text/html"])
+
+
+def _epub(data: bytes) -> Extracted | str:
+    """An e-book's chapters in reading order (its spine), each read as an HTML page is, under
+    its package's dc:title. A chapter locked by DRM (listed in META-INF/encryption.xml)
+    makes the book unreadable; obfuscated fonts, listed there too, do not matter."""
+    archive = _zip(data, "EPUB")
+    if isinstance(archive, str):
+        return archive
+    names = set(archive.namelist())
+    if "META-INF/container.xml" not in names:
+        return "not an EPUB (no META-INF/container.xml inside)"
+    container = _xml(archive.read("META-INF/container.xml"))
+    root = container.find(".//c:rootfile", _OPF_NS)
+    opf_path = root.get("full-path") if root is not None else None
+    if not opf_path or opf_path not in names:
+        return "not an EPUB (its container names no package file inside)"
+    package = _xml(archive.read(opf_path))
+    base = posixpath.dirname(opf_path)
+    manifest = {
+        item.get("id"): item
+        for item in package.iterfind("opf:manifest/opf:item", _OPF_NS)
+        if item.get("href")
+    }
+    locked = set()
+    if "META-INF/encryption.xml" in names:
+        encryption = _xml(archive.read("META-INF/encryption.xml"))
+        for ref in encryption.iterfind(".//enc:CipherReference", _OPF_NS):
+            locked.add(posixpath.normpath(unquote(ref.get("URI") or "")))
+    chapters: list[str] = []
+    for ref in package.iterfind("opf:spine/opf:itemref", _OPF_NS):
+        item = manifest.get(ref.get("idref"))
+        if item is None or item.get("media-type") not in _CHAPTER_TYPES:
+            continue
+        href = unquote(item.get("href", "").partition("#")[0])
+        path = posixpath.normpath(posixpath.join(base, href))
+        if path in locked:
+            return "encrypted (DRM): its chapters cannot be read without the seller's key"
+        if path not in names:
+            log.debug("EPUB chapter %s is missing from the archive", path)
+            continue
+        xhtml = item.get("media-type") == "application/xhtml+xml"
+        chapter = _html(archive.read(path), xhtml=xhtml)
+        if isinstance(chapter, Extracted) and _LETTER.search(chapter.text):
+            chapters.append(chapter.text)
+    if not chapters:
+        return "no chapter with text in it (an EPUB of images, or its spine names none)"
+    title = " ".join((package.findtext("opf:metadata/dc:title", "", _OPF_NS) or "").split())
+    # The book's title heads its text, so that each chapter's first-level heading is a
+    # section under it, not the title of the whole.
+    head = [f"# {title}", ""] if title else []
+    return Extracted(_join(head + chapters), title=title or None)
+
+
+def _xml(data: bytes):
+    """A package file parsed without entities, DTDs or the network: an e-book comes from
+    anywhere, and an entity can expand a few bytes into GiB."""
+    from lxml import etree
+
+    parser = etree.XMLParser(
+        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
+    )
+    return etree.fromstring(data, parser)
 
 
 # --- HTML --------------------------------------------------------------------
@@ -244,7 +338,7 @@ _PAGER_LINK = ", ".join(["a[accesskey]", *(f'a[rel~="{rel}"]' for rel in sorted(
 PAGER_WORDS = 40  # a block with pager links and no more words than this is the pager
 
 
-def _html(data: bytes) -> Extracted | str:
+def _html(data: bytes, xhtml: bool = False) -> Extracted | str:
     from selectolax.lexbor import LexborHTMLParser
 
     from .load import decode  # the same decoding as a .txt file
@@ -252,7 +346,8 @@ def _html(data: bytes) -> Extracted | str:
     decoded = decode(data)
     if decoded is None:
         return "binary file (NUL bytes), not HTML"
-    tree = LexborHTMLParser(decoded[0])
+    text = _SELF_CLOSED.sub(_open_and_close, decoded[0]) if xhtml else decoded[0]
+    tree = LexborHTMLParser(text)
     title_node = tree.css_first("title")
     title = " ".join(title_node.text().split()) if title_node else None
     for node in tree.css(_NOT_CONTENT):
@@ -270,6 +365,24 @@ def _html(data: bytes) -> Extracted | str:
     if root is not None:
         out.walk(root)
     return Extracted(_join(out.lines), title=title or None)
+
+
+# XHTML (an e-book's chapters) closes any element with "/>"; an HTML parser closes only the
+# void ones so, and reads DocBook's '<a id="x"/>' as a link holding the rest of the page.
+_SELF_CLOSED = re.compile(r"<([A-Za-z][\w.:-]*)(\s[^<>]*?)?\s*/>")
+_VOID = frozenset(
+    ["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param"]
+    + ["source", "track", "wbr"]
+)
+
+
+def _xhtml(data: bytes) -> Extracted | str:
+    return _html(data, xhtml=True)
+
+
+def _open_and_close(m: re.Match) -> str:
+    tag = m.group(1)
+    return m.group(0) if tag.lower() in _VOID else f"<{tag}{m.group(2) or ''}></{tag}>"
 
 
 def _main_node(tree):
