@@ -702,3 +702,65 @@ def test_an_org_file_s_markup_is_not_content() -> None:
         assert markup not in said, markup
     # The same text not known as Org keeps its stars as list items.
     assert "Firing" not in " ".join(name for _, name in clean(ORG_NOTE).sections)
+
+
+ASCIIDOC_PAGE = """= Kiln Guide
+:navtitle: Kiln
+:url-kiln: https://kiln.example
+
+The kiln fires glaze at 1200 degrees, as the xref:manual.adoc[manual] says.
+
+// TODO: say more
+== Firing ==
+
+.Before you start
+[source,shell]
+----
+kilnctl  preheat
+== not a heading
+----
+
+ kilnctl --dry-run
+
+Cool the kiln for eight hours.
+
+include::partial$warning.adoc[]
+
+[%autowidth]
+|===
+|Cone |Degrees
+
+|Cone 6
+|1222
+|===
+
+////
+The old firing table, hidden.
+////
+
+=== Glazes
+
+* Celadon turns green in reduction.
+"""
+
+
+def test_an_asciidoc_file_s_markup_is_not_content() -> None:
+    cleaned = clean(ASCIIDOC_PAGE, asciidoc=True)
+    text = ASCIIDOC_PAGE
+    blocks = [text[b.start : b.end] for b in cleaned.blocks]
+    assert cleaned.title == "Kiln Guide"
+    assert [name for _, name in cleaned.sections if name] == [
+        "Firing",
+        "Firing \u203a Before you start",
+        "Firing \u203a Glazes",
+    ]
+    said = " ".join(blocks)
+    assert "The kiln fires glaze at 1200 degrees" in said and "Cool the kiln" in said
+    assert "Cone 6" in said and "1222" in said and "Celadon turns green" in said
+    for markup in (":navtitle:", "TODO", "[source", "----", "include::", "|===", "hidden"):
+        assert markup not in said, markup
+    # A listing's lines and a literal paragraph are code, never a heading or prose.
+    assert not [h for h in cleaned.headings if "heading" in text[h.start : h.end]]
+    _assert_valid_blocks(text)
+    # The same text not known as AsciiDoc has no such sections.
+    assert "Firing" not in " ".join(name for _, name in clean(text).sections)

@@ -115,11 +115,14 @@ def test_walk_is_recursive_sorted_and_filtered(tmp_path: Path) -> None:
     body = SENTENCE.encode()
     for name in ("b.txt", "a.MD", "sub/c.markdown", "sub/deeper/d.txt", "x.pdf", "y.json"):
         _write(tmp_path, name, body)
+    _write(tmp_path, "sub/guide.adoc", b":toc: left\n// draft\n\n" + body)
     _write(tmp_path, ".hidden.txt", b"\x00\x00")
     _write(tmp_path, ".git/config.txt", body)
     _write(tmp_path, "sub/.cache/e.txt", body)
     docs, skipped = load_folder(str(tmp_path))
-    assert [d.source for d in docs] == ["a.MD", "b.txt", "sub/c.markdown", "sub/deeper/d.txt"]
+    assert [d.source for d in docs] == [
+        "a.MD", "b.txt", "sub/c.markdown", "sub/deeper/d.txt", "sub/guide.adoc"
+    ]
     assert [(s.source, s.reason.split(" (")[0]) for s in skipped] == [("x.pdf", "not a PDF")]
     assert all(d.text[b.start : b.end] == SENTENCE for d in docs for b in d.blocks)
 

@@ -26,6 +26,7 @@ OUR_TAGS = re.compile(
 PIECES = [*"ab1 <>[]()!*_`~|#:/\\\n\t-=.\"'&;", "javascript:", "<script>", "[[", "]]", "**", "```"]
 PIECES += ["onerror=", ".. code-block::", "::", "`x <u>`_", ":ref:`", "&#x27;", "- ", "1. "]
 PIECES += ["* ", "#+begin_src", "#+end_src", ":PROPERTIES:", ":END:", "=v=", "~c~", "][", ": "]
+PIECES += ["== ", "----", "////", ":toc:", "link:", "xref:", "https://x[", "<<", ">>", "`+", "+`"]
 
 
 def _tags(out: str) -> set[str]:
@@ -36,6 +37,7 @@ def _tags(out: str) -> set[str]:
     ("source", "markup"),
     [("notes/Sync.md", "markdown"), ("README.MARKDOWN", "markdown"), ("docs/index.rst", "rst")]
     + [("notes/plans.org", "org"), ("NEWS.md.gz", "markdown"), ("guide.rst.xz", "rst")]
+    + [("docs/install.adoc", "asciidoc"), ("guide.asciidoc", "asciidoc")]
     + [(name, None) for name in ("a.txt", "page.html", "manual.pdf", "memo.docx", "README")]
     + [(name, None) for name in ("README.gz", "notes.txt.bz2", "md.gz")],
 )
@@ -120,6 +122,28 @@ def test_org_links_code_drawers_and_blocks():
     ]
 
 
+def test_asciidoc_links_cross_references_code_and_blocks():
+    snippet = (
+        "== Ruby runtimes ==\n\nIt needs {url-ruby}[Ruby^] or"
+        " https://jruby.org[JRuby,window=_blank] (see xref:install:index.adoc[Install],"
+        " <<safe,the SAFE mode>> and <<setup>>); *pass* `+{x}+` too.\n"
+        "[source,shell]\n----\ngem  install asciidoctor\n----\n:toc: left\n// a comment\n////\nhidden\n////\n** Bundler <b>x</b>\n. first"
+    )
+    out = quote_html(snippet, "asciidoc")
+    assert _shown(out) == (
+        "Ruby runtimes It needs Ruby or JRuby (see Install, the SAFE mode and setup); pass {x}"
+        " too. gem install asciidoctor • Bundler x 1. first"
+    )
+    assert '<span class="ans-head">Ruby runtimes</span>' in out and "<strong>pass</strong>" in out
+    codes = re.findall(r'<code class="ans-inline">([^<]*)</code>', out)
+    assert [html.unescape(c) for c in codes] == ["{x}"] and out.count("ans-code") == 1
+    assert not {"toc", "comment", "hidden", "source", "<b>"} & set(re.findall(r"<b>|\w+", out))
+    assert quote_text(snippet, "asciidoc").splitlines()[:2] == [
+        "Ruby runtimes",
+        "It needs Ruby or JRuby (see Install, the SAFE mode and setup); pass `{x}` too.",
+    ]
+
+
 def test_a_leading_heading_list_items_and_paragraphs_stand_apart():
     snippet = "Proxies\n\nThe variables are read by:\n\n- cURL\n- requests\n\nSee below."
     out = quote_html(snippet, "markdown")
@@ -164,7 +188,7 @@ def test_the_bubble_and_the_conflict_list_read_markup_and_keep_exact_snippets():
 @settings(max_examples=400, deadline=None)
 @given(text=st.lists(st.sampled_from(PIECES), max_size=40).map("".join))
 def test_any_markup_renders_as_text_inside_our_own_tags_alone(text):
-    for markup in ("markdown", "rst", "org", None):
+    for markup in ("markdown", "rst", "org", "asciidoc", None):
         out = quote_html(text, markup)
         rest = OUR_TAGS.sub("", out)
         assert "\n" not in out

@@ -114,6 +114,17 @@ _ORG_DRAWER = re.compile(r":[\w-]+:$")
 _ORG_COMMENT = re.compile(r"#(?:[ \t]|$)")
 _ORG_FIXED = re.compile(r":(?:[ \t]|$)")  # ": make autoloads", a line shown as it is
 _ORG_TAGS = re.compile(r"[ \t]+:(?:[\w@#%]+:)+[ \t]*$")
+# AsciiDoc's markup: "== Section" headings (as deep as their marks, "= Title" the document's),
+# ".Block title" captions, delimited blocks ("----" listing and "...." literal hold code,
+# "++++" passthrough raw output, "////" a comment; "====" example, "****" sidebar, "____"
+# quote, "--" open and "|===" table blocks hold text), ":name: value" attribute entries,
+# "[source,ruby]" block attribute lines, "include::x.adoc[]" block macros and "// " comments.
+_ADOC_HEADING = re.compile(r"(={1,6})[ \t]+(?=\S)")
+_ADOC_BLOCK_TITLE = re.compile(r"\.(?=[^\s.])")
+_ADOC_DELIMITER = re.compile(r"(?:-{4,}|\.{4,}|\+{4,}|/{4,}|={4,}|\*{4,}|_{4,}|--|[|,:!]={3,})$")
+_ADOC_ATTRIBUTE = re.compile(r":!?\w[\w-]*!?:(?:[ \t]+(.*))?$")
+_ADOC_LINE_MARKUP = re.compile(r"\[[^\]]*\]$|[a-z]\w*::\S*\[.*\]$")
+_ADOC_COMMENT = re.compile(r"//(?:[^/]|$)")
 _RULE = re.compile(r"(?:[-*_=]\s*){3,}")
 _TABLE = re.compile(r"\|.*\|")
 _BREADCRUMB = re.compile(r"\s[/>»›|]\s|\|")
@@ -134,6 +145,7 @@ _CODE_DIRECTIVE = re.compile(r"\.\.\s+(?:code|code-block|sourcecode|doctest|test
 HEADING_MARK, LIST_MARK, UNDERLINE = _ATX, _LIST_MARK, _UNDERLINE
 DIRECTIVE, CODE_DIRECTIVE = _DIRECTIVE, _CODE_DIRECTIVE
 ORG_HEADING, ORG_TAGS = _STARS, _ORG_TAGS
+ADOC_HEADING, ADOC_BLOCK_TITLE = _ADOC_HEADING, _ADOC_BLOCK_TITLE
 _LINK_TARGET = re.compile(r"\[[^\]]+\]:\s+\S+$")  # Markdown "[ref]: https://..."
 _FIELD = re.compile(r":[\w -]+:(?:\s|$)")
 # "Default: 30", "**Type**: `string`", "Valid values: a filename": a label, a colon, a value.
@@ -222,6 +234,7 @@ class _Line:
     kind: int = 0
     date: str | None = None
     level: int = 0  # heading level (1 = top), 0 for any other line
+    mark: int = 0  # characters of markup before a heading's text (AsciiDoc's "== ", ".")
     asks: bool = False  # the question of an FAQ entry (a heading)
 
 
@@ -258,7 +271,9 @@ def common_lines(texts: Sequence[str]) -> frozenset[str]:
     )
 
 
-def clean(text: str, common: frozenset[str] = frozenset(), org: bool = False) -> Cleaned:
+def clean(
+    text: str, common: frozenset[str] = frozenset(), org: bool = False, asciidoc: bool = False
+) -> Cleaned:
     """Find the article paragraphs, title and publication date of a text.
 
     Args:
@@ -268,6 +283,7 @@ def clean(text: str, common: frozenset[str] = frozenset(), org: bool = False) ->
             for it.
         org: the file is an Org file (``.org``); one whose first line names Org or outline
             mode for Emacs is read as one too.
+        asciidoc: the file is an AsciiDoc file (``.adoc``, ``.asciidoc``).
 
     Returns:
         ``Cleaned`` whose blocks are sorted, non-overlapping, stripped, non-empty
@@ -278,6 +294,8 @@ def clean(text: str, common: frozenset[str] = frozenset(), org: bool = False) ->
     mode = _emacs_mode(text, lines)
     if org or mode == "org":
         front_title = _org_markup(text, lines) or front_title
+    if asciidoc:
+        _asciidoc_markup(text, lines)
     _classify_all(text, lines, common, outline=org or mode is not None)
     units = _mark_questions(text, lines, _units(text, lines))
     blocks: list[tuple[int, int, Span]] = []  # (first line, last line, span)
@@ -371,6 +389,7 @@ def _short_text(text: str, lines: list[_Line]) -> tuple[Span, ...]:
             mark = _LIST_MARK.match(text, start, end)
         if mark:
             start = mark.end()
+        start += ln.mark
         start, end = _strip(text, start, end)
         if end > start:
             out.append(Span(start, end))
@@ -482,6 +501,58 @@ def org_line(line: str, block: str) -> tuple[str, str]:
     if _ORG_FIXED.match(line):
         return "", "code"
     return "", ""
+
+
+def asciidoc_line(line: str, block: str) -> tuple[str, str]:
+    """How AsciiDoc reads a stripped ``line`` inside ``block`` (the delimiter of the listing,
+    literal, passthrough or comment block open before it, or ""): ``(the block open after it,
+    its part)``, the part "code" (a listing's or literal block's line), "markup" (delimiters,
+    attribute entries and lists, block macros, a passthrough's raw output), "comment" or ""
+    (text). Blocks that hold text (example, sidebar, quote, open, table) are not tracked:
+    their delimiters are markup and what they hold is read as any text. Read here and by
+    web/quote.py."""
+    if block:
+        if line == block:
+            return "", "markup"
+        return block, {"+": "markup", "/": "comment"}.get(block[0], "code")
+    if _ADOC_DELIMITER.match(line):
+        return (line if len(line) >= 4 and line[0] in "-.+/" else ""), "markup"
+    if _ADOC_ATTRIBUTE.match(line) or _ADOC_LINE_MARKUP.match(line):
+        return "", "markup"
+    if _ADOC_COMMENT.match(line):
+        return "", "comment"
+    return "", ""
+
+
+def _asciidoc_markup(text: str, lines: list[_Line]) -> None:
+    """Mark an AsciiDoc file's headings, block titles, code and own markup as such. A
+    paragraph whose first line is indented is literal (code); a block title (".Title")
+    starts a block, after a blank line or another block's markup."""
+    block = ""
+    literal = table = False
+    previous = _TEXT
+    for ln in lines:
+        s = text[ln.start : ln.end]
+        block, part = asciidoc_line(s, block)
+        if part == "markup" and s[0] == "|" and s.lstrip("|").strip("=") == "":
+            table = not table
+        starts = ln.gap or previous == _OTHER
+        literal = part == "" and ln.indented and (literal or starts) and not _LIST_MARK.match(s)
+        if part == "markup":
+            ln.kind = _OTHER
+        elif part == "code" or literal:
+            ln.kind = _CODE
+        elif part == "comment":
+            ln.kind = _DEBRIS
+        elif ln.indented:
+            pass
+        elif table and s[0] == "|":
+            ln.kind = _ROW  # "|Ruby |{ge} 2.7", a row or, one a line, a cell
+        elif heading := _ADOC_HEADING.match(s):
+            ln.kind, ln.level, ln.mark = _HEADING, len(heading.group(1)), heading.end()
+        elif starts and _ADOC_BLOCK_TITLE.match(s):
+            ln.kind, ln.level, ln.mark = _HEADING, 9, 1
+        previous = ln.kind
 
 
 def _org_markup(text: str, lines: list[_Line]) -> str | None:
@@ -1057,7 +1128,10 @@ def _heading_bounds(text: str, ln: _Line) -> tuple[int, int]:
     start, end = ln.start, ln.end
     seg = text[start:end]
     item = _LIST_MARK.match(seg)
-    if item and seg.startswith("#", item.end()):  # "- ## Usage"
+    if ln.mark:  # AsciiDoc's "== Install ==" or ".Block title"
+        start += ln.mark
+        end -= len(seg) - len(seg.rstrip("=")) if seg.rstrip("=").endswith(" ") else 0
+    elif item and seg.startswith("#", item.end()):  # "- ## Usage"
         start, seg = start + item.end(), seg[item.end() :]
     if seg.startswith("#"):
         start += len(seg) - len(seg.lstrip("#"))
@@ -1111,7 +1185,7 @@ def _find_title(
         ln = lines[i]
         s = text[ln.start : ln.end]
         if ln.kind == _HEADING and (s.startswith("# ") or ln.level == 1 and s[0] != "#"):
-            return -1, _heading_name(s) or None
+            return -1, _heading_name(text[slice(*_heading_bounds(text, ln))]) or None
         if i in unit_at:
             if unit_at[i] == i and ln.kind == _TEXT and _is_title_like(s):
                 return i, " ".join(s.split())

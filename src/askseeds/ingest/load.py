@@ -1,6 +1,6 @@
 """Read a folder of documents into ``Document`` records.
 
-Text files (.txt, .md, .markdown, .rst, .org, and files named by convention rather than by
+Text files (.txt, .md, .markdown, .rst, .org, .adoc, and files named by convention rather than by
 type: README, NEWS, INSTALL, README.Debian) are decoded so that
 ``open(path, encoding=doc.encoding).read()`` returns exactly ``doc.text``
 (universal newlines included): citations are offsets into that text. PDF, HTML
@@ -54,7 +54,8 @@ log = logging.getLogger(__name__)
 
 SIDECAR_NAME = "askseeds-metadata.json"
 # Read as they are: citations are offsets into the file's own text.
-TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".rst", ".org"})
+TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".rst", ".org", ".adoc", ".asciidoc"})
+_ASCIIDOC = frozenset({".adoc", ".asciidoc"})
 SUFFIXES = TEXT_SUFFIXES | CONVERTED_SUFFIXES
 # Any of them compressed, as Debian ships its documentation (NEWS.gz, README.md.gz): read as
 # the file inside, named by what is left of the name. Citations point into the text the
@@ -376,7 +377,8 @@ def _decompress(source: str, data: bytes, max_file_bytes: int) -> bytes | str:
 
 
 def _document(item: _Read, common: frozenset[str]) -> Document | SkippedFile:
-    cleaned = clean(item.text, common, org=document_suffix(item.source) == ".org")
+    suffix = document_suffix(item.source)
+    cleaned = clean(item.text, common, org=suffix == ".org", asciidoc=suffix in _ASCIIDOC)
     if not cleaned.blocks:
         return SkippedFile(item.source, NOTHING_LEFT)
     extracted = item.extracted

@@ -18,6 +18,8 @@ import re
 from markdown_it import MarkdownIt
 
 from ..ingest.clean import (
+    ADOC_BLOCK_TITLE,
+    ADOC_HEADING,
     CODE_DIRECTIVE,
     DIRECTIVE,
     HEADING_MARK,
@@ -25,6 +27,7 @@ from ..ingest.clean import (
     ORG_HEADING,
     ORG_TAGS,
     UNDERLINE,
+    asciidoc_line,
     is_fence,
     org_line,
     shown_text,
@@ -37,6 +40,7 @@ __all__ = ["markup_of", "quote_html", "quote_text"]
 # Inline markup by file suffix. Converted files (PDF, HTML, DOCX) and plain text are literal:
 # an asterisk there is an asterisk.
 _MARKUP = {".md": "markdown", ".markdown": "markdown", ".rst": "rst", ".org": "org"}
+_MARKUP |= {".adoc": "asciidoc", ".asciidoc": "asciidoc"}
 
 # CommonMark with ~~strikethrough~~; raw HTML is parsed so that its tags can be dropped.
 _PARSER = MarkdownIt("commonmark", {"html": True}).enable("strikethrough")
@@ -58,6 +62,15 @@ _RST_REFERENCE = re.compile(r"(?<!`)`([^`]+)`_{1,2}(?!\w)")
 _ORG_LINK = re.compile(r"\[\[([^\]]+)\](?:\[([^\]]+)\])?\]")
 _ORG_CODE = re.compile(r"(?<![\w=~])([=~])(\S(?:[^\n]*?\S)??)\1(?![\w=~])")
 _ORG_BOLD = re.compile(r"(?<![\w*])\*(\S(?:[^*\n]*?\S)??)\*(?![\w*])")
+# AsciiDoc: a link ("https://x[label^]", "link:x[label]", "{url-ruby}[Ruby]", "xref:a.adoc[A]")
+# and a cross reference ("<<id,label>>") show their label, else their target; "*bold*" is
+# strong; "`+{x}+`" is the code "{x}"; a list item is "* ", "** ", ". " or "- ".
+_ADOC_LINK = re.compile(
+    r"(?:(?:link|xref|mailto):)?((?:https?://|\{)[^\s\[\]]*|(?<=xref:)[^\s\[\]]+)\[([^\]]*)\]"
+)
+_ADOC_XREF = re.compile(r"<<([^,>]+)(?:,\s*([^>]+))?>>")
+_ADOC_PASS = re.compile(r"`\+(.+?)\+`")
+_ADOC_ITEM = re.compile(r"(?:\*{1,5}|\.{1,5}|-)[ \t]+(?=\S)")
 _QUOTE_MARK = re.compile(r"(?:>\s?)+")
 _ENDS_SENTENCE = re.compile(r"[.!?:;,]['\"”’)\]*_]*$")
 _HEAD_WORDS = 12
@@ -99,9 +112,27 @@ def _parts(snippet: str, markup: str | None) -> list[tuple[str, str]]:
     literal_indent = -1  # ... and is shown without the indentation of its first line
     fenced = False
     org_block = ""  # Org: the open "#+begin_..." block's name
+    adoc_block = ""  # AsciiDoc: the open listing, literal, passthrough or comment block
     for line in snippet.splitlines():
         indent = len(line) - len(line.lstrip())
         stripped = line.strip()
+        if markup == "asciidoc" and stripped:
+            adoc_block, kind = asciidoc_line(stripped, adoc_block)
+            if kind == "code":
+                parts.append(("code", line.rstrip()))
+            if kind:
+                continue
+            if not indent and (heading := ADOC_HEADING.match(stripped)):
+                parts.append(("head", stripped[heading.end() :].rstrip("= ")))
+                continue
+            starts = not parts or parts[-1][0] == "break"
+            if not indent and starts and ADOC_BLOCK_TITLE.match(stripped):
+                parts.append(("head", stripped[1:]))
+                continue
+            if item := _ADOC_ITEM.match(stripped):
+                label = "•" if stripped[0] in "*-" else f"{len(item.group().strip())}."
+                parts.append(("item", f"{label} {stripped[item.end() :]}"))
+                continue
         if markup == "org":
             org_block, kind = org_line(stripped, org_block)
             if kind == "code":
@@ -209,6 +240,10 @@ def _inline(text: str, markup: str | None, html: bool = True) -> str:
         return shown(text)
     if markup == "rst":
         text = _RST_REFERENCE.sub(r"\1", _RST_ROLE.sub(r"\1", _RST_LABELLED.sub(r"\1", text)))
+    if markup == "asciidoc":
+        text = _ADOC_LINK.sub(lambda m: m.group(2).split(",")[0].rstrip("^") or m.group(1), text)
+        text = _ADOC_XREF.sub(lambda m: m.group(2) or m.group(1), _ADOC_PASS.sub(r"`\1`", text))
+        text = _ORG_BOLD.sub(r"**\1**", text)
     if markup == "org":
         text = _ORG_LINK.sub(lambda m: m.group(2) or m.group(1), text)
         text = _ORG_BOLD.sub(r"**\1**", _ORG_CODE.sub(lambda m: f"`{m.group(2)}`", text))
