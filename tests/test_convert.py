@@ -1,8 +1,10 @@
-"""PDF, HTML, DOCX and EPUB read through their libraries; broken ones skipped with a reason."""
+"""PDF, HTML, DOCX, EPUB and notebooks read through their libraries; broken ones skipped with a
+reason."""
 
 from __future__ import annotations
 
 import io
+import json
 import zipfile
 from itertools import pairwise
 from pathlib import Path
@@ -202,7 +204,13 @@ def test_epub_chapters_in_reading_order_with_headings_and_title(tmp_path: Path) 
     chapters = [
         # '<a id="x"/>' (DocBook's anchors) closes in XHTML; an HTML parser would read it as
         # a link holding the rest of the chapter.
-        ("Tides", ['<a id="hw"/>High water at Kessel Point comes 40 minutes after Dover.', "Neaps are slack."]),
+        (
+            "Tides",
+            [
+                '<a id="hw"/>High water at Kessel Point comes 40 minutes after Dover.',
+                "Neaps are slack.",
+            ],
+        ),
         ("Lights", ["The lamp burns paraffin & can be seen for <b>twenty</b> miles."]),
     ]
     _write(tmp_path, "harbour.epub", epub_bytes("The Harbour Guide", chapters))
@@ -258,6 +266,52 @@ def test_xhtml_elements_closed_with_a_slash_hold_nothing(tmp_path: Path) -> None
         "Compile without optimization.",
         "See gcov, lcov and the FAQ.",
     ]
+
+
+def _notebook(cells: list[dict], **meta) -> bytes:
+    notebook = {"nbformat": 4, "nbformat_minor": 5, "metadata": meta, "cells": cells}
+    return json.dumps(notebook).encode()
+
+
+def test_a_notebook_reads_its_markdown_and_code_cells_not_their_outputs(tmp_path: Path) -> None:
+    cells = [
+        {"cell_type": "markdown", "source": "# Kiln log\n\nThe kiln fired at *1200* degrees."},
+        {
+            "cell_type": "code",
+            "source": 'print("""```""")\ncones = [6, 10]',
+            "outputs": [{"output_type": "stream", "name": "stdout", "text": "Traceback wombat"}],
+        },
+        {"cell_type": "raw", "source": "---\ntitle: draft\n---"},
+        {"cell_type": "markdown", "source": "## Cooling\nThe kiln cools for eight hours."},
+    ]
+    _write(tmp_path, "kiln.ipynb", _notebook(cells, language_info={"name": "python"}))
+    (doc,), skipped = load_folder(tmp_path)
+    assert skipped == [] and doc.converted and doc.title == "Kiln log"
+    assert "wombat" not in doc.text and "draft" not in doc.text
+    # A fence longer than any run of backticks in the code, so the code stays whole.
+    assert '````python\nprint("""```""")\ncones = [6, 10]\n````' in doc.text
+    assert "Kiln log\n\nThe kiln fired at *1200* degrees." in _blocks(doc)
+    assert [heading for _, heading in doc.sections if heading] == ["Cooling"]
+
+
+def test_an_nbformat_3_notebook_reads_its_worksheets() -> None:
+    notebook = {
+        "nbformat": 3,
+        "metadata": {"name": "old"},
+        "worksheets": [
+            {
+                "cells": [
+                    {"cell_type": "heading", "level": 2, "source": ["Glazes"]},
+                    {"cell_type": "markdown", "source": ["Celadon turns green in reduction."]},
+                    {"cell_type": "code", "language": "python", "input": ["glaze = 'celadon'"]},
+                ]
+            }
+        ],
+    }
+    out = extract(".ipynb", json.dumps(notebook).encode())
+    assert out.text == (
+        "## Glazes\n\nCeladon turns green in reduction.\n\n```\nglaze = 'celadon'\n```\n"
+    )
 
 
 def test_docx_paragraphs_headings_bullets_and_table_cells(tmp_path: Path) -> None:
@@ -392,6 +446,9 @@ def test_a_saved_page_is_titled_by_its_headline_or_its_own_title(tmp_path: Path)
         ("bomb.epub", epub_bytes("Big", [("One", ["Words."])], inflated_mib=210), "EPUB would"),
         ("docx.epub", docx_bytes("A DOCX", [("Herons", ["Grey."])]), "not an EPUB (no META-INF"),
         ("pictures.epub", epub_bytes("Photos", [("", [""])]), "no chapter with text"),
+        ("cut.ipynb", _notebook([{"cell_type": "markdown", "source": "Hi"}])[:-9], "not a Jupyter"),
+        ("list.ipynb", b"[1, 2]", "not a Jupyter notebook (no cells)"),
+        ("empty.ipynb", _notebook([{"cell_type": "code", "source": " "}]), "no text in it"),
         ("scripts.html", b"<html><script>" + b"var a = 1;" * 500 + b"</script></html>", "no text"),
         ("empty.htm", b"", "empty file"),
     ],
@@ -408,7 +465,7 @@ def test_bad_files_are_skipped_with_a_reason(
 
 
 def test_extract_never_raises_on_garbage() -> None:
-    for suffix in (".pdf", ".docx", ".html", ".epub"):
+    for suffix in (".pdf", ".docx", ".html", ".epub", ".ipynb"):
         for data in (b"%PDF-1.7\n" + bytes(range(256)) * 4, b"PK\x03\x04" + b"\xff" * 64, b"<"):
             out = extract(suffix, data)
             assert isinstance(out, str) or out.text

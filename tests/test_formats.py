@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import itertools
+import json
 
 import pytest
 from make_docs import docx_bytes, epub_bytes, pdf_bytes, pdf_typeset
@@ -121,6 +122,27 @@ The printer now marks spring tides in bold.
 """
 
 
+# A Jupyter notebook: a Markdown cell, a code cell and its output (never read).
+FIRING_NOTEBOOK = json.dumps(
+    {
+        "nbformat": 4,
+        "nbformat_minor": 5,
+        "metadata": {"language_info": {"name": "python"}},
+        "cells": [
+            {
+                "cell_type": "markdown",
+                "source": "# Firing log\n\nCone 10 glazes mature at 1305 degrees.",
+            },
+            {
+                "cell_type": "code",
+                "source": "peak = max(readings)",
+                "outputs": [{"output_type": "stream", "name": "stdout", "text": "1288"}],
+            },
+        ],
+    }
+)
+
+
 @pytest.fixture(scope="module")
 def bot(tmp_path_factory) -> Assistant:
     docs = tmp_path_factory.mktemp("docs")
@@ -143,6 +165,7 @@ def bot(tmp_path_factory) -> Assistant:
     (docs / "glazebook.md").write_text(GLAZEBOOK)
     (docs / "README").write_text(TIDEWATER_README)
     (docs / "NEWS.gz").write_bytes(gzip.compress(TIDEWATER_NEWS.encode()))
+    (docs / "firing.ipynb").write_text(FIRING_NOTEBOOK)
     (docs / "handbook.epub").write_bytes(
         epub_bytes(
             "The Glassblower's Handbook",
@@ -164,6 +187,7 @@ def bot(tmp_path_factory) -> Assistant:
         ("What is the wingspan of the little egret?", "guide.docx", "95 cm", None, "Sizes"),
         ("What does Tidewater print on one page?", "README", "high and low waters", None, None),
         ("What does Tidewater mark in bold?", "NEWS.gz", "spring tides", None, None),
+        ("At what temperature do cone 10 glazes mature?", "firing.ipynb", "1305", None, None),
         (
             "How long are finished pieces cooled in the lehr?",
             "handbook.epub",
@@ -213,7 +237,7 @@ def test_text_files_are_their_own_document_text(bot) -> None:
 
 def test_bad_file_is_reported_not_indexed(bot) -> None:
     assert [s.source for s in bot.stats.skipped] == ["bad.pdf"]
-    assert bot.stats.documents == 11
+    assert bot.stats.documents == 12
 
 
 def test_a_lead_in_is_quoted_with_what_it_introduces(bot) -> None:

@@ -1,4 +1,5 @@
-"""Extract the text of PDF, HTML, DOCX and EPUB files, as plain text with light Markdown marks.
+"""Extract the text of PDF, HTML, DOCX, EPUB files and Jupyter notebooks, as plain text with
+light Markdown marks.
 
 A converted file's text is not the file, so citations point into the text made
 here (the index stores it; ``Assistant.document_text`` returns it). Structure is
@@ -16,6 +17,7 @@ lxml (python-docx's own XML parser, entities and network off) for an EPUB's pack
 from __future__ import annotations
 
 import io
+import json
 import logging
 import posixpath
 import re
@@ -29,7 +31,7 @@ __all__ = ["CONVERTED_SUFFIXES", "MAX_UNPACKED_BYTES", "Extracted", "extract"]
 
 log = logging.getLogger(__name__)
 
-CONVERTED_SUFFIXES = frozenset({".pdf", ".html", ".htm", ".xhtml", ".docx", ".epub"})
+CONVERTED_SUFFIXES = frozenset({".pdf", ".html", ".htm", ".xhtml", ".docx", ".epub", ".ipynb"})
 # A DOCX or an EPUB is a zip: its members are checked against this before anything is
 # inflated, so a zip bomb (a few KiB that inflate to GiB) is refused without being read.
 MAX_UNPACKED_BYTES = 200 * 2**20
@@ -65,6 +67,7 @@ def extract(suffix: str, data: bytes) -> Extracted | str:
         ".htm": _html,
         ".xhtml": _xhtml,
         ".epub": _epub,
+        ".ipynb": _notebook,
     }[suffix]
     try:
         out = reader(data)
@@ -249,6 +252,72 @@ def _xml(data: bytes):
         resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
     )
     return etree.fromstring(data, parser)
+
+
+# --- Jupyter notebooks ---------------------------------------------------------
+
+
+def _notebook(data: bytes) -> Extracted | str:
+    """A notebook's cells in order: Markdown cells as they are written, code cells fenced as
+    code in the kernel's language. Outputs are left out: what a cell printed or drew is
+    data, not prose, and an image output is most of a notebook's bytes. Reads nbformat 4
+    and the worksheets of nbformat 3."""
+    from .load import decode  # the same decoding as a .txt file
+
+    decoded = decode(data)
+    if decoded is None:
+        return "binary file (NUL bytes), not a notebook"
+    try:
+        notebook = json.loads(decoded[0])
+    except ValueError as exc:
+        return f"not a Jupyter notebook (not JSON: {str(exc)[:80]})"
+    cells = notebook.get("cells") if isinstance(notebook, dict) else None
+    if cells is None and isinstance(notebook, dict):  # nbformat 3
+        sheets = notebook.get("worksheets")
+        sheets = sheets if isinstance(sheets, list) else []
+        cells = [c for w in sheets if isinstance(w, dict) for c in w.get("cells") or ()]
+    if not isinstance(cells, list):
+        return "not a Jupyter notebook (no cells)"
+    meta = notebook.get("metadata")
+    meta = meta if isinstance(meta, dict) else {}
+    language = _language(meta)
+    lines: list[str] = []
+    for cell in cells:
+        if not isinstance(cell, dict):
+            continue
+        text = _cell_source(cell.get("source", cell.get("input")))
+        kind = cell.get("cell_type")
+        if not text.strip():
+            continue
+        if kind == "markdown":
+            lines += ["", text.strip("\n"), ""]
+        elif kind == "heading":  # nbformat 3
+            level = cell.get("level") if isinstance(cell.get("level"), int) else 1
+            lines += ["", "#" * min(max(level, 1), 6) + " " + " ".join(text.split()), ""]
+        elif kind == "code":
+            fence = "`" * max([3, *(len(m) + 1 for m in re.findall(r"`{3,}", text))])
+            lines += ["", fence + language, text.strip("\n"), fence, ""]
+    title = meta.get("title")
+    return Extracted(_join(lines), title=title.strip() or None if isinstance(title, str) else None)
+
+
+def _cell_source(source: object) -> str:
+    """A cell's text: one string, or the list of lines nbformat stores."""
+    if isinstance(source, str):
+        return source
+    if isinstance(source, list):
+        return "".join(s for s in source if isinstance(s, str))
+    return ""
+
+
+def _language(meta: dict) -> str:
+    """The kernel's language ("python"), for the code fences; "" where none is named."""
+    for key, field in (("language_info", "name"), ("kernelspec", "language")):
+        found = meta.get(key)
+        name = found.get(field) if isinstance(found, dict) else None
+        if isinstance(name, str) and re.fullmatch(r"[\w+#.-]{1,30}", name):
+            return name
+    return ""
 
 
 # --- HTML --------------------------------------------------------------------

@@ -37,10 +37,10 @@ from .escape import esc, one_line
 
 __all__ = ["markup_of", "quote_html", "quote_text"]
 
-# Inline markup by file suffix. Converted files (PDF, HTML, DOCX) and plain text are literal:
-# an asterisk there is an asterisk.
+# Inline markup by file suffix. Converted files (PDF, HTML, DOCX, EPUB) and plain text are
+# literal: an asterisk there is an asterisk. A notebook's text is its Markdown cells'.
 _MARKUP = {".md": "markdown", ".markdown": "markdown", ".rst": "rst", ".org": "org"}
-_MARKUP |= {".adoc": "asciidoc", ".asciidoc": "asciidoc"}
+_MARKUP |= {".adoc": "asciidoc", ".asciidoc": "asciidoc", ".ipynb": "markdown"}
 
 # CommonMark with ~~strikethrough~~; raw HTML is parsed so that its tags can be dropped.
 _PARSER = MarkdownIt("commonmark", {"html": True}).enable("strikethrough")
