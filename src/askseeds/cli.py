@@ -23,7 +23,7 @@ def _add_corpus_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--docs",
         default=os.environ.get("ASKSEEDS_DOCS", "seeds"),
-        help=f"folder of documents ({' '.join(sorted(SUFFIXES))}, and text files named like "
+        help=f"folder of documents ({' '.join(sorted(SUFFIXES))}, manual pages, text files named like "
         "README or NEWS), searched recursively "
         "(default: seeds, or $ASKSEEDS_DOCS)",
     )

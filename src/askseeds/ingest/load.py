@@ -35,6 +35,7 @@ from ..types import Document, SkippedFile
 from .clean import Cleaned, clean, common_lines
 from .convert import CONVERTED_SUFFIXES, Extracted, extract
 from .dates import parse_date
+from .roff import MAN_SUFFIX, read_man
 
 __all__ = [
     "COMPRESSED_SUFFIXES",
@@ -266,7 +267,8 @@ def is_document_name(name: str) -> bool:
     like one (README, NEWS, README.Debian), which is read when its bytes are text; either of
     them compressed (NEWS.gz, guide.html.xz)."""
     name = _inner_name(name)
-    return PurePosixPath(name).suffix.lower() in SUFFIXES or _named_plain(name)
+    suffix = PurePosixPath(name).suffix.lower()
+    return suffix in SUFFIXES or _named_plain(name) or MAN_SUFFIX.fullmatch(suffix) is not None
 
 
 def document_suffix(source: str) -> str:
@@ -334,6 +336,12 @@ def _load_file(path: Path, source: str, max_file_bytes: int) -> _Read | SkippedF
         data = _decompress(source, data, max_file_bytes)
         if isinstance(data, str):
             return None if by_name and data.startswith("larger") else SkippedFile(source, data)
+    if MAN_SUFFIX.fullmatch(suffix):  # "tar.1.gz": a manual page, or no document
+        decoded = named_text(data)
+        page = read_man(decoded[0]) if decoded else None
+        if page is None:
+            return None
+        return _Read(source, sha256, page[0], "", Extracted(page[0], title=page[1]))
     if suffix in CONVERTED_SUFFIXES:
         extracted = extract(suffix, data)
         if isinstance(extracted, str):
