@@ -5,6 +5,9 @@ from __future__ import annotations
 import gzip
 from pathlib import Path
 
+import pytest
+
+from askseeds import Assistant
 from askseeds.ingest.load import load_folder
 from askseeds.ingest.roff import inline, read_man
 
@@ -137,3 +140,53 @@ def test_man_pages_load_and_other_numbered_files_pass_over(tmp_path: Path) -> No
         ("vent.1.gz", "vent \u2014 open the kiln's damper", True),
     ]
     assert "DESCRIPTION \u203a Options \u203a --dry-run" in [h for _, h in docs[0].sections]
+
+
+SHRINK_1 = r""".TH SHRINK 1 "May 2024" "shrink 1.0" "User Commands"
+.SH NAME
+shrink \- make kiln logs smaller
+.SH OPTIONS
+.TP
+.BR \-S " \fIsuffix\fR, " \-\-suffix =\fIsuffix\fR
+use \fIsuffix\fR instead of .shr for the smaller logs.
+.TP
+.BR \-v ", " \-\-verbose
+name each log as it is made smaller.
+"""
+
+GLAZE_1 = r""".TH GLAZE 1 "May 2024" "glaze 3.2" "User Commands"
+.SH NAME
+glaze \- list glaze recipes
+.SH OPTIONS
+.TP
+.B \-S
+sort the recipes by firing temperature, hottest first.
+.TP
+.BR \-V ", " \-\-invert\-match
+list only the recipes that do not match.
+.TP
+.BR \-v ", " \-\-version
+print the version of glaze and exit.
+"""
+
+
+@pytest.mark.slow
+def test_an_option_the_question_names_is_answered_from_its_own_entry(tmp_path: Path) -> None:
+    docs = tmp_path / "man"
+    docs.mkdir()
+    (docs / "shrink.1").write_text(SHRINK_1)
+    (docs / "glaze.1").write_text(GLAZE_1)
+    (docs / "kiln.1").write_text(KILN_1)
+    bot = Assistant.from_folder(docs, index_dir=tmp_path / "idx", progress=False)
+    for question, source, said in [
+        # "-S" in both pages: the one whose page the question names
+        ("What does glaze -S do?", "glaze.1", "sort the recipes by firing temperature"),
+        ("What does shrink -S do?", "shrink.1", "instead of .shr"),
+        # "-v" is not "-V"
+        ("What does glaze -V do?", "glaze.1", "do not match"),
+        ("What does glaze -v do?", "glaze.1", "print the version of glaze"),
+    ]:
+        reply = bot.ask(question)
+        assert not reply.abstained, (question, reply.text)
+        first = reply.citations[0]
+        assert (first.source, said in first.snippet) == (source, True), (question, reply.text)

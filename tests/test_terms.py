@@ -47,3 +47,10 @@ def test_dotted_initialisms_read_as_one_word():
     assert terms("the U.S. side") == terms("the US side") == ["us", "side"]
     assert words("Washington, D.C.") == ["washington", "dc"]
     assert words("Mr. Lin spoke.") == ["mr", "lin", "spoke"]  # one letter before a dot only
+
+
+def test_command_line_options_are_terms_as_written():
+    assert terms("What does grep -v do?") == ["grep", "v", "-v"]
+    assert terms("-V, --invert-match")[-2:] == ["-V", "--invert-match"]
+    # not a hyphenated word's second half, a negative number or a list's dash
+    assert not [t for t in terms("a well-known e-mail, -5 degrees - and x-ray") if t[0] == "-"]

@@ -20,7 +20,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ..ingest.clean import shown_text
-from ..terms import STOPWORDS, terms, words
+from ..terms import STOPWORDS, options, terms, words
 
 FEATURES = (
     "dense",  # cosine of the sentence and the question
@@ -239,12 +239,15 @@ _FIGURE = re.compile(r"\d[\d,]*|\d+(?:st|nd|rd|th|s|'s)", re.IGNORECASE)
 
 def identifiers(question: str) -> tuple[str, ...]:
     """The names spelled with digits the question uses, lower-cased: a sentence about
-    "CVE-2014-0160" must name it, where "Fix for [CVE-2014-0224]" shares every word but one."""
-    return tuple(
+    "CVE-2014-0160" must name it, where "Fix for [CVE-2014-0224]" shares every word but one;
+    then the command-line options it names, as written ("-v" is not "-V"): "What does grep
+    -v do?" is answered under "-v, --invert-match", not by another option's words."""
+    named = tuple(
         t.lower()
         for t in _IDENTIFIER.findall(question)
         if any(ch.isdigit() for ch in t) and len(t) > 2 and not _FIGURE.fullmatch(t)
     )
+    return named + tuple(options(question))
 
 
 def constraints(question: str) -> list[frozenset[str]]:
@@ -352,6 +355,9 @@ class SentenceFacts(NamedTuple):
     # The name of the entry it states facts about: the list item it stands in where that
     # names what it describes ("- Undo: Press ..." under "## Usage"), else its heading.
     entry: frozenset[str] = frozenset()
+    # The command-line options its heading names ("-v", "--invert-match" of "-v,
+    # --invert-match"): naming any one of them names the entry.
+    options: frozenset[str] = frozenset()
     lead: bool = False  # the first statement of its section
     label: frozenset[str] = frozenset()  # a "Label: value" line's label terms
     # The terms of what the sentence defines: "Faiss is a library ..." -> ({faiss},); a name
@@ -386,11 +392,11 @@ def read_sentence(
     # A one-letter alias ("-c" of "-c, --code") need not be named to name the entry, nor
     # a bracketed qualifier ("[report]" of "[report] precision"), nor the section's own
     # number; a version's digits must be ("man-db 2.9.3" is not named by "man-db").
+    name = _BRACKETED.sub(" ", _entry_name(SECTION_NUMBER.sub("", heading)))
     named_heading = frozenset(
-        t
-        for t in terms(_BRACKETED.sub(" ", _entry_name(SECTION_NUMBER.sub("", heading))))
-        if len(t) > 1 or t.isdigit()
+        t for t in terms(name) if (len(t) > 1 or t.isdigit()) and not t.startswith("-")
     ) | name_stopwords(heading)
+    heading_options = frozenset(options(name))
     named_item = frozenset(terms(item)) | name_stopwords(item)
     return SentenceFacts(
         text=text,
@@ -405,7 +411,8 @@ def read_sentence(
         places=tuple(w for m in _PLACE.finditer(text) for w in words(m.group(1) or m.group(2))),
         heading=named_heading | named_item,
         heading_pairs=frozenset(itertools.pairwise(heading_terms)),
-        entry=named_item or named_heading,
+        entry=named_item or named_heading or heading_options,
+        options=frozenset() if named_item else heading_options,
         lead=lead,
         answers=frozenset(heading_terms if lead and heading.rstrip().endswith("?") else ()),
         label=frozenset(terms(m.group(1))) if (m := _label_line(text)) else frozenset(),
@@ -658,10 +665,17 @@ def candidate_features(
     )
     # Reference entries: the section whose heading the question names is about its subject;
     # of two it names ("debug" and "debug_file"), the one naming more.
-    named = [bool(s.entry) and s.entry <= q.names for s in sentences]
+    # An option is named by any of its spellings ("-v" of "-v, --invert-match"); of two such
+    # entries ("-S" in ls(1) and in xz(1)), the one whose file the question names too.
+    named = [bool(s.entry) and s.entry <= q.names or bool(s.options & q.names) for s in sentences]
     headings = {s.entry for s, ok in zip(sentences, named) if ok}
+    covered = [len((s.options | s.document) & q.names) if s.options else 0 for s in sentences]
+    most = max((c for c, ok in zip(covered, named) if ok), default=0)
     entry = np.array(
-        [ok and not any(s.entry < h for h in headings) for s, ok in zip(sentences, named)],
+        [
+            ok and not any(s.entry < h for h in headings) and covered[i] >= most * bool(s.options)
+            for i, (s, ok) in enumerate(zip(sentences, named))
+        ],
         dtype=float,
     )
     if q.pairs:

@@ -800,8 +800,10 @@ def _heading_terms(path: str) -> frozenset[str]:
 
 @lru_cache(maxsize=256)
 def _name_pattern(name: str) -> re.Pattern[str]:
-    """``name`` as a whole token: "3.0.16" is not in "3.0.160", nor "tlsv1.3" in "tlsv1.30"."""
-    return re.compile(rf"(?<![\w.-]){re.escape(name)}(?![\w-]|\.\w)", re.IGNORECASE)
+    """``name`` as a whole token: "3.0.16" is not in "3.0.160", nor "tlsv1.3" in "tlsv1.30";
+    an option in its own case ("-v" is not "-V")."""
+    flags = 0 if name.startswith("-") else re.IGNORECASE
+    return re.compile(rf"(?<![\w.-]){re.escape(name)}(?![\w-]|\.\w)", flags)
 
 
 def _or(value: float | None, default: float) -> float:
