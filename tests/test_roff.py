@@ -48,6 +48,17 @@ Glaze second.
 .nf
 kiln \-c 10 stoneware.sched
 .fi
+.SS Cones
+.TS
+tab(@);
+l l.
+Cone@Degrees
+_
+6@T{
+1222 degrees,
+a stoneware firing
+T}
+.TE
 .SH "SEE ALSO"
 .BR glaze (5)
 """
@@ -102,6 +113,7 @@ def test_a_man_7_page_reads_as_its_reader_sees_it():
     assert "#### --dry-run\n\nprint the schedule without firing." in text
     assert "## SEE ALSO" in text and "### Options" in text
     assert "```\nkiln -c 10 stoneware.sched\n```" in text
+    assert "| Cone | Degrees |\n| 6 | 1222 degrees, a stoneware firing |" in text
     for markup in ("\\f", "URL", "mso", ".TP", "Copyright", "\\-"):
         assert markup not in text, markup
 

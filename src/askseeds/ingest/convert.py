@@ -297,8 +297,8 @@ def _notebook(data: bytes) -> Extracted | str:
         elif kind == "code":
             fence = "`" * max([3, *(len(m) + 1 for m in re.findall(r"`{3,}", text))])
             lines += ["", fence + language, text.strip("\n"), fence, ""]
-    title = meta.get("title")
-    return Extracted(_join(lines), title=title.strip() or None if isinstance(title, str) else None)
+    title = meta.get("title") if isinstance(meta.get("title"), str) else ""
+    return Extracted(_join(lines), title=title.strip() or None)
 
 
 def _cell_source(source: object) -> str:

@@ -1,12 +1,13 @@
 """Read a folder of documents into ``Document`` records.
 
-Text files (.txt, .md, .markdown, .rst, .org, .adoc, and files named by convention rather than by
-type: README, NEWS, INSTALL, README.Debian) are decoded so that
-``open(path, encoding=doc.encoding).read()`` returns exactly ``doc.text``
-(universal newlines included): citations are offsets into that text. PDF, HTML
-and DOCX files are converted (``convert``) and citations point into the
-extracted text, which the index stores. Files that cannot be used are reported as
-``SkippedFile`` with a reason a person can act on, never raised.
+Text files (.txt, .md, .markdown, .rst, .org, .adoc, and files named by convention rather
+than by type: README, NEWS, INSTALL, README.Debian) are decoded so that
+``open(path, encoding=doc.encoding).read()`` returns exactly ``doc.text`` (universal
+newlines included): citations are offsets into that text. PDF, HTML, DOCX and EPUB files,
+Jupyter notebooks and manual pages are converted (``convert``, ``roff``), and any of them
+may be compressed (gzip, bzip2, xz): citations then point into the extracted text, which
+the index stores. Files that cannot be used are reported as ``SkippedFile`` with a reason a
+person can act on, never raised.
 """
 
 from __future__ import annotations
@@ -313,8 +314,8 @@ class _Read(NamedTuple):
 
 
 def _load_file(path: Path, source: str, max_file_bytes: int) -> _Read | SkippedFile | None:
-    """The file read, or why it is skipped; None for a file named like a document
-    (``_named_plain``) that holds no text: not one of the user's documents."""
+    """The file read, or why it is skipped; None for a file named like a document (README,
+    a manual page's "tar.1") that holds none: not one of the user's documents."""
     name = _inner_name(source)  # a symlink's own name says what it holds
     suffix = PurePosixPath(name).suffix.lower()
     by_name = suffix not in SUFFIXES
@@ -334,8 +335,11 @@ def _load_file(path: Path, source: str, max_file_bytes: int) -> _Read | SkippedF
     sha256 = hashlib.sha256(data).hexdigest()
     if compressed:
         data = _decompress(source, data, max_file_bytes)
+        if data is None:  # inflates past the cap: for a README, a data dump after all
+            too_large = f"larger than {_size(max_file_bytes)} once decompressed; split it"
+            return None if by_name else SkippedFile(source, too_large)
         if isinstance(data, str):
-            return None if by_name and data.startswith("larger") else SkippedFile(source, data)
+            return SkippedFile(source, data)
     if MAN_SUFFIX.fullmatch(suffix):  # "tar.1.gz": a manual page, or no document
         decoded = named_text(data)
         page = read_man(decoded[0]) if decoded else None
@@ -370,18 +374,17 @@ def _inner_name(source: str) -> str:
     return name[: -len(compression)] if compression in COMPRESSED_SUFFIXES else name
 
 
-def _decompress(source: str, data: bytes, max_file_bytes: int) -> bytes | str:
-    """The decompressed bytes, or why not. No more than ``max_file_bytes + 1`` are inflated,
-    so a few KiB that would inflate to GiB (a compression bomb) cost nothing."""
+def _decompress(source: str, data: bytes, max_file_bytes: int) -> bytes | str | None:
+    """The decompressed bytes, why they cannot be had, or None when they are more than
+    ``max_file_bytes``: no more than that is ever inflated, so a few KiB that would inflate
+    to GiB (a compression bomb) cost nothing."""
     kind = PurePosixPath(source).suffix.lower()
     try:
         with COMPRESSED_SUFFIXES[kind](io.BytesIO(data)) as fh:
             out = fh.read(max_file_bytes + 1)
     except (OSError, EOFError, lzma.LZMAError, zlib.error) as exc:
         return f"unreadable {kind[1:]} file ({type(exc).__name__}: {str(exc)[:120]})"
-    if len(out) > max_file_bytes:
-        return f"larger than {_size(max_file_bytes)} once decompressed; split it to index it"
-    return out
+    return None if len(out) > max_file_bytes else out
 
 
 def _document(item: _Read, common: frozenset[str]) -> Document | SkippedFile:

@@ -94,6 +94,8 @@ class _Page:
         self.pending = 0  # the level of a heading whose words are the next text line
         self.bullet = False  # the next paragraph is a list item
         self.table = 0  # in a table (.TS): 1 while its format lines run, 2 in its rows
+        self.tab = "\t"  # the table's column separator
+        self.row: list[str] | None = None  # a table row whose "T{" cell is still open
         self.lists: list[str] = []  # mdoc list types, innermost last
         self.name = ""  # mdoc's .Nm
         self.head = ""  # .TH's page name and section
@@ -166,17 +168,11 @@ class _Page:
         while raw.endswith("\\") and not raw.endswith("\\\\") and i + 1 < len(lines):
             i += 1
             raw = raw[:-1] + lines[i]
+        if self.table and not raw.startswith((".", "'")):
+            self.table_line(raw)
+            return i + 1
         if not raw.startswith((".", "'")) or raw.startswith(("\\&", ".\\&")):
             self.words(inline(raw[2:] if raw.startswith(".\\&") else raw))
-            return i + 1
-        if self.table and not raw.startswith((".TE", "'TE")):
-            if self.table == 1:  # options and format: "tab(@);", "l l."
-                self.table = 2 if raw.rstrip().endswith(".") else 1
-            elif raw.strip() not in ("_", "=", "T{", "T}") and not raw.startswith("."):
-                cells = [inline(c).strip() for c in re.split(r"\t|@", raw)]
-                self.flush()
-                shown = [c for c in cells if c not in ("T{", "T}")]
-                self.out.append("| " + " | ".join(shown) + " |")
             return i + 1
         body = raw[1:].lstrip()
         if body.startswith(('\\"', "\\#")) or not body:
@@ -196,6 +192,39 @@ class _Page:
             return i + 1
         self.request(name, rest)
         return i + 1
+
+    def table_line(self, raw: str) -> None:
+        """A line of a tbl table: its options ("tab(@);"), its format ("l l."), or a row,
+        whose "T{ ... T}" cell runs on over the lines between."""
+        if self.table == 1:
+            if tab := re.search(r"tab\s*\((.)\)", raw):
+                self.tab = tab.group(1)
+            self.table = 2 if raw.rstrip().endswith(".") else 1
+            return
+        if self.row is not None and not raw.startswith("T}"):
+            self.row[-1] += " " + inline(raw).strip()  # inside a T{ ... T} cell
+            return
+        if self.row is not None:  # "T}", perhaps more cells after it
+            raw = raw[2:].lstrip(self.tab) if raw[2:].startswith(self.tab) else ""
+            if not raw:
+                self.end_row()
+                return
+        elif raw.strip() in ("_", "="):
+            return
+        cells = [inline(c).strip() for c in raw.split(self.tab)]
+        row = (self.row or []) + cells
+        if cells[-1] == "T{":
+            self.row = [*row[:-1], ""]
+        else:
+            self.row = row
+            self.end_row()
+
+    def end_row(self) -> None:
+        row = [" ".join(c.split()) for c in self.row or []]
+        self.row = None
+        if any(row):
+            self.flush()
+            self.out.append("| " + " | ".join(row) + " |")
 
     def request(self, name: str, rest: str) -> None:
         args = _arguments(rest)
@@ -240,8 +269,10 @@ class _Page:
             self.flush()
         elif name == "TS":
             self.flush()
-            self.table = 1
+            self.table, self.tab = 1, "\t"
         elif name == "TE":
+            if self.row is not None:
+                self.end_row()
             self.table = 0
         elif name in ("Dt",):
             self.head = f"{inline(args[0])}({inline(args[1])})" if len(args) > 1 else ""
