@@ -53,9 +53,13 @@ def test_files_named_like_documents_are_added_when_they_hold_text(tmp_path: Path
     program = _file(tmp_path, "b", b"\x7fELF\x02\x01\x01\x00" + bytes(range(256)))
     docs = tmp_path / "docs"
     docs.mkdir()
-    saved = save_uploads(docs, [("INSTALL", text), ("README.Debian", text), ("tool", program)])
-    assert [(s.source, s.message) for s in saved] == [
+    saved = save_uploads(
+        docs,
+        [("INSTALL", text), ("README.Debian", text), ("tool", program), ("Makefile", text)],
+    )
+    assert [(s.source, s.message.split(" (")[0]) for s in saved] == [
         ("INSTALL", "added"),
         ("README.Debian", "added"),
         (None, "not added: tool is named like a document but holds no text"),
+        (None, "not added: Makefile cannot be read"),
     ]

@@ -547,7 +547,7 @@ def _asciidoc_markup(text: str, lines: list[_Line]) -> None:
         elif ln.indented:
             pass
         elif table and s[0] == "|":
-            ln.kind = _ROW  # "|Ruby |{ge} 2.7", a row or, one a line, a cell
+            ln.kind = _ROW  # "|Ruby |{ge} 2.7": a row, or a cell on a line of its own
         elif heading := _ADOC_HEADING.match(s):
             ln.kind, ln.level, ln.mark = _HEADING, len(heading.group(1)), heading.end()
         elif starts and _ADOC_BLOCK_TITLE.match(s):

@@ -129,9 +129,8 @@ def _parts(snippet: str, markup: str | None) -> list[tuple[str, str]]:
             if not indent and starts and ADOC_BLOCK_TITLE.match(stripped):
                 parts.append(("head", stripped[1:]))
                 continue
-            if item := _ADOC_ITEM.match(stripped):
-                label = "•" if stripped[0] in "*-" else f"{len(item.group().strip())}."
-                parts.append(("item", f"{label} {stripped[item.end() :]}"))
+            if item := _ADOC_ITEM.match(stripped):  # ". step": numbered when rendered, not here
+                parts.append(("item", f"• {stripped[item.end() :]}"))
                 continue
         if markup == "org":
             org_block, kind = org_line(stripped, org_block)

@@ -70,11 +70,12 @@ def _save_one(folder: Path, name: str, path: Path, max_file_bytes: int) -> Saved
     suffix = PurePath(name).suffix.lower()
     if not is_document_name(name):
         kinds = " ".join(sorted(SUFFIXES))
+        what = f"{suffix} files" if suffix else name  # a build recipe: "Makefile"
         return Saved(
             name,
             None,
-            f"not added: {suffix} files cannot be read (askseeds reads {kinds}, and text "
-            "files named like README or NEWS)",
+            f"not added: {what} cannot be read (askseeds reads {kinds}, manual pages, and"
+            " text files named like README or NEWS)",
         )
     try:
         size = path.stat().st_size
