@@ -77,6 +77,27 @@ def test_seeds_parity_faiss_milvus(seed_bots, question):
     assert (a.text, a.abstained) == (b.text, b.abstained)
 
 
+def test_options_keep_their_case_in_milvus_bm25(tmp_path):
+    """Milvus's tokenizer folds case and breaks at dashes: an option ("-V", which "-v" is not)
+    must still be one term there, as it is in askseeds' own BM25."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.md").write_text("# Options\n\n`-v` prints every file name as it is read.\n")
+    (docs / "b.md").write_text("# Flags\n\n`-V` prints the version of the program and exits.\n")
+    (docs / "c.md").write_text("# Notes\n\nThe program reads each file name it is given.\n")
+    local = Assistant.from_folder(docs, index_dir=tmp_path / "faiss", progress=False)
+    milvus = Assistant.from_folder(
+        docs, index_dir=_clone(tmp_path / "faiss", tmp_path / "milvus"), settings=MILVUS,
+        progress=False,
+    )
+    for question, first in (("What does -V do?", "b.md"), ("What does -v do?", "a.md")):
+        ours, theirs = _ranking(local, question, "bm25"), _ranking(milvus, question, "hybrid")
+        assert ours[0][0] == first and [r[:2] for r in ours[:1]] == [r[:2] for r in theirs[:1]]
+        np.testing.assert_allclose(
+            [r[2] for r in _ranking(local, question, "hybrid")], [r[2] for r in theirs], atol=1e-5
+        )
+
+
 @pytest.fixture(scope="module")
 def squad(tmp_path_factory):
     """Four SQuAD articles (one file per paragraph) in an exact FAISS, IVF-SQ8 and Milvus store."""

@@ -10,16 +10,17 @@ import Stemmer
 
 # Raise whenever terms() gives different output for some text: an index built with
 # another version rebuilds its BM25 part (the vectors are kept).
-TERMS_VERSION = 3  # 3: command-line options ("-v", "--in-place") are terms too
+TERMS_VERSION = 4  # 4: command-line options ("-v", "--in-place") are terms too
 
 # Letters/digits runs; CJK characters one at a time so Chinese text still matches.
 _TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 # Dotted initialisms ("U.S.", "D.C.") are read as one word, as written without dots ("US").
 _DOTTED = re.compile(r"(?<![\w.])(?:[^\W\d_]\.){2,}")
-# A command-line option: "-v", "-S", "--in-place", "-Wall"; not a hyphenated word's second
-# half ("well-known"), a negative number or a list's dash.
-_OPTION = re.compile(r"(?<![\w\-])--?[A-Za-z](?:[\w-]*[A-Za-z\d])?")
+# A command-line option: "-v", "-S", "--in-place", "-Wall", standing after a space, a bracket,
+# a quote or a separator; not a hyphenated word's second half ("well-known", "U.S.-China"),
+# a negative number or a list's dash.
+_OPTION = re.compile(r"(?<![^\s(\[{\"'`<|,;:=])--?[A-Za-z](?:[\w-]*[A-Za-z\d])?")
 
 STOPWORDS = frozenset(
     ["a", "about", "above", "after", "again", "against", "all", "am", "an", "and", "any", "are", "as", "at", "be", "because", "been", "before", "being", "below", "between", "both", "but", "by", "can", "could", "did", "do", "does", "doing", "down", "during", "each", "few", "for", "from", "further", "had", "has", "have", "having", "he", "her", "here", "hers", "herself", "him", "himself", "his", "how", "i", "if", "in", "into", "is", "it", "its", "itself", "just", "me", "more", "most", "my", "myself", "no", "nor", "not", "now", "of", "off", "on", "once", "only", "or", "other", "our", "ours", "ourselves", "out", "over", "own", "same", "she", "should", "so", "some", "such", "than", "that", "the", "their", "theirs", "them", "themselves", "then", "there", "these", "they", "this", "those", "through", "to", "too", "under", "until", "up", "very", "was", "we", "were", "what", "when", "where", "which", "while", "who", "whom", "why", "will", "with", "would", "you", "your", "yours", "yourself", "yourselves", "also", "s", "t", "many", "much"]

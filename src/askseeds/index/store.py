@@ -611,10 +611,14 @@ class MilvusStore:
 def milvus_text(terms: list[str]) -> str:
     """Terms as the text Milvus's standard tokenizer splits back into the same terms.
 
-    The tokenizer breaks at apostrophes ("o'neil") but not at underscores, which
-    terms never hold; a text over a VARCHAR's limit is cut at a term boundary.
+    The tokenizer breaks at apostrophes ("o'neil") and dashes but not at underscores,
+    which terms never hold, and it folds case: a command-line option ("-V", which "-v"
+    is not) is written as "opt" and its bytes in hex. A text over a VARCHAR's limit is cut
+    at a term boundary.
     """
-    text = " ".join(t.replace("'", "_") for t in terms)
+    text = " ".join(
+        "opt" + t.encode().hex() if t.startswith("-") else t.replace("'", "_") for t in terms
+    )
     data = text.encode("utf-8")
     if len(data) <= MilvusStore.MAX_TEXT:
         return text
