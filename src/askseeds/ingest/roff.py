@@ -46,17 +46,8 @@ _SPACE_CHARS = {" ": " ", "~": " ", "0": " ", "t": " ", "e": "\\", "\\": "\\", "
 _SILENT = set("&|^%:c!{}'\n,/")  # "\/" and "\," are italic corrections
 _MDOC_PUNCT = frozenset([".", ",", ":", ";", ")", "]", "?", "!"])
 _MDOC_OPEN = frozenset(["(", "["])
-_SKIPPED = frozenset(
-    ["de", "de1", "am", "ig", "ds", "ds1", "as", "nr", "rr", "rm", "so", "mso", "ad", "na",
-     "hy", "nh", "hw", "ft", "fam", "ps", "vs", "in", "ti", "ne", "ll", "lt", "ta", "tc",
-     "cs", "bp", "pl", "po", "pc", "ns", "rs", "ev", "cu", "ul", "uf", "tr", "cc", "c2",
-     "ec", "eo", "lf", "mk", "rt", "sv", "os", "ss", "pm", "tm", "ab", "ex", "hc", "ce",
-     "rj", "fl", "pso", "do", "nop", "DT", "PD", "UC", "AT", "Dd", "Os", "Bk", "Ek", "Xo",
-     "Xc", "Ed", "El", "RS", "RE", "ie", "if", "el", "while", "cp", "char", "fchar",
-     "schar", "lg", "kern", "fp", "fspecial", "ss", "sty", "fzoom", "hlm", "hym", "hys",
-     "nm", "nn", "warn", "RE", "RS", "in", "TA", "IX", "Sm", "Db"]
-)  # fmt: skip
-_BLOCK_ENDS = {"de": "..", "de1": "..", "am": "..", "ig": ".."}
+# Requests that define macros or ignore input up to a line "..": never text.
+_DEFINITIONS = frozenset(["de", "de1", "am", "ig"])
 # mdoc macros callable inside a line, and how each shows the words after it.
 _MDOC_PLAIN = frozenset(
     ["Ar", "Cm", "Pa", "Em", "Sy", "Li", "Ic", "Va", "Ev", "Dv", "Er", "Ad", "Ms", "Tn",
@@ -100,6 +91,7 @@ class _Page:
         self.name = ""  # mdoc's .Nm
         self.head = ""  # .TH's page name and section
         self.names_line = ""  # the NAME section's text
+        self.section = ""  # the section (.SH) being read, in capitals
 
     # --- output ---
 
@@ -110,21 +102,17 @@ class _Page:
                 self.out.append("- " + text)
             elif text:
                 self.out += ["", text, ""]
-                if self.out_section() == "NAME" and not self.names_line:
+                if self.section == "NAME" and not self.names_line:
                     self.names_line = text
             self.para = []
         self.bullet = False
-
-    def out_section(self) -> str:
-        for line in reversed(self.out):
-            if line.startswith("## "):
-                return line[3:].strip().upper()
-        return ""
 
     def heading(self, level: int, text: str) -> None:
         self.flush()
         self.end_code()
         text = " ".join(text.split())
+        if level == 2:
+            self.section = text.upper()
         if text:
             self.out += ["", "#" * level + " " + text, ""]
 
@@ -179,9 +167,8 @@ class _Page:
             return i + 1  # a comment, or an empty request
         name, _, rest = body.partition(" ")
         name = name.strip()
-        if name in _BLOCK_ENDS:
-            end = _BLOCK_ENDS[name]
-            while i + 1 < len(lines) and lines[i + 1].strip() != end:
+        if name in _DEFINITIONS:
+            while i + 1 < len(lines) and lines[i + 1].strip() != "..":
                 i += 1
             return i + 2
         if name in ("ie", "if", "el", "while") and "\\{" in rest:
@@ -310,13 +297,11 @@ class _Page:
         elif name == "Dl":
             self.flush()
             self.out += ["", "```", _mdoc(args, self.name), "```", ""]
-        elif name in _SKIPPED or name in ("Ed",):
-            if name == "Ed":
-                self.end_code()
-        elif name[:1].isupper() and (name in _MDOC_PLAIN or name in _PAIRS or name in
-                                     _OPENERS or name in ("Fl", "Xr", "Ns", "Pf")):
+        elif name == "Ed":
+            self.end_code()
+        elif _is_macro(name):  # an mdoc line of words: ".Ar file", ".Xr ssh 1", ".Pq ..."
             self.words(_mdoc([name, *args], self.name))
-        # anything else is a request or macro this reader does not know: left out
+        # anything else sets up the page (.ds, .nr, .if, .RS ...) or is unknown: left out
 
 
 def _arguments(rest: str) -> list[str]:
