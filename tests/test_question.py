@@ -14,14 +14,13 @@ from askseeds.answer.features import (
     focus_slot,
     identifiers,
     is_statement,
-    name_terms,
     question_kind,
     read_question,
     read_sentence,
     type_match,
 )
 from askseeds.answer.query import resolve_followup, strip_request
-from askseeds.terms import terms, words
+from askseeds.terms import name_terms, terms, words
 
 
 @pytest.mark.parametrize(

@@ -15,14 +15,14 @@ from seed_questions import ANSWERABLE
 from askseeds import Assistant
 from askseeds.answer import reader as reader_module
 from askseeds.answer import select
-from askseeds.answer.features import FEATURES, name_terms
+from askseeds.answer.features import FEATURES
 from askseeds.answer.reader import NONE, OnnxReader, bundled_folder, get_reader, tuned_layers
 from askseeds.answer.select import spoken_name
 from askseeds.config import Settings
 from askseeds.eval.harness import evaluate, load_questions, load_squad
 from askseeds.eval.metrics import answer_in_text
 from askseeds.ingest.chunk import split_sentences
-from askseeds.terms import terms
+from askseeds.terms import name_terms, terms
 from askseeds.types import Span
 
 EVAL = Path(__file__).resolve().parents[1] / "eval"

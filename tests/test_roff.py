@@ -202,3 +202,29 @@ def test_an_option_the_question_names_is_answered_from_its_own_entry(tmp_path: P
         assert not reply.abstained, (question, reply.text)
         first = reply.citations[0]
         assert (first.source, said in first.snippet) == (source, True), (question, reply.text)
+
+
+INSTALLED = Path("/usr/share/man/man1")
+PAGES = ("tar", "grep", "ls", "sed", "gzip", "xz", "ssh", "wget", "find", "less", "man")
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(
+    not all((INSTALLED / f"{p}.1.gz").is_file() for p in PAGES), reason="needs installed man pages"
+)
+def test_an_option_entry_far_down_a_long_page_is_found(tmp_path: Path) -> None:
+    # Among these eleven pages, tar(1)'s "-C, --directory=DIR" is the 26th passage for this
+    # question, below passages that only mention -C; grep and ls have -C entries of their own.
+    docs = tmp_path / "man"
+    docs.mkdir()
+    for page in PAGES:
+        (docs / f"{page}.1.gz").write_bytes((INSTALLED / f"{page}.1.gz").read_bytes())
+    bot = Assistant.from_folder(docs, index_dir=tmp_path / "idx", progress=False)
+    reply = bot.ask("What does tar's -C option do?")
+    assert not reply.abstained, reply.text
+    first = reply.citations[0]
+    assert first.source == "tar.1.gz" and "Change to DIR" in first.snippet, reply.text
+    # Asked of the other pages only, no tar entry is brought in.
+    reply = bot.ask("What does tar's -C option do?", filters={"sources": ["grep*", "ls*", "less*"]})
+    assert all(c.source != "tar.1.gz" for c in reply.citations), reply.text
+    assert all(p.source != "tar.1.gz" for p in reply.passages), reply.text

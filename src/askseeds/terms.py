@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import threading
 from functools import lru_cache
+from pathlib import PurePosixPath
 
 import Stemmer
 
@@ -126,3 +127,9 @@ def terms(text: str) -> list[str]:
 def options(text: str) -> list[str]:
     """The command-line options ``text`` names, as written: "-v", "-S", "--in-place"."""
     return _OPTION.findall(text)
+
+
+def name_terms(source: str) -> frozenset[str]:
+    """The terms of a file's name without its folders or suffix: "docs/requests_README.md"
+    gives {"request", "readme"}. Folders group documents; the name says what one is."""
+    return frozenset(terms(re.sub(r"[\W_]+", " ", PurePosixPath(source).stem)))

@@ -14,7 +14,6 @@ from collections.abc import Callable, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import PurePosixPath
 from typing import NamedTuple
 
 import numpy as np
@@ -467,12 +466,6 @@ def name_stopwords(text: str) -> frozenset[str]:
     return frozenset(
         w for m in _DOTTED_NAME.finditer(text) for w in words(m.group()) if w in STOPWORDS
     )
-
-
-def name_terms(source: str) -> frozenset[str]:
-    """The terms of a file's name without its folders or suffix: "docs/requests_README.md"
-    gives {"request", "readme"}. Folders group documents; the name says what one is."""
-    return frozenset(terms(re.sub(r"[\W_]+", " ", PurePosixPath(source).stem)))
 
 
 def type_match(kind: str, sentence: SentenceFacts, question_words: AbstractSet[str]) -> float:

@@ -25,8 +25,8 @@ import numpy as np
 from ..config import Settings
 from ..index import Index
 from ..ingest.clean import SECTION_SEP
-from ..retrieve.hybrid import Hit
-from ..terms import STOPWORDS, terms, words
+from ..retrieve.hybrid import PASSAGE_DEPTH, Hit
+from ..terms import STOPWORDS, name_terms, terms, words
 from ..types import Answer, Citation, Passage, Span
 from .features import (
     FEATURES,
@@ -39,7 +39,6 @@ from .features import (
     constraints,
     identifiers,
     idf_of,
-    name_terms,
     opens_section,
     question_kind,
     read_question,
@@ -56,7 +55,6 @@ NOT_FOUND = "Not found in the documents."
 
 KEEP_ODDS = 0.2  # a further sentence must be at least this likely as the best (docs/results.md)
 CONFLICT_DENSE_RATIO = 0.85
-PASSAGE_DEPTH = 20  # sentences of this many top passages are candidates
 STATEMENT_WORDS = 4  # fewer distinct content words: a near-duplicate must use the same ones
 LEAD_IN_CHARS = 400  # the most a lead-in and the lines it introduces may quote
 CACHED_CHUNKS = 4096  # chunks (and documents) whose terms and sentences are kept between questions

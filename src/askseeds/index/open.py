@@ -18,8 +18,9 @@ import numpy as np
 
 from ..config import Settings
 from ..errors import IndexCorruptError
-from ..ingest.clean import section_at, section_entry
+from ..ingest.clean import SECTION_SEP, section_at, section_entry
 from ..retrieve.filters import Filters, select
+from ..terms import options
 from ..types import Chunk, Document, Location, SkippedFile, Span
 from .bm25 import LexicalIndex
 from .manifest import FORMAT_VERSION, DocInfo, _verify, read_manifest
@@ -226,6 +227,32 @@ class Index:
             spans = self._headings[source] = sorted((a, b) for a, b in found)
         i = bisect_right(spans, (start, float("inf"))) - 1
         return i >= 0 and spans[i][0] <= start and end <= spans[i][1]
+
+    def option_entries(self, option: str) -> list[int]:
+        """Chunk positions of the entries whose heading names the command-line ``option``
+        ("-C" of "-C, --directory=DIR"), as written: each the chunk holding the most of
+        what follows its heading. Headings are read for this once, on first use."""
+        entries = self.__dict__.get("_option_entries")
+        if entries is None:
+            by_source: dict[str, list[int]] = {}
+            for position, chunk in enumerate(self.chunks):
+                by_source.setdefault(chunk.source, []).append(position)
+            entries = {}
+            for source, outline in self.outlines.items():
+                for offset, path in outline.get("sections") or ():
+                    named = options(path.rsplit(SECTION_SEP, 1)[-1])
+                    if not named:
+                        continue
+                    holding = [
+                        p for p in by_source.get(source, ())
+                        if self.chunks[p].start <= offset < self.chunks[p].end
+                    ]  # fmt: skip
+                    if holding:
+                        best = max(holding, key=lambda p: self.chunks[p].end)
+                        for name in dict.fromkeys(named):
+                            entries.setdefault(name, []).append(best)
+            self._option_entries = entries
+        return entries.get(option, [])
 
     def stored_text(self, source: str) -> str | None:
         """The extracted text of a converted file; None for a text file (read the file)."""

@@ -15,7 +15,7 @@ import numpy as np
 
 from ..config import Settings
 from ..index import Index
-from ..terms import terms
+from ..terms import name_terms, options, terms
 from ..types import Location, Passage
 
 log = logging.getLogger(__name__)
@@ -106,7 +106,52 @@ def rank(
     if mode == "bm25":
         return sparse
     dense = _by_sentence(index, dense, query_vec, settings.sentence_share)
-    return fuse(dense, sparse, settings, lexical_floor(len(index.chunks)))
+    fused = fuse(dense, sparse, settings, lexical_floor(len(index.chunks)))
+    return with_option_entries(index, query, fused, within)
+
+
+# An option's entry can stand far down a long manual page, below passages that only mention
+# the option ("What does tar's -C option do?": its entry ranked 26th): the entries whose
+# heading names an option the question names are brought within the top PASSAGE_DEPTH, at
+# most ENTRIES_KEPT of them.
+PASSAGE_DEPTH = 20  # sentences of this many top passages are the answer's candidates
+ENTRIES_KEPT = 4
+
+
+def with_option_entries(
+    index: Index, query: str, hits: list[Hit], within: np.ndarray | None = None
+) -> list[Hit]:
+    """``hits`` with the entries of the options ``query`` names among the first
+    ``PASSAGE_DEPTH``, each with the score of the hit it displaces (or its own, if lower)."""
+    named = options(query)
+    if not named:
+        return hits
+    wanted = dict.fromkeys(p for option in named for p in index.option_entries(option))
+    if within is not None:
+        wanted = {p: None for p in wanted if _holds(within, p)}
+    # Of many entries named alike (-v in every manual), those of the pages the question
+    # names ("grep -v"), if any; then those retrieval ranks highest.
+    asked = set(terms(query))
+    named_page = [p for p in wanted if not asked.isdisjoint(name_terms(index.chunks[p].source))]
+    rank_of = {h.position: i for i, h in enumerate(hits)}
+    missing = [
+        p for p in named_page or wanted if rank_of.get(p, PASSAGE_DEPTH) >= PASSAGE_DEPTH
+    ]
+    missing = sorted(missing, key=lambda p: rank_of.get(p, len(hits)))[:ENTRIES_KEPT]
+    if not missing:
+        return hits
+    keep = PASSAGE_DEPTH - len(missing)
+    head = [h for h in hits if h.position not in missing][:keep]
+    floor = head[-1].score if head else 0.0
+    own = {h.position: h.score for h in hits}
+    brought = [Hit(p, min(own.get(p, floor), floor)) for p in missing]
+    rest = [h for h in hits if h.position not in missing][keep:]
+    return head + brought + rest
+
+
+def _holds(within: np.ndarray, position: int) -> bool:
+    i = int(np.searchsorted(within, position))
+    return i < len(within) and int(within[i]) == position
 
 
 def _by_sentence(index: Index, hits: list[Hit], query_vec: np.ndarray, share: float) -> list[Hit]:

@@ -13,8 +13,8 @@ from __future__ import annotations
 import statistics
 from collections.abc import Sequence
 
-from ..answer.select import PASSAGE_DEPTH, Candidate
-from .hybrid import Hit
+from ..answer.select import Candidate
+from .hybrid import PASSAGE_DEPTH, Hit
 
 
 def rerank(hits: list[Hit], candidates: Sequence[Candidate], weight: float) -> list[Hit]:
