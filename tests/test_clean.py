@@ -167,6 +167,30 @@ def test_plain_prose_comes_through_whole() -> None:
     assert clean(PROSE).date is None
 
 
+RELEASE_NOTES = """kiln 2.1
+
+This release includes the following changes:
+
+ o adds cone 10 firing schedules
+ o fixes the door lock above 200 degrees, which stayed open when the
+   controller restarted mid-firing
+ o drops the old serial driver
+
+El programa guarda el registro al terminar cada cocción y, si no puede,
+o bien avisa al usuario, o bien lo escribe en la tarjeta.
+"""
+
+
+def test_release_notes_o_items_are_items_and_a_lone_o_is_a_word() -> None:
+    blocks = _block_texts(RELEASE_NOTES)
+    assert "adds cone 10 firing schedules" in blocks
+    assert any(b.startswith("fixes the door lock") and b.endswith("mid-firing") for b in blocks)
+    assert "drops the old serial driver" in blocks
+    # Spanish prose whose wrapped line opens with "o": one paragraph, its "o" kept.
+    assert any(b.startswith("El programa") and "\no bien avisa" in b for b in blocks), blocks
+    _assert_valid_blocks(RELEASE_NOTES)
+
+
 MARKDOWN = """# Release checklist
 
 Before tagging, run the whole test suite on a clean checkout.

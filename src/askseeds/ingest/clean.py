@@ -87,6 +87,7 @@ _WORD = re.compile(r"\w+(?:['’.\-]\w+)*")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _ATX = re.compile(r"(#{1,6})(?:\s+|$)")  # a Markdown heading's marks
 _LIST_MARK = re.compile(r"(?:>\s*)*(?:[-*+•]|[0-9]{1,3}[.)])\s+(?:\[[ xX]\]\s+)?(?=\S)")
+_O_BULLET = re.compile(r"o[ \t]+(?=\S)")  # a release note's " o adds ..." (_mark_o_bullets)
 _QUOTE_MARK = re.compile(r"(?:>\s*)+(?=\S)")
 # A callout or alert opening a blockquote: "> [!NOTE]" (GitHub), "> [!tip]- Its title"
 # (Obsidian). The mark is never shown as text; a title heads the callout's body.
@@ -234,7 +235,8 @@ class _Line:
     kind: int = 0
     date: str | None = None
     level: int = 0  # heading level (1 = top), 0 for any other line
-    mark: int = 0  # characters of markup before a heading's text (AsciiDoc's "== ", ".")
+    # characters of markup before a heading's or an item's text (AsciiDoc's "== ", ".", "o ")
+    mark: int = 0
     asks: bool = False  # the question of an FAQ entry (a heading)
 
 
@@ -616,6 +618,7 @@ def _classify_all(
             ln.level = len(s) - len(s.lstrip("#"))
         elif ln.kind in (_TEXT, _LIST) and s in common:
             ln.kind = _NAV
+    _mark_o_bullets(text, lines)
     _mark_directives(text, lines)
     _mark_underlined_headings(text, lines)
     _mark_link_lists(text, lines)
@@ -623,6 +626,33 @@ def _classify_all(
     _mark_teaser_headlines(lines)
     _mark_menus(text, lines)
     _mark_plain_headings(text, lines)
+
+
+def _mark_o_bullets(text: str, lines: list[_Line]) -> None:
+    """Items marked by a lowercase "o", as plain-text release notes list changes (" o adds
+    agent forwarding support"). An "o" opening a line is a word ("or") in Spanish, Italian
+    and Portuguese prose, so only lines of a run are items: the next line as far in that
+    is not another item's continuation (indented further) starts with "o " too, or the one
+    before does."""
+    starts = [
+        ln.kind == _TEXT and _O_BULLET.match(text, ln.start, ln.end) is not None for ln in lines
+    ]
+
+    def paired(i: int, step: int) -> bool:
+        indent = _indent(text, lines[i])
+        j = i + step
+        while 0 <= j < len(lines):
+            if starts[j] and _indent(text, lines[j]) == indent:
+                return True
+            if _indent(text, lines[j]) <= indent or lines[j].kind != _TEXT:
+                return False
+            j += step
+        return False
+
+    for i, ln in enumerate(lines):
+        if starts[i] and (paired(i, 1) or paired(i, -1)):
+            m = _O_BULLET.match(text, ln.start, ln.end)
+            ln.kind, ln.mark = _LIST, m.end() - ln.start
 
 
 def _mark_underlined_headings(text: str, lines: list[_Line]) -> None:
@@ -1106,6 +1136,7 @@ def _unit_span(
         mark = _ANSWER_MARK.match(head)  # "Q: ..." over "A: Nothing. ..."
     if mark:
         start += mark.end()
+    start += lines[first].mark if kind == _LIST else 0  # an "o" item's mark
     dateline = _DATELINE.match(text, start, min(end, start + 200))
     found = None
     if dateline:
