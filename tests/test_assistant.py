@@ -838,6 +838,17 @@ def test_a_question_naming_a_release_is_answered_from_its_changes(news_bot):
     assert "mozjs" in answer.citations[0].snippet and "duktape" not in answer.text, answer.text
 
 
+@pytest.mark.parametrize("release", ["2.5.0", "2.4.2", "v2.2"])
+def test_a_release_the_changelog_never_names_is_not_answered_from_others(news_bot, release):
+    bot, _ = news_bot
+    for question in (f"Which scripting engine was added in Kiln {release}?",
+                     f"When was Kiln {release} released?"):  # fmt: skip
+        answer = bot.ask(question)
+        assert answer.abstained, answer.text
+    answer = bot.ask("Which scripting engine was added in Kiln 2.3.0?")
+    assert not answer.abstained and "mozjs" in answer.citations[0].snippet, answer.text
+
+
 def test_an_org_note_is_answered_under_its_headings_and_reads_without_its_markup(tmp_path):
     from askseeds.web.render import render_answer
 

@@ -68,6 +68,7 @@ V = TypeVar("V")
 
 _YEAR = re.compile(r"^(1[5-9]|20)\d\d$")
 _LIST_MARK = re.compile(r"[ \t]*(?:[-*+•|]|\d{1,3}[.)])[ \t]+")  # a list item or table row
+_VERSION_NAME = re.compile(r"v?\d+(?:\.\d+)+[a-z]?")  # "3.9", "1.6.39", "v2.0", "1.0.1g"
 # A list item that names what it describes, then its type or a separator: "- sep <string> The
 # substring ...", "- timeout (int) – Seconds to wait", "- `--workers`: how many".
 _NAMED_ITEM = re.compile(
@@ -658,8 +659,10 @@ class Answerer:
     def _naming(self, names: tuple[str, ...], cands: list[Candidate]) -> list[Candidate]:
         """The candidates whose sentence or section (its headings and text, the document's
         title and file name) names every name spelled with digits the question uses
-        ("CVE-2014-0160", "libtasn1.h"): all of them where none does. The reader cannot tell
-        0160 from 0224; a changelog's "Fix for [CVE-2014-0224]" stands under another release."""
+        ("CVE-2014-0160", "libtasn1.h"): all of them where none does, unless one is a version
+        number ("diffutils 3.9" over NEWS that ends at 3.8): then none, as what they say is of
+        other releases. The reader cannot tell 0160 from 0224; a changelog's "Fix for
+        [CVE-2014-0224]" stands under another release."""
         if not names:
             return cands
         found = [_name_pattern(n) for n in names]
@@ -667,7 +670,10 @@ class Answerer:
         def names_all(c: Candidate) -> bool:
             return all(f.search(c.text) or self._names_around(c, f) for f in found)
 
-        return [c for c in cands if names_all(c)] or cands
+        named = [c for c in cands if names_all(c)]
+        if named or not any(_VERSION_NAME.fullmatch(n) for n in names):
+            return named or cands
+        return []
 
     def _under_numbered(
         self, numbers: list[frozenset[str]], cands: list[Candidate]
