@@ -849,6 +849,13 @@ def test_a_release_the_changelog_never_names_is_not_answered_from_others(news_bo
     assert not answer.abstained and "mozjs" in answer.citations[0].snippet, answer.text
 
 
+def test_a_release_date_is_read_from_its_heading_over_a_cve_fix(news_bot):
+    # "CVE-2022-4410" holds a year but dates nothing: the release heading gives the date.
+    bot, _ = news_bot
+    answer = bot.ask("When was Kiln 2.4.1 released?")
+    assert not answer.abstained and "8 January 2023" in answer.text, answer.text
+
+
 def test_an_org_note_is_answered_under_its_headings_and_reads_without_its_markup(tmp_path):
     from askseeds.web.render import render_answer
 

@@ -47,7 +47,8 @@ _MONTHS = (
     "jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|monday|tuesday|wednesday|thursday|friday|"
     "saturday|sunday"
 )
-_DATE = re.compile(rf"\b(?:1[5-9]\d\d|20\d\d|{_MONTHS})\b", re.IGNORECASE)
+# A year inside a name ("CVE-2022-4410", "ISO-8601") dates nothing; "pre-2000" does.
+_DATE = re.compile(rf"\b(?<!(?-i:[A-Z])-)(?:1[5-9]\d\d|20\d\d|{_MONTHS})\b", re.IGNORECASE)
 # "What year ..." asks for a year: on SQuAD's first 12 articles 61 of 62 such answers hold a
 # 3-4 digit year (the other: "2nd century BCE"), so a sentence without one cannot answer.
 _YEAR_QUESTION = re.compile(r"\b(?:what|which) years?\b", re.IGNORECASE)
