@@ -856,6 +856,38 @@ def test_a_release_date_is_read_from_its_heading_over_a_cve_fix(news_bot):
     assert not answer.abstained and "8 January 2023" in answer.text, answer.text
 
 
+TIDE_GUIDE = """# Tidecalc guide
+
+Tidecalc predicts tides for any harbour from its harmonic constants. Tidecalc reads the
+constants from a station file and writes a table of high and low waters.
+
+## Arrays
+
+Tidecalc keeps its series in TidePy arrays. TidePy (short for *Tidal Python*) provides compact
+arrays of heights and times. TidePy arrays are faster than lists. Every TidePy array holds one
+station's series, and TidePy arrays can be saved to disk.
+
+## Stations
+
+Stations follow the International Hydrographic Organization (IHO) numbering. A station file
+lists the constituents and the datum of the station.
+"""
+
+
+@pytest.mark.parametrize(
+    ("question", "said"),
+    [
+        ("What does the name TidePy stand for?", "short for *Tidal Python*"),
+        ("What does IHO stand for?", "International Hydrographic Organization (IHO)"),
+    ],
+)
+def test_a_name_asked_to_be_spelled_out_is_answered_where_it_is(tmp_path, question, said):
+    # The sentences naming TidePy most often say other things of it.
+    bot, docs = _bot_over(tmp_path, {"guide.md": TIDE_GUIDE})
+    answer = _cited(bot, docs, question)
+    assert not answer.abstained and said in answer.citations[0].snippet, answer.text
+
+
 def test_an_org_note_is_answered_under_its_headings_and_reads_without_its_markup(tmp_path):
     from askseeds.web.render import render_answer
 

@@ -11,6 +11,8 @@ from askseeds.answer.features import (
     asks_year,
     candidate_features,
     defined_subject,
+    expands,
+    expansion_asked,
     focus_slot,
     identifiers,
     is_statement,
@@ -417,3 +419,39 @@ def test_a_how_to_question_is_answered_by_the_sentence_that_does_that_task():
     # A question of how something happened asks how to do no task.
     story = read_question("How did the Normans conquer England?", "", idf=lambda t: 1.0)
     assert not story.task
+
+
+@pytest.mark.parametrize(
+    ("question", "name"),
+    [
+        ("What does the name NumPy stand for?", "NumPy"),
+        ("What is the AFC short for?", "AFC"),
+        ("What did the LMP acronym stand for in the crew?", "LMP"),
+        ('What does "LIR" stand for?', "LIR"),
+        ("What does the acronym CORS mean?", "CORS"),
+        ("Where does he stand for election?", None),
+        ("What is NumPy?", None),
+    ],
+)
+def test_the_name_a_question_asks_to_spell_out(question, name):
+    assert expansion_asked(question) == name
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "spelled"),
+    [
+        ("NumPy (short for *Numerical Python*) provides an efficient interface", "NumPy", True),
+        ("CORS stands for Cross-Origin Resource Sharing.", "CORS", True),
+        ("Cross-Origin Resource Sharing (CORS) is a mechanism", "CORS", True),
+        ("renders PDF (Portable Document Format) files", "PDF", True),
+        ("the Chinese People's Association for Friendship with Foreign Countries (CPAFFC)", "CPAFFC",
+         True),
+        ("was the FIS or Front Islamique de Salut in Algeria", "FIS", True),
+        ("Use the FIS or the FTP server.", "FIS", False),
+        ("NumPy arrays are faster than lists (NumPy).", "NumPy", False),
+        ("Save it as a PDF (the default) file.", "PDF", False),
+        ("It reads PDF files.", "PDF", False),
+    ],
+)
+def test_a_sentence_spells_a_name_out(text, name, spelled):
+    assert expands(text, name) is spelled

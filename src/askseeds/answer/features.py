@@ -193,6 +193,68 @@ def asks_for_something(question: str) -> bool:
     return _WH.search(question) is not None and not (first and first[0] in _AUX)
 
 
+# "What does NumPy stand for?", "What is PDF short for?", "What does the acronym CORS mean?"
+_KIND_OF_NAME = r"(?:name|acronym|abbreviation|initialism|letters)"
+_EXPANSION_ASKED = re.compile(
+    rf"\bwhat\s+(?:does|do|did|is|was)\s+(?:the\s+)?(?:{_KIND_OF_NAME}\s+)?(\S+?)"
+    rf"(?:\s+{_KIND_OF_NAME})?[\s\"'”’]+(?:stand\s+for|short\s+for)\b"
+    rf"|\bwhat\s+(?:does|do)\s+the\s+{_KIND_OF_NAME}\s+(\S+?)\W*\s+mean\b",
+    re.IGNORECASE,
+)
+# What spells a name out after it: "NumPy (short for Numerical Python)", "CORS stands for ...",
+# "PDF, an acronym for ...".
+_SPELLED_OUT = r"\W{0,3}\s*(?:short\s+for|(?:which\s+)?stands?\s+for|an?\s+(?:acronym|abbreviation)\s+(?:for|of))\b"
+_SMALL_WORDS = frozenset(
+    ["of", "and", "the", "for", "a", "an", "in", "on", "to", "with", "by", "at", "&", "de", "du",
+     "des", "del", "la", "le", "von", "van", "der"]
+)  # fmt: skip
+
+
+def expansion_asked(question: str) -> str | None:
+    """The name whose long form the question asks for ("NumPy" of "What does NumPy stand
+    for?"), or None."""
+    m = _EXPANSION_ASKED.search(question)
+    name = next((g for g in m.groups() if g), None) if m else None
+    return name.strip("\"'“”‘’`*_") or None if name else None
+
+
+def expands(text: str, name: str) -> bool:
+    """Whether ``text`` spells ``name`` out: "NumPy (short for *Numerical Python*)", "CORS
+    stands for ...", or the words before "(PDF)" whose initials spell it ("Portable Document
+    Format (PDF)"), or the words in brackets or after "or" that follow it ("PDF (Portable
+    Document Format)", "the FIS or Front Islamique de Salut")."""
+    said = re.escape(name)
+    if re.search(rf"(?<!\w){said}{_SPELLED_OUT}", text, re.IGNORECASE):
+        return True
+    for m in re.finditer(rf"\(\s*{said}\s*\)", text, re.IGNORECASE):
+        if _initials_spell(text[: m.start()], name, from_end=True):
+            return True
+    after = rf"(?<!\w){said}(?:\s*\(([^()]{{3,80}})\)|,?\s+or\s+(.{{3,80}}))"
+    for m in re.finditer(after, text, re.IGNORECASE):
+        if _initials_spell(m.group(1) or m.group(2), name, from_end=False):
+            return True
+    return False
+
+
+def _initials_spell(words_text: str, name: str, from_end: bool) -> bool:
+    """Whether the words of ``words_text`` (its last ones, or all) begin with the letters of
+    ``name`` in order, small words ("of", "and") skipped."""
+    letters = [ch.lower() for ch in name if ch.isalnum()]
+    found = re.findall(r"[^\W\d_]+(?:['’][^\W\d_]+)?", words_text)  # "Cross-Origin": two
+    found = found[-3 * len(letters) :] if from_end else found
+    if from_end:
+        letters, found = letters[::-1], found[::-1]
+    i = 0
+    for word in found:
+        if i == len(letters):
+            break
+        if word[0].lower() == letters[i]:
+            i += 1
+        elif word.lower() not in _SMALL_WORDS:
+            return False
+    return i == len(letters) and len(letters) >= 2
+
+
 def asks_year(question: str) -> bool:
     """The question asks for a year ("In what year ...", "Since which year ...")."""
     return _YEAR_QUESTION.search(question) is not None

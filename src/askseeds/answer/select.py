@@ -37,6 +37,8 @@ from .features import (
     asks_version,
     candidate_features,
     constraints,
+    expands,
+    expansion_asked,
     identifiers,
     idf_of,
     opens_section,
@@ -405,6 +407,12 @@ class Answerer:
         names = identifiers(question)
         cands = self._naming(names, cands)
         cands = self._under_numbered(constraints(question), cands)
+        # "What does NumPy stand for?" is answered by what spells it out, where anything does:
+        # "NumPy (short for *Numerical Python*) provides ..." shares one word with it.
+        spelled = []
+        if name := expansion_asked(question):
+            spelled = [c for c in cands if expands(c.text, name)]
+            cands = spelled or cands
         if asks_for_something(question):
             # A sentence of the question's own terms ("Libtasn1" to "What is libtasn1?") names
             # nothing that was asked for, however well it matches; unless it holds the kind of
@@ -433,7 +441,7 @@ class Answerer:
         # The reader sees a sentence without its heading: under an entry the question names
         # ("The Access log file to write to." under `accesslog`) it cannot tell what the
         # sentence is about, and the structure features can.
-        if sure or cands[0].features[_ENTRY] > 0:
+        if sure and not spelled or cands[0].features[_ENTRY] > 0:
             return Verdict(
                 cands, quoted, confidence, _or(threshold, self.scorer.min_confidence), "skipped"
             )
