@@ -63,3 +63,19 @@ def test_files_named_like_documents_are_added_when_they_hold_text(tmp_path: Path
         (None, "not added: tool is named like a document but holds no text"),
         (None, "not added: Makefile cannot be read"),
     ]
+
+
+def test_a_second_compressed_file_of_a_name_keeps_a_name_askseeds_reads(tmp_path: Path) -> None:
+    import gzip
+
+    from askseeds.ingest.load import is_document_name
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "guide.html.gz").write_bytes(gzip.compress(b"<p>Old guide.</p>"))
+    (docs / "tar.1.gz").write_bytes(gzip.compress(b".TH TAR 1\n.SH NAME\ntar \\- old\n"))
+    new_guide = _file(tmp_path, "a", gzip.compress(b"<p>New guide.</p>"))
+    new_page = _file(tmp_path, "b", gzip.compress(b".TH TAR 1\n.SH NAME\ntar \\- new\n"))
+    saved = save_uploads(docs, [("guide.html.gz", new_guide), ("tar.1.gz", new_page)])
+    assert [s.source for s in saved] == ["guide (2).html.gz", "tar (2).1.gz"]
+    assert all(is_document_name(s.source) for s in saved)

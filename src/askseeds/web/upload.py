@@ -110,8 +110,10 @@ def _save_one(folder: Path, name: str, path: Path, max_file_bytes: int) -> Saved
 
 
 def _free_name(folder: Path, name: str, data: bytes) -> Path:
-    """``name`` in ``folder``, or the first ``stem (n).ext`` not holding other content."""
-    stem, suffix = PurePath(name).stem, PurePath(name).suffix
+    """``name`` in ``folder``, or the first ``stem (n).ext`` not holding other content. The
+    number goes before a compressed file's inner suffix too ("guide (2).html.gz", "tar
+    (2).1.gz"): after it, the name would no longer say what the file holds."""
+    stem, suffix = _split_suffix(name)
     for n in range(1, 1000):
         candidate = folder / (name if n == 1 else f"{stem} ({n}){suffix}")
         try:
@@ -120,3 +122,11 @@ def _free_name(folder: Path, name: str, data: bytes) -> Path:
         except OSError:
             continue
     return folder / f"{stem} ({hashlib.sha256(data).hexdigest()[:8]}){suffix}"
+
+
+def _split_suffix(name: str) -> tuple[str, str]:
+    """``name`` as its stem and what says its type: "notes" and ".md", "guide" and ".html.gz"."""
+    path, compressed = PurePath(name), ""
+    if path.suffix.lower() in COMPRESSED_SUFFIXES:
+        path, compressed = PurePath(path.stem), path.suffix
+    return path.stem, path.suffix + compressed
