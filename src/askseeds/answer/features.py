@@ -203,7 +203,10 @@ _EXPANSION_ASKED = re.compile(
 )
 # What spells a name out after it: "NumPy (short for Numerical Python)", "CORS stands for ...",
 # "PDF, an acronym for ...".
-_SPELLED_OUT = r"\W{0,3}\s*(?:short\s+for|(?:which\s+)?stands?\s+for|an?\s+(?:acronym|abbreviation)\s+(?:for|of))\b"
+_SPELLED_OUT = (
+    r"\W{0,3}\s*(?:short\s+for|(?:which\s+)?stands?\s+for"
+    r"|an?\s+(?:acronym|abbreviation)\s+(?:for|of))\b"
+)
 _SMALL_WORDS = frozenset(
     ["of", "and", "the", "for", "a", "an", "in", "on", "to", "with", "by", "at", "&", "de", "du",
      "des", "del", "la", "le", "von", "van", "der"]
