@@ -267,7 +267,7 @@ def is_document_name(name: str) -> bool:
     """Whether a file called ``name`` may be a document: a known type by its suffix, or named
     like one (README, NEWS, README.Debian), which is read when its bytes are text; either of
     them compressed (NEWS.gz, guide.html.xz)."""
-    name = _inner_name(name)
+    name = inner_name(name)
     suffix = PurePosixPath(name).suffix.lower()
     return suffix in SUFFIXES or _named_plain(name) or MAN_SUFFIX.fullmatch(suffix) is not None
 
@@ -275,7 +275,7 @@ def is_document_name(name: str) -> bool:
 def document_suffix(source: str) -> str:
     """The lower-case suffix that says how a file is read, under any compression suffix:
     ".md" for "NEWS.md.gz", "" for "README"."""
-    return PurePosixPath(_inner_name(source)).suffix.lower()
+    return PurePosixPath(inner_name(source)).suffix.lower()
 
 
 def _named_plain(name: str) -> bool:
@@ -316,7 +316,7 @@ class _Read(NamedTuple):
 def _load_file(path: Path, source: str, max_file_bytes: int) -> _Read | SkippedFile | None:
     """The file read, or why it is skipped; None for a file named like a document (README,
     a manual page's "tar.1") that holds none: not one of the user's documents."""
-    name = _inner_name(source)  # a symlink's own name says what it holds
+    name = inner_name(source)  # a symlink's own name says what it holds
     suffix = PurePosixPath(name).suffix.lower()
     by_name = suffix not in SUFFIXES
     compressed = name != PurePosixPath(source).name
@@ -367,7 +367,7 @@ def _load_file(path: Path, source: str, max_file_bytes: int) -> _Read | SkippedF
     return _Read(source, sha256, text, codec, None)
 
 
-def _inner_name(source: str) -> str:
+def inner_name(source: str) -> str:
     """The file's name without a compression suffix: what it holds ("NEWS.md.gz" -> "NEWS.md")."""
     name = PurePosixPath(source).name
     compression = PurePosixPath(name).suffix.lower()

@@ -21,6 +21,7 @@ from ..ingest.load import (
     COMPRESSED_SUFFIXES,
     MAX_FILE_BYTES,
     SUFFIXES,
+    inner_name,
     is_document_name,
     named_text,
 )
@@ -126,7 +127,5 @@ def _free_name(folder: Path, name: str, data: bytes) -> Path:
 
 def _split_suffix(name: str) -> tuple[str, str]:
     """``name`` as its stem and what says its type: "notes" and ".md", "guide" and ".html.gz"."""
-    path, compressed = PurePath(name), ""
-    if path.suffix.lower() in COMPRESSED_SUFFIXES:
-        path, compressed = PurePath(path.stem), path.suffix
-    return path.stem, path.suffix + compressed
+    inner = PurePath(inner_name(name))
+    return inner.stem, name[len(inner.stem) :]
