@@ -16,7 +16,7 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from pathlib import PurePosixPath
 from typing import NamedTuple, TypeVar
 
@@ -281,7 +281,7 @@ class Answerer:
 
         def find() -> frozenset[int]:
             spans = {}  # start -> (chunk position, span): chunks overlap
-            for position in self._positions_by_source.get(source, ()):
+            for position in self.index.positions_of(source):
                 for span in self.index.chunks[position].sentences:
                     spans.setdefault(span.start, (position, span))
             prose: dict[int, int] = {}  # section start -> its first statement
@@ -328,16 +328,9 @@ class Answerer:
             self._doc_terms,
             source,
             lambda: frozenset().union(
-                *(self._passage_terms(i) for i in self._positions_by_source.get(source, ()))
+                *(self._passage_terms(i) for i in self.index.positions_of(source))
             ),
         )
-
-    @cached_property
-    def _positions_by_source(self) -> dict[str, list[int]]:
-        by_source: dict[str, list[int]] = {}
-        for i, chunk in enumerate(self.index.chunks):
-            by_source.setdefault(chunk.source, []).append(i)
-        return by_source
 
     def confidence(self, quoted: list[Candidate]) -> float:
         """How likely the ``quoted`` sentences (``quoted(cands)``) answer their question by the
@@ -634,7 +627,7 @@ class Answerer:
     def _reaching_furthest(self, c: Candidate) -> Candidate:
         """``c`` in the chunk of its document that holds the most text after it."""
         best, reach = c, self.index.chunks[c.position].end
-        for position in self._positions_by_source.get(self.index.chunks[c.position].source, ()):
+        for position in self.index.positions_of(self.index.chunks[c.position].source):
             chunk = self.index.chunks[position]
             if (
                 chunk.start <= c.start < chunk.end
@@ -707,7 +700,7 @@ class Answerer:
                 return True
             if name.search(self._path(c)):
                 return True
-            for position in self._positions_by_source.get(source, ()):
+            for position in self.index.positions_of(source):
                 chunk = self.index.chunks[position]
                 lo, hi = max(start, chunk.start), min(end, chunk.end)
                 if lo < hi and name.search(self.index.original(position, lo, hi)):

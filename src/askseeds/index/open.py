@@ -12,6 +12,7 @@ import time
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -228,15 +229,23 @@ class Index:
         i = bisect_right(spans, (start, float("inf"))) - 1
         return i >= 0 and spans[i][0] <= start and end <= spans[i][1]
 
+    def positions_of(self, source: str) -> list[int]:
+        """The positions of ``source``'s chunks, in order."""
+        return self._positions_by_source.get(source, [])
+
+    @cached_property
+    def _positions_by_source(self) -> dict[str, list[int]]:
+        by_source: dict[str, list[int]] = {}
+        for position, chunk in enumerate(self.chunks):
+            by_source.setdefault(chunk.source, []).append(position)
+        return by_source
+
     def option_entries(self, option: str) -> list[int]:
         """Chunk positions of the entries whose heading names the command-line ``option``
         ("-C" of "-C, --directory=DIR"), as written: each the chunk holding the most of
         what follows its heading. Headings are read for this once, on first use."""
         entries = self.__dict__.get("_option_entries")
         if entries is None:
-            by_source: dict[str, list[int]] = {}
-            for position, chunk in enumerate(self.chunks):
-                by_source.setdefault(chunk.source, []).append(position)
             entries = {}
             for source, outline in self.outlines.items():
                 for offset, path in outline.get("sections") or ():
@@ -244,7 +253,7 @@ class Index:
                     if not named:
                         continue
                     holding = [
-                        p for p in by_source.get(source, ())
+                        p for p in self.positions_of(source)
                         if self.chunks[p].start <= offset < self.chunks[p].end
                     ]  # fmt: skip
                     if holding:
