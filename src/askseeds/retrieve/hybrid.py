@@ -15,7 +15,7 @@ import numpy as np
 
 from ..config import Settings
 from ..index import Index
-from ..terms import name_terms, options, terms
+from ..terms import name_terms, terms
 from ..types import Location, Passage
 
 log = logging.getLogger(__name__)
@@ -99,15 +99,16 @@ def rank(
     ``within``: only these chunk positions (a filter, ``Index.select``).
     """
     depth = settings.candidates
+    query_terms = terms(query)
     dense = dense_search(index, query_vec, depth, within) if mode != "bm25" else []
-    sparse = bm25_search(index, terms(query), depth, within) if mode != "dense" else []
+    sparse = bm25_search(index, query_terms, depth, within) if mode != "dense" else []
     if mode == "dense":
         return dense
     if mode == "bm25":
         return sparse
     dense = _by_sentence(index, dense, query_vec, settings.sentence_share)
     fused = fuse(dense, sparse, settings, lexical_floor(len(index.chunks)))
-    return with_option_entries(index, query, fused, within)
+    return with_option_entries(index, query_terms, fused, within)
 
 
 # An option's entry can stand far down a long manual page, below passages that only mention
@@ -119,11 +120,12 @@ ENTRIES_KEPT = 4
 
 
 def with_option_entries(
-    index: Index, query: str, hits: list[Hit], within: np.ndarray | None = None
+    index: Index, query_terms: list[str], hits: list[Hit], within: np.ndarray | None = None
 ) -> list[Hit]:
-    """``hits`` with the entries of the options ``query`` names among the first
-    ``PASSAGE_DEPTH``, each with the score of the hit it displaces (or its own, if lower)."""
-    named = options(query)
+    """``hits`` with the entries of the options among ``query_terms`` (``terms`` keeps them
+    as written) among the first ``PASSAGE_DEPTH``, each with the score of the hit it
+    displaces (or its own, if lower)."""
+    named = [t for t in query_terms if t.startswith("-")]
     if not named:
         return hits
     wanted = dict.fromkeys(p for option in named for p in index.option_entries(option))
@@ -131,7 +133,7 @@ def with_option_entries(
         wanted = {p: None for p in wanted if _holds(within, p)}
     # Of many entries named alike (-v in every manual), those of the pages the question
     # names ("grep -v"), if any; then those retrieval ranks highest.
-    asked = set(terms(query))
+    asked = set(query_terms)
     named_page = [p for p in wanted if not asked.isdisjoint(name_terms(index.chunks[p].source))]
     rank_of = {h.position: i for i, h in enumerate(hits)}
     missing = [
