@@ -634,24 +634,21 @@ def _mark_o_bullets(text: str, lines: list[_Line]) -> None:
     and Portuguese prose, so only lines of a run are items: the next line as far in that
     is not another item's continuation (indented further) starts with "o " too, or the one
     before does."""
-    starts = [
-        ln.kind == _TEXT and _O_BULLET.match(text, ln.start, ln.end) is not None for ln in lines
-    ]
+    marks = [_O_BULLET.match(text, ln.start, ln.end) if ln.kind == _TEXT else None for ln in lines]
 
     def paired(i: int, step: int) -> bool:
         indent = _indent(text, lines[i])
         j = i + step
         while 0 <= j < len(lines):
-            if starts[j] and _indent(text, lines[j]) == indent:
+            if marks[j] and _indent(text, lines[j]) == indent:
                 return True
             if _indent(text, lines[j]) <= indent or lines[j].kind != _TEXT:
                 return False
             j += step
         return False
 
-    for i, ln in enumerate(lines):
-        if starts[i] and (paired(i, 1) or paired(i, -1)):
-            m = _O_BULLET.match(text, ln.start, ln.end)
+    for i, (ln, m) in enumerate(zip(lines, marks)):
+        if m and (paired(i, 1) or paired(i, -1)):
             ln.kind, ln.mark = _LIST, m.end() - ln.start
 
 
