@@ -142,12 +142,10 @@ def with_option_entries(
     missing = sorted(missing, key=lambda p: rank_of.get(p, len(hits)))[:ENTRIES_KEPT]
     if not missing:
         return hits
-    keep = PASSAGE_DEPTH - len(missing)
-    head = [h for h in hits if h.position not in missing][:keep]
+    others = [h for h in hits if h.position not in missing]
+    head, rest = others[: PASSAGE_DEPTH - len(missing)], others[PASSAGE_DEPTH - len(missing) :]
     floor = head[-1].score if head else 0.0
-    own = {h.position: h.score for h in hits}
-    brought = [Hit(p, min(own.get(p, floor), floor)) for p in missing]
-    rest = [h for h in hits if h.position not in missing][keep:]
+    brought = [Hit(p, min(hits[rank_of[p]].score, floor) if p in rank_of else floor) for p in missing]
     return head + brought + rest
 
 
