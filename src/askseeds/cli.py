@@ -23,9 +23,9 @@ def _add_corpus_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--docs",
         default=os.environ.get("ASKSEEDS_DOCS", "seeds"),
-        help=f"folder of documents ({' '.join(sorted(SUFFIXES))}, manual pages, text files "
-        "named like README or NEWS, any of them compressed), searched recursively "
-        "(default: seeds, or $ASKSEEDS_DOCS)",
+        help=f"folder of documents ({' '.join(sorted(SUFFIXES))}, manual pages, Info "
+        "manuals, text files named like README or NEWS, any of them compressed), searched "
+        "recursively (default: seeds, or $ASKSEEDS_DOCS)",
     )
     p.add_argument(
         "--index-dir",

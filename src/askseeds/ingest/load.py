@@ -36,6 +36,7 @@ from ..types import Document, SkippedFile
 from .clean import Cleaned, clean, common_lines
 from .convert import CONVERTED_SUFFIXES, Extracted, extract
 from .dates import parse_date
+from .info import INFO_SUFFIX, is_info, read_info
 from .roff import MAN_SUFFIX, read_man
 
 __all__ = [
@@ -269,7 +270,12 @@ def is_document_name(name: str) -> bool:
     them compressed (NEWS.gz, guide.html.xz)."""
     name = inner_name(name)
     suffix = PurePosixPath(name).suffix.lower()
-    return suffix in SUFFIXES or _named_plain(name) or MAN_SUFFIX.fullmatch(suffix) is not None
+    return (
+        suffix in SUFFIXES
+        or _named_plain(name)
+        or MAN_SUFFIX.fullmatch(suffix) is not None
+        or INFO_SUFFIX.fullmatch(suffix) is not None
+    )
 
 
 def document_suffix(source: str) -> str:
@@ -346,6 +352,13 @@ def _load_file(path: Path, source: str, max_file_bytes: int) -> _Read | SkippedF
         if page is None:
             return None
         return _Read(source, sha256, page[0], "", Extracted(page[0], title=page[1]))
+    if INFO_SUFFIX.fullmatch(suffix):  # "grep.info.gz", "find.info-1.gz": an Info manual
+        decoded = decode(data.replace(b"\x00", b""))  # NULs mark its index nodes
+        if decoded is not None and is_info(decoded[0]):
+            manual = read_info(decoded[0])
+            if manual is None:  # a split manual's table of where its parts' nodes are
+                return None
+            return _Read(source, sha256, manual[0], "", Extracted(manual[0], title=manual[1]))
     if suffix in CONVERTED_SUFFIXES:
         extracted = extract(suffix, data)
         if isinstance(extracted, str):

@@ -75,8 +75,8 @@ def _save_one(folder: Path, name: str, path: Path, max_file_bytes: int) -> Saved
         return Saved(
             name,
             None,
-            f"not added: {what} cannot be read (askseeds reads {kinds}, manual pages, and"
-            " text files named like README or NEWS)",
+            f"not added: {what} cannot be read (askseeds reads {kinds}, manual pages, Info"
+            " manuals, and text files named like README or NEWS)",
         )
     try:
         size = path.stat().st_size
