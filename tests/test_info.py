@@ -10,6 +10,7 @@ import pytest
 from askseeds import Assistant
 from askseeds.ingest.info import read_info
 from askseeds.ingest.load import load_folder
+from askseeds.retrieve.hybrid import PASSAGE_DEPTH, rank
 
 # As makeinfo 6.8 writes a manual: the directory entry, nodes after a 0x1f byte, menus, an
 # index node marked with NUL and backspace bytes, the tag table.
@@ -162,7 +163,9 @@ def test_info_manuals_load_split_or_whole(tmp_path: Path) -> None:
 
 
 INSTALLED = Path("/usr/share/info")
-MANUALS = ("grep.info.gz", "diffutils.info.gz", "sed.info.gz", "gzip.info.gz")
+MANUALS = tuple(
+    f"{name}.info.gz" for name in ("grep", "diffutils", "sed", "gzip", "ed", "bc", "bzip2", "time")
+)
 
 
 @pytest.fixture(scope="module")
@@ -184,3 +187,18 @@ def test_an_option_is_answered_from_its_entry_in_an_info_manual(installed: Assis
     first = reply.citations[0]
     assert first.source == "grep.info.gz", reply.text
     assert "print a count of matching lines" in first.snippet, reply.text
+
+
+@pytest.mark.slow
+def test_an_option_entry_is_found_under_the_headings_that_name_its_program(
+    installed: Assistant,
+) -> None:
+    # diffutils.info documents diff, cmp, diff3 and sdiff: "diff" is not the file's name but
+    # the heading over its options ("Options to 'diff'"); six other manuals have -q entries.
+    question = "What does diff's -q option do?"
+    hits = rank(installed.index, question, installed.encode(question), installed.settings)
+    read = [installed.index.chunks[h.position] for h in hits[:PASSAGE_DEPTH]]
+    assert any(
+        c.source == "diffutils.info.gz" and "Report only whether the files differ" in c.text
+        for c in read
+    ), [c.text[:60] for c in read]

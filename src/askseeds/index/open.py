@@ -240,16 +240,18 @@ class Index:
             by_source.setdefault(chunk.source, []).append(position)
         return by_source
 
-    def option_entries(self, option: str) -> list[int]:
-        """Chunk positions of the entries whose heading names the command-line ``option``
-        ("-C" of "-C, --directory=DIR"), as written: each the chunk holding the most of
-        what follows its heading. Headings are read for this once, on first use."""
+    def option_entries(self, option: str) -> list[tuple[int, str]]:
+        """The entries whose heading names the command-line ``option`` ("-C" of "-C,
+        --directory=DIR"), as written: each the position of the chunk holding the most of
+        what follows its heading, and the headings above it ("tar › OPTIONS"). Headings are
+        read for this once, on first use."""
         entries = self.__dict__.get("_option_entries")
         if entries is None:
             entries = {}
             for source, outline in self.outlines.items():
                 for offset, path in outline.get("sections") or ():
-                    named = options(path.rsplit(SECTION_SEP, 1)[-1])
+                    above, _, heading = path.rpartition(SECTION_SEP)
+                    named = options(heading)
                     if not named:
                         continue
                     holding = [
@@ -259,7 +261,7 @@ class Index:
                     if holding:
                         best = max(holding, key=lambda p: self.chunks[p].end)
                         for name in dict.fromkeys(named):
-                            entries.setdefault(name, []).append(best)
+                            entries.setdefault(name, []).append((best, above))
             self._option_entries = entries
         return entries.get(option, [])
 

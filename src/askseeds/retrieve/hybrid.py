@@ -115,6 +115,8 @@ def rank(
 # the option ("What does tar's -C option do?": its entry ranked 26th): the entries whose
 # heading names an option the question names are brought within the top PASSAGE_DEPTH, at
 # most ENTRIES_KEPT of them.
+# Words that say a term is an option, not what it is an option of ("grep's -v option").
+_OPTION_WORDS = frozenset(terms("option flag switch argument parameter"))
 PASSAGE_DEPTH = 20  # sentences of this many top passages are the answer's candidates
 ENTRIES_KEPT = 4
 
@@ -128,16 +130,25 @@ def with_option_entries(
     named = [t for t in query_terms if t.startswith("-")]
     if not named:
         return hits
-    wanted = dict.fromkeys(p for option in named for p in index.option_entries(option))
-    if within is not None:
-        wanted = {p: None for p in wanted if _holds(within, p)}
-    # Of many entries named alike (-v in every manual), those of the pages the question
-    # names ("grep -v"), if any; then those retrieval ranks highest.
-    asked = set(query_terms)
-    named_page = [p for p in wanted if not asked.isdisjoint(name_terms(index.chunks[p].source))]
+    wanted: dict[int, str] = {}
+    for option in named:
+        for position, above in index.option_entries(option):
+            if within is None or _holds(within, position):
+                wanted.setdefault(position, above)
+    # Of many entries named alike (-v in every manual), those whose page's name and the
+    # headings above them name the most of what the question names besides the option:
+    # "grep -v" the grep page's; "diff's -q option" the entry under "Options to diff" in a
+    # manual of several programs, not grep's under "Command-line Options". Then those
+    # retrieval ranks highest.
+    asked = set(query_terms).difference(_OPTION_WORDS, *(terms(option) for option in named))
+    naming = {
+        p: len(asked & name_terms(index.chunks[p].source).union(terms(above)))
+        for p, above in wanted.items()
+    }
+    most = max(naming.values(), default=0)
     rank_of = {h.position: i for i, h in enumerate(hits)}
     missing = [
-        p for p in named_page or wanted if rank_of.get(p, PASSAGE_DEPTH) >= PASSAGE_DEPTH
+        p for p in wanted if naming[p] == most and rank_of.get(p, PASSAGE_DEPTH) >= PASSAGE_DEPTH
     ]
     missing = sorted(missing, key=lambda p: rank_of.get(p, len(hits)))[:ENTRIES_KEPT]
     if not missing:
