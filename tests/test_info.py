@@ -47,6 +47,8 @@ opens the door above 200 degrees.
 
      kiln [OPTION]... SCHEDULE
 
+     kiln --help
+
 1.1 Options
 ===========
 
@@ -117,7 +119,7 @@ def test_an_info_manual_reads_as_its_reader_sees_it():
         "‘kiln’ reads a firing schedule and drives the kiln slowly.  It never opens the door"
         " above 200 degrees." in text
     )
-    assert "```\nkiln [OPTION]... SCHEDULE\n```" in text
+    assert "```\nkiln [OPTION]... SCHEDULE\n\nkiln --help\n```" in text  # one example
     assert "### 1.1 Options" in text
     # An item is an entry: its names a heading over what is indented under it.
     assert (

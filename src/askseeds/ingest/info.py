@@ -74,6 +74,7 @@ class _Manual:
         self.level = 1  # the heading level of the section being read
         self.context = 0  # the indentation of the text a block continues
         self.in_menu = False
+        self.fence_indent = 0  # the indentation the last example was read at
 
     def node(self, part: str) -> None:
         header, _, body = part.partition("\n")
@@ -198,8 +199,13 @@ class _Manual:
         )
         if prose:
             self.out.append(_joined([line.strip() for line in body]))
+        elif self.out and self.out[-1].startswith("```") and indent >= self.fence_indent:
+            # An example's blank lines part it into blocks: one example, one fence.
+            body = [line[self.fence_indent :] for line in lines]
+            self.out[-1] = self.out[-1][:-3] + "\n" + "\n".join(body) + "\n```"
         else:
             self.out.append("```\n" + "\n".join(body) + "\n```")
+            self.fence_indent = indent
 
     def paragraph(self, lines: list[str]) -> None:
         if lines:
