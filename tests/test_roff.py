@@ -224,6 +224,10 @@ def test_an_option_entry_far_down_a_long_page_is_found(tmp_path: Path) -> None:
     assert not reply.abstained, reply.text
     first = reply.citations[0]
     assert first.source == "tar.1.gz" and "Change to DIR" in first.snippet, reply.text
+    # ls's -S entry answers; xz's "-S .suf" is of another program, however well it ranks.
+    reply = bot.ask("What does ls -S do?")
+    assert reply.citations and reply.citations[0].source == "ls.1.gz", reply.text
+    assert {c.source for c in reply.citations} == {"ls.1.gz"}, reply.text
     # Asked of the other pages only, no tar entry is brought in.
     reply = bot.ask("What does tar's -C option do?", filters={"sources": ["grep*", "ls*", "less*"]})
     assert all(c.source != "tar.1.gz" for c in reply.citations), reply.text

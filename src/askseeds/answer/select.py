@@ -26,7 +26,7 @@ from ..config import Settings
 from ..index import Index
 from ..ingest.clean import SECTION_SEP
 from ..retrieve.hybrid import PASSAGE_DEPTH, Hit
-from ..terms import STOPWORDS, name_terms, terms, words
+from ..terms import STOPWORDS, name_terms, options, terms, words
 from ..types import Answer, Citation, Passage, Span
 from .features import (
     FEATURES,
@@ -421,7 +421,8 @@ class Answerer:
                 or _asks(c.text)
                 or self._heading_answers(question, c)
             ]
-        quoted = self.quoted(cands, names)
+        asked_options = tuple(options(question))
+        quoted = self.quoted(cands, names, asked_options)
         confidence = self.confidence(quoted)
         threshold = self.settings.min_confidence
         models = self.scorer.reader
@@ -441,7 +442,7 @@ class Answerer:
         head = cands[: models.top]
         pairs = self.reader_pairs(read_as or question, head)
         read = reread(head, self.reader.score(pairs), models.rank)
-        quoted = self.quoted(read, names)
+        quoted = self.quoted(read, names, asked_options)
         inputs = self.reader_evidence(quoted, read)
         confidence = 0.0 if inputs is None else float(_sigmoid(models.answerable(inputs)))
         return Verdict(
@@ -500,17 +501,28 @@ class Answerer:
             reader=verdict.reader,
         )
 
-    def quoted(self, cands: list[Candidate], names: tuple[str, ...] = ()) -> list[Candidate]:
+    def quoted(
+        self,
+        cands: list[Candidate],
+        names: tuple[str, ...] = (),
+        asked_options: tuple[str, ...] = (),
+    ) -> list[Candidate]:
         """The sentences an answer quotes: the best, and those nearly as likely (``KEEP_ODDS``).
         Where the best itself names the ``names`` spelled with digits the question uses, so
         must the others: under the release that fixed CVE-2014-0160, "Fix for
-        [CVE-2014-0076]" does not answer."""
+        [CVE-2014-0076]" does not answer. Where the best is the entry of a command-line option
+        the question names (``asked_options``), the others are of its document."""
         if not cands:
             return []
         best = cands[0]
         chosen = [best]
         found = [_name_pattern(n) for n in names]
         named = all(f.search(best.text) for f in found)
+        # Under the entry of an option the question names ("ls -S": ls's "-S"), what another
+        # document says is of another program's option of that name (xz's "-S .suf").
+        source = self.index.chunks[best.position].source
+        entry = self._section(source, best.start)[1]
+        within = source if set(asked_options).intersection(options(entry)) else None
         for c in cands[1:]:
             if len(chosen) == self.settings.max_answer_sentences:
                 break
@@ -519,6 +531,8 @@ class Answerer:
             if any(_same_statement(c.text, o.text) for o in chosen):
                 continue
             if found and named and not all(f.search(c.text) for f in found):
+                continue
+            if within is not None and self.index.chunks[c.position].source != within:
                 continue
             chosen.append(c)
         # Read in document order when sentences come from the same file.
