@@ -57,12 +57,15 @@ opens the door above 200 degrees.
      Fire to cone NUMBER; the default is cone 6.  *Note Cones::, for
      the temperatures.
 
-‘--dry-run’
+`--dry-run'
      Print the schedule without firing.
 
           kiln --dry-run stoneware.sched
 
      It reads the schedule all the same.
+
+‘kiln -c 6 'bisque.sched'’
+     Fire the bisque schedule to cone 6.
 
    The options are read in order:
 
@@ -121,7 +124,8 @@ def test_an_info_manual_reads_as_its_reader_sees_it():
     )
     assert "```\nkiln [OPTION]... SCHEDULE\n\nkiln --help\n```" in text  # one example
     assert "### 1.1 Options" in text
-    # An item is an entry: its names a heading over what is indented under it.
+    # An item is an entry: its names (in the quotes of makeinfo 5 or 4) a heading over what
+    # is indented under it.
     assert (
         "#### -c NUMBER, --cone=NUMBER\n\nFire to cone NUMBER; the default is cone 6.  See"
         " Cones, for the temperatures." in text
@@ -130,15 +134,16 @@ def test_an_info_manual_reads_as_its_reader_sees_it():
         "#### --dry-run\n\nPrint the schedule without firing.\n\n```\nkiln --dry-run"
         " stoneware.sched\n```\n\nIt reads the schedule all the same." in text
     )
+    assert "#### kiln -c 6 'bisque.sched'\n\nFire the bisque schedule to cone 6." in text
     assert "- Bisque first, at cone 04.\n\n- Glaze second." in text
     assert (
         "#### Function: int kiln_fire (struct schedule *S, int CONE)\n\nFire S to CONE; return"
         " 0 when the kiln has cooled." in text
     )
     assert "(1) Cone 6 is about 1222 degrees." in text
-    # What an Info reader moves by is not text.
+    # What an Info reader moves by is not text, nor is the heading of the index it leaves.
     for markup in ("File:", "Menu", "Invoking kiln::", "Tag Table", "Local Variables",
-                   "INFO-DIR", "(line 12)", "Footnotes", "\x08", "\x1f"):  # fmt: skip
+                   "INFO-DIR", "(line 12)", "Footnotes", "\x08", "\x1f", "## Index"):  # fmt: skip
         assert markup not in text, markup
 
 

@@ -36,7 +36,8 @@ _MENU_TITLE = re.compile(r"[-—]+ The Detailed Node Listing [-—]+")
 # "*Note Invoking::", "*note Title: Node.", "*note (coreutils)ls invocation::"
 _XREF_SHORT = re.compile(r"\*([Nn])ote\s+(?:\([^)\s]*\))?([^:*]+?)::")
 _XREF_LONG = re.compile(r"\*([Nn])ote\s+([^:*]+?):\s+(?:\([^)\s]*\))?[^.,:*]*?([.,])")
-_QUOTED = re.compile(r"[‘'`\"“]([^‘’'`\"“”]+)[’'\"”]")
+# An item's name in the quotes makeinfo writes: ‘-c’, “x”, '-c' and `-c' (before 5.0), "-c"
+_QUOTED = re.compile(r"‘([^‘’]+)’|“([^“”]+)”|'([^']+)'|`([^`']+)'|\"([^\"]+)\"")
 _TERM_END = re.compile(r"[.:;,!?]$")
 _TERM_WIDTH = 60
 _PROSE_WIDTH = 50  # an indented block whose lines fill to this is a quotation, not code
@@ -58,9 +59,27 @@ def read_info(source: str) -> tuple[str, str | None] | None:
         part = _MARKER.sub("", part).lstrip("\n")
         if part.startswith("File:"):
             manual.node(part)
-    if not manual.out:
+    out = _without_empty_sections(manual.out)
+    if not out:
         return None
-    return "\n\n".join(manual.out) + "\n", manual.title
+    return "\n\n".join(out) + "\n", manual.title
+
+
+def _without_empty_sections(out: list[str]) -> list[str]:
+    """``out`` without the headings that head nothing (an index node, once its entries are
+    left out): those followed by a heading of their level or above, or by nothing."""
+    kept: list[str] = []
+    for block in reversed(out):
+        level = _heading_level(block)
+        if level and (not kept or 0 < _heading_level(kept[-1]) <= level):
+            continue
+        kept.append(block)
+    return kept[::-1]
+
+
+def _heading_level(block: str) -> int:
+    match = re.match(r"(#{1,6}) ", block)
+    return len(match.group(1)) if match else 0
 
 
 def _indent(line: str) -> int:
@@ -229,7 +248,7 @@ def _is_term(line: str) -> bool:
 
 def _unquote(text: str) -> str:
     match = _QUOTED.fullmatch(text)
-    return match.group(1) if match else text
+    return next(g for g in match.groups() if g is not None) if match else text
 
 
 def _joined(lines: list[str]) -> str:
