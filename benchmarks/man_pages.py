@@ -34,33 +34,46 @@ def main() -> int:
         inner = name[: -len(path.suffix)] if inflate else name
         if path.is_file() and MAN_SUFFIX.fullmatch(Path(inner).suffix):
             pages.append((path, inflate))
+
+    def read_page(path: Path, inflate) -> str | None:
+        data = path.read_bytes()
+        decoded = decode(inflate(data) if inflate else data)
+        page = read_man(decoded[0]) if decoded else None
+        return page[0] if page else None
+
+    tally(pages, read_page, _REQUEST, ("manual pages", "no page", "request-like lines", "page"))
+    return 0
+
+
+def tally(items: list, read_one, leak: re.Pattern, words: tuple[str, str, str, str]) -> None:
+    """Read each of ``items`` (``read_one(*item)``: its text, or None when passed over) and
+    print how many were read, passed over and raised, the time, and the matches of ``leak``
+    (markup that got through). ``words``: what the items are, why one is passed over, what a
+    leak is, and one item."""
+    kind, why, leaks, one = words
     read = passed = failed = leaked = chars = 0
     start = time.perf_counter()
-    for path, inflate in pages:
+    for item in items:
         try:
-            data = path.read_bytes()
-            decoded = decode(inflate(data) if inflate else data)
-            page = read_man(decoded[0]) if decoded else None
+            text = read_one(*item)
         except Exception as exc:  # noqa: BLE001 -- counted: the loader must never raise either
             failed += 1
-            print(f"failed: {path}: {type(exc).__name__}: {exc}", file=sys.stderr)
+            print(f"failed: {item[0]}: {type(exc).__name__}: {exc}", file=sys.stderr)
             continue
-        if page is None:
+        if text is None:
             passed += 1
             continue
         read += 1
-        chars += len(page[0])
-        leaked += len(_REQUEST.findall(page[0]))
+        chars += len(text)
+        leaked += len(leak.findall(text))
     seconds = time.perf_counter() - start
-    print(f"manual pages found:          {len(pages)}")
+    print(f"{kind} found:".ljust(29) + f"{len(items)}")
     print(f"read:                        {read}")
-    print(f"passed over (no page):       {passed}")
+    print(f"passed over ({why}):".ljust(29) + f"{passed}")
     print(f"raised:                      {failed}")
-    print(f"seconds (reading included):  {seconds:.1f}")
+    print(f"seconds (reading included):  {seconds:.2f}")
     print(f"text read (MiB):             {chars / 2**20:.1f}")
-    print(f"request-like lines left:     {leaked} ({leaked / max(read, 1):.3f} a page)")
-    return 0
-
+    print(f"{leaks} left:".ljust(29) + f"{leaked} ({leaked / max(read, 1):.3f} a {one})")
 
 if __name__ == "__main__":
     raise SystemExit(main())
