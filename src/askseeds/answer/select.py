@@ -520,9 +520,11 @@ class Answerer:
         named = all(f.search(best.text) for f in found)
         # Under the entry of an option the question names ("ls -S": ls's "-S"), what another
         # document says is of another program's option of that name (xz's "-S .suf").
-        source = self.index.chunks[best.position].source
-        entry = self._section(source, best.start)[1]
-        within = source if set(asked_options).intersection(options(entry)) else None
+        within = None
+        if asked_options:
+            source = self.index.chunks[best.position].source
+            if set(asked_options).intersection(options(self._section(source, best.start)[1])):
+                within = source
         for c in cands[1:]:
             if len(chosen) == self.settings.max_answer_sentences:
                 break

@@ -21,7 +21,7 @@ from ..config import Settings
 from ..errors import IndexCorruptError
 from ..ingest.clean import SECTION_SEP, section_at, section_entry
 from ..retrieve.filters import Filters, select
-from ..terms import options
+from ..terms import options, terms
 from ..types import Chunk, Document, Location, SkippedFile, Span
 from .bm25 import LexicalIndex
 from .manifest import FORMAT_VERSION, DocInfo, _verify, read_manifest
@@ -240,11 +240,11 @@ class Index:
             by_source.setdefault(chunk.source, []).append(position)
         return by_source
 
-    def option_entries(self, option: str) -> list[tuple[int, str]]:
+    def option_entries(self, option: str) -> list[tuple[int, frozenset[str]]]:
         """The entries whose heading names the command-line ``option`` ("-C" of "-C,
         --directory=DIR"), as written: each the position of the chunk holding the most of
-        what follows its heading, and the headings above it ("tar › OPTIONS"). Headings are
-        read for this once, on first use."""
+        what follows its heading, and the terms of the headings above it ("Options to
+        'diff'"). Headings are read for this once, on first use."""
         entries = self.__dict__.get("_option_entries")
         if entries is None:
             entries = {}
@@ -260,8 +260,9 @@ class Index:
                     ]  # fmt: skip
                     if holding:
                         best = max(holding, key=lambda p: self.chunks[p].end)
+                        above_terms = frozenset(terms(above))
                         for name in dict.fromkeys(named):
-                            entries.setdefault(name, []).append((best, above))
+                            entries.setdefault(name, []).append((best, above_terms))
             self._option_entries = entries
         return entries.get(option, [])
 

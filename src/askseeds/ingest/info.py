@@ -39,6 +39,9 @@ _XREF_LONG = re.compile(r"\*([Nn])ote\s+([^:*]+?):\s+(?:\([^)\s]*\))?[^.,:*]*?([
 # An item's name in the quotes makeinfo writes: ‘-c’, “x”, '-c' and `-c' (before 5.0), "-c"
 _QUOTED = re.compile(r"‘([^‘’]+)’|“([^“”]+)”|'([^']+)'|`([^`']+)'|\"([^\"]+)\"")
 _TERM_END = re.compile(r"[.:;,!?]$")
+_PROSE_END = re.compile(r"[.!?:)\"’”]$")
+_HEADING = re.compile(r"(#{1,6}) ")
+_TOP = re.compile(r"Node:\s*Top\s*(?:,|$)")
 _TERM_WIDTH = 60
 _PROSE_WIDTH = 50  # an indented block whose lines fill to this is a quotation, not code
 
@@ -78,7 +81,7 @@ def _without_empty_sections(out: list[str]) -> list[str]:
 
 
 def _heading_level(block: str) -> int:
-    match = re.match(r"(#{1,6}) ", block)
+    match = _HEADING.match(block)
     return len(match.group(1)) if match else 0
 
 
@@ -97,7 +100,7 @@ class _Manual:
 
     def node(self, part: str) -> None:
         header, _, body = part.partition("\n")
-        top = re.search(r"Node:\s*Top\s*(?:,|$)", header) is not None
+        top = _TOP.search(header) is not None
         self.level, self.context, self.in_menu = 1, 0, False
         block: list[str] = []
         for line in body.split("\n"):
@@ -214,7 +217,7 @@ class _Manual:
         prose = (
             len(lines) >= 2
             and min(widths[:-1]) >= _PROSE_WIDTH
-            and re.search(r"[.!?:)\"’”]$", lines[-1]) is not None
+            and _PROSE_END.search(lines[-1]) is not None
         )
         if prose:
             self.out.append(_joined([line.strip() for line in body]))

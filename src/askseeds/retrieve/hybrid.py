@@ -130,7 +130,7 @@ def with_option_entries(
     named = [t for t in query_terms if t.startswith("-")]
     if not named:
         return hits
-    wanted: dict[int, str] = {}
+    wanted: dict[int, frozenset[str]] = {}
     for option in named:
         for position, above in index.option_entries(option):
             if within is None or _holds(within, position):
@@ -142,7 +142,7 @@ def with_option_entries(
     # retrieval ranks highest.
     asked = set(query_terms).difference(_OPTION_WORDS, *(terms(option) for option in named))
     naming = {
-        p: len(asked & name_terms(index.chunks[p].source).union(terms(above)))
+        p: len(asked & (name_terms(index.chunks[p].source) | above))
         for p, above in wanted.items()
     }
     most = max(naming.values(), default=0)
