@@ -54,9 +54,7 @@ def is_info(text: str) -> bool:
 
 def read_info(source: str) -> tuple[str, str | None] | None:
     """An Info file's text and title (its top node's, "GNU Coreutils"), or None when it holds
-    no node: not Info, or a split manual's table of its parts."""
-    if not is_info(source):
-        return None
+    no node: not Info, or a split manual's table of its parts (``is_info`` tells them apart)."""
     manual = _Manual()
     for part in source.replace("\r\n", "\n").split("\x1f")[1:]:
         part = _MARKER.sub("", part).lstrip("\n")
