@@ -91,6 +91,17 @@ _DEFERS = re.compile(
     re.IGNORECASE,
 )
 _POINTS_AHEAD = re.compile(r"\b(?:the following|as follows)\b", re.IGNORECASE)
+# A sentence whose reason is the one before it: "For this reason, %timeit results are faster."
+_POINTS_BACK = re.compile(
+    r"\W*(?:for\s+(?:this|that|these|those|the\s+same|such)\s+reasons?"
+    r"|(?:this|that)(?:'s|’s|\s+is|\s+was)\s+(?:why|the\s+reason)|because\s+of\s+(?:this|that)"
+    r"|as\s+a\s+(?:result|consequence)|hence|therefore|thus|consequently|accordingly)\b",
+    re.IGNORECASE,
+)
+_EXAMPLE = re.compile(r"\W*(?:for\s+(?:example|instance)|e\.g\.)", re.IGNORECASE)
+_ASKS_WHY = re.compile(
+    r"\bwhy\b|\bhow come\b|\bfor what reasons?\b|\bwhat\b.*\breasons?\b", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True)
@@ -476,7 +487,10 @@ class Answerer:
                 reader=verdict.reader,
             )
         cands = verdict.candidates
-        quoted = _outermost([self._with_followers(c) for c in verdict.quoted])
+        why = _ASKS_WHY.search(question) is not None
+        quoted = _outermost(
+            [self._with_followers(self._with_reason(c) if why else c) for c in verdict.quoted]
+        )
         rivals = self._conflicting(question, cands)
         conflict = rivals is not None
         if rivals is None:
@@ -639,6 +653,34 @@ class Answerer:
         if not reached:
             return c
         return replace(c, end=end, text=self.index.original(c.position, c.start, end))
+
+    def _with_reason(self, c: Candidate) -> Candidate:
+        """``c`` with the sentence before it, when ``c`` gives its reason only by pointing back
+        ("For this reason, `%timeit` results are faster."): to a why-question, that sentence
+        is the answer; and the one before that, when it is an example of what is before it
+        ("For example, it prevents garbage collection."). Only within its paragraph."""
+        if not _POINTS_BACK.match(shown_statement(c.text)):
+            return c
+        for position in self.index.positions_of(self.index.chunks[c.position].source):
+            spans = self.index.chunks[position].sentences
+            i = next((k for k, s in enumerate(spans) if s.start == c.start), None)
+            if not i:
+                continue
+            start = c.start
+            for before in reversed(spans[:i]):
+                if not self._same_paragraph(position, before.end, start):
+                    break
+                if c.end - before.start > LEAD_IN_CHARS and start < c.start:
+                    break
+                start = before.start
+                said = self.index.original(position, before.start, before.end)
+                if not _EXAMPLE.match(shown_statement(said)):
+                    break
+            if start == c.start:
+                return c
+            text = self.index.original(position, start, c.end)
+            return replace(c, position=position, start=start, text=text)
+        return c
 
     def _reaching_furthest(self, c: Candidate) -> Candidate:
         """``c`` in the chunk of its document that holds the most text after it."""
