@@ -70,6 +70,10 @@ def test_year_questions(question, wants):
         ("What keyboard shortcut opens the command palette?", "keys"),
         ("Which hotkey toggles the sidebar?", "keys"),
         ("What is the shortcut for saving a file?", "keys"),
+        ("Why doesn't !cd change the working directory?", "reason"),
+        ("For what reason was the treaty signed?", "reason"),
+        ("What was the main reason for the delay?", "reason"),
+        ("What did the reason of state justify?", "other"),  # asks a thing, not why
     ],
 )
 def test_question_kinds(question, kind):
@@ -138,6 +142,21 @@ def test_a_default_question_wants_a_value(sentence, match):
 )
 def test_a_shortcut_question_wants_a_key_combination(sentence, match):
     assert type_match("keys", read_sentence(sentence), set()) == match
+
+
+@pytest.mark.parametrize(
+    ("sentence", "match"),
+    [
+        ("The reason is that shell commands run in a temporary subshell.", 1.0),
+        ("Per-CPU stats are disabled by default because they take up too much space.", 1.0),
+        ("The flight was delayed due to fog.", 1.0),
+        ("For this reason, `%timeit` results are usually faster.", 1.0),
+        ("You can use the `%cd` magic command to change the working directory.", 0.0),
+        ("Since 1979, the cities have exchanged delegations.", 0.0),  # a time, not a cause
+    ],
+)
+def test_a_why_question_wants_a_reason(sentence, match):
+    assert type_match("reason", read_sentence(sentence), set()) == match
 
 
 @pytest.mark.parametrize(

@@ -149,6 +149,17 @@ _VALUE_QUESTION = re.compile(
     r"|(?:what|which) .*\bdefaults? (?:to|value)\b"
 )
 
+# "Why ...?", "For what reason ...?", "What is the reason ...?", "How come ...?"
+_REASON_QUESTION = re.compile(
+    r"why\b|how come\b|(?:for )?what reasons?\b|what (?:is|was|are|were) the (?:main )?reasons?\b"
+)
+# A sentence that gives a reason: "... because ...", "The reason is that ...", "due to ...".
+_REASON = re.compile(
+    r"\b(?:because|due to|owing to|thanks to|on account of|as a (?:result|consequence)|in order to"
+    r"|so that|reasons?\b|caused by|therefore|hence|thus|consequently)\b",
+    re.IGNORECASE,
+)
+
 # A value as code writes it: quoted, a Python constant, an empty container ("Default: {}.").
 _LITERAL = re.compile(
     r"(['\"])[^'\"\s]{1,40}\1|(?<=\W)(?:True|False|None)\b|(?<!\w)(?:\{\s*\}|\[\s*\])"
@@ -157,7 +168,7 @@ _LITERAL = re.compile(
 
 def question_kind(question: str) -> str:
     """What the question asks for: 'number', 'date', 'name', 'place', 'code', 'keys' (a key
-    combination), 'value' or 'other'.
+    combination), 'value', 'reason' or 'other'.
 
     Read from the first question word on, so "How did he feel when he arrived?"
     asks for a manner, not a date.
@@ -183,6 +194,8 @@ def question_kind(question: str) -> str:
         return "code"
     if _VALUE_QUESTION.match(q):
         return "value"
+    if _REASON_QUESTION.match(q):
+        return "reason"
     return "other"
 
 
@@ -550,6 +563,8 @@ def type_match(kind: str, sentence: SentenceFacts, question_words: AbstractSet[s
         return 1.0 if _CODE_NAME.search(sentence.text) else 0.0
     if kind == "keys":
         return 1.0 if _KEY_COMBO.search(sentence.text) else 0.0
+    if kind == "reason":
+        return 1.0 if _REASON.search(sentence.text) else 0.0
     if kind == "value":
         numbers = [n for n in sentence.numbers if n not in question_words]
         return 1.0 if numbers or _LITERAL.search(sentence.text) else 0.0
@@ -758,7 +773,7 @@ def candidate_features(
         [focus_slot(q.head, s, q.words) for s in sentences] if q.head else np.zeros(n),
         entry,
         np.maximum(
-            entry * np.array([s.lead for s in sentences], dtype=float) * (q.kind == "other"),
+            entry * np.array([s.lead for s in sentences], dtype=float) * (q.kind in ("other", "reason")),
             [
                 bool(q.defined) and q.defined in s.subject
                 or bool(q.task) and bool(s.purpose) and q.task <= s.purpose

@@ -99,9 +99,6 @@ _POINTS_BACK = re.compile(
     re.IGNORECASE,
 )
 _EXAMPLE = re.compile(r"\W*(?:for\s+(?:example|instance)|e\.g\.)", re.IGNORECASE)
-_ASKS_WHY = re.compile(
-    r"\bwhy\b|\bhow come\b|\bfor what reasons?\b|\bwhat\b.*\breasons?\b", re.IGNORECASE
-)
 
 
 @dataclass(frozen=True)
@@ -487,7 +484,7 @@ class Answerer:
                 reader=verdict.reader,
             )
         cands = verdict.candidates
-        why = _ASKS_WHY.search(question) is not None
+        why = question_kind(question) == "reason"
         quoted = _outermost(
             [self._with_followers(self._with_reason(c) if why else c) for c in verdict.quoted]
         )
