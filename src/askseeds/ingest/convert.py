@@ -21,10 +21,10 @@ import json
 import logging
 import posixpath
 import re
-import zipfile
 from dataclasses import dataclass
 from urllib.parse import unquote
 
+from .archive import MAX_UNPACKED_BYTES, open_zip, parse_xml
 from .pdf import NO_TEXT_LAYER, read_pdf
 
 __all__ = ["CONVERTED_SUFFIXES", "MAX_UNPACKED_BYTES", "Extracted", "extract"]
@@ -32,10 +32,6 @@ __all__ = ["CONVERTED_SUFFIXES", "MAX_UNPACKED_BYTES", "Extracted", "extract"]
 log = logging.getLogger(__name__)
 
 CONVERTED_SUFFIXES = frozenset({".pdf", ".html", ".htm", ".xhtml", ".docx", ".epub", ".ipynb"})
-# A DOCX or an EPUB is a zip: its members are checked against this before anything is
-# inflated, so a zip bomb (a few KiB that inflate to GiB) is refused without being read.
-MAX_UNPACKED_BYTES = 200 * 2**20
-MAX_ZIP_MEMBERS = 5000
 _LETTER = re.compile(r"[^\W\d_]")
 _WORD_CHAR = re.compile(r"[^\W_]")
 _SPACES = re.compile(r"[ \t\f\v\u00a0]+")
@@ -98,26 +94,8 @@ def _pdf(data: bytes) -> Extracted | str:
 # --- DOCX --------------------------------------------------------------------
 
 
-def _zip(data: bytes, kind: str) -> zipfile.ZipFile | str:
-    """The archive a DOCX or an EPUB is, or why it is not opened: not a zip, or one whose
-    members would inflate past ``MAX_UNPACKED_BYTES`` (their sizes as the archive declares
-    them, which bound what reading them can give)."""
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
-        return f"not {'an' if kind[0] in 'AEIOU' else 'a'} {kind} (not a zip archive)"
-    infos = archive.infolist()
-    unpacked = sum(i.file_size for i in infos)
-    if len(infos) > MAX_ZIP_MEMBERS or unpacked > MAX_UNPACKED_BYTES:
-        return (
-            f"{kind} would unpack to {unpacked / 2**20:.0f} MiB in {len(infos)} parts "
-            f"(more than {MAX_UNPACKED_BYTES // 2**20} MiB): refused as a possible zip bomb"
-        )
-    return archive
-
-
 def _docx(data: bytes) -> Extracted | str:
-    archive = _zip(data, "DOCX")
+    archive = open_zip(data, "DOCX")
     if isinstance(archive, str):
         return archive
     if "word/document.xml" not in archive.namelist():
@@ -195,18 +173,18 @@ def _epub(data: bytes) -> Extracted | str:
     """An e-book's chapters in reading order (its spine), each read as an HTML page is, under
     its package's dc:title. A chapter locked by DRM (listed in META-INF/encryption.xml)
     makes the book unreadable; obfuscated fonts, listed there too, do not matter."""
-    archive = _zip(data, "EPUB")
+    archive = open_zip(data, "EPUB")
     if isinstance(archive, str):
         return archive
     names = set(archive.namelist())
     if "META-INF/container.xml" not in names:
         return "not an EPUB (no META-INF/container.xml inside)"
-    container = _xml(archive.read("META-INF/container.xml"))
+    container = parse_xml(archive.read("META-INF/container.xml"))
     root = container.find(".//c:rootfile", _OPF_NS)
     opf_path = root.get("full-path") if root is not None else None
     if not opf_path or opf_path not in names:
         return "not an EPUB (its container names no package file inside)"
-    package = _xml(archive.read(opf_path))
+    package = parse_xml(archive.read(opf_path))
     base = posixpath.dirname(opf_path)
     manifest = {
         item.get("id"): item
@@ -215,7 +193,7 @@ def _epub(data: bytes) -> Extracted | str:
     }
     locked = set()
     if "META-INF/encryption.xml" in names:
-        encryption = _xml(archive.read("META-INF/encryption.xml"))
+        encryption = parse_xml(archive.read("META-INF/encryption.xml"))
         for ref in encryption.iterfind(".//enc:CipherReference", _OPF_NS):
             locked.add(posixpath.normpath(unquote(ref.get("URI") or "")))
     chapters: list[str] = []
@@ -241,17 +219,6 @@ def _epub(data: bytes) -> Extracted | str:
     # section under it, not the title of the whole.
     head = [f"# {title}", ""] if title else []
     return Extracted(_join(head + chapters), title=title or None)
-
-
-def _xml(data: bytes):
-    """A package file parsed without entities, DTDs or the network: an e-book comes from
-    anywhere, and an entity can expand a few bytes into GiB."""
-    from lxml import etree
-
-    parser = etree.XMLParser(
-        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
-    )
-    return etree.fromstring(data, parser)
 
 
 # --- Jupyter notebooks ---------------------------------------------------------
