@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from urllib.parse import unquote
 
 from .archive import MAX_UNPACKED_BYTES, open_zip, parse_xml
+from .marks import join_lines, table_row
 from .pdf import NO_TEXT_LAYER, read_pdf
 
 __all__ = ["CONVERTED_SUFFIXES", "MAX_UNPACKED_BYTES", "Extracted", "extract"]
@@ -123,7 +124,7 @@ def _docx(data: bytes) -> Extracted | str:
         else:
             lines += ["", text, ""]
     title = (document.core_properties.title or "").strip() or None
-    return Extracted(_join(lines), title=title)
+    return Extracted(join_lines(lines), title=title)
 
 
 def _heading_level(style: str) -> int:
@@ -144,18 +145,8 @@ def _docx_rows(table) -> list[str]:
             if not cells or text != cells[-1]:
                 cells.append(text)
         if any(cells):
-            rows.append(_row(cells))
+            rows.append(table_row(cells))
     return rows
-
-
-def _row(cells: list[str]) -> str:
-    return "| " + " | ".join(c.replace("|", "/") for c in cells) + " |"
-
-
-def _join(lines: list[str]) -> str:
-    """Lines to text: runs of blank lines become one blank line."""
-    text = "\n".join(lines)
-    return re.sub(r"\n{3,}", "\n\n", text).strip("\n") + "\n"
 
 
 # --- EPUB --------------------------------------------------------------------
@@ -218,7 +209,7 @@ def _epub(data: bytes) -> Extracted | str:
     # The book's title heads its text, so that each chapter's first-level heading is a
     # section under it, not the title of the whole.
     head = [f"# {title}", ""] if title else []
-    return Extracted(_join(head + chapters), title=title or None)
+    return Extracted(join_lines(head + chapters), title=title or None)
 
 
 # --- Jupyter notebooks ---------------------------------------------------------
@@ -265,7 +256,7 @@ def _notebook(data: bytes) -> Extracted | str:
             fence = "`" * max([3, *(len(m) + 1 for m in re.findall(r"`{3,}", text))])
             lines += ["", fence + language, text.strip("\n"), fence, ""]
     title = meta.get("title") if isinstance(meta.get("title"), str) else ""
-    return Extracted(_join(lines), title=title.strip() or None)
+    return Extracted(join_lines(lines), title=title.strip() or None)
 
 
 def _cell_source(source: object) -> str:
@@ -400,7 +391,7 @@ def _html(data: bytes, xhtml: bool = False) -> Extracted | str:
     out = _HtmlText(_holding_pager_links(tree))
     if root is not None:
         out.walk(root)
-    return Extracted(_join(out.lines), title=title or None)
+    return Extracted(join_lines(out.lines), title=title or None)
 
 
 # XHTML (an e-book's chapters) closes any element with "/>"; an HTML parser closes only the
@@ -529,7 +520,7 @@ class _HtmlText:
                 self.flush()
                 cells = [_words(c) for c in child.iter() if c.tag in ("td", "th")]
                 if any(cells):
-                    self.lines.append(_row(cells))
+                    self.lines.append(table_row(cells))
             elif tag == "li":
                 self.flush()
                 self.prefix = "- "
