@@ -1,5 +1,5 @@
-"""PDF, HTML, DOCX, EPUB and notebooks read through their libraries; broken ones skipped with a
-reason."""
+"""PDF, HTML, DOCX, ODT, EPUB and notebooks read through their libraries; broken ones skipped with
+a reason."""
 
 from __future__ import annotations
 
@@ -32,6 +32,20 @@ PAGE_HTML = b"""<!doctype html><html><head><title>Otters - Wildlife Trust</title
 <h2>Kinds</h2><ul><li>The sea otter lives on the Pacific coast.</li><li>River otter</li></ul>
 <table><tr><th>Kind</th><th>Weight</th></tr><tr><td>Sea otter</td><td>30 kg</td></tr></table>
 </article><footer>Copyright 2024 Wildlife Trust. All rights reserved.</footer></body></html>"""
+
+
+# A guide LibreOffice 7.4 wrote (`soffice --convert-to odt`, then `--convert-to fodt` of that) from
+# a document holding what ODT readers trip on: a title, a table of contents, a footnote, a
+# comment, a tracked deletion, a nested list, a table, preformatted code, a text box.
+ODF = Path(__file__).parent / "data" / "odf"
+
+
+def _odt_parts(parts: dict[str, bytes]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)
+    return out.getvalue()
 
 
 def _write(folder: Path, name: str, data: bytes) -> None:
@@ -336,6 +350,34 @@ def test_docx_paragraphs_headings_bullets_and_table_cells(tmp_path: Path) -> Non
     assert section_at(doc.sections, fish) == "Herons"
 
 
+@pytest.mark.parametrize("name", ["kiln-guide.odt", "kiln-guide.fodt"])
+def test_an_opendocument_reads_as_its_reader_sees_it(name: str) -> None:
+    out = extract(Path(name).suffix, (ODF / name).read_bytes())
+    assert out.title == "Kiln Operator's Guide"
+    text = out.text
+    lines = text.splitlines()
+    assert lines[0] == "# Kiln Operator's Guide"
+    assert "## Loading the kiln" in lines and "### Cooling down" in lines
+    # The footnote is read after the sentence that cites it, not inside it.
+    assert "Place the tallest pots on the bottom shelf, and leave two fingers" in text
+    assert lines.index("The bottom shelf sits closest to the gas burners.") > lines.index(
+        "## Loading the kiln"
+    )
+    assert ["- Vacuum the kiln floor.", "- Check the shelves for cracks."] == lines[
+        lines.index("- Vacuum the kiln floor.") : lines.index("- Vacuum the kiln floor.") + 2
+    ]
+    assert "  - A cracked shelf goes to the scrap bin." in lines
+    assert "| Candling | 50 degrees per hour |" in lines
+    # Code keeps its spaces (<text:s text:c="3"/>) inside one fence.
+    fence = lines.index("kilnctl fire --schedule stoneware")
+    assert lines[fence - 1] == "```" and lines[fence + 1] == "kilnctl status   # every 10 minutes"
+    assert "Opening the lid early cracks the glaze." in lines  # the text box
+    # Left out: the deleted sentence, the comment, the table of contents.
+    for gone in ("fired every Monday", "Check this with Brian", "Contents"):
+        assert gone not in text
+    assert text.count("Loading the kiln") == 1
+
+
 def test_html_main_text_without_menus_scripts_or_footer(tmp_path: Path) -> None:
     _write(tmp_path, "otters.html", PAGE_HTML)
     (doc,), _ = load_folder(tmp_path)
@@ -445,6 +487,27 @@ def test_a_saved_page_is_titled_by_its_headline_or_its_own_title(tmp_path: Path)
         ("drm.epub", epub_bytes("Locked", [("One", ["Sealed words."])], locked=(0,)), "encrypted"),
         ("bomb.epub", epub_bytes("Big", [("One", ["Words."])], inflated_mib=210), "EPUB would"),
         ("docx.epub", docx_bytes("A DOCX", [("Herons", ["Grey."])]), "not an EPUB (no META-INF"),
+        ("text.odt", b"Just some words in a text file.", "not an ODT (not a zip"),
+        ("bomb.odt", zip_bomb_docx(210), "ODT would unpack to 210 MiB"),
+        ("docx.odt", docx_bytes("A DOCX", [("Herons", ["Grey."])]), "not an ODT (no content.xml"),
+        (
+            "locked.odt",
+            _odt_parts({
+                "content.xml": b"\x8f\x02 sealed bytes",
+                "META-INF/manifest.xml": b"<manifest><manifest:encryption-data/></manifest>",
+            }),
+            "encrypted (saved with a password)",
+        ),
+        (
+            "sheet.odt",  # a spreadsheet under a text document's name
+            _odt_parts({
+                "content.xml": b'<office:document-content xmlns:office="urn:oasis:names:tc:'
+                b'opendocument:xmlns:office:1.0"><office:body><office:spreadsheet/>'
+                b"</office:body></office:document-content>"
+            }),
+            "not a text document",
+        ),
+        ("cut.fodt", (ODF / "kiln-guide.fodt").read_bytes()[:5000], "unreadable FODT"),
         ("pictures.epub", epub_bytes("Photos", [("", [""])]), "no chapter with text"),
         ("cut.ipynb", _notebook([{"cell_type": "markdown", "source": "Hi"}])[:-9], "not a Jupyter"),
         ("list.ipynb", b"[1, 2]", "not a Jupyter notebook (no cells)"),
@@ -465,7 +528,7 @@ def test_bad_files_are_skipped_with_a_reason(
 
 
 def test_extract_never_raises_on_garbage() -> None:
-    for suffix in (".pdf", ".docx", ".html", ".epub", ".ipynb"):
+    for suffix in (".pdf", ".docx", ".odt", ".fodt", ".html", ".epub", ".ipynb"):
         for data in (b"%PDF-1.7\n" + bytes(range(256)) * 4, b"PK\x03\x04" + b"\xff" * 64, b"<"):
             out = extract(suffix, data)
             assert isinstance(out, str) or out.text

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import itertools
 import json
+from pathlib import Path
 
 import pytest
 from make_docs import docx_bytes, epub_bytes, pdf_bytes, pdf_typeset
@@ -172,6 +173,10 @@ def bot(tmp_path_factory) -> Assistant:
     (docs / "README").write_text(TIDEWATER_README)
     (docs / "NEWS.gz").write_bytes(gzip.compress(TIDEWATER_NEWS.encode()))
     (docs / "firing.ipynb").write_text(FIRING_NOTEBOOK)
+    # Written by LibreOffice (tests/test_convert.py says how).
+    (docs / "kiln-guide.odt").write_bytes(
+        (Path(__file__).parent / "data" / "odf" / "kiln-guide.odt").read_bytes()
+    )
     (docs / "handbook.epub").write_bytes(
         epub_bytes(
             "The Glassblower's Handbook",
@@ -200,6 +205,13 @@ def bot(tmp_path_factory) -> Assistant:
             "eleven hours",
             None,
             "Annealing",
+        ),
+        (
+            "Which shelf should the tallest pots go on?",
+            "kiln-guide.odt",
+            "bottom shelf",
+            None,
+            "Loading the kiln",
         ),
         (
             "Who admired the magnification of the Harrow Head optic?",
@@ -243,7 +255,7 @@ def test_text_files_are_their_own_document_text(bot) -> None:
 
 def test_bad_file_is_reported_not_indexed(bot) -> None:
     assert [s.source for s in bot.stats.skipped] == ["bad.pdf"]
-    assert bot.stats.documents == 12
+    assert bot.stats.documents == 13
 
 
 def test_a_lead_in_is_quoted_with_what_it_introduces(bot) -> None:

@@ -1,5 +1,5 @@
-"""Extract the text of PDF, HTML, DOCX, EPUB files and Jupyter notebooks, as plain text with
-light Markdown marks.
+"""Extract the text of PDF, HTML, DOCX, OpenDocument (``odf.py``), EPUB files and Jupyter
+notebooks, as plain text with light Markdown marks.
 
 A converted file's text is not the file, so citations point into the text made
 here (the index stores it; ``Assistant.document_text`` returns it). Structure is
@@ -11,7 +11,8 @@ exception: these files come from anywhere.
 Libraries (see README, "Formats"): pypdf (pure Python, BSD, no system
 libraries) for the PDF text layer; selectolax's Lexbor parser (a fast,
 standards-conforming HTML5 parser) for HTML and for an EPUB's chapters; python-docx for DOCX;
-lxml (python-docx's own XML parser, entities and network off) for an EPUB's package files.
+lxml (python-docx's own XML parser, entities and network off) for an EPUB's package files and
+OpenDocument's XML.
 """
 
 from __future__ import annotations
@@ -21,18 +22,22 @@ import json
 import logging
 import posixpath
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import unquote
 
 from .archive import MAX_UNPACKED_BYTES, open_zip, parse_xml
 from .marks import join_lines, table_row
+from .odf import read_fodt, read_odt
 from .pdf import NO_TEXT_LAYER, read_pdf
 
 __all__ = ["CONVERTED_SUFFIXES", "MAX_UNPACKED_BYTES", "Extracted", "extract"]
 
 log = logging.getLogger(__name__)
 
-CONVERTED_SUFFIXES = frozenset({".pdf", ".html", ".htm", ".xhtml", ".docx", ".epub", ".ipynb"})
+CONVERTED_SUFFIXES = frozenset(
+    {".pdf", ".html", ".htm", ".xhtml", ".docx", ".odt", ".fodt", ".epub", ".ipynb"}
+)
 _LETTER = re.compile(r"[^\W\d_]")
 _WORD_CHAR = re.compile(r"[^\W_]")
 _SPACES = re.compile(r"[ \t\f\v\u00a0]+")
@@ -60,6 +65,8 @@ def extract(suffix: str, data: bytes) -> Extracted | str:
     reader = {
         ".pdf": _pdf,
         ".docx": _docx,
+        ".odt": _odf(read_odt),
+        ".fodt": _odf(read_fodt),
         ".html": _html,
         ".htm": _html,
         ".xhtml": _xhtml,
@@ -147,6 +154,17 @@ def _docx_rows(table) -> list[str]:
         if any(cells):
             rows.append(table_row(cells))
     return rows
+
+
+# --- OpenDocument (odf.py) ---------------------------------------------------
+
+
+def _odf(read: Callable[[bytes], tuple[str, str | None] | str]) -> Callable[[bytes], Extracted | str]:
+    def extracted(data: bytes) -> Extracted | str:
+        out = read(data)
+        return out if isinstance(out, str) else Extracted(out[0], title=out[1])
+
+    return extracted
 
 
 # --- EPUB --------------------------------------------------------------------
