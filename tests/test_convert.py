@@ -440,6 +440,20 @@ def test_code_listings_lose_their_copy_buttons(tmp_path: Path) -> None:
     assert "copy" not in doc.text
 
 
+def test_code_keeps_its_indentation_and_aligning_spaces(tmp_path: Path) -> None:
+    page = (
+        b"<html><body><main><h1>Kiln API</h1><p>A schedule, step by step:</p>"
+        b"<pre><b>def fire(kiln):\n    for step in kiln.steps:\n        step.run()  # ramp\n"
+        b"\n1.0   30 Oct 2004   First version\t\n</b></pre></main></body></html>"
+    )
+    _write(tmp_path, "api.html", page)
+    (doc,), _ = load_folder(tmp_path)
+    lines = doc.text.splitlines()
+    assert "    for step in kiln.steps:" in lines
+    assert "        step.run()  # ramp" in lines
+    assert "1.0   30 Oct 2004   First version" in lines  # aligned, no space left at its end
+
+
 def test_a_saved_page_loses_what_it_does_not_show_and_its_widgets(tmp_path: Path) -> None:
     page = (
         b"<html><body><article><h1>Otters</h1><p>Otters eat fish.</p>"

@@ -40,7 +40,6 @@ CONVERTED_SUFFIXES = frozenset(
 )
 _LETTER = re.compile(r"[^\W\d_]")
 _WORD_CHAR = re.compile(r"[^\W_]")
-_SPACES = re.compile(r"[ \t\f\v\u00a0]+")
 
 
 @dataclass(frozen=True)
@@ -85,10 +84,11 @@ def extract(suffix: str, data: bytes) -> Extracted | str:
     return out
 
 
-def _tidy(text: str) -> str:
-    """Universal newlines, no NULs or stray spacing: what a .txt file would hold."""
+def _code_lines(text: str) -> str:
+    """Code as a .txt file would hold it: universal newlines, no NULs, no spaces at line
+    ends; its indentation and the spaces that align it kept."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
-    return "\n".join(_SPACES.sub(" ", line).strip() for line in text.split("\n"))
+    return "\n".join(line.replace("\u00a0", " ").rstrip() for line in text.split("\n"))
 
 
 # --- PDF ---------------------------------------------------------------------
@@ -479,7 +479,7 @@ def _code(pre) -> str:
     between = "".join(c.text(deep=True) for c in children if c.tag != "code")
     whole = len(codes) < 2 or between.strip()  # <code> marking words within one listing
     parts = [pre.text(deep=True)] if whole else [c.text(deep=True) for c in codes]
-    return _tidy("\n".join(p.strip("\n") for p in parts)).strip("\n")
+    return _code_lines("\n".join(p.strip("\n") for p in parts)).strip("\n")
 
 
 def _link_dense(node) -> bool:
