@@ -50,6 +50,11 @@ kilnctl opens the vent only below 500 degrees. A vent opened earlier lets cold a
 pots. For example, a vent opened at 900 degrees cracked every bowl in our trials. For this
 reason, kilnctl keeps the vent shut through the first hours of cooling.
 
+## Power
+
+Never run the kiln on a shared circuit. This is not advised as the kiln draws up to 40 amperes
+when it heats.
+
 ## Settings
 
 ### RAMP_RATE
@@ -174,9 +179,8 @@ def bot(tmp_path_factory) -> Assistant:
     (docs / "NEWS.gz").write_bytes(gzip.compress(TIDEWATER_NEWS.encode()))
     (docs / "firing.ipynb").write_text(FIRING_NOTEBOOK)
     # Written by LibreOffice (tests/test_convert.py says how).
-    (docs / "kiln-guide.odt").write_bytes(
-        (Path(__file__).parent / "data" / "odf" / "kiln-guide.odt").read_bytes()
-    )
+    data = Path(__file__).parent / "data"
+    (docs / "kiln-guide.odt").write_bytes((data / "odf" / "kiln-guide.odt").read_bytes())
     (docs / "handbook.epub").write_bytes(
         epub_bytes(
             "The Glassblower's Handbook",
@@ -281,6 +285,14 @@ def test_a_reason_given_by_pointing_back_is_quoted_with_what_it_points_at(bot) -
     # Asked what it does, not why, the sentence is quoted alone.
     reply = bot.ask("When does kilnctl keep the vent shut?")
     assert not reply.citations[0].snippet.startswith("A vent opened earlier"), reply.text
+
+
+def test_a_reason_given_in_the_next_sentence_is_quoted_with_what_it_explains(bot) -> None:
+    reply = bot.ask("Why should the kiln not run on a shared circuit?")
+    first = reply.citations[0]
+    assert "Never run the kiln on a shared circuit." in first.snippet, reply.text
+    assert "draws up to 40 amperes" in first.snippet, reply.text
+    assert bot.document_text(first.source)[first.start : first.end] == first.snippet
 
 
 def test_a_section_opening_with_a_lead_in_is_answered_by_it(bot) -> None:

@@ -98,6 +98,13 @@ _POINTS_BACK = re.compile(
     r"|as\s+a\s+(?:result|consequence)|hence|therefore|thus|consequently|accordingly)\b",
     re.IGNORECASE,
 )
+# A sentence giving the reason of the one before it: "This is not advisable as it bypasses ...",
+# "That is because ...", "It fails since ...".
+_REASON_AFTER = re.compile(
+    r"\W*(?:this|that|it)\b[^.!?]{0,80}?\b(?:because|since|due\s+to|owing\s+to"
+    r"|as\s+(?:it|they|this|that|there|the|a|an)\b)",
+    re.IGNORECASE,
+)
 _EXAMPLE = re.compile(r"\W*(?:for\s+(?:example|instance)|e\.g\.)", re.IGNORECASE)
 
 
@@ -657,7 +664,7 @@ class Answerer:
         is the answer; and the one before that, when it is an example of what is before it
         ("For example, it prevents garbage collection."). Only within its paragraph."""
         if not _POINTS_BACK.match(shown_statement(c.text)):
-            return c
+            return self._with_reason_after(c) if c.features[_TYPE] < 1 else c
         for position in self.index.positions_of(self.index.chunks[c.position].source):
             spans = self.index.chunks[position].sentences
             i = next((k for k, s in enumerate(spans) if s.start == c.start), None)
@@ -678,6 +685,23 @@ class Answerer:
             text = self.index.original(position, start, c.end)
             return replace(c, position=position, start=start, text=text)
         return c
+
+    def _with_reason_after(self, c: Candidate) -> Candidate:
+        """``c`` with the sentence after it, when that one gives ``c``'s reason ("Maintainers
+        should not override the interpreter using /usr/bin/env. This is not advisable as it
+        bypasses Debian's dependency checking."), within its paragraph."""
+        c = self._reaching_furthest(c)
+        spans = self.index.chunks[c.position].sentences
+        i = next((k for k, s in enumerate(spans) if s.start == c.start), None)
+        if i is None or i + 1 >= len(spans):
+            return c
+        after = spans[i + 1]
+        said = self.index.original(c.position, after.start, after.end)
+        if not self._same_paragraph(c.position, c.end, after.start):
+            return c
+        if not _REASON_AFTER.match(shown_statement(said)):
+            return c
+        return replace(c, end=after.end, text=self.index.original(c.position, c.start, after.end))
 
     def _reaching_furthest(self, c: Candidate) -> Candidate:
         """``c`` in the chunk of its document that holds the most text after it."""
