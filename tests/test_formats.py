@@ -181,6 +181,7 @@ def bot(tmp_path_factory) -> Assistant:
     # Written by LibreOffice (tests/test_convert.py says how).
     data = Path(__file__).parent / "data"
     (docs / "kiln-guide.odt").write_bytes((data / "odf" / "kiln-guide.odt").read_bytes())
+    (docs / "glaze-talk.pptx").write_bytes((data / "pptx" / "glaze-talk.pptx").read_bytes())
     (docs / "handbook.epub").write_bytes(
         epub_bytes(
             "The Glassblower's Handbook",
@@ -217,6 +218,7 @@ def bot(tmp_path_factory) -> Assistant:
             None,
             "Loading the kiln",
         ),
+        ("What is every test tile fired on?", "glaze-talk.pptx", "scrap clay", 3, None),
         (
             "Who admired the magnification of the Harrow Head optic?",
             "harrow.pdf",
@@ -259,7 +261,7 @@ def test_text_files_are_their_own_document_text(bot) -> None:
 
 def test_bad_file_is_reported_not_indexed(bot) -> None:
     assert [s.source for s in bot.stats.skipped] == ["bad.pdf"]
-    assert bot.stats.documents == 13
+    assert bot.stats.documents == 14
 
 
 def test_a_lead_in_is_quoted_with_what_it_introduces(bot) -> None:

@@ -1,1 +1,1 @@
-"""Documents in: read files, convert PDF/DOCX/ODT/HTML/EPUB, clean the text, chunk it."""
+"""Documents in: read files, convert PDF/DOCX/ODT/PPTX/HTML/EPUB, clean the text, chunk it."""

@@ -1,5 +1,5 @@
-"""Extract the text of PDF, HTML, DOCX, OpenDocument (``odf.py``), EPUB files and Jupyter
-notebooks, as plain text with light Markdown marks.
+"""Extract the text of PDF, HTML, DOCX, OpenDocument (``odf.py``), PowerPoint (``slides.py``),
+EPUB files and Jupyter notebooks, as plain text with light Markdown marks.
 
 A converted file's text is not the file, so citations point into the text made
 here (the index stores it; ``Assistant.document_text`` returns it). Structure is
@@ -11,8 +11,8 @@ exception: these files come from anywhere.
 Libraries (see README, "Formats"): pypdf (pure Python, BSD, no system
 libraries) for the PDF text layer; selectolax's Lexbor parser (a fast,
 standards-conforming HTML5 parser) for HTML and for an EPUB's chapters; python-docx for DOCX;
-lxml (python-docx's own XML parser, entities and network off) for an EPUB's package files and
-OpenDocument's XML.
+lxml (python-docx's own XML parser, entities and network off) for an EPUB's package files,
+OpenDocument's and PowerPoint's XML.
 """
 
 from __future__ import annotations
@@ -30,13 +30,14 @@ from .archive import MAX_UNPACKED_BYTES, open_zip, parse_xml
 from .marks import join_lines, table_row
 from .odf import read_fodt, read_odt
 from .pdf import NO_TEXT_LAYER, read_pdf
+from .slides import read_pptx
 
 __all__ = ["CONVERTED_SUFFIXES", "MAX_UNPACKED_BYTES", "Extracted", "extract"]
 
 log = logging.getLogger(__name__)
 
 CONVERTED_SUFFIXES = frozenset(
-    {".pdf", ".html", ".htm", ".xhtml", ".docx", ".odt", ".fodt", ".epub", ".ipynb"}
+    {".pdf", ".html", ".htm", ".xhtml", ".docx", ".odt", ".fodt", ".pptx", ".epub", ".ipynb"}
 )
 _LETTER = re.compile(r"[^\W\d_]")
 _WORD_CHAR = re.compile(r"[^\W_]")
@@ -44,7 +45,8 @@ _WORD_CHAR = re.compile(r"[^\W_]")
 
 @dataclass(frozen=True)
 class Extracted:
-    """The text of a converted file; ``pages`` are where each page starts in it (PDF)."""
+    """The text of a converted file; ``pages`` are where each page (a PDF's, a deck's slide) starts
+    in it."""
 
     text: str
     pages: tuple[int, ...] = ()
@@ -66,6 +68,7 @@ def extract(suffix: str, data: bytes) -> Extracted | str:
         ".docx": _docx,
         ".odt": _odf(read_odt),
         ".fodt": _odf(read_fodt),
+        ".pptx": _pptx,
         ".html": _html,
         ".htm": _html,
         ".xhtml": _xhtml,
@@ -165,6 +168,11 @@ def _odf(read: Callable[[bytes], tuple[str, str | None] | str]) -> Callable[[byt
         return out if isinstance(out, str) else Extracted(out[0], title=out[1])
 
     return extracted
+
+
+def _pptx(data: bytes) -> Extracted | str:
+    read = read_pptx(data)
+    return read if isinstance(read, str) else Extracted(read[0], pages=read[1], title=read[2])
 
 
 # --- EPUB --------------------------------------------------------------------

@@ -3,7 +3,7 @@
 Text files (.txt, .md, .markdown, .rst, .org, .adoc, and files named by convention rather
 than by type: README, NEWS, INSTALL, README.Debian) are decoded so that
 ``open(path, encoding=doc.encoding).read()`` returns exactly ``doc.text`` (universal
-newlines included): citations are offsets into that text. PDF, HTML, DOCX, ODT and EPUB files,
+newlines included): citations are offsets into that text. PDF, HTML, DOCX, ODT, PPTX and EPUB files,
 Jupyter notebooks and manual pages are converted (``convert``, ``roff``), and any of them
 may be compressed (gzip, bzip2, xz): citations then point into the extracted text, which
 the index stores. Files that cannot be used are reported as ``SkippedFile`` with a reason a

@@ -1,0 +1,176 @@
+"""Read a PowerPoint deck (``.pptx``) as plain text with the light Markdown marks ``convert``
+writes, one slide after another, each slide a page.
+
+A slide is read as its audience and its speaker read it: its title as a heading, its body's
+paragraphs as list items at their outline level, other text boxes as paragraphs, tables as rows,
+groups of shapes in order, then the speaker's notes. Pictures, charts and the slide master's
+repeated footer are left out.
+"""
+
+from __future__ import annotations
+
+import posixpath
+
+from .archive import open_zip, parse_xml
+from .marks import join_lines, table_row
+
+__all__ = ["read_pptx"]
+
+_NS = {
+    "p": "http://schemas.openxmlformats.org/presentationml/2006/main",
+    "a": "http://schemas.openxmlformats.org/drawingml/2006/main",
+    "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+    "rel": "http://schemas.openxmlformats.org/package/2006/relationships",
+    "dc": "http://purl.org/dc/elements/1.1/",
+}
+_PRESENTATION = "ppt/presentation.xml"
+_NOTES = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/notesSlide"
+_TITLES = frozenset({"title", "ctrTitle"})
+# What PowerPoint and its libraries put in a new deck's properties: no one's title for it.
+_DEFAULT_TITLES = frozenset({"powerpoint presentation", "presentation"})
+# Placeholders whose text the master repeats on every slide, not the slide's own words.
+_REPEATED = frozenset({"dt", "ftr", "sldNum", "hdr"})
+
+
+def _tag(prefix: str, name: str) -> str:
+    return f"{{{_NS[prefix]}}}{name}"
+
+
+_SP, _GROUP, _FRAME = _tag("p", "sp"), _tag("p", "grpSp"), _tag("p", "graphicFrame")
+_ALTERNATE = "{http://schemas.openxmlformats.org/markup-compatibility/2006}AlternateContent"
+
+
+def read_pptx(data: bytes) -> tuple[str, tuple[int, ...], str | None] | str:
+    """The text of a deck, where each slide starts in it, and its title; or the reason it
+    cannot be read."""
+    archive = open_zip(data, "PPTX")
+    if isinstance(archive, str):
+        return archive
+    names = set(archive.namelist())
+    if _PRESENTATION not in names:
+        return "not a PPTX (no ppt/presentation.xml inside)"
+
+    def part(path: str):
+        return parse_xml(archive.read(path)) if path in names else None
+
+    presentation = parse_xml(archive.read(_PRESENTATION))
+    targets = _relations(part("ppt/_rels/presentation.xml.rels"), "ppt")
+    slides = [
+        targets.get(s.get(_tag("r", "id")), "")
+        for s in presentation.iterfind("p:sldIdLst/p:sldId", _NS)
+    ]
+    texts: list[str] = []
+    starts: list[int] = []
+    at = 0
+    for path in slides:
+        slide = part(path)
+        if slide is None:
+            continue
+        lines = _shapes(slide.find("p:cSld/p:spTree", _NS))
+        rels = _relations(part(_rels_of(path)), posixpath.dirname(path), _NOTES)
+        notes = next(iter(rels.values()), None)
+        notes_root = part(notes) if notes else None
+        if notes_root is not None:
+            lines += [""] + _shapes(notes_root.find("p:cSld/p:spTree", _NS), notes=True)
+        text = join_lines(lines) if any(line.strip() for line in lines) else "\n"
+        starts.append(at)
+        texts.append(text)
+        at += len(text) + 1  # the blank line between slides
+    if not texts:
+        return "no slides in it"
+    core = part("docProps/core.xml")
+    title = None
+    if core is not None:
+        found = core.find("dc:title", _NS)
+        title = " ".join((found.text or "").split()) if found is not None else None
+    if title and title.lower() in _DEFAULT_TITLES:
+        title = None
+    return "\n".join(texts), tuple(starts), title or None
+
+
+def _rels_of(path: str) -> str:
+    folder, name = posixpath.split(path)
+    return posixpath.join(folder, "_rels", name + ".rels")
+
+
+def _relations(rels, base: str, kind: str | None = None) -> dict[str, str]:
+    """A part's relationships (of ``kind``, if given): id -> the target's path in the zip."""
+    if rels is None:
+        return {}
+    out = {}
+    for rel in rels.iterfind("rel:Relationship", _NS):
+        if kind is not None and rel.get("Type") != kind or rel.get("TargetMode") == "External":
+            continue
+        target = rel.get("Target") or ""
+        path = target.lstrip("/") if target.startswith("/") else posixpath.join(base, target)
+        out[rel.get("Id")] = posixpath.normpath(path)
+    return out
+
+
+def _shapes(tree, notes: bool = False) -> list[str]:
+    """The text of the shapes under ``tree`` in their order (``notes``: of a notes page,
+    whose tables and bullets are the speaker's own layout, read as paragraphs)."""
+    lines: list[str] = []
+    if tree is None:
+        return lines
+    for shape in tree:
+        if shape.tag == _ALTERNATE:  # content in a newer form and a fallback: read the first
+            choice = shape.find("*")
+            lines += _shapes(choice, notes) if choice is not None else []
+        elif shape.tag == _GROUP:
+            lines += _shapes(shape, notes)
+        elif shape.tag == _FRAME and not notes:
+            rows = []
+            for row in shape.iterfind(".//a:tbl/a:tr", _NS):
+                cells = [
+                    " ".join(filter(None, (_text(p) for p in cell.iter(_tag("a", "p")))))
+                    for cell in row.iterfind("a:tc", _NS)
+                ]
+                if any(cells):
+                    rows.append(table_row(cells))
+            lines += ["", *rows, ""]
+        elif shape.tag == _SP:
+            lines += _shape(shape, notes)
+    return lines
+
+
+def _shape(shape, notes: bool) -> list[str]:
+    placeholder = shape.find("p:nvSpPr/p:nvPr/p:ph", _NS)
+    kind = placeholder.get("type", "body") if placeholder is not None else None
+    if kind in _REPEATED:
+        return []
+    body = shape.find("p:txBody", _NS)
+    if body is None:
+        return []
+    paragraphs = [(p, _text(p)) for p in body.iterfind("a:p", _NS)]
+    said = [(p, t) for p, t in paragraphs if t]
+    if not said:
+        return []
+    if kind in _TITLES:
+        return ["", "## " + " ".join(t for _, t in said), ""]
+    # A body placeholder's paragraphs are bullets unless they say they are not (the master
+    # sets its bullets); any other paragraph is one if it sets its own bullet.
+    listed = kind in ("body", "obj") and not notes
+    out = [""]
+    for p, text in said:
+        properties = p.find("a:pPr", _NS)
+        if properties is None:
+            properties = p.makeelement(_tag("a", "pPr"))
+        if properties.find("a:buNone", _NS) is None and (
+            listed or properties.find("a:buChar", _NS) is not None
+            or properties.find("a:buAutoNum", _NS) is not None
+        ):
+            level = properties.get("lvl", "0")
+            depth = int(level) if level.isdigit() else 0
+            out.append("  " * min(depth, 8) + "- " + text)
+        else:
+            out += ["", text, ""]
+    return out + [""]
+
+
+def _text(node) -> str:
+    """The words of a paragraph: its runs and fields, a line break a space."""
+    parts = []
+    for el in node.iter(_tag("a", "t"), _tag("a", "br")):
+        parts.append(" " if el.tag == _tag("a", "br") else el.text or "")
+    return " ".join("".join(parts).split())
