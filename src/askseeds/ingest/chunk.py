@@ -221,8 +221,8 @@ def _split_long(text: str, sent: Span, limit: int) -> list[Span]:
 def chunk_document(doc: Document, chunk_tokens: int, overlap_tokens: int) -> list[Chunk]:
     """Group a document's sentences into overlapping chunks of bounded token count.
 
-    A chunk's size is the sum of its sentences' token counts plus one per joining
-    space, so ``count_tokens(chunk.text)`` stays within ``chunk_tokens`` in practice
+    A chunk is filled by its sentences' token counts plus one per joining space, then
+    checked as joined, so ``count_tokens(chunk.text)`` stays within ``chunk_tokens``
     (only a single character worth more tokens than that can exceed it).
 
     Args:
@@ -272,6 +272,15 @@ def chunk_document(doc: Document, chunk_tokens: int, overlap_tokens: int) -> lis
             total += 1 + costs[j]
             j += 1
         j = max(j, new + 1)  # a lone char worth > chunk_tokens tokens still moves on
+        # The sum is an estimate: BPE may merge across a joining space into more tokens
+        # ("。" + " ,’”0"). The joined text is what is embedded, so it is what must fit.
+        while count_tokens(SEPARATOR.join(text[s.start : s.end] for s in sents[i:j])) > (
+            chunk_tokens
+        ) and (j > new + 1 or i < new):
+            if j > new + 1:
+                j -= 1
+            else:
+                i += 1
         group = sents[i:j]
         chunks.append(
             Chunk(
