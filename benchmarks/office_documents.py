@@ -1,5 +1,5 @@
-"""Read every OpenDocument text file (.odt, .fodt) and PowerPoint deck (.pptx) under a folder as
-askseeds does, and print how many were read, skipped with a reason, and raised; with ``--expected``, a folder of the
+"""Read every OpenDocument file (.odt, .odp, and their flat .fodt, .fodp) and PowerPoint deck
+(.pptx) under a folder as askseeds does, and print how many were read, skipped with a reason, and raised; with ``--expected``, a folder of the
 same documents as another reader wrote them in Markdown (pandoc's ODT test suite:
 ``test/odt/odt/*.odt`` beside ``test/odt/markdown/*.md``), how many of that reader's words
 askseeds keeps and how many of its own words that reader has not.
@@ -30,7 +30,7 @@ def main() -> int:
     parser.add_argument("--expected", help="a folder of NAME.md for NAME.odt")
     args = parser.parse_args()
     files = sorted(
-        p for p in Path(args.folder).rglob("*") if p.suffix.lower() in (".odt", ".fodt", ".pptx")
+        p for p in Path(args.folder).rglob("*") if p.suffix.lower() in (".odt", ".fodt", ".odp", ".fodp", ".pptx")
     )
     read, skipped, raised = 0, Counter(), 0
     kept = total = extra = own = compared = 0

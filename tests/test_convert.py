@@ -38,8 +38,8 @@ PAGE_HTML = b"""<!doctype html><html><head><title>Otters - Wildlife Trust</title
 # a document holding what ODT readers trip on: a title, a table of contents, a footnote, a
 # comment, a tracked deletion, a nested list, a table, preformatted code, a text box.
 ODF = Path(__file__).parent / "data" / "odf"
-# glaze-talk.pptx: LibreOffice 7.4 Impress's export of a talk (text boxes, bullets two levels
-# deep, a table, speaker's notes). ph-inherit-props.pptx: a deck made in PowerPoint, from
+# glaze-talk.pptx and odf/glaze-talk.odp: LibreOffice 7.4 Impress's exports of one talk (title
+# and outline placeholders, bullets two levels deep, a table, a text box, speaker's notes). ph-inherit-props.pptx: a deck made in PowerPoint, from
 # python-pptx's test files (MIT licence, `github:scanny/python-pptx`): title and body
 # placeholders, notes, and PowerPoint's own "Presentation" as its title property.
 PPTX = Path(__file__).parent / "data" / "pptx"
@@ -383,17 +383,19 @@ def test_an_opendocument_reads_as_its_reader_sees_it(name: str) -> None:
     assert text.count("Loading the kiln") == 1
 
 
-def test_a_deck_reads_slide_by_slide_with_its_notes_each_slide_a_page() -> None:
-    out = extract(".pptx", (PPTX / "glaze-talk.pptx").read_bytes())
+@pytest.mark.parametrize("path", [PPTX / "glaze-talk.pptx", ODF / "glaze-talk.odp"])
+def test_a_deck_reads_slide_by_slide_with_its_notes_each_slide_a_page(path: Path) -> None:
+    out = extract(path.suffix, path.read_bytes())
     assert out.title == "Glazes that stay put"
     text, starts = out.text, out.pages
     assert len(starts) == 3
     slides = [text[a:b] for a, b in pairwise([*starts, len(text)])]
-    assert slides[0].startswith("Glazes that stay put\n\nA workshop for the Tuesday")
-    lines = slides[1].splitlines()
+    assert slides[0].startswith("## Glazes that stay put\n\nA workshop for the Tuesday")
+    assert slides[1].startswith("## Why glazes run")
+    lines = [line for line in slides[1].splitlines() if line]
     assert lines[lines.index("- Too much flux in the recipe") + 1] == "  - Cut the frit by a tenth"
-    # The speaker's notes follow the slide they belong to.
-    assert "Ask who has lost a shelf to a running glaze" in slides[1]
+    # The speaker's notes follow the slide they belong to, once.
+    assert slides[1].count("Ask who has lost a shelf to a running glaze") == 1
     assert "| Celadon | cone 7 |" in slides[2].splitlines()
     assert slides[2].rstrip().endswith("Fire every tile on a cookie of scrap clay.")
 
@@ -550,6 +552,7 @@ def test_a_saved_page_is_titled_by_its_headline_or_its_own_title(tmp_path: Path)
         ),
         ("cut.fodt", (ODF / "kiln-guide.fodt").read_bytes()[:5000], "unreadable FODT"),
         ("text.pptx", b"Just some words in a text file.", "not a PPTX (not a zip"),
+        ("text.odp", b"Just some words in a text file.", "not an ODP (not a zip"),
         ("bomb.pptx", zip_bomb_docx(210), "PPTX would unpack to 210 MiB"),
         ("docx.pptx", docx_bytes("A DOCX", [("Herons", ["Grey."])]), "not a PPTX (no ppt/"),
         ("pictures.epub", epub_bytes("Photos", [("", [""])]), "no chapter with text"),
@@ -572,7 +575,7 @@ def test_bad_files_are_skipped_with_a_reason(
 
 
 def test_extract_never_raises_on_garbage() -> None:
-    for suffix in (".pdf", ".docx", ".odt", ".fodt", ".pptx", ".html", ".epub", ".ipynb"):
+    for suffix in (".pdf", ".docx", ".odt", ".fodt", ".odp", ".fodp", ".pptx", ".html", ".epub"):
         for data in (b"%PDF-1.7\n" + bytes(range(256)) * 4, b"PK\x03\x04" + b"\xff" * 64, b"<"):
             out = extract(suffix, data)
             assert isinstance(out, str) or out.text

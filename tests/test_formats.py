@@ -218,7 +218,7 @@ def bot(tmp_path_factory) -> Assistant:
             None,
             "Loading the kiln",
         ),
-        ("What is every test tile fired on?", "glaze-talk.pptx", "scrap clay", 3, None),
+        ("What is every test tile fired on?", "glaze-talk.pptx", "scrap clay", 3, "Test tiles"),
         (
             "Who admired the magnification of the Harrow Head optic?",
             "harrow.pdf",

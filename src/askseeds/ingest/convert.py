@@ -28,7 +28,7 @@ from urllib.parse import unquote
 
 from .archive import MAX_UNPACKED_BYTES, open_zip, parse_xml
 from .marks import join_lines, table_row
-from .odf import read_fodt, read_odt
+from .odf import read_flat_odf, read_odf
 from .pdf import NO_TEXT_LAYER, read_pdf
 from .slides import read_pptx
 
@@ -37,7 +37,8 @@ __all__ = ["CONVERTED_SUFFIXES", "MAX_UNPACKED_BYTES", "Extracted", "extract"]
 log = logging.getLogger(__name__)
 
 CONVERTED_SUFFIXES = frozenset(
-    {".pdf", ".html", ".htm", ".xhtml", ".docx", ".odt", ".fodt", ".pptx", ".epub", ".ipynb"}
+    {".pdf", ".html", ".htm", ".xhtml", ".docx", ".odt", ".fodt", ".odp", ".fodp", ".pptx", ".epub",
+     ".ipynb"}
 )
 _LETTER = re.compile(r"[^\W\d_]")
 _WORD_CHAR = re.compile(r"[^\W_]")
@@ -66,8 +67,10 @@ def extract(suffix: str, data: bytes) -> Extracted | str:
     reader = {
         ".pdf": _pdf,
         ".docx": _docx,
-        ".odt": _odf(read_odt),
-        ".fodt": _odf(read_fodt),
+        ".odt": _odf(read_odf),
+        ".fodt": _odf(read_flat_odf),
+        ".odp": _odf(lambda data: read_odf(data, "ODP")),
+        ".fodp": _odf(read_flat_odf),
         ".pptx": _pptx,
         ".html": _html,
         ".htm": _html,
@@ -162,10 +165,10 @@ def _docx_rows(table) -> list[str]:
 # --- OpenDocument (odf.py) ---------------------------------------------------
 
 
-def _odf(read: Callable[[bytes], tuple[str, str | None] | str]) -> Callable[[bytes], Extracted | str]:
+def _odf(read: Callable[[bytes], tuple | str]) -> Callable[[bytes], Extracted | str]:
     def extracted(data: bytes) -> Extracted | str:
         out = read(data)
-        return out if isinstance(out, str) else Extracted(out[0], title=out[1])
+        return out if isinstance(out, str) else Extracted(out[0], pages=out[1], title=out[2])
 
     return extracted
 

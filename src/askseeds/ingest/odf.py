@@ -1,5 +1,6 @@
-"""Read OpenDocument text (``.odt``, LibreOffice's and OpenOffice's own format, and its flat XML
-form ``.fodt``) as plain text with the light Markdown marks ``convert`` writes.
+"""Read OpenDocument text and presentations (``.odt``, ``.odp``: LibreOffice's and OpenOffice's
+own formats, and their flat XML forms ``.fodt``, ``.fodp``) as plain text with the light
+Markdown marks ``convert`` writes; a presentation slide by slide, each slide a page.
 
 What a reader of the document sees is kept: headings at their outline level (a paragraph in the
 Title style is the top one), paragraphs, list items by depth, table rows, text boxes, footnotes
@@ -15,7 +16,7 @@ import re
 from .archive import open_zip, parse_xml
 from .marks import join_lines, table_row
 
-__all__ = ["read_fodt", "read_odt"]
+__all__ = ["read_flat_odf", "read_odf"]
 
 _NS = {
     "office": "urn:oasis:names:tc:opendocument:xmlns:office:1.0",
@@ -24,6 +25,7 @@ _NS = {
     "style": "urn:oasis:names:tc:opendocument:xmlns:style:1.0",
     "draw": "urn:oasis:names:tc:opendocument:xmlns:drawing:1.0",
     "dc": "http://purl.org/dc/elements/1.1/",
+    "presentation": "urn:oasis:names:tc:opendocument:xmlns:presentation:1.0",
 }
 
 
@@ -38,6 +40,10 @@ _S, _TAB, _BREAK = _tag("text", "s"), _tag("text", "tab"), _tag("text", "line-br
 _NOTE, _NOTE_BODY = _tag("text", "note"), _tag("text", "note-body")
 _FRAME, _TEXT_BOX = _tag("draw", "frame"), _tag("draw", "text-box")
 _STYLE_NAME = _tag("text", "style-name")
+_CLASS = _tag("presentation", "class")
+_GROUP, _NOTES = _tag("draw", "g"), _tag("presentation", "notes")
+# A slide master's placeholders, repeated on every slide: not the slide's own words.
+_REPEATED = frozenset({"page-number", "footer", "date-time", "header"})
 _CHANGE_START, _CHANGE_END = _tag("text", "change-start"), _tag("text", "change-end")
 _CHANGE_ID = _tag("text", "change-id")
 _XML_ID = "{http://www.w3.org/XML/1998/namespace}id"
@@ -68,14 +74,18 @@ _HEADING_STYLE = re.compile(r"Heading_20_([1-9])")
 _CODE_STYLES = ("Preformatted_20_Text", "Preformatted Text", "Source_20_Code", "Source Code")
 
 
-def read_odt(data: bytes) -> tuple[str, str | None] | str:
-    """The text of an ``.odt`` file and its title, or the reason it cannot be read."""
-    archive = open_zip(data, "ODT")
+Read = tuple[str, tuple[int, ...], str | None]  # text, where each slide starts, title
+
+
+def read_odf(data: bytes, kind: str = "ODT") -> Read | str:
+    """The text of a zipped OpenDocument file (``kind``: "ODT" or "ODP"), where each of a
+    presentation's slides starts in it, and its title; or the reason it cannot be read."""
+    archive = open_zip(data, kind)
     if isinstance(archive, str):
         return archive
     names = set(archive.namelist())
     if "content.xml" not in names:
-        return "not an ODT (no content.xml inside)"
+        return f"not an {kind} (no content.xml inside)"
     manifest = "META-INF/manifest.xml"
     if manifest in names and b"encryption-data" in archive.read(manifest):
         return "encrypted (saved with a password): save it without one to index it"
@@ -85,24 +95,43 @@ def read_odt(data: bytes) -> tuple[str, str | None] | str:
     return _read(content, [content, styles], meta)
 
 
-def read_fodt(data: bytes) -> tuple[str, str | None] | str:
-    """The text of a flat ``.fodt`` file (the whole document as one XML file), as
-    ``read_odt``."""
+def read_flat_odf(data: bytes) -> Read | str:
+    """The text of a flat OpenDocument file (``.fodt``, ``.fodp``: the whole document as one
+    XML file), as ``read_odf``."""
     root = parse_xml(data)
     return _read(root, [root], root.find("office:meta", _NS))
 
 
-def _read(document, style_roots: list, meta) -> tuple[str, str | None] | str:
-    body = document.find("office:body/office:text", _NS)
-    if body is None:
-        return "not a text document (an OpenDocument spreadsheet, drawing or presentation?)"
-    reader = _Reader(_styles(style_roots), _deletions(body))
-    reader.blocks(body)
+def _read(document, style_roots: list, meta) -> Read | str:
     title = None
     if meta is not None:
         found = meta.find(".//dc:title", _NS)
         title = " ".join((found.text or "").split()) if found is not None else ""
-    return join_lines(reader.lines), title or None
+    styles = _styles(style_roots)
+    body = document.find("office:body/office:text", _NS)
+    if body is not None:
+        reader = _Reader(styles, _deletions(body))
+        reader.blocks(body)
+        return join_lines(reader.lines), (), title or None
+    deck = document.find("office:body/office:presentation", _NS)
+    if deck is None:
+        return "not a text document or a presentation (an OpenDocument spreadsheet or drawing?)"
+    texts: list[str] = []
+    starts: list[int] = []
+    at = 0
+    for page in deck.iterfind("draw:page", _NS):
+        reader = _Reader(styles, frozenset())
+        reader.slide(page)
+        notes = page.find("presentation:notes", _NS)
+        if notes is not None:
+            reader.slide(notes, notes=True)
+        text = join_lines(reader.lines) if reader.lines else "\n"
+        starts.append(at)
+        texts.append(text)
+        at += len(text) + 1  # the blank line between slides
+    if not texts:
+        return "no slides in it"
+    return "\n".join(texts), tuple(starts), title or None
 
 
 def _deletions(body) -> frozenset[str]:
@@ -185,6 +214,31 @@ class _Reader:
             elif tag in _CONTAINERS:
                 self.blocks(child, in_list)
         self.end_code()
+
+    def slide(self, page, notes: bool = False) -> None:
+        """A presentation's slide (or its notes page): its title frame as a heading, its
+        other frames' text boxes and tables in order; the master's page number, date and
+        footer, and a notes page's image of its slide, left out."""
+        for shape in page:
+            kind = shape.get(_CLASS)
+            if shape.tag == _NOTES:
+                continue  # read after the slide
+            if shape.tag == _GROUP:
+                self.slide(shape, notes)
+            elif kind in _REPEATED or notes and kind == "page":
+                continue
+            elif kind == "title" and not notes:
+                text = " ".join(" ".join(self.inline(p)[0].split()) for p in shape.iter(_P))
+                if text.strip():
+                    self.lines += ["", "## " + text.strip(), ""]
+            else:
+                for box in shape.iter(_TEXT_BOX, _TABLE):
+                    if box.tag == _TABLE:
+                        self.table(box)
+                    else:
+                        self.blocks(box)
+                if shape.tag != _FRAME:  # a shape holding its own paragraphs (a rectangle)
+                    self.blocks([c for c in shape if c.tag in (_P, _LIST)])
 
     def list(self, node, depth: int) -> None:
         """A list's items, each's first paragraph marked at its depth; what follows it in the
