@@ -315,6 +315,14 @@ def test_prop_chunks(text: str, size: int, overlap: int) -> None:
         ]
 
 
+def test_a_chunk_fits_its_budget_as_joined_not_only_as_summed() -> None:
+    # Found by test_prop_chunks: "。" and " ,’”0" cost 1 + 1 + 2 apart, 5 joined.
+    doc = make_doc("。 ,’”0", by="paragraph")
+    chunks = chunk_document(doc, 4, 0)
+    assert all(count_tokens(c.text) <= 4 for c in chunks), [c.text for c in chunks]
+    assert "".join(c.text for c in chunks).replace(" ", "") == "。,’”0"
+
+
 def test_a_sentence_under_a_heading_is_pooled_with_it(tmp_path: Path) -> None:
     from askseeds.ingest.chunk import sentence_offsets
     from askseeds.ingest.load import load_folder
