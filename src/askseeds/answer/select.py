@@ -690,18 +690,19 @@ class Answerer:
         """``c`` with the sentence after it, when that one gives ``c``'s reason ("Maintainers
         should not override the interpreter using /usr/bin/env. This is not advisable as it
         bypasses Debian's dependency checking."), within its paragraph."""
-        c = self._reaching_furthest(c)
-        spans = self.index.chunks[c.position].sentences
+        wide = self._reaching_furthest(c)
+        spans = self.index.chunks[wide.position].sentences
         i = next((k for k, s in enumerate(spans) if s.start == c.start), None)
         if i is None or i + 1 >= len(spans):
             return c
         after = spans[i + 1]
-        said = self.index.original(c.position, after.start, after.end)
-        if not self._same_paragraph(c.position, c.end, after.start):
+        said = self.index.original(wide.position, after.start, after.end)
+        if not self._same_paragraph(wide.position, c.end, after.start):
             return c
         if not _REASON_AFTER.match(shown_statement(said)):
             return c
-        return replace(c, end=after.end, text=self.index.original(c.position, c.start, after.end))
+        text = self.index.original(wide.position, c.start, after.end)
+        return replace(wide, end=after.end, text=text)
 
     def _reaching_furthest(self, c: Candidate) -> Candidate:
         """``c`` in the chunk of its document that holds the most text after it."""

@@ -208,7 +208,7 @@ class _Reader:
                 title = not in_list and self.styled(child, ("Title",))
                 self.paragraph(child, "# " if title else "")
             elif tag == _LIST:
-                self.list(child, 0)
+                self.list_items(child, 0)
             elif tag == _TABLE:
                 self.table(child)
             elif tag in _CONTAINERS:
@@ -240,7 +240,7 @@ class _Reader:
                 if shape.tag != _FRAME:  # a shape holding its own paragraphs (a rectangle)
                     self.blocks([c for c in shape if c.tag in (_P, _LIST)])
 
-    def list(self, node, depth: int) -> None:
+    def list_items(self, node, depth: int) -> None:
         """A list's items, each's first paragraph marked at its depth; what follows it in the
         item (more paragraphs, a table) is read after it."""
         for item in node:
@@ -253,7 +253,7 @@ class _Reader:
             for child in rest:
                 if child.tag == _LIST:
                     self.end_code()
-                    self.list(child, depth + 1)
+                    self.list_items(child, depth + 1)
                 else:
                     self.blocks([child], in_list=True)
         if depth == 0:
