@@ -238,6 +238,9 @@ def test_page_and_section_are_shown_escaped() -> None:
     assert render.citation_dict(cit)["page"] == 3
     assert render.place_label("README.md", None, "Features") == "README.md \u203a Features"
     assert render.place_label("a.pdf", 2, None) == "a.pdf, p. 2"
+    assert render.place_label("talk.PPTX", 2, None) == "talk.PPTX, slide 2"  # a deck's page
+    deck = render.citation_card(_cit(page=4, source="glaze-talk.odp"), 1)
+    assert "slide 4" in deck and "p. 4" not in deck
 
 
 def test_a_heading_that_answers_stands_escaped_before_its_quote() -> None:

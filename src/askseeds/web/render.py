@@ -86,10 +86,20 @@ def _clip_right(text: str, limit: int) -> str:
     return (cut[:space] if space > limit * 2 // 3 else cut) + "\u2026"
 
 
+# A deck's pages are its slides.
+_DECKS = (".pptx", ".odp", ".fodp")
+
+
+def page_label(source: str, page: int) -> str:
+    """A page as its document names it: "p. 3", or a deck's "slide 3"."""
+    return f"{'slide' if source.lower().endswith(_DECKS) else 'p.'} {int(page)}"
+
+
 def place_label(source: str, page: int | None = None, section: str | None = None) -> str:
-    """Where a quote sits, as plain text: "README.md › Features", "manual.pdf, p. 3"."""
+    """Where a quote sits, as plain text: "README.md › Features", "manual.pdf, p. 3",
+    "talk.pptx, slide 2"."""
     label = f"{source}{SECTION_SEP}{section}" if section else source
-    return f"{label}, p. {int(page)}" if page else label
+    return f"{label}, {page_label(source, page)}" if page else label
 
 
 def _meta(
@@ -107,7 +117,7 @@ def _meta(
     if section:
         where += f'{SECTION_SEP}<span class="src-section">{esc(section)}</span>'
     if page:
-        where += f', <span class="src-page">p. {int(page)}</span>'
+        where += f', <span class="src-page">{page_label(source, page)}</span>'
     parts.append(where)
     if start is not None and end is not None:
         parts.append(f'<span class="src-span">chars {int(start)}&#8211;{int(end)}</span>')
