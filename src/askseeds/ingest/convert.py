@@ -65,13 +65,13 @@ def extract(suffix: str, data: bytes) -> Extracted | str:
         ``Extracted`` with text that has letters in it, or a reason string.
     """
     reader = {
-        ".pdf": _pdf,
+        ".pdf": _paged(read_pdf),
         ".docx": _docx,
-        ".odt": _odf(read_odf),
-        ".fodt": _odf(read_flat_odf),
-        ".odp": _odf(lambda data: read_odf(data, "ODP")),
-        ".fodp": _odf(read_flat_odf),
-        ".pptx": _pptx,
+        ".odt": _paged(read_odf),
+        ".fodt": _paged(read_flat_odf),
+        ".odp": _paged(lambda data: read_odf(data, "ODP")),
+        ".fodp": _paged(read_flat_odf),
+        ".pptx": _paged(read_pptx),
         ".html": _html,
         ".htm": _html,
         ".xhtml": _xhtml,
@@ -100,9 +100,17 @@ def _code_lines(text: str) -> str:
 # --- PDF ---------------------------------------------------------------------
 
 
-def _pdf(data: bytes) -> Extracted | str:
-    read = read_pdf(data)
-    return read if isinstance(read, str) else Extracted(*read)
+def _paged(
+    read: Callable[[bytes], tuple[str, tuple[int, ...], str | None] | str],
+) -> Callable[[bytes], Extracted | str]:
+    """``read`` (PDF, OpenDocument, PowerPoint: text, page starts, title) giving
+    ``Extracted``."""
+
+    def extracted(data: bytes) -> Extracted | str:
+        out = read(data)
+        return out if isinstance(out, str) else Extracted(*out)
+
+    return extracted
 
 
 # --- DOCX --------------------------------------------------------------------
@@ -160,22 +168,6 @@ def _docx_rows(table) -> list[str]:
         if any(cells):
             rows.append(table_row(cells))
     return rows
-
-
-# --- OpenDocument (odf.py) ---------------------------------------------------
-
-
-def _odf(read: Callable[[bytes], tuple | str]) -> Callable[[bytes], Extracted | str]:
-    def extracted(data: bytes) -> Extracted | str:
-        out = read(data)
-        return out if isinstance(out, str) else Extracted(out[0], pages=out[1], title=out[2])
-
-    return extracted
-
-
-def _pptx(data: bytes) -> Extracted | str:
-    read = read_pptx(data)
-    return read if isinstance(read, str) else Extracted(read[0], pages=read[1], title=read[2])
 
 
 # --- EPUB --------------------------------------------------------------------

@@ -15,3 +15,14 @@ def table_row(cells: list[str]) -> str:
 def join_lines(lines: list[str]) -> str:
     """Lines to text: runs of blank lines become one blank line."""
     return _BLANK_RUN.sub("\n\n", "\n".join(lines)).strip("\n") + "\n"
+
+
+def join_pages(pages: list[list[str]]) -> tuple[str, tuple[int, ...]]:
+    """Pages of lines (a deck's slides) to text, a blank line between pages, and where each
+    page starts in it; a page with no words still has its start."""
+    texts = [join_lines(lines) if any(line.strip() for line in lines) else "\n" for lines in pages]
+    starts, at = [], 0
+    for text in texts:
+        starts.append(at)
+        at += len(text) + 1
+    return "\n".join(texts), tuple(starts)

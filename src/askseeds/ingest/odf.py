@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from .archive import open_zip, parse_xml
-from .marks import join_lines, table_row
+from .marks import join_lines, join_pages, table_row
 
 __all__ = ["read_flat_odf", "read_odf"]
 
@@ -49,9 +49,7 @@ _CHANGE_ID = _tag("text", "change-id")
 _XML_ID = "{http://www.w3.org/XML/1998/namespace}id"
 _LEVEL = _tag("text", "outline-level")
 # Blocks that hold other blocks: read through.
-_CONTAINERS = frozenset(
-    _tag("text", n) for n in ("section", "index-body", "soft-page-break", "deletion")
-) | {_tag("table", "table-header-rows"), _tag("table", "table-rows"),
+_CONTAINERS = frozenset({_tag("text", "section"), _tag("text", "index-body")}) | {_tag("table", "table-header-rows"), _tag("table", "table-rows"),
      _tag("table", "table-row-group"), _tag("office", "text")}  # fmt: skip
 # What the document carries but a reader does not see as its text: generated indexes and
 # tables of contents (the headings again), tracked changes' deleted text, comments, hidden
@@ -116,22 +114,17 @@ def _read(document, style_roots: list, meta) -> Read | str:
     deck = document.find("office:body/office:presentation", _NS)
     if deck is None:
         return "not a text document or a presentation (an OpenDocument spreadsheet or drawing?)"
-    texts: list[str] = []
-    starts: list[int] = []
-    at = 0
+    slides: list[list[str]] = []
     for page in deck.iterfind("draw:page", _NS):
         reader = _Reader(styles, frozenset())
         reader.slide(page)
         notes = page.find("presentation:notes", _NS)
         if notes is not None:
             reader.slide(notes, notes=True)
-        text = join_lines(reader.lines) if reader.lines else "\n"
-        starts.append(at)
-        texts.append(text)
-        at += len(text) + 1  # the blank line between slides
-    if not texts:
+        slides.append(reader.lines)
+    if not slides:
         return "no slides in it"
-    return "\n".join(texts), tuple(starts), title or None
+    return *join_pages(slides), title or None
 
 
 def _deletions(body) -> frozenset[str]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import posixpath
 
 from .archive import open_zip, parse_xml
-from .marks import join_lines, table_row
+from .marks import join_pages, table_row
 
 __all__ = ["read_pptx"]
 
@@ -59,9 +59,7 @@ def read_pptx(data: bytes) -> tuple[str, tuple[int, ...], str | None] | str:
         targets.get(s.get(_tag("r", "id")), "")
         for s in presentation.iterfind("p:sldIdLst/p:sldId", _NS)
     ]
-    texts: list[str] = []
-    starts: list[int] = []
-    at = 0
+    pages: list[list[str]] = []
     for path in slides:
         slide = part(path)
         if slide is None:
@@ -72,11 +70,8 @@ def read_pptx(data: bytes) -> tuple[str, tuple[int, ...], str | None] | str:
         notes_root = part(notes) if notes else None
         if notes_root is not None:
             lines += [""] + _shapes(notes_root.find("p:cSld/p:spTree", _NS), notes=True)
-        text = join_lines(lines) if any(line.strip() for line in lines) else "\n"
-        starts.append(at)
-        texts.append(text)
-        at += len(text) + 1  # the blank line between slides
-    if not texts:
+        pages.append(lines)
+    if not pages:
         return "no slides in it"
     core = part("docProps/core.xml")
     title = None
@@ -85,7 +80,7 @@ def read_pptx(data: bytes) -> tuple[str, tuple[int, ...], str | None] | str:
         title = " ".join((found.text or "").split()) if found is not None else None
     if title and title.lower() in _DEFAULT_TITLES:
         title = None
-    return "\n".join(texts), tuple(starts), title or None
+    return *join_pages(pages), title or None
 
 
 def _rels_of(path: str) -> str:
@@ -154,18 +149,24 @@ def _shape(shape, notes: bool) -> list[str]:
     out = [""]
     for p, text in said:
         properties = p.find("a:pPr", _NS)
-        if properties is None:
-            properties = p.makeelement(_tag("a", "pPr"))
-        if properties.find("a:buNone", _NS) is None and (
-            listed or properties.find("a:buChar", _NS) is not None
-            or properties.find("a:buAutoNum", _NS) is not None
-        ):
-            level = properties.get("lvl", "0")
+        bullet = "none" if properties is None else _bullet(properties)
+        if bullet == "set" or listed and bullet == "none":
+            level = properties.get("lvl", "0") if properties is not None else "0"
             depth = int(level) if level.isdigit() else 0
             out.append("  " * min(depth, 8) + "- " + text)
         else:
             out += ["", text, ""]
     return out + [""]
+
+
+def _bullet(properties) -> str:
+    """What a paragraph's properties say of its bullet: "off" (``a:buNone``), "set" (a
+    character or a number of its own), or "none" (the placeholder's master decides)."""
+    if properties.find("a:buNone", _NS) is not None:
+        return "off"
+    if properties.find("a:buChar", _NS) is not None or properties.find("a:buAutoNum", _NS) is not None:
+        return "set"
+    return "none"
 
 
 def _text(node) -> str:
