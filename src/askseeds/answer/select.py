@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import PurePosixPath
@@ -614,7 +614,7 @@ class Answerer:
         introduces = text.endswith(":") or _asks(text)
         if not introduces and not _POINTS_AHEAD.search(text):
             spans = self.index.chunks[c.position].sentences
-            i = next((k for k, s in enumerate(spans) if s.start == c.start), None)
+            i = _index_of(spans, c.start)
             question_end = self._asked_through(c, spans[i:]) if i is not None else None
             if question_end is None:
                 return c
@@ -623,7 +623,7 @@ class Answerer:
         # lead-in that ends its chunk is quoted with its lines from the next).
         c = self._reaching_furthest(c)
         spans = self.index.chunks[c.position].sentences
-        i = next((k for k, s in enumerate(spans) if s.start == c.start), None)
+        i = _index_of(spans, c.start)
         if i is None:
             return c
         if question_end is None:
@@ -667,7 +667,7 @@ class Answerer:
             return self._with_reason_after(c) if c.features[_TYPE] < 1 else c
         for position in self.index.positions_of(self.index.chunks[c.position].source):
             spans = self.index.chunks[position].sentences
-            i = next((k for k, s in enumerate(spans) if s.start == c.start), None)
+            i = _index_of(spans, c.start)
             if not i:
                 continue
             start = c.start
@@ -692,7 +692,7 @@ class Answerer:
         bypasses Debian's dependency checking."), within its paragraph."""
         wide = self._reaching_furthest(c)
         spans = self.index.chunks[wide.position].sentences
-        i = next((k for k, s in enumerate(spans) if s.start == c.start), None)
+        i = _index_of(spans, c.start)
         if i is None or i + 1 >= len(spans):
             return c
         after = spans[i + 1]
@@ -889,6 +889,11 @@ def _name_pattern(name: str) -> re.Pattern[str]:
     an option in its own case ("-v" is not "-V")."""
     flags = 0 if name.startswith("-") else re.IGNORECASE
     return re.compile(rf"(?<![\w.-]){re.escape(name)}(?![\w-]|\.\w)", flags)
+
+
+def _index_of(spans: Sequence[Span], start: int) -> int | None:
+    """Which of a chunk's sentence ``spans`` starts at ``start``, if one does."""
+    return next((k for k, s in enumerate(spans) if s.start == start), None)
 
 
 def _or(value: float | None, default: float) -> float:
