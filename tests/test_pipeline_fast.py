@@ -152,6 +152,42 @@ def test_new_sentence_rules_resplit_only_the_files_they_cut_differently(tmp_path
     assert _bot(docs, idx, embedder).stats.changes["changed"] == []  # once only
 
 
+def test_a_file_its_reader_now_reads_otherwise_is_indexed_anew(tmp_path, monkeypatch, caplog):
+    import logging
+
+    from askseeds.ingest import convert
+    from askseeds.ingest.load import load_folder
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "loops.html").write_text(
+        "<html><body><h1>Loops</h1><p>The loop prints each item with its index.</p>"
+        "<pre>for i, item in enumerate(items):\n    print(i,    item)</pre>"
+        "<p>Use enumerate when the position matters.</p></body></html>",
+        encoding="utf-8",
+    )
+    (docs / "note.md").write_text("# Note\n\nOne sentence says it all here.\n", encoding="utf-8")
+    idx = tmp_path / "idx"
+    with monkeypatch.context() as m:  # indexed by an older reader that collapsed code's spaces
+        m.setattr(convert, "_code_lines", lambda text: "\n".join(
+            " ".join(line.split()) for line in text.split("\n")))
+        old = _bot(docs, idx)
+    assert "    print(i,    item)" not in old.document_text("loops.html")
+    embedder = FakeEmbedder()
+    with caplog.at_level(logging.WARNING, logger="askseeds"):
+        again = _bot(docs, idx, embedder)
+    assert again.stats.changes["changed"] == ["loops.html"]  # the unchanged file only re-read
+    assert "its format's reader has changed" in caplog.text
+    fresh = {d.source: d.text for d in load_folder(docs)[0]}
+    assert again.document_text("loops.html") == fresh["loops.html"]
+    assert "    print(i,    item)" in fresh["loops.html"]
+    assert embedder.chunks_encoded == sum(c.source == "loops.html" for c in again.index.chunks)
+    answer = again.ask("What does the loop print?")
+    assert answer.citations
+    for c in answer.citations:
+        assert fresh[c.source][c.start : c.end] == c.snippet
+
+
 def test_sentence_cosines_kept_for_a_question_equal_fresh_ones(fake_bot):
     index = fake_bot.index
     vec = fake_bot.encode("Where was the seventh conference held?")

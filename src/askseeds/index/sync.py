@@ -242,7 +242,8 @@ def _stale_sources(old: Index, by_source: dict[str, Document], unchanged: set[st
 
     Checksums prove the chunk store is the one the manifest names, not that it
     quotes the files: a store edited along with its checksum would otherwise be
-    served, and a citation would quote words the file never had.
+    served, and a citation would quote words the file never had. The same check
+    re-reads a converted file whose format's reader has changed since it was indexed.
     """
     stale = set()
     for chunk, raw in zip(old.chunks, old.raws):
@@ -250,7 +251,10 @@ def _stale_sources(old: Index, by_source: dict[str, Document], unchanged: set[st
         if chunk.source in unchanged and doc.text[chunk.start : chunk.end] != raw:
             stale.add(chunk.source)
     for source in sorted(stale):
-        log.warning("stored text of %s differs from the file; re-indexing it", source)
+        log.warning(
+            "text read from %s differs from the text indexed for it (its format's reader has "
+            "changed, or the index was altered); re-indexing it", source,
+        )
     return stale
 
 
