@@ -12,6 +12,10 @@ reads a folder (``load_folder``: conversion, then cleaning) and compared as bags
 
     git clone https://github.com/mozilla/readability /tmp/readability
     python benchmarks/web_pages.py /tmp/readability/test/test-pages
+
+With ``--one-file``, each page is first saved as Chromium saves "Webpage, Single File"
+(MHTML, through Playwright and ``/usr/bin/chromium``, scripts off, nothing fetched) and the
+``.mhtml`` files are read instead; it also counts the pages whose text equals the HTML's.
 """
 
 from __future__ import annotations
@@ -44,10 +48,29 @@ def _english(page: Path) -> bool:
     return str(about.get("lang") or "en").lower().startswith("en") and about.get("readerable", True)
 
 
+def _save_one_file(pages: list[Path], folder: Path, chromium: str) -> None:
+    """Each page's ``source.html`` saved by Chromium as ``<page>.mhtml`` in ``folder``."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        tab = browser.new_page(java_script_enabled=False)
+        tab.route("**/*", lambda r: r.continue_() if r.request.url.startswith("file:") else r.abort())
+        for page in pages:
+            tab.goto((page / "source.html").resolve().as_uri(), wait_until="load", timeout=60_000)
+            cdp = tab.context.new_cdp_session(tab)
+            saved = cdp.send("Page.captureSnapshot", {"format": "mhtml"})["data"]
+            (folder / f"{page.name}.mhtml").write_bytes(saved.encode("utf-8"))
+            cdp.detach()
+        browser.close()
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("pages", type=Path, help="Readability's test/test-pages folder")
     ap.add_argument("--worst", type=int, default=10, help="list the pages keeping most junk")
+    ap.add_argument("--one-file", action="store_true", help="read the pages saved as MHTML")
+    ap.add_argument("--chromium", default="/usr/bin/chromium", help="the browser that saves them")
     args = ap.parse_args(argv)
     pages = sorted(p for p in args.pages.iterdir() if (p / "source.html").exists() and _english(p))
     rows = []
@@ -55,6 +78,14 @@ def main(argv=None) -> None:
         for page in pages:
             shutil.copy(page / "source.html", Path(tmp) / f"{page.name}.html")
         docs, skipped = load_folder(tmp)
+    if args.one_file:
+        as_html = {Path(d.source).stem: d.text for d in docs}
+        with tempfile.TemporaryDirectory() as tmp:
+            _save_one_file(pages, Path(tmp), args.chromium)
+            docs, skipped = load_folder(tmp)
+        same = sum(as_html.get(Path(d.source).stem) == d.text for d in docs)
+        print(f"saved as one file (MHTML) by Chromium: {len(docs)} read, {same} with the same "
+              f"text as their HTML")
     for doc in docs:
         name = Path(doc.source).stem
         expected = (args.pages / name / "expected.html").read_text(encoding="utf-8")

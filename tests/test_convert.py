@@ -1,5 +1,5 @@
-"""PDF, HTML, DOCX, ODT, PPTX, EPUB and notebooks read through their libraries; broken ones
-skipped with a reason."""
+"""PDF, HTML (saved as one file too), DOCX, ODT, PPTX, EPUB and notebooks read through their
+libraries; broken ones skipped with a reason."""
 
 from __future__ import annotations
 
@@ -43,6 +43,36 @@ ODF = Path(__file__).parent / "data" / "odf"
 # python-pptx's test files (MIT licence, `github:scanny/python-pptx`): title and body
 # placeholders, notes, and PowerPoint's own "Presentation" as its title property.
 PPTX = Path(__file__).parent / "data" / "pptx"
+# kiln-log.mhtml: a page with a menu, a footer, an image, a style sheet, a table, preformatted
+# code and an advertising frame, saved by Chromium as one file (Page.captureSnapshot, the
+# browser's "Webpage, Single File").
+MHTML = Path(__file__).parent / "data" / "mhtml"
+
+# A page as Internet Explorer and Word saved ".mht" files, in a legacy code page its HTML does
+# not declare; here RFC 2557's "start" names the page, which is not the message's first part.
+OLD_MHT = b"""From: <Saved by Windows Internet Explorer 8>\r
+Subject: =?iso-8859-2?Q?Dvo=F8=E1k_in_Spillville?=\r
+MIME-Version: 1.0\r
+Content-Type: multipart/related; type="text/html"; start="<page@example>";\r
+\tboundary="----=_NextPart_000_0000_01CA1234.56789ABC"\r
+\r
+This is a multi-part message in MIME format.\r
+\r
+------=_NextPart_000_0000_01CA1234.56789ABC\r
+Content-Type: text/css\r
+Content-Location: http://example.com/site.css\r
+\r
+p { margin: 0 }\r
+------=_NextPart_000_0000_01CA1234.56789ABC\r
+Content-Type: text/html; charset="iso-8859-2"\r
+Content-Transfer-Encoding: quoted-printable\r
+Content-ID: <page@example>\r
+Content-Location: http://example.com/spillville.html\r
+\r
+<html><body><h1>Summer of 1893</h1><p>Anton=20Dvo=F8=E1k spent the summer of 1893 in Spill=\r
+ville, Iowa, where he wrote his String Quartet in F major.</p></body></html>\r
+------=_NextPart_000_0000_01CA1234.56789ABC--\r
+"""
 
 
 def _odt_parts(parts: dict[str, bytes]) -> bytes:
@@ -407,6 +437,41 @@ def test_a_powerpoint_deck_titles_its_slides_and_not_itself_presentation() -> No
     assert "Notes in inherited position and size." in out.text
 
 
+@pytest.mark.parametrize(
+    ("codec", "label"), [("gbk", "gb2312"), ("shift_jis", "Shift_JIS"), ("koi8-r", "KOI8-R")]
+)
+def test_a_page_in_a_legacy_code_page_reads_as_its_meta_declares(codec: str, label: str) -> None:
+    words = {"gbk": "窑炉冷却了一整夜。", "shift_jis": "窯は一晩かけて冷めた。",
+             "koi8-r": "Печь остывала всю ночь."}[codec]  # fmt: skip
+    page = f'<html><head><meta http-equiv="Content-Type" content="text/html; charset={label}">'
+    out = extract(".html", (page + f"</head><body><p>{words}</p></body></html>").encode(codec))
+    assert out.text.strip() == words
+    # Bytes that are UTF-8 are UTF-8: saved pages keep a server's stale declaration.
+    assert extract(".html", (page + f"<p>{words}</p>").encode("utf-8")).text.strip() == words
+
+
+def test_a_page_saved_as_one_file_reads_as_the_page_itself() -> None:
+    out = extract(".mhtml", (MHTML / "kiln-log.mhtml").read_bytes())
+    assert out.title == "Kiln log — spring firings"
+    assert "the café mugs came out without cracks." in out.text  # quoted-printable undone
+    assert "| Bisque | 06 | 9 |" in out.text.splitlines()
+    assert "    ramp 2:  150 C/h to 1222 C" in out.text.splitlines()
+    for gone in ("Home", "discount kiln shelves", "2026", "font-family", "PNG"):
+        assert gone not in out.text
+
+
+def test_an_old_mht_reads_the_page_its_start_names_in_the_code_page_it_declares() -> None:
+    out = extract(".mht", OLD_MHT)
+    assert out.text.splitlines()[:3] == [
+        "# Summer of 1893",
+        "",
+        ("Anton Dvořák spent the summer of 1893 in Spillville, Iowa, where he wrote his String "
+        "Quartet in F major."),
+    ]
+    assert out.title == "Dvořák in Spillville"  # the page has no <title>: the saved subject
+    assert "margin" not in out.text
+
+
 def test_html_main_text_without_menus_scripts_or_footer(tmp_path: Path) -> None:
     _write(tmp_path, "otters.html", PAGE_HTML)
     (doc,), _ = load_folder(tmp_path)
@@ -561,6 +626,9 @@ def test_a_saved_page_is_titled_by_its_headline_or_its_own_title(tmp_path: Path)
         ("empty.ipynb", _notebook([{"cell_type": "code", "source": " "}]), "no text in it"),
         ("scripts.html", b"<html><script>" + b"var a = 1;" * 500 + b"</script></html>", "no text"),
         ("empty.htm", b"", "empty file"),
+        ("page.mhtml", PAGE_HTML, "not a saved web page (MHTML): no MIME headers"),
+        ("mail.mht", b"Subject: Hi\r\n\r\nSee you at the kiln.\r\n", "not a saved web page (MHTML): no HTML"),
+        ("cut.mhtml", (MHTML / "kiln-log.mhtml").read_bytes()[:700], "no text in it"),
     ],
 )
 def test_bad_files_are_skipped_with_a_reason(
@@ -575,7 +643,8 @@ def test_bad_files_are_skipped_with_a_reason(
 
 
 def test_extract_never_raises_on_garbage() -> None:
-    for suffix in (".pdf", ".docx", ".odt", ".fodt", ".odp", ".fodp", ".pptx", ".html", ".epub"):
+    for suffix in (".pdf", ".docx", ".odt", ".fodt", ".odp", ".fodp", ".pptx", ".html", ".mhtml",
+                   ".epub"):
         for data in (b"%PDF-1.7\n" + bytes(range(256)) * 4, b"PK\x03\x04" + b"\xff" * 64, b"<"):
             out = extract(suffix, data)
             assert isinstance(out, str) or out.text

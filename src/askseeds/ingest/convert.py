@@ -1,5 +1,6 @@
-"""Extract the text of PDF, HTML, DOCX, OpenDocument (``odf.py``), PowerPoint (``slides.py``),
-EPUB files and Jupyter notebooks, as plain text with light Markdown marks.
+"""Extract the text of PDF, HTML (saved as one file too: ``mhtml.py``), DOCX, OpenDocument
+(``odf.py``), PowerPoint (``slides.py``), EPUB files and Jupyter notebooks, as plain text with
+light Markdown marks.
 
 A converted file's text is not the file, so citations point into the text made
 here (the index stores it; ``Assistant.document_text`` returns it). Structure is
@@ -17,6 +18,7 @@ OpenDocument's and PowerPoint's XML.
 
 from __future__ import annotations
 
+import codecs
 import io
 import json
 import logging
@@ -28,6 +30,7 @@ from urllib.parse import unquote
 
 from .archive import MAX_UNPACKED_BYTES, open_zip, parse_xml
 from .marks import join_lines, table_row
+from .mhtml import read_mhtml
 from .odf import read_flat_odf, read_odf
 from .pdf import NO_TEXT_LAYER, read_pdf
 from .slides import read_pptx
@@ -37,8 +40,8 @@ __all__ = ["CONVERTED_SUFFIXES", "MAX_UNPACKED_BYTES", "Extracted", "extract"]
 log = logging.getLogger(__name__)
 
 CONVERTED_SUFFIXES = frozenset(
-    {".pdf", ".html", ".htm", ".xhtml", ".docx", ".odt", ".fodt", ".odp", ".fodp", ".pptx", ".epub",
-     ".ipynb"}
+    {".pdf", ".html", ".htm", ".xhtml", ".mhtml", ".mht", ".docx", ".odt", ".fodt", ".odp", ".fodp",
+     ".pptx", ".epub", ".ipynb"}
 )
 _LETTER = re.compile(r"[^\W\d_]")
 _WORD_CHAR = re.compile(r"[^\W_]")
@@ -75,6 +78,8 @@ def extract(suffix: str, data: bytes) -> Extracted | str:
         ".html": _html,
         ".htm": _html,
         ".xhtml": _xhtml,
+        ".mhtml": _mhtml,
+        ".mht": _mhtml,
         ".epub": _epub,
         ".ipynb": _notebook,
     }[suffix]
@@ -394,7 +399,12 @@ def _html(data: bytes, xhtml: bool = False) -> Extracted | str:
     decoded = decode(data)
     if decoded is None:
         return "binary file (NUL bytes), not HTML"
-    text = _SELF_CLOSED.sub(_open_and_close, decoded[0]) if xhtml else decoded[0]
+    text = decoded[0]
+    if decoded[1] in _GUESSED_CODECS:  # neither marked nor UTF-8: the page says what it is
+        declared = _declared_codec(data)
+        if declared:
+            text = data.decode(declared, errors="replace").replace("\r\n", "\n").replace("\r", "\n")
+    text = _SELF_CLOSED.sub(_open_and_close, text) if xhtml else text
     tree = LexborHTMLParser(text)
     title_node = tree.css_first("title")
     title = " ".join(title_node.text().split()) if title_node else None
@@ -415,6 +425,33 @@ def _html(data: bytes, xhtml: bool = False) -> Extracted | str:
     return Extracted(join_lines(out.lines), title=title or None)
 
 
+# What ``load.decode`` falls back to for bytes that are not UTF-8; a page in GBK, Shift_JIS or
+# KOI8-R would read as mojibake in them. A page's own declaration is believed only then: a page
+# that is valid UTF-8 is UTF-8, whatever a stale <meta> says (saved pages often keep the
+# server's old one).
+_GUESSED_CODECS = frozenset({"cp1252", "latin-1"})
+_DECLARED = re.compile(
+    rb"<meta[^>]*?charset\s*=\s*[\"']?\s*([A-Za-z0-9._:-]+)|<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._:-]+)",
+    re.IGNORECASE,
+)
+# As browsers read these labels (WHATWG Encoding): GBK covers GB2312, Latin-1 means cp1252.
+_LABELS = {"gb2312": "gbk", "x-gbk": "gbk", "iso-8859-1": "cp1252", "latin1": "cp1252",
+           "us-ascii": "cp1252", "ascii": "cp1252", "x-sjis": "shift_jis"}  # fmt: skip
+
+
+def _declared_codec(data: bytes) -> str | None:
+    """The codec a page's ``<meta charset>`` (or XML declaration) names in its first 4 KiB,
+    if Python knows it."""
+    found = _DECLARED.search(data[:4096])
+    if not found:
+        return None
+    label = (found.group(1) or found.group(2)).decode("ascii").lower()
+    try:
+        return codecs.lookup(_LABELS.get(label, label)).name
+    except LookupError:
+        return None
+
+
 # XHTML (an e-book's chapters) closes any element with "/>"; an HTML parser closes only the
 # void ones so, and reads DocBook's '<a id="x"/>' as a link holding the rest of the page.
 _SELF_CLOSED = re.compile(r"<([A-Za-z][\w.:-]*)(\s[^<>]*?)?\s*/>")
@@ -426,6 +463,16 @@ _VOID = frozenset(
 
 def _xhtml(data: bytes) -> Extracted | str:
     return _html(data, xhtml=True)
+
+
+def _mhtml(data: bytes) -> Extracted | str:
+    page = read_mhtml(data)
+    if isinstance(page, str):
+        return page
+    out = _html(page.html)
+    if isinstance(out, Extracted) and out.title is None and page.subject:
+        return Extracted(out.text, out.pages, page.subject)
+    return out
 
 
 def _open_and_close(m: re.Match) -> str:
