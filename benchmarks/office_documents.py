@@ -1,11 +1,18 @@
-"""Read every OpenDocument file (.odt, .odp, and their flat .fodt, .fodp) and PowerPoint deck
-(.pptx) under a folder as askseeds does, and print how many were read, skipped with a reason, and raised; with ``--expected``, a folder of the
-same documents as another reader wrote them in Markdown (pandoc's ODT test suite:
-``test/odt/odt/*.odt`` beside ``test/odt/markdown/*.md``), how many of that reader's words
-askseeds keeps and how many of its own words that reader has not.
+"""Read every OpenDocument file (.odt, .odp, and their flat .fodt, .fodp), PowerPoint deck
+(.pptx) and RTF file under a folder as askseeds does, and print how many were read, skipped
+with a reason, and raised; with ``--expected``, a folder of the same documents as another
+reader wrote them, in Markdown (``NAME.md``; pandoc's ODT test suite: ``test/odt/odt/*.odt``
+beside ``test/odt/markdown/*.md``) or as pandoc's syntax tree (``NAME.native``, its RTF test
+suite: ``test/rtf/*.rtf`` beside ``*.native``), how many of that reader's words askseeds keeps
+and how many of its own words that reader has not. With ``--against``, a folder of the same
+documents in another format (the ODT files a set of RTF files were saved from), compared as
+askseeds reads them.
 
     python benchmarks/office_documents.py <pandoc>/test/odt/odt --expected <pandoc>/test/odt/markdown
+    python benchmarks/office_documents.py <pandoc>/test/rtf --expected <pandoc>/test/rtf
     python benchmarks/office_documents.py <python-pptx>
+    soffice --headless --convert-to rtf --outdir rtf <pandoc>/test/odt/odt/*.odt
+    python benchmarks/office_documents.py rtf --against <pandoc>/test/odt/odt
 """
 
 from __future__ import annotations
@@ -22,15 +29,46 @@ _WORD = re.compile(r"[^\W\d_]{2,}")  # words of letters: no figures, file names'
 # Markdown that names no word of the document: a link's or an image's target, a footnote's
 # label, TeX of a formula.
 _MARKUP = re.compile(r"\]\([^)]*\)|\[\^\w+\]:?|\$\$.*?\$\$", re.DOTALL)
+# The document's text in pandoc's native syntax tree: its strings, with Haskell's escapes.
+_NATIVE_TEXT = re.compile(r'(?:Str|Code \([^)]*\)) "((?:[^"\\]|\\.)*)"')
+_HASKELL_ESCAPE = re.compile(r"\\(\d+|.)")
+_SUFFIXES = (".odt", ".fodt", ".odp", ".fodp", ".pptx", ".rtf")
+
+
+def _expected_text(folder: str, stem: str) -> str:
+    """What the other reader made of document ``stem``, as text ("" if nothing)."""
+    markdown = Path(folder) / f"{stem}.md"
+    if markdown.is_file():
+        said = markdown.read_text()
+        # one "expected" file of pandoc's ODT suite is its XML
+        return "" if said.startswith("<") else _MARKUP.sub(" ", said)
+    native = Path(folder) / f"{stem}.native"
+    if native.is_file():
+        strings = _NATIVE_TEXT.findall(native.read_text())
+        return " ".join(
+            _HASKELL_ESCAPE.sub(lambda m: chr(int(m[1])) if m[1].isdigit() else m[1], s)
+            for s in strings
+        )
+    return ""
+
+
+def _same_document_text(folder: str, stem: str) -> str:
+    """askseeds' reading of document ``stem`` in the other format in ``folder`` ("" if none)."""
+    for path in sorted(Path(folder).glob(f"{stem}.*")):
+        if path.suffix.lower() in _SUFFIXES:
+            out = extract(path.suffix.lower(), path.read_bytes())
+            return out.text if isinstance(out, Extracted) else ""
+    return ""
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("folder")
-    parser.add_argument("--expected", help="a folder of NAME.md for NAME.odt")
+    parser.add_argument("--expected", help="a folder of NAME.md or NAME.native for NAME.odt")
+    parser.add_argument("--against", help="a folder of the same documents in another format")
     args = parser.parse_args()
     files = sorted(
-        p for p in Path(args.folder).rglob("*") if p.suffix.lower() in (".odt", ".fodt", ".odp", ".fodp", ".pptx")
+        p for p in Path(args.folder).rglob("*") if p.suffix.lower() in _SUFFIXES
     )
     read, skipped, raised = 0, Counter(), 0
     kept = total = extra = own = compared = 0
@@ -46,10 +84,12 @@ def main() -> int:
             skipped[out.split(" (")[0]] += 1
             continue
         read += 1
-        expected = Path(args.expected) / f"{path.stem}.md" if args.expected else None
-        said = expected.read_text() if expected is not None and expected.is_file() else ""
-        if said and not said.startswith("<"):  # one "expected" file of pandoc's is its XML
-            theirs = Counter(w.lower() for w in _WORD.findall(_MARKUP.sub(" ", said)))
+        if args.against:
+            said = _same_document_text(args.against, path.stem)
+        else:
+            said = _expected_text(args.expected, path.stem) if args.expected else ""
+        if said:
+            theirs = Counter(w.lower() for w in _WORD.findall(said))
             ours = Counter(w.lower() for w in _WORD.findall(out.text))
             compared += 1
             kept += sum((theirs & ours).values())
@@ -64,7 +104,7 @@ def main() -> int:
     print(f"raised:                      {raised}")
     print(f"seconds:                     {seconds:.2f}")
     if compared:
-        print(f"compared with --expected:    {compared}")
+        print(f"compared:                    {compared}")
         print(f"their words kept:            {kept / total:.3f} ({kept} of {total})")
         print(f"our words not theirs:        {extra / own:.3f} ({extra} of {own})")
     return 0

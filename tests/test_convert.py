@@ -1,5 +1,5 @@
-"""PDF, HTML (saved as one file too), DOCX, ODT, PPTX, EPUB and notebooks read through their
-libraries; broken ones skipped with a reason."""
+"""PDF, HTML (saved as one file too), DOCX, RTF, ODT, PPTX, EPUB and notebooks read through their
+libraries or readers of our own; broken ones skipped with a reason."""
 
 from __future__ import annotations
 
@@ -43,6 +43,10 @@ ODF = Path(__file__).parent / "data" / "odf"
 # python-pptx's test files (MIT licence, `github:scanny/python-pptx`): title and body
 # placeholders, notes, and PowerPoint's own "Presentation" as its title property.
 PPTX = Path(__file__).parent / "data" / "pptx"
+# rtf/kiln-guide.rtf: LibreOffice 7.4's RTF export of odf/kiln-guide.odt. throwing-notes.rtf and
+# wordpad-notes.rtf are written as TextEdit and WordPad write theirs (no style sheet; a bullet
+# list; a font whose character set is GBK, \'hh bytes, \uN with its stand-in).
+RTF = Path(__file__).parent / "data" / "rtf"
 # kiln-log.mhtml: a page with a menu, a footer, an image, a style sheet, a table, preformatted
 # code and an advertising frame, saved by Chromium as one file (Page.captureSnapshot, the
 # browser's "Webpage, Single File").
@@ -413,6 +417,40 @@ def test_an_opendocument_reads_as_its_reader_sees_it(name: str) -> None:
     assert text.count("Loading the kiln") == 1
 
 
+def test_an_rtf_document_reads_as_the_same_document_saved_as_odt() -> None:
+    rtf = extract(".rtf", (RTF / "kiln-guide.rtf").read_bytes())
+    odt = extract(".odt", (ODF / "kiln-guide.odt").read_bytes())
+    assert rtf.title == odt.title == "Kiln Operator's Guide"
+    # The same blocks in the same marks, but for the table of contents' own heading (a plain
+    # paragraph in RTF) and the text box, written where it is anchored.
+    box = "Opening the lid early cracks the glaze."
+    lines = [line for line in rtf.text.splitlines() if line not in ("", "Contents", box)]
+    assert lines == [line for line in odt.text.splitlines() if line not in ("", box)]
+    assert box in rtf.text.splitlines()
+    for gone in ("Check this with Brian", "every Monday", "\t1", "Loading the kiln 1"):
+        assert gone not in rtf.text
+
+
+def test_a_note_without_styles_reads_as_typed_line_by_line() -> None:
+    out = extract(".rtf", (RTF / "throwing-notes.rtf").read_bytes())
+    assert out.text.splitlines() == [
+        "Throwing notes",
+        "",
+        "Center the clay with wet hands before opening it; a dry hand drags the clay off center.",
+        "Trim the foot when the pot is leather-hard \u2013 the café mugs cracked when trimmed wet.",
+        "- Wedge the clay twice.",
+        "- Dry the pots under plastic for a week.",
+        "",
+        "def shrink(size):",
+        "    return size * 0.88",
+    ]
+    wordpad = extract(".rtf", (RTF / "wordpad-notes.rtf").read_bytes())
+    assert wordpad.text.splitlines() == [  # spaced paragraphs stand apart; GBK in its font
+        "Kiln notes", "", "The kiln reached cone 6 \u2014 a first.", "",
+        "The 窑炉 (kiln) cooled overnight.",
+    ]  # fmt: skip
+
+
 @pytest.mark.parametrize("path", [PPTX / "glaze-talk.pptx", ODF / "glaze-talk.odp"])
 def test_a_deck_reads_slide_by_slide_with_its_notes_each_slide_a_page(path: Path) -> None:
     out = extract(path.suffix, path.read_bytes())
@@ -626,6 +664,9 @@ def test_a_saved_page_is_titled_by_its_headline_or_its_own_title(tmp_path: Path)
         ("empty.ipynb", _notebook([{"cell_type": "code", "source": " "}]), "no text in it"),
         ("scripts.html", b"<html><script>" + b"var a = 1;" * 500 + b"</script></html>", "no text"),
         ("empty.htm", b"", "empty file"),
+        ("notes.rtf", b"Plain notes, saved with the wrong name.", "not an RTF file"),
+        ("picture.rtf", b"{\\rtf1\\ansi{\\pict\\pngblip 89504e47}}", "no text in it"),
+        ("empty.rtf", b"", "empty file"),
         ("page.mhtml", PAGE_HTML, "not a saved web page (MHTML): no MIME headers"),
         ("mail.mht", b"Subject: Hi\r\n\r\nSee you at the kiln.\r\n", "not a saved web page (MHTML): no HTML"),
         ("cut.mhtml", (MHTML / "kiln-log.mhtml").read_bytes()[:700], "no text in it"),
@@ -643,8 +684,8 @@ def test_bad_files_are_skipped_with_a_reason(
 
 
 def test_extract_never_raises_on_garbage() -> None:
-    for suffix in (".pdf", ".docx", ".odt", ".fodt", ".odp", ".fodp", ".pptx", ".html", ".mhtml",
-                   ".epub"):
+    for suffix in (".pdf", ".docx", ".rtf", ".odt", ".fodt", ".odp", ".fodp", ".pptx", ".html",
+                   ".mhtml", ".epub"):
         for data in (b"%PDF-1.7\n" + bytes(range(256)) * 4, b"PK\x03\x04" + b"\xff" * 64, b"<"):
             out = extract(suffix, data)
             assert isinstance(out, str) or out.text

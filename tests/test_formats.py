@@ -182,6 +182,8 @@ def bot(tmp_path_factory) -> Assistant:
     data = Path(__file__).parent / "data"
     (docs / "kiln-guide.odt").write_bytes((data / "odf" / "kiln-guide.odt").read_bytes())
     (docs / "glaze-talk.pptx").write_bytes((data / "pptx" / "glaze-talk.pptx").read_bytes())
+    # Written as TextEdit writes its notes (tests/test_convert.py says how).
+    (docs / "throwing-notes.rtf").write_bytes((data / "rtf" / "throwing-notes.rtf").read_bytes())
     # Saved by Chromium as one file (tests/test_convert.py says how).
     (docs / "kiln-log.mhtml").write_bytes((data / "mhtml" / "kiln-log.mhtml").read_bytes())
     (docs / "handbook.epub").write_bytes(
@@ -223,6 +225,7 @@ def bot(tmp_path_factory) -> Assistant:
         ("What is every test tile fired on?", "glaze-talk.pptx", "scrap clay", 3, "Test tiles"),
         ("Which glaze crazed on the thin-walled bowls?", "kiln-log.mhtml", "celadon", None,
          "Glaze firing"),
+        ("When should the foot be trimmed?", "throwing-notes.rtf", "leather-hard", None, None),
         (
             "Who admired the magnification of the Harrow Head optic?",
             "harrow.pdf",
@@ -265,7 +268,7 @@ def test_text_files_are_their_own_document_text(bot) -> None:
 
 def test_bad_file_is_reported_not_indexed(bot) -> None:
     assert [s.source for s in bot.stats.skipped] == ["bad.pdf"]
-    assert bot.stats.documents == 15
+    assert bot.stats.documents == 16
 
 
 def test_a_lead_in_is_quoted_with_what_it_introduces(bot) -> None:

@@ -1,6 +1,6 @@
-"""Extract the text of PDF, HTML (saved as one file too: ``mhtml.py``), DOCX, OpenDocument
-(``odf.py``), PowerPoint (``slides.py``), EPUB files and Jupyter notebooks, as plain text with
-light Markdown marks.
+"""Extract the text of PDF, HTML (saved as one file too: ``mhtml.py``), DOCX, RTF (``rtf.py``),
+OpenDocument (``odf.py``), PowerPoint (``slides.py``), EPUB files and Jupyter notebooks, as plain
+text with light Markdown marks.
 
 A converted file's text is not the file, so citations point into the text made
 here (the index stores it; ``Assistant.document_text`` returns it). Structure is
@@ -33,6 +33,7 @@ from .marks import join_lines, table_row
 from .mhtml import read_mhtml
 from .odf import read_flat_odf, read_odf
 from .pdf import NO_TEXT_LAYER, read_pdf
+from .rtf import read_rtf
 from .slides import read_pptx
 
 __all__ = ["CONVERTED_SUFFIXES", "MAX_UNPACKED_BYTES", "Extracted", "extract"]
@@ -40,8 +41,8 @@ __all__ = ["CONVERTED_SUFFIXES", "MAX_UNPACKED_BYTES", "Extracted", "extract"]
 log = logging.getLogger(__name__)
 
 CONVERTED_SUFFIXES = frozenset(
-    {".pdf", ".html", ".htm", ".xhtml", ".mhtml", ".mht", ".docx", ".odt", ".fodt", ".odp", ".fodp",
-     ".pptx", ".epub", ".ipynb"}
+    {".pdf", ".html", ".htm", ".xhtml", ".mhtml", ".mht", ".docx", ".rtf", ".odt", ".fodt", ".odp",
+     ".fodp", ".pptx", ".epub", ".ipynb"}
 )
 _LETTER = re.compile(r"[^\W\d_]")
 _WORD_CHAR = re.compile(r"[^\W_]")
@@ -70,6 +71,7 @@ def extract(suffix: str, data: bytes) -> Extracted | str:
     reader = {
         ".pdf": _paged(read_pdf),
         ".docx": _docx,
+        ".rtf": _paged(read_rtf),
         ".odt": _paged(read_odf),
         ".fodt": _paged(read_flat_odf),
         ".odp": _paged(lambda data: read_odf(data, "ODP")),
@@ -108,7 +110,7 @@ def _code_lines(text: str) -> str:
 def _paged(
     read: Callable[[bytes], tuple[str, tuple[int, ...], str | None] | str],
 ) -> Callable[[bytes], Extracted | str]:
-    """``read`` (PDF, OpenDocument, PowerPoint: text, page starts, title) giving
+    """``read`` (PDF, RTF, OpenDocument, PowerPoint: text, page starts, title) giving
     ``Extracted``."""
 
     def extracted(data: bytes) -> Extracted | str:
