@@ -1,5 +1,5 @@
 """Read every OpenDocument file (.odt, .odp, and their flat .fodt, .fodp), PowerPoint deck
-(.pptx) and RTF file under a folder as askseeds does, and print how many were read, skipped
+(.pptx), RTF file and e-mail (.eml, .mbox) under a folder as askseeds does, and print how many were read, skipped
 with a reason, and raised; with ``--expected``, a folder of the same documents as another
 reader wrote them, in Markdown (``NAME.md``; pandoc's ODT test suite: ``test/odt/odt/*.odt``
 beside ``test/odt/markdown/*.md``) or as pandoc's syntax tree (``NAME.native``, its RTF test
@@ -13,6 +13,8 @@ askseeds reads them.
     python benchmarks/office_documents.py <python-pptx>
     soffice --headless --convert-to rtf --outdir rtf <pandoc>/test/odt/odt/*.odt
     python benchmarks/office_documents.py rtf --against <pandoc>/test/odt/odt
+    python benchmarks/office_documents.py <mail>   # github:mikel/mail's spec/fixtures/emails,
+                                                   # each file saved as NAME.eml
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ _MARKUP = re.compile(r"\]\([^)]*\)|\[\^\w+\]:?|\$\$.*?\$\$", re.DOTALL)
 # The document's text in pandoc's native syntax tree: its strings, with Haskell's escapes.
 _NATIVE_TEXT = re.compile(r'(?:Str|Code \([^)]*\)) "((?:[^"\\]|\\.)*)"')
 _HASKELL_ESCAPE = re.compile(r"\\(\d+|.)")
-_SUFFIXES = (".odt", ".fodt", ".odp", ".fodp", ".pptx", ".rtf")
+_SUFFIXES = (".odt", ".fodt", ".odp", ".fodp", ".pptx", ".rtf", ".eml", ".mbox")
 
 
 def _expected_text(folder: str, stem: str) -> str:
@@ -100,7 +102,7 @@ def main() -> int:
     print(f"files found:                 {len(files)}")
     print(f"read:                        {read}")
     for reason, n in skipped.most_common():
-        print(f"skipped, {reason}:".ljust(29) + f"{n}")
+        print(f"skipped, {reason}:".ljust(28) + f" {n}")
     print(f"raised:                      {raised}")
     print(f"seconds:                     {seconds:.2f}")
     if compared:

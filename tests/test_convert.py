@@ -1,5 +1,5 @@
-"""PDF, HTML (saved as one file too), DOCX, RTF, ODT, PPTX, EPUB and notebooks read through their
-libraries or readers of our own; broken ones skipped with a reason."""
+"""PDF, HTML (saved as one file too), DOCX, RTF, ODT, PPTX, EPUB, notebooks and e-mail read
+through their libraries or readers of our own; broken ones skipped with a reason."""
 
 from __future__ import annotations
 
@@ -47,6 +47,10 @@ PPTX = Path(__file__).parent / "data" / "pptx"
 # wordpad-notes.rtf are written as TextEdit and WordPad write theirs (no style sheet; a bullet
 # list; a font whose character set is GBK, \'hh bytes, \uN with its stand-in).
 RTF = Path(__file__).parent / "data" / "rtf"
+# mail/shelves.eml (plain and HTML alternatives, a PDF attached) and studio.mbox (it and a
+# reply whose body line "From now on" the mailbox quotes as ">From"), written by Python's
+# email and mailbox packages as mail clients write them.
+MAIL = Path(__file__).parent / "data" / "mail"
 # kiln-log.mhtml: a page with a menu, a footer, an image, a style sheet, a table, preformatted
 # code and an advertising frame, saved by Chromium as one file (Page.captureSnapshot, the
 # browser's "Webpage, Single File").
@@ -510,6 +514,48 @@ def test_an_old_mht_reads_the_page_its_start_names_in_the_code_page_it_declares(
     assert "margin" not in out.text
 
 
+def test_a_saved_message_reads_as_a_section_dated_by_its_sending(tmp_path: Path) -> None:
+    _write(tmp_path, "shelves.eml", (MAIL / "shelves.eml").read_bytes())
+    (doc,), _ = load_folder(tmp_path)
+    assert doc.title == "Shelf delivery — new date" and doc.date == "2026-03-03"
+    lines = doc.text.splitlines()
+    assert lines[:5] == [
+        "# Shelf delivery — new date",
+        "",
+        "From: Ada Lovelace <ada@pottery.example>",
+        "To: Brian Kiln <brian@pottery.example>",
+        "Date: 2026-03-03 10:15 +0100",
+    ]
+    assert lines.count("Hi Brian,") == 1  # the plain part, not its HTML alternative too
+    assert "Attachments: invoice-2291.pdf" in lines
+    assert "PDF-1.4" not in doc.text
+
+
+def test_a_mailbox_reads_each_message_and_unquotes_from_lines() -> None:
+    out = extract(".mbox", (MAIL / "studio.mbox").read_bytes())
+    lines = out.text.splitlines()
+    assert [line for line in lines if line.startswith("# ")] == [
+        "# Shelf delivery — new date", "# Re: Shelf delivery — new date",
+    ]  # fmt: skip
+    assert "From now on, order shelves two weeks ahead." in lines
+    assert "> The kiln shelves will arrive on Friday, not Wednesday." in lines
+
+
+def test_a_message_forwarded_as_an_attachment_is_read_under_it() -> None:
+    from email.message import EmailMessage
+
+    inner = EmailMessage()
+    inner["From"], inner["Subject"] = "Kiln Works <sales@kilnworks.example>", "Your order"
+    inner.add_alternative("<p>Your <b>cone 10</b> kiln ships on 9 March.</p>", subtype="html")
+    outer = EmailMessage()
+    outer["From"], outer["Subject"] = "Ada <ada@pottery.example>", "Fwd: Your order"
+    outer.set_content("See below.")
+    outer.add_attachment(inner)
+    lines = extract(".eml", outer.as_bytes()).text.splitlines()
+    assert lines.index("## Your order") > lines.index("See below.")
+    assert "Your cone 10 kiln ships on 9 March." in lines  # an HTML-only message, as a page
+
+
 def test_html_main_text_without_menus_scripts_or_footer(tmp_path: Path) -> None:
     _write(tmp_path, "otters.html", PAGE_HTML)
     (doc,), _ = load_folder(tmp_path)
@@ -664,6 +710,9 @@ def test_a_saved_page_is_titled_by_its_headline_or_its_own_title(tmp_path: Path)
         ("empty.ipynb", _notebook([{"cell_type": "code", "source": " "}]), "no text in it"),
         ("scripts.html", b"<html><script>" + b"var a = 1;" * 500 + b"</script></html>", "no text"),
         ("empty.htm", b"", "empty file"),
+        ("notes.eml", b"Plain notes, saved with the wrong name.", "not an e-mail message"),
+        ("notes.mbox", b"Plain notes, saved with the wrong name.", "not a mailbox"),
+        ("headers.mbox", b"From a@b.example Tue Mar  3 10:15:00 2026\nX-Note: 1\n", "no messages"),
         ("notes.rtf", b"Plain notes, saved with the wrong name.", "not an RTF file"),
         ("picture.rtf", b"{\\rtf1\\ansi{\\pict\\pngblip 89504e47}}", "no text in it"),
         ("empty.rtf", b"", "empty file"),
@@ -685,7 +734,7 @@ def test_bad_files_are_skipped_with_a_reason(
 
 def test_extract_never_raises_on_garbage() -> None:
     for suffix in (".pdf", ".docx", ".rtf", ".odt", ".fodt", ".odp", ".fodp", ".pptx", ".html",
-                   ".mhtml", ".epub"):
+                   ".mhtml", ".epub", ".eml", ".mbox"):
         for data in (b"%PDF-1.7\n" + bytes(range(256)) * 4, b"PK\x03\x04" + b"\xff" * 64, b"<"):
             out = extract(suffix, data)
             assert isinstance(out, str) or out.text

@@ -184,6 +184,7 @@ def bot(tmp_path_factory) -> Assistant:
     (docs / "glaze-talk.pptx").write_bytes((data / "pptx" / "glaze-talk.pptx").read_bytes())
     # Written as TextEdit writes its notes (tests/test_convert.py says how).
     (docs / "throwing-notes.rtf").write_bytes((data / "rtf" / "throwing-notes.rtf").read_bytes())
+    (docs / "studio.mbox").write_bytes((data / "mail" / "studio.mbox").read_bytes())
     # Saved by Chromium as one file (tests/test_convert.py says how).
     (docs / "kiln-log.mhtml").write_bytes((data / "mhtml" / "kiln-log.mhtml").read_bytes())
     (docs / "handbook.epub").write_bytes(
@@ -226,6 +227,8 @@ def bot(tmp_path_factory) -> Assistant:
         ("Which glaze crazed on the thin-walled bowls?", "kiln-log.mhtml", "celadon", None,
          "Glaze firing"),
         ("When should the foot be trimmed?", "throwing-notes.rtf", "leather-hard", None, None),
+        ("How far ahead should kiln shelves be ordered?", "studio.mbox", "two weeks ahead", None,
+         "Re: Shelf delivery — new date"),
         (
             "Who admired the magnification of the Harrow Head optic?",
             "harrow.pdf",
@@ -268,7 +271,7 @@ def test_text_files_are_their_own_document_text(bot) -> None:
 
 def test_bad_file_is_reported_not_indexed(bot) -> None:
     assert [s.source for s in bot.stats.skipped] == ["bad.pdf"]
-    assert bot.stats.documents == 16
+    assert bot.stats.documents == 17
 
 
 def test_a_lead_in_is_quoted_with_what_it_introduces(bot) -> None:

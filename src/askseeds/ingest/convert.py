@@ -1,6 +1,6 @@
 """Extract the text of PDF, HTML (saved as one file too: ``mhtml.py``), DOCX, RTF (``rtf.py``),
-OpenDocument (``odf.py``), PowerPoint (``slides.py``), EPUB files and Jupyter notebooks, as plain
-text with light Markdown marks.
+OpenDocument (``odf.py``), PowerPoint (``slides.py``), EPUB files, Jupyter notebooks and e-mail
+(``mail.py``), as plain text with light Markdown marks.
 
 A converted file's text is not the file, so citations point into the text made
 here (the index stores it; ``Assistant.document_text`` returns it). Structure is
@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from urllib.parse import unquote
 
 from .archive import MAX_UNPACKED_BYTES, open_zip, parse_xml
+from .mail import read_eml, read_mbox
 from .marks import join_lines, table_row
 from .mhtml import read_mhtml
 from .odf import read_flat_odf, read_odf
@@ -42,7 +43,7 @@ log = logging.getLogger(__name__)
 
 CONVERTED_SUFFIXES = frozenset(
     {".pdf", ".html", ".htm", ".xhtml", ".mhtml", ".mht", ".docx", ".rtf", ".odt", ".fodt", ".odp",
-     ".fodp", ".pptx", ".epub", ".ipynb"}
+     ".fodp", ".pptx", ".epub", ".ipynb", ".eml", ".mbox"}
 )
 _LETTER = re.compile(r"[^\W\d_]")
 _WORD_CHAR = re.compile(r"[^\W_]")
@@ -84,6 +85,8 @@ def extract(suffix: str, data: bytes) -> Extracted | str:
         ".mht": _mhtml,
         ".epub": _epub,
         ".ipynb": _notebook,
+        ".eml": _paged(lambda data: read_eml(data, _html_text)),
+        ".mbox": _paged(lambda data: read_mbox(data, _html_text)),
     }[suffix]
     try:
         out = reader(data)
@@ -110,7 +113,7 @@ def _code_lines(text: str) -> str:
 def _paged(
     read: Callable[[bytes], tuple[str, tuple[int, ...], str | None] | str],
 ) -> Callable[[bytes], Extracted | str]:
-    """``read`` (PDF, RTF, OpenDocument, PowerPoint: text, page starts, title) giving
+    """``read`` (PDF, RTF, OpenDocument, PowerPoint, e-mail: text, page starts, title) giving
     ``Extracted``."""
 
     def extracted(data: bytes) -> Extracted | str:
@@ -461,6 +464,12 @@ _VOID = frozenset(
     ["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param"]
     + ["source", "track", "wbr"]
 )
+
+
+def _html_text(data: bytes) -> str | None:
+    """An HTML document's text, as a page's (an e-mail's HTML body), or None if it has none."""
+    out = _html(data)
+    return out.text if isinstance(out, Extracted) else None
 
 
 def _xhtml(data: bytes) -> Extracted | str:
