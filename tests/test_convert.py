@@ -472,6 +472,41 @@ def test_a_deck_reads_slide_by_slide_with_its_notes_each_slide_a_page(path: Path
     assert slides[2].rstrip().endswith("Fire every tile on a cookie of scrap clay.")
 
 
+def _one_slide_deck(shape_tree: str) -> bytes:
+    ns = (
+        'xmlns:p="http://schemas.openxmlformats.org/presentationml/2006/main" '
+        'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" '
+        'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
+    )
+    rels = "http://schemas.openxmlformats.org/package/2006/relationships"
+    slide_rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/slide"
+    return _odt_parts({
+        "ppt/presentation.xml": f'<p:presentation {ns}><p:sldIdLst><p:sldId id="256" '
+        'r:id="rId2"/></p:sldIdLst></p:presentation>',
+        "ppt/_rels/presentation.xml.rels": f'<Relationships xmlns="{rels}"><Relationship '
+        f'Id="rId2" Type="{slide_rel}" Target="slides/slide1.xml"/></Relationships>',
+        "ppt/slides/slide1.xml": f"<p:sld {ns}><p:cSld><p:spTree>{shape_tree}</p:spTree>"
+        "</p:cSld></p:sld>",
+    })  # fmt: skip
+
+
+def test_a_deck_list_nests_by_its_levels_order_not_their_numbers() -> None:
+    def para(text: str, level: int | None = None) -> str:
+        bullet = "" if level is None else f'<a:pPr lvl="{level}"><a:buChar char="•"/></a:pPr>'
+        return f"<a:p>{bullet}<a:r><a:t>{text}</a:t></a:r></a:p>"
+
+    box = "".join([
+        para("Linux"), para("Open a terminal.", 2), para("Run the installer.", 2),
+        para("Say yes to its questions.", 4), para("Log out.", 1),
+    ])  # fmt: skip
+    deck = _one_slide_deck(f"<p:sp><p:txBody>{box}</p:txBody></p:sp>")
+    lines = [line for line in extract(".pptx", deck).text.splitlines() if line]
+    assert lines == [  # level 2 under a paragraph opens a list, not indented code
+        "Linux", "- Open a terminal.", "- Run the installer.", "  - Say yes to its questions.",
+        "- Log out.",
+    ]  # fmt: skip
+
+
 def test_a_powerpoint_deck_titles_its_slides_and_not_itself_presentation() -> None:
     out = extract(".pptx", (PPTX / "ph-inherit-props.pptx").read_bytes())
     assert out.title is None  # "Presentation" is what PowerPoint calls any new deck

@@ -147,15 +147,24 @@ def _shape(shape, notes: bool) -> list[str]:
     # sets its bullets); any other paragraph is one if it sets its own bullet.
     listed = kind in ("body", "obj") and not notes
     out = [""]
+    # The levels of the items this one may nest under. An item nests one step under a
+    # lower level, whatever the gap: a list opening at level 2 under a paragraph ("Linux",
+    # then its steps) is a list, not indented code.
+    open_levels: list[int] = []
     for p, text in said:
         properties = p.find("a:pPr", _NS)
         bullet = "none" if properties is None else _bullet(properties)
         if bullet == "set" or listed and bullet == "none":
-            level = properties.get("lvl", "0") if properties is not None else "0"
-            depth = int(level) if level.isdigit() else 0
-            out.append("  " * min(depth, 8) + "- " + text)
+            lvl = properties.get("lvl", "0") if properties is not None else "0"
+            level = int(lvl) if lvl.isdigit() else 0
+            while open_levels and open_levels[-1] > level:
+                open_levels.pop()
+            if not open_levels or open_levels[-1] < level:
+                open_levels.append(level)
+            out.append("  " * min(len(open_levels) - 1, 8) + "- " + text)
         else:
             out += ["", text, ""]
+            open_levels = []
     return out + [""]
 
 
