@@ -69,6 +69,34 @@ Default: 20
 """
 
 
+# Notes kept as an outline: an item heads the items under it without saying anything itself.
+STUDIO_NOTES = """# Studio notes
+
+- Firing fees for the big gas kiln
+  - 40 dollars a load
+  - paid at the front desk before loading
+- Glaze room hours
+  - open every weekday until 9 pm
+"""
+
+
+# A manual whose entries name their subject only in their headings.
+GIT_NOTES = """# Git basics
+
+## git stash
+
+Available since Git 1.5.3.
+
+This command shelves your uncommitted changes and leaves a clean working tree.
+
+## git bisect
+
+Available since Git 1.5.
+
+This command finds the commit that introduced a bug by a binary search.
+"""
+
+
 # A README whose install section opens with a lead-in: its first sentence is no statement.
 GLAZEBOOK = """# glazebook
 
@@ -169,6 +197,8 @@ def bot(tmp_path_factory) -> Assistant:
         )
     )
     (docs / "kilnctl.md").write_text(KILNCTL)
+    (docs / "studio.md").write_text(STUDIO_NOTES)
+    (docs / "git-notes.md").write_text(GIT_NOTES)
     (docs / "tools.md").write_text(
         "# Workshop tools\n\nThe workshop runs:\n\n- kilnctl\n- glazebook\n"
     )
@@ -271,7 +301,7 @@ def test_text_files_are_their_own_document_text(bot) -> None:
 
 def test_bad_file_is_reported_not_indexed(bot) -> None:
     assert [s.source for s in bot.stats.skipped] == ["bad.pdf"]
-    assert bot.stats.documents == 17
+    assert bot.stats.documents == 19
 
 
 def test_a_lead_in_is_quoted_with_what_it_introduces(bot) -> None:
@@ -284,6 +314,24 @@ def test_a_lead_in_is_quoted_with_what_it_introduces(bot) -> None:
     assert all(a[1] <= b[0] for a, b in itertools.pairwise(spans)), reply.text  # quoted once
     # A one-word list item naming kilnctl elsewhere is not the same statement.
     assert not [loc for c in reply.citations for loc in c.also_in if loc.source == "tools.md"]
+
+
+def test_an_outline_item_is_quoted_with_the_items_it_heads(bot) -> None:
+    reply = bot.ask("What are the firing fees for the big gas kiln?")
+    first = reply.citations[0]
+    assert first.snippet.startswith("Firing fees for the big gas kiln"), reply.text
+    assert "40 dollars a load" in first.snippet, reply.text
+    assert "paid at the front desk before loading" in first.snippet, reply.text
+    assert "Glaze room" not in first.snippet, reply.text  # the next item of its own level
+    assert bot.document_text(first.source)[first.start : first.end] == first.snippet
+
+
+def test_a_sentence_naming_its_subject_by_this_is_shown_under_its_heading(bot) -> None:
+    reply = bot.ask("Which command shelves uncommitted changes?")
+    assert not reply.abstained, reply.text
+    assert reply.citations[0].snippet.startswith("This command shelves"), reply.text
+    assert "git stash" in reply.text, reply.text  # the heading says which command it is
+    assert "git bisect" not in reply.text, reply.text
 
 
 def test_a_reason_given_by_pointing_back_is_quoted_with_what_it_points_at(bot) -> None:

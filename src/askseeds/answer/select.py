@@ -39,6 +39,7 @@ from .features import (
     constraints,
     expands,
     expansion_asked,
+    focus_words,
     identifiers,
     idf_of,
     opens_section,
@@ -90,6 +91,10 @@ _DEFERS = re.compile(
     r"[^.!?\n]{0,150}?\bdepends?\s+(?:on|upon)\b[^.!?\n]{0,150}[.!]\W*|\W*it\s+depends[.!]\W*",
     re.IGNORECASE,
 )
+# A sentence naming its subject only by pointing at it: "This command moves ...".
+_DEMONSTRATIVE = re.compile(r"\W*(?:this|that|these|those)\s+([A-Za-z]+)\b", re.IGNORECASE)
+_WHICH_THING = re.compile(r"\W*(?:which|what)\s+(?!is\b|are\b|was\b|were\b|do\b|does\b|did\b)",
+                          re.IGNORECASE)
 _POINTS_AHEAD = re.compile(r"\b(?:the following|as follows)\b", re.IGNORECASE)
 # A sentence whose reason is the one before it: "For this reason, %timeit results are faster."
 _POINTS_BACK = re.compile(
@@ -387,10 +392,11 @@ class Answerer:
             name = spoken_name(source)
             named = bool(name) and not asked.isdisjoint(name_terms(source))
             # A lead-in is read with what it introduces, as it is quoted: "Requests is available
-            # on PyPI:" says how to install Requests only with the command under it.
+            # on PyPI:" says how to install Requests only with the command under it (and an
+            # outline's item only with the items under it).
             said = (
                 self._with_followers(c, whole_list=False).text
-                if c.text.rstrip().endswith(":")
+                if c.text.rstrip().endswith(":") or self._heads_items(c) is not None
                 else c.text
             )
             text = f"{name}: {said}" if named else said
@@ -427,7 +433,8 @@ class Answerer:
             # thing asked for, which may be a word of the question ("Default: 'session'" to
             # "What is the default value of SESSION_COOKIE_NAME?"), or its heading does ("Fix
             # for [CVE-2014-0160]" under release 1.0.1g). A sentence that asks (an FAQ's
-            # question) is kept: it is quoted with its answer.
+            # question), or an outline's item over the items that say it, is kept: it is
+            # quoted with its answer.
             cands = [
                 c
                 for c in cands
@@ -435,6 +442,7 @@ class Answerer:
                 or c.features[_TYPE] >= 1
                 or _asks(c.text)
                 or self._heading_answers(question, c)
+                or self._heads_items(c) is not None
             ]
         asked_options = tuple(options(question))
         quoted = self.quoted(cands, names, asked_options)
@@ -612,6 +620,10 @@ class Answerer:
         text = c.text.rstrip()
         question_end = None
         introduces = text.endswith(":") or _asks(text)
+        # An item that heads items under it and states nothing itself ("- Latency (e.g.
+        # Intel i9-9900k)" over "- L1 Cache 0.8 ns") is their lead-in, to where they end.
+        heads = None if introduces else self._heads_items(c)
+        introduces = introduces or heads is not None
         if not introduces and not _POINTS_AHEAD.search(text):
             spans = self.index.chunks[c.position].sentences
             i = _index_of(spans, c.start)
@@ -636,6 +648,8 @@ class Answerer:
             if s.end <= asked:
                 end = s.end  # the rest of the question
                 continue
+            if heads is not None and not self._under_item(c.position, s.start, heads):
+                break
             said = self.index.original(c.position, s.start, s.end)
             prose = _ends_statement(said)
             if s.end - asked > LEAD_IN_CHARS:
@@ -657,6 +671,33 @@ class Answerer:
         if not reached:
             return c
         return replace(c, end=end, text=self.index.original(c.position, c.start, end))
+
+    def _heads_items(self, c: Candidate) -> int | None:
+        """The indentation of the list item ``c`` opens, when it states nothing itself and the
+        next line is an item indented under it; else None."""
+        line = self._line_before(c.position, c.start)
+        if not _LIST_MARK.fullmatch(line) or line.lstrip().startswith("|"):
+            return None
+        if _ends_statement(c.text.rstrip()):
+            return None
+        spans = self.index.chunks[c.position].sentences
+        i = _index_of(spans, c.start)
+        if i is None or i + 1 == len(spans):
+            return None
+        indent = len(line) - len(line.lstrip())
+        return indent if self._under_item(c.position, spans[i + 1].start, indent, True) else None
+
+    def _under_item(self, position: int, start: int, indent: int, begins: bool = False) -> bool:
+        """Whether the sentence at ``start`` stands under an item indented ``indent``: it
+        starts an item indented further, or (unless it must ``begin`` one) goes on a line
+        that does."""
+        line = self._line_before(position, start)
+        if _LIST_MARK.fullmatch(line):
+            return len(line) - len(line.lstrip()) > indent
+        if begins:
+            return False
+        # mid-line: on the line of the sentence before; else a continuation line, by its indent
+        return bool(line.strip()) or len(line) > indent
 
     def _with_reason(self, c: Candidate) -> Candidate:
         """``c`` with the sentence before it, when ``c`` gives its reason only by pointing back
@@ -798,6 +839,8 @@ class Answerer:
         "Support for TLSv1.3 added." answers "Which release added TLSv1.3?" under "Major
         changes between OpenSSL 1.1.0i and OpenSSL 1.1.1" (a changelog, release notes). The
         innermost such heading, else ""."""
+        if (named := self._heading_named_as(question, c)) is not None:
+            return named
         kind = question_kind(question)
         version = asks_version(question)
         # A figure of the entry's own ("(#462)", "WCAG 2.1") is not the release it is under:
@@ -816,6 +859,21 @@ class Answerer:
                     return ""
                 return heading
         return ""
+
+    def _heading_named_as(self, question: str, c: Candidate) -> str | None:
+        """The heading ``c`` points at as what the question asks for, or None: "This command
+        moves your changes to the staging area." under "Git Add" answers "Which Git command
+        puts changes in the staging area?" only with its heading."""
+        opener = _DEMONSTRATIVE.match(c.text)
+        if opener is None or not _WHICH_THING.match(question):
+            return None
+        noun = opener.group(1).lower().removesuffix("s")
+        if noun not in {w.lower().removesuffix("s") for w in focus_words(question)[:2]}:
+            return None
+        entry = self.index.section(self.index.chunks[c.position].source, c.start)
+        heading = entry[1].rsplit(SECTION_SEP, 1)[-1] if entry else ""
+        said = set(words(c.text.lower()))
+        return heading if heading and not set(words(heading.lower())) <= said else None
 
     def _cite(self, number: int, c: Candidate, same: list[Candidate]) -> Citation:
         """Citation ``number`` for ``c``; ``same`` are sentences elsewhere saying the same."""
