@@ -838,7 +838,8 @@ class Answerer:
         """The heading over ``c`` that holds what ``question`` asks for, where ``c`` does not:
         "Support for TLSv1.3 added." answers "Which release added TLSv1.3?" under "Major
         changes between OpenSSL 1.1.0i and OpenSSL 1.1.1" (a changelog, release notes). The
-        innermost such heading, else ""."""
+        innermost such heading, else ""; or the heading ``c`` names only as "this command"
+        (``_heading_named_as``)."""
         if (named := self._heading_named_as(question, c)) is not None:
             return named
         kind = question_kind(question)
