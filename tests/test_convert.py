@@ -435,6 +435,12 @@ def test_an_rtf_document_reads_as_the_same_document_saved_as_odt() -> None:
         assert gone not in rtf.text
 
 
+def test_an_rtf_picture_s_raw_bytes_are_not_read_as_text_or_groups() -> None:
+    picture = b"{\\pict\\pngblip\\bin9 }{\\par}x{" + b"}"
+    rtf = b"{\\rtf1\\ansi\\pard Before the picture.\\par" + picture + b"After it.\\par}"
+    assert extract(".rtf", rtf).text.splitlines() == ["Before the picture.", "After it."]
+
+
 def test_a_note_without_styles_reads_as_typed_line_by_line() -> None:
     out = extract(".rtf", (RTF / "throwing-notes.rtf").read_bytes())
     assert out.text.splitlines() == [

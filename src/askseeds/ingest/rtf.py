@@ -38,6 +38,7 @@ _TOKEN = re.compile(
     rb"|([^\\{}\r\n]+)",
     re.DOTALL,
 )
+_BINARY = re.compile(rb"\\bin(\d{1,10}) ?")
 # Destinations whose text is not the document's.
 _SKIPPED = frozenset(
     [
@@ -111,7 +112,7 @@ def read_rtf(data: bytes) -> tuple[str, tuple[int, ...], str | None] | str:
     if data.lstrip()[:5] != b"{\\rtf":
         return "not an RTF file (no {\\rtf header)"
     doc = _Doc()
-    _Reader(doc).read(data)
+    _Reader(doc).read(_without_binary(data))
     # No style sheet (TextEdit's, WordPad's files): a plain-text note in a font, each line a
     # paragraph; read as the .txt file it would be, its spacing and blank lines kept.
     return _write(doc.blocks, plain=not doc.styles), (), doc.title or None
@@ -176,6 +177,8 @@ class _Reader:
 
     def destination(self, name: str, ignorable: bool) -> None:
         """``{\\*\\name`` or a destination never read: read the few that hold text, skip the rest."""
+        if self.group.skip:
+            return
         if name == "footnote":
             self.group.dest = "footnote"
             self.note_depth += 1
@@ -338,6 +341,18 @@ class _Reader:
             seen.add(base.based_on)
             base = self.doc.styles.get(base.based_on, _Style())
         return _Style(style.name, base.outline, style.based_on)
+
+
+def _without_binary(data: bytes) -> bytes:
+    """``data`` less the raw bytes each ``\\binN`` announces (a picture's, an object's), which
+    would read as text and braces."""
+    parts, at = [], 0
+    for m in _BINARY.finditer(data):
+        if m.start() < at:
+            continue  # inside the bytes of the one before
+        parts.append(data[at : m.start()])
+        at = m.end() + int(m.group(1))
+    return b"".join(parts) + data[at:] if parts else data
 
 
 def _codec(name: str) -> str | None:
