@@ -15,6 +15,8 @@ named, not read.
 
 from __future__ import annotations
 
+import email.errors
+import email.header
 import email.policy
 import email.utils
 import re
@@ -68,10 +70,16 @@ def _parse(data: bytes) -> EmailMessage | None:
 
 
 def _header(message: EmailMessage, name: str) -> str:
-    try:
-        return " ".join(str(message.get(name, "")).split())
-    except (ValueError, TypeError, IndexError):  # a header the parser cannot make sense of
+    """A header as written, its encoded words decoded: the parsed form would drop a name
+    given as a comment ("anne at example.org (Anne Boffey)", as list archives write it)."""
+    raw = next((v for k, v in message.raw_items() if k.lower() == name.lower()), None)
+    if raw is None:
         return ""
+    try:
+        value = str(email.header.make_header(email.header.decode_header(str(raw))))
+    except (ValueError, LookupError, UnicodeError, email.errors.HeaderParseError):
+        value = str(raw)
+    return " ".join(value.split())
 
 
 def _write(message: EmailMessage, depth: int, lines: list[str], html: HtmlReader) -> None:
