@@ -37,6 +37,7 @@ from .clean import Cleaned, clean, common_lines
 from .convert import CONVERTED_SUFFIXES, Extracted, extract
 from .dates import parse_date
 from .info import INFO_SUFFIX, is_info, read_info
+from .mail import is_mailbox
 from .roff import MAN_SUFFIX, read_man
 
 __all__ = [
@@ -359,6 +360,8 @@ def _load_file(path: Path, source: str, max_file_bytes: int) -> _Read | SkippedF
             if manual is None:  # a split manual's table of where its parts' nodes are
                 return None
             return _Read(source, sha256, manual[0], "", Extracted(manual[0], title=manual[1]))
+    if suffix == ".txt" and is_mailbox(data):
+        suffix = ".mbox"  # a list's archive as Mailman serves it: "2019-April.txt"
     if suffix in CONVERTED_SUFFIXES:
         extracted = extract(suffix, data)
         if isinstance(extracted, str):

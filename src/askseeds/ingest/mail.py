@@ -26,7 +26,7 @@ from email.parser import BytesParser
 
 from .marks import join_lines
 
-__all__ = ["read_eml", "read_mbox"]
+__all__ = ["is_mailbox", "read_eml", "read_mbox"]
 
 _ADDRESS_HEADERS = ("From", "To", "Cc")
 _NEEDED = ("From", "To", "Subject", "Date", "Message-ID")
@@ -45,6 +45,15 @@ def read_eml(data: bytes, html: HtmlReader) -> tuple[str, tuple[int, ...], str |
     lines: list[str] = []
     _write(message, 1, lines, html)
     return join_lines(lines), (), _header(message, "Subject") or None
+
+
+def is_mailbox(data: bytes) -> bool:
+    """Whether ``data`` (a ``.txt`` file's) is a mailbox: Mailman's monthly archives are."""
+    if not data.startswith(b"From "):
+        return False
+    first = _MBOX_SEPARATOR.split(data[:65536], maxsplit=2)[1]
+    message = _parse(first)
+    return message is not None and bool(message.get("From") or message.get("Subject"))
 
 
 def read_mbox(data: bytes, html: HtmlReader) -> tuple[str, tuple[int, ...], str | None] | str:
