@@ -90,8 +90,8 @@ class Assistant:
         """Build, update or open the index for ``folder`` and return an Assistant over it.
 
         Args:
-            folder: the documents (.txt, .md, .rst, .org, .html, .mhtml, .pdf, .docx, .rtf, .odt,
-                .pptx, .epub, ...; see README "Formats"), searched recursively.
+            folder: the documents (.txt, .md, .rst, .org, .html, .mhtml, .pdf, .docx, .doc, .rtf,
+                .odt, .pptx, .epub, ...; see README "Formats"), searched recursively.
             index_dir: where the index lives; defaults to ``embeddings/`` beside ``folder``.
             settings: model, chunking and answering settings; defaults to ``Settings()``.
             progress: show a progress bar while embedding.
@@ -113,8 +113,8 @@ class Assistant:
             detail = f" ({len(skipped)} files skipped: {skipped[0].reason}, ...)" if skipped else ""
             raise CorpusError(
                 f"No readable documents in {folder}{detail}. Point --docs at a folder of "
-                ".txt, .md, .rst, .org, .html, .mhtml, .pdf, .docx, .rtf, .odt, .pptx or .epub "
-                "files."
+                ".txt, .md, .rst, .org, .html, .mhtml, .pdf, .docx, .doc, .rtf, .odt, .pptx or "
+                ".epub files."
             )
         embedder = embedder or get_embedder(settings.model)
         index = sync(documents, skipped, index_dir, settings, embedder, progress=progress)

@@ -1,4 +1,5 @@
-"""Extract the text of PDF, HTML (saved as one file too: ``mhtml.py``), DOCX, RTF (``rtf.py``),
+"""Extract the text of PDF, HTML (saved as one file too: ``mhtml.py``), DOCX, DOC (``doc.py``),
+RTF (``rtf.py``),
 OpenDocument (``odf.py``), PowerPoint (``slides.py``), EPUB files, Jupyter notebooks and e-mail
 (``mail.py``), as plain text with light Markdown marks.
 
@@ -29,6 +30,7 @@ from dataclasses import dataclass
 from urllib.parse import unquote
 
 from .archive import MAX_UNPACKED_BYTES, open_zip, parse_xml
+from .doc import read_doc
 from .mail import read_eml, read_mbox
 from .marks import join_lines, table_row
 from .mhtml import read_mhtml
@@ -42,7 +44,7 @@ __all__ = ["CONVERTED_SUFFIXES", "MAX_UNPACKED_BYTES", "Extracted", "extract"]
 log = logging.getLogger(__name__)
 
 CONVERTED_SUFFIXES = frozenset(
-    {".pdf", ".html", ".htm", ".xhtml", ".mhtml", ".mht", ".docx", ".rtf", ".odt", ".fodt", ".odp",
+    {".pdf", ".html", ".htm", ".xhtml", ".mhtml", ".mht", ".docx", ".doc", ".rtf", ".odt", ".fodt", ".odp",
      ".fodp", ".pptx", ".epub", ".ipynb", ".eml", ".mbox"}
 )
 _LETTER = re.compile(r"[^\W\d_]")
@@ -72,6 +74,7 @@ def extract(suffix: str, data: bytes) -> Extracted | str:
     reader = {
         ".pdf": _paged(read_pdf),
         ".docx": _docx,
+        ".doc": _word97,
         ".rtf": _paged(read_rtf),
         ".odt": _paged(read_odf),
         ".fodt": _paged(read_flat_odf),
@@ -124,6 +127,16 @@ def _paged(
 
 
 # --- DOCX --------------------------------------------------------------------
+
+
+def _word97(data: bytes) -> Extracted | str:
+    """A ``.doc``: Word 97-2003's binary format, or what Word and WordPad also save under that
+    name, RTF or a DOCX."""
+    if data.lstrip()[:5] == b"{\\rtf":
+        return _paged(read_rtf)(data)
+    if data[:4] == b"PK\x03\x04":
+        return _docx(data)
+    return _paged(read_doc)(data)
 
 
 def _docx(data: bytes) -> Extracted | str:

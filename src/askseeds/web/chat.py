@@ -579,7 +579,7 @@ def build_app(
             )
         with gr.Accordion("Documents", open=False, elem_id="documents"):
             add = gr.File(
-                label="Add documents: drop .txt .md .rst .org .html .mhtml .pdf .docx .rtf .odt .odp .pptx .epub .eml files here",
+                label="Add documents: drop .txt .md .rst .org .html .mhtml .pdf .docx .doc .rtf .odt .odp .pptx .epub .eml files here",
                 file_count="multiple",
                 type="filepath",
                 elem_id="upload",
