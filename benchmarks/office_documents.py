@@ -1,5 +1,6 @@
 """Read every OpenDocument file (.odt, .odp, and their flat .fodt, .fodp), PowerPoint deck
-(.pptx), RTF file and e-mail (.eml, .mbox) under a folder as askseeds does, and print how many were read, skipped
+(.pptx), Word 97-2003 document (.doc), RTF file and e-mail (.eml, .mbox) under a folder as
+askseeds does, and print how many were read, skipped
 with a reason, and raised; with ``--expected``, a folder of the same documents as another
 reader wrote them, in Markdown (``NAME.md``; pandoc's ODT test suite: ``test/odt/odt/*.odt``
 beside ``test/odt/markdown/*.md``) or as pandoc's syntax tree (``NAME.native``, its RTF test
@@ -13,6 +14,7 @@ askseeds reads them.
     python benchmarks/office_documents.py <python-pptx>
     soffice --headless --convert-to rtf --outdir rtf <pandoc>/test/odt/odt/*.odt
     python benchmarks/office_documents.py rtf --against <pandoc>/test/odt/odt
+    (the same with doc for rtf)
     python benchmarks/office_documents.py <mail>   # github:mikel/mail's spec/fixtures/emails,
                                                    # each file saved as NAME.eml
 """
@@ -34,7 +36,7 @@ _MARKUP = re.compile(r"\]\([^)]*\)|\[\^\w+\]:?|\$\$.*?\$\$", re.DOTALL)
 # The document's text in pandoc's native syntax tree: its strings, with Haskell's escapes.
 _NATIVE_TEXT = re.compile(r'(?:Str|Code \([^)]*\)) "((?:[^"\\]|\\.)*)"')
 _HASKELL_ESCAPE = re.compile(r"\\(\d+|.)")
-_SUFFIXES = (".odt", ".fodt", ".odp", ".fodp", ".pptx", ".rtf", ".eml", ".mbox")
+_SUFFIXES = (".odt", ".fodt", ".odp", ".fodp", ".pptx", ".doc", ".rtf", ".eml", ".mbox")
 
 
 def _expected_text(folder: str, stem: str) -> str:
