@@ -2,7 +2,7 @@
 (.pptx), Word 97-2003 document (.doc), RTF file and e-mail (.eml, .mbox) under a folder as
 askseeds does, and print how many were read, skipped
 with a reason, and raised; with ``--expected``, a folder of the same documents as another
-reader wrote them, in Markdown (``NAME.md``; pandoc's ODT test suite: ``test/odt/odt/*.odt``
+reader wrote them, as text (``NAME.txt``), in Markdown (``NAME.md``; pandoc's ODT test suite: ``test/odt/odt/*.odt``
 beside ``test/odt/markdown/*.md``) or as pandoc's syntax tree (``NAME.native``, its RTF test
 suite: ``test/rtf/*.rtf`` beside ``*.native``), how many of that reader's words askseeds keeps
 and how many of its own words that reader has not. With ``--against``, a folder of the same
@@ -41,6 +41,9 @@ _SUFFIXES = (".odt", ".fodt", ".odp", ".fodp", ".pptx", ".doc", ".rtf", ".eml", 
 
 def _expected_text(folder: str, stem: str) -> str:
     """What the other reader made of document ``stem``, as text ("" if nothing)."""
+    plain = Path(folder) / f"{stem}.txt"
+    if plain.is_file():
+        return plain.read_text(encoding="utf-8-sig", errors="replace")
     markdown = Path(folder) / f"{stem}.md"
     if markdown.is_file():
         said = markdown.read_text()
@@ -68,7 +71,7 @@ def _same_document_text(folder: str, stem: str) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("folder")
-    parser.add_argument("--expected", help="a folder of NAME.md or NAME.native for NAME.odt")
+    parser.add_argument("--expected", help="a folder of NAME.txt, NAME.md or NAME.native")
     parser.add_argument("--against", help="a folder of the same documents in another format")
     args = parser.parse_args()
     files = sorted(

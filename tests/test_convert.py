@@ -43,7 +43,12 @@ ODF = Path(__file__).parent / "data" / "odf"
 # python-pptx's test files (MIT licence, `github:scanny/python-pptx`): title and body
 # placeholders, notes, and PowerPoint's own "Presentation" as its title property.
 PPTX = Path(__file__).parent / "data" / "pptx"
-# word/kiln-guide.doc: LibreOffice 7.4's Word 97-2003 export of odf/kiln-guide.odt.
+# word/kiln-guide.doc: LibreOffice 7.4's Word 97-2003 export of odf/kiln-guide.odt. raw_text.doc
+# (and the text its project expects of it, raw_text.txt): saved by Word on the Mac, from
+# textract's tests (MIT, `github:deanmalmgren/textract`). word95.doc and password.doc (its
+# password: "password"): Word 95's and an RC4-encrypted document, from Apache POI's test data
+# (Apache-2.0, `github:apache/poi` `test-data/document/Word95.doc`,
+# `password_password_cryptoapi.doc`).
 WORD = Path(__file__).parent / "data" / "word"
 # rtf/kiln-guide.rtf: LibreOffice 7.4's RTF export of odf/kiln-guide.odt. throwing-notes.rtf and
 # wordpad-notes.rtf are written as TextEdit and WordPad write theirs (no style sheet; a bullet
@@ -437,6 +442,17 @@ def test_a_word_97_document_reads_as_the_same_document_saved_as_odt() -> None:
         assert gone not in doc.text  # a tracked deletion, a comment, the contents
 
 
+def test_a_document_word_saved_keeps_every_word_its_text_has() -> None:
+    out = extract(".doc", (WORD / "raw_text.doc").read_bytes())
+    expected = (WORD / "raw_text.txt").read_text(encoding="utf-8")
+    assert out.text.split() == expected.split()
+    word95 = extract(".doc", (WORD / "word95.doc").read_bytes())
+    assert word95.text.splitlines()[::2] == [
+        "The quick brown fox jumps over the lazy dog", "Paragraph 2",
+        "Paragraph 3. Has some RED text and some BLUE BOLD text in it.", "Last (4th) paragraph.",
+    ]  # fmt: skip
+
+
 def test_a_doc_that_is_rtf_or_docx_reads_as_what_it_is() -> None:
     rtf = extract(".doc", (RTF / "wordpad-notes.rtf").read_bytes())
     assert rtf.text.startswith("Kiln notes")
@@ -788,6 +804,7 @@ def test_a_saved_page_is_titled_by_its_headline_or_its_own_title(tmp_path: Path)
         ("notes.mbox", b"Plain notes, saved with the wrong name.", "not a mailbox"),
         ("headers.mbox", b"From a@b.example Tue Mar  3 10:15:00 2026\nX-Note: 1\n", "no messages"),
         ("notes.doc", b"Plain notes, saved with the wrong name.", "not a Word 97-2003 document"),
+        ("locked.doc", (WORD / "password.doc").read_bytes(), "encrypted (saved with a password)"),
         ("cut.doc", (WORD / "kiln-guide.doc").read_bytes()[:3000], "unreadable DOC"),
         ("notes.rtf", b"Plain notes, saved with the wrong name.", "not an RTF file"),
         ("picture.rtf", b"{\\rtf1\\ansi{\\pict\\pngblip 89504e47}}", "no text in it"),

@@ -28,9 +28,8 @@ from .marks import join_lines, table_row
 
 __all__ = ["read_doc"]
 
-_WORD_IDENT = 0xA5EC
-_WORD97 = 193  # nFib of Word 97 and later; Word 6 and 95 wrote another layout
-_ENCRYPTED, _TABLE_1 = 0x0100, 0x0200
+_WORD_IDENT, _WORD6_IDENT = 0xA5EC, 0xA5DC  # Word 97 and later; Word 6 and 95
+_COMPLEX, _ENCRYPTED, _TABLE_1 = 0x0004, 0x0100, 0x0200
 _STSH, _CHPX, _PAPX, _CLX = 1, 12, 13, 33  # places among the FIB's (fc, lcb) pairs
 _PAGE = 512  # a formatted disk page (FKP) of character or paragraph properties
 _DELETED, _HIDDEN = 0x0800, 0x083C  # sprmCFRMarkDel, sprmCFVanish
@@ -91,13 +90,14 @@ def read_doc(data: bytes) -> tuple[str, tuple[int, ...], str | None] | str:
         if not ole.exists("WordDocument"):
             return "not a Word 97-2003 document (no WordDocument stream: Excel or PowerPoint?)"
         word = ole.openstream("WordDocument").read()
-        if len(word) < 0x200 or struct.unpack_from("<H", word, 0)[0] != _WORD_IDENT:
+        ident = struct.unpack_from("<H", word, 0)[0] if len(word) >= 0x40 else 0
+        if ident not in (_WORD_IDENT, _WORD6_IDENT):
             return "not a Word 97-2003 document (no Word header)"
-        nfib, flags = struct.unpack_from("<H", word, 2)[0], struct.unpack_from("<H", word, 0x0A)[0]
+        flags = struct.unpack_from("<H", word, 0x0A)[0]
         if flags & _ENCRYPTED:
             return "encrypted (saved with a password): save it without one to index it"
-        if nfib < _WORD97:
-            return "a Word 6 or 95 document: save it in a newer format (.docx) to index it"
+        if ident == _WORD6_IDENT:
+            return _titled(_word6(word, flags), _title(ole))
         table_name = "1Table" if flags & _TABLE_1 else "0Table"
         if not ole.exists(table_name):
             return f"damaged Word document (no {table_name} stream)"
@@ -118,6 +118,20 @@ def read_doc(data: bytes) -> tuple[str, tuple[int, ...], str | None] | str:
     except (struct.error, IndexError, UnicodeDecodeError):  # formatting lost, text kept
         styles, dropped, paragraphs = {}, _Runs([], []), _Runs([], [])
     return _write(text, fcs, styles, dropped, paragraphs), (), title
+
+
+def _word6(word: bytes, flags: int) -> tuple[str, tuple[int, ...], str | None] | str:
+    """A Word 6 or 95 document's text: saved whole, it stands in one run of 8-bit
+    characters; fast-saved, in pieces this layout's reader does not follow."""
+    if flags & _COMPLEX:
+        return "a fast-saved Word 6 or 95 document: save it again (or as .docx) to index it"
+    start, end = struct.unpack_from("<II", word, 0x18)  # fcMin, fcMac
+    length = struct.unpack_from("<i", word, 0x34)[0]  # ccpText
+    if not 0 <= length <= end - start or end > len(word):
+        return "damaged Word document (its text is out of bounds)"
+    text = word[start : start + length].decode("cp1252", errors="replace")
+    fcs = list(range(start, start + length))
+    return _write(text, fcs, {}, _Runs([], []), _Runs([], [])), (), None
 
 
 def _main_text(file: _File) -> tuple[str, list[int]] | None:
@@ -255,6 +269,10 @@ def _styles(stsh: bytes) -> dict[int, _Style]:
         name = std[base_size + 2 : base_size + 2 + 2 * chars].decode("utf-16-le", errors="replace")
         styles[istd] = _Style(name, sti)
     return styles
+
+
+def _titled(read: tuple[str, tuple[int, ...], str | None] | str, title: str | None):
+    return read if isinstance(read, str) else (read[0], read[1], title)
 
 
 def _title(ole) -> str | None:
