@@ -624,8 +624,10 @@ def test_a_mailbox_reads_each_message_and_unquotes_from_lines() -> None:
 def test_a_list_archive_saved_as_txt_reads_as_the_mailbox_it_is(tmp_path: Path) -> None:
     _write(tmp_path, "2026-March.txt", (MAIL / "studio.mbox").read_bytes())  # as Mailman serves
     _write(tmp_path, "note.txt", b"From the desk of Ada.\nSubject to change: the kiln dates.\n")
+    _write(tmp_path, "line.txt", b"From here on, fire at cone 6.")  # one line, no line end
     docs, _ = load_folder(tmp_path)
-    archive, note = sorted(docs, key=lambda d: d.source)
+    archive, line, note = sorted(docs, key=lambda d: d.source)
+    assert line.text == "From here on, fire at cone 6."
     assert archive.title == "Shelf delivery — new date" and archive.date == "2026-03-03"
     assert "# Re: Shelf delivery — new date" in archive.text.splitlines()
     assert note.text.startswith("From the desk of Ada.")  # a note, read as written

@@ -51,8 +51,8 @@ def is_mailbox(data: bytes) -> bool:
     """Whether ``data`` (a ``.txt`` file's) is a mailbox: Mailman's monthly archives are."""
     if not data.startswith(b"From "):
         return False
-    first = _MBOX_SEPARATOR.split(data[:65536], maxsplit=2)[1]
-    message = _parse(first)
+    parts = _MBOX_SEPARATOR.split(data[:65536], maxsplit=2)
+    message = _parse(parts[1]) if len(parts) > 1 else None
     return message is not None and bool(message.get("From") or message.get("Subject"))
 
 
