@@ -4,8 +4,9 @@ A ``.doc`` is an OLE compound file (``olefile`` opens it: a small, pure-Python, 
 reader of the container). Its text is read as [MS-DOC] lays it out: the File Information Block
 at the start of the WordDocument stream says which table stream holds the piece table
 (``Clx``), and each piece names where its characters are, as 8-bit cp1252 or as UTF-16. The
-main document is the first ``ccpText`` characters; footnotes, headers, comments and text boxes
-follow it and are left out.
+main document is the first ``ccpText`` characters, its footnotes the next ``ccpFtn``: each
+is read after the paragraph holding its reference. Headers, comments and text boxes follow
+and are left out.
 
 Paragraphs end with a paragraph mark, table cells with a cell mark and rows with a second
 one; a field's instructions are dropped and its result kept (a link's text), except a
@@ -30,7 +31,9 @@ __all__ = ["read_doc"]
 
 _WORD_IDENT, _WORD6_IDENT = 0xA5EC, 0xA5DC  # Word 97 and later; Word 6 and 95
 _COMPLEX, _ENCRYPTED, _TABLE_1 = 0x0004, 0x0100, 0x0200
-_STSH, _CHPX, _PAPX, _CLX = 1, 12, 13, 33  # places among the FIB's (fc, lcb) pairs
+# places among the FIB's (fc, lcb) pairs: style sheet, footnote references and texts,
+# character and paragraph properties, piece table
+_STSH, _FOOTNOTE_REFS, _FOOTNOTES, _CHPX, _PAPX, _CLX = 1, 2, 3, 12, 13, 33
 _PAGE = 512  # a formatted disk page (FKP) of character or paragraph properties
 _DELETED, _HIDDEN = 0x0800, 0x083C  # sprmCFRMarkDel, sprmCFVanish
 _OUTLINE, _LIST_LEVEL, _LIST = 0x2640, 0x260A, 0x460B  # sprmPOutLvl, sprmPIlvl, sprmPIlfo
@@ -68,6 +71,7 @@ class _File:
         at += 2 + 2 * struct.unpack_from("<H", word, at)[0]  # csw, fibRgW
         cslw = struct.unpack_from("<H", word, at)[0]
         self.ccp_text = max(struct.unpack_from("<i", word, at + 2 + 12)[0], 0)
+        self.ccp_ftn = max(struct.unpack_from("<i", word, at + 2 + 16)[0], 0)
         at += 2 + 4 * cslw
         count = struct.unpack_from("<H", word, at)[0]
         self.places = struct.unpack_from(f"<{2 * count}I", word, at + 2)
@@ -105,7 +109,7 @@ def read_doc(data: bytes) -> tuple[str, tuple[int, ...], str | None] | str:
         title = _title(ole)
     try:
         file = _File(word, table)
-        read = _main_text(file)
+        read = _characters(file, file.ccp_text + file.ccp_ftn)
     except struct.error:
         read = None
     if read is None:
@@ -115,9 +119,11 @@ def read_doc(data: bytes) -> tuple[str, tuple[int, ...], str | None] | str:
         styles = _styles(file.part(_STSH))
         dropped = _runs(file, _CHPX, _character_dropped)
         paragraphs = _runs(file, _PAPX, _paragraph)
+        notes = _footnotes(file, text, fcs)
     except (struct.error, IndexError, UnicodeDecodeError):  # formatting lost, text kept
-        styles, dropped, paragraphs = {}, _Runs([], []), _Runs([], [])
-    return _write(text, fcs, styles, dropped, paragraphs), (), title
+        styles, dropped, paragraphs, notes = {}, _Runs([], []), _Runs([], []), {}
+    main = _Text(text[: file.ccp_text], fcs[: file.ccp_text], styles, dropped, paragraphs)
+    return _write(main, notes), (), title
 
 
 def _word6(word: bytes, flags: int) -> tuple[str, tuple[int, ...], str | None] | str:
@@ -131,12 +137,12 @@ def _word6(word: bytes, flags: int) -> tuple[str, tuple[int, ...], str | None] |
         return "damaged Word document (its text is out of bounds)"
     text = word[start : start + length].decode("cp1252", errors="replace")
     fcs = list(range(start, start + length))
-    return _write(text, fcs, {}, _Runs([], []), _Runs([], [])), (), None
+    return _write(_Text(text, fcs, {}, _Runs([], []), _Runs([], [])), {}), (), None
 
 
-def _main_text(file: _File) -> tuple[str, list[int]] | None:
-    """The main document's characters and each one's offset in the WordDocument stream, from
-    the piece table; None if it does not fit."""
+def _characters(file: _File, upto: int) -> tuple[str, list[int]] | None:
+    """The document's first ``upto`` characters (the main text, then its footnotes) and each
+    one's offset in the WordDocument stream, from the piece table; None if it does not fit."""
     clx, pos = file.part(_CLX), 0
     while pos < len(clx) and clx[pos] == 0x01:  # property modifiers before the pieces
         pos += 3 + struct.unpack_from("<h", clx, pos + 1)[0]
@@ -149,7 +155,7 @@ def _main_text(file: _File) -> tuple[str, list[int]] | None:
     parts: list[str] = []
     fcs: list[int] = []
     for i in range(count):
-        if len(fcs) >= file.ccp_text:
+        if len(fcs) >= upto:
             break
         fc = struct.unpack_from("<I", plc, 4 * (count + 1) + 8 * i + 2)[0]
         length = cps[i + 1] - cps[i]
@@ -166,7 +172,22 @@ def _main_text(file: _File) -> tuple[str, list[int]] | None:
         if len(raw) < length * width:
             return None
         fcs += range(start, start + width * length, width)
-    return "".join(parts)[: file.ccp_text], fcs[: file.ccp_text]
+    return "".join(parts)[:upto], fcs[:upto]
+
+
+def _footnotes(file: _File, text: str, fcs: list[int]) -> dict[int, tuple[str, list[int]]]:
+    """Each footnote's text (and its characters' offsets), by where its reference stands."""
+    refs, texts = file.part(_FOOTNOTE_REFS), file.part(_FOOTNOTES)
+    count = (len(refs) - 4) // 6
+    if count <= 0 or len(texts) < 4 * (count + 1):
+        return {}
+    at = struct.unpack_from(f"<{count}I", refs, 0)
+    bounds = struct.unpack_from(f"<{count + 1}I", texts, 0)
+    base = file.ccp_text
+    return {
+        ref: (text[base + lo : base + hi], fcs[base + lo : base + hi])
+        for ref, lo, hi in zip(at, bounds, bounds[1:], strict=False)
+    }
 
 
 @dataclass(frozen=True)
@@ -302,16 +323,32 @@ def _kind(paragraph: _Paragraph | None, styles: dict[int, _Style]) -> str:
     return f"li{paragraph.level}" if paragraph.in_list else "p"
 
 
-def _write(
-    text: str, fcs: list[int], styles: dict[int, _Style], dropped: _Runs, paragraphs: _Runs
-) -> str:
+@dataclass(frozen=True)
+class _Text:
+    """Characters to write, where each is in the stream, and what formats them."""
+
+    chars: str
+    fcs: list[int]
+    styles: dict[int, _Style]
+    dropped: _Runs
+    paragraphs: _Runs
+
+
+def _write(text: _Text, notes: dict[int, tuple[str, list[int]]]) -> str:
+    """``text`` in light Markdown, each footnote in ``notes`` after the paragraph whose
+    reference (by character position) it is."""
+    fcs, styles, dropped, paragraphs = text.fcs, text.styles, text.dropped, text.paragraphs
+    pending: list[str] = []  # the footnotes of the paragraph being read
     lines: list[str] = []
     cells: list[str] = []
     current: list[str] = []
     code: list[str] = []
     fields: list[list[str | bool]] = []  # per open field: [instruction so far, showing result]
     last = ""
-    for i, ch in enumerate(text):
+    for i, ch in enumerate(text.chars):
+        if i in notes:
+            note_text, note_fcs = notes[i]
+            pending.append(_write(_Text(note_text, note_fcs, styles, dropped, paragraphs), {}))
         if dropped.at(fcs[i]):
             continue
         ch = _SHOWN.get(ord(ch), ch)
@@ -344,6 +381,9 @@ def _write(
                 lines.append("  " * int(kind[2:]) + "- " + said)
             else:
                 lines += ["", said, ""]
+            for note in pending:
+                lines += ["", *note.splitlines(), ""]
+            pending = []
         elif ch == _CELL:
             lines += _end_code(code)
             if last == _CELL and not current:  # the row's own mark after its last cell
@@ -364,6 +404,8 @@ def _write(
         lines.append(said)
     if any(cells):
         lines.append(table_row(cells))
+    for note in pending:
+        lines += ["", *note.splitlines(), ""]
     return join_lines(lines)
 
 
