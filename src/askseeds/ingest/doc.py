@@ -4,9 +4,9 @@ A ``.doc`` is an OLE compound file (``olefile`` opens it: a small, pure-Python, 
 reader of the container). Its text is read as [MS-DOC] lays it out: the File Information Block
 at the start of the WordDocument stream says which table stream holds the piece table
 (``Clx``), and each piece names where its characters are, as 8-bit cp1252 or as UTF-16. The
-main document is the first ``ccpText`` characters, its footnotes the next ``ccpFtn``: each
-is read after the paragraph holding its reference. Headers, comments and text boxes follow
-and are left out.
+main document is the first ``ccpText`` characters; its footnotes and endnotes follow it, each
+read after the paragraph holding its reference. Headers, comments and text boxes are left
+out.
 
 Paragraphs end with a paragraph mark, table cells with a cell mark and rows with a second
 one; a field's instructions are dropped and its result kept (a link's text), except a
@@ -34,6 +34,7 @@ _COMPLEX, _ENCRYPTED, _TABLE_1 = 0x0004, 0x0100, 0x0200
 # places among the FIB's (fc, lcb) pairs: style sheet, footnote references and texts,
 # character and paragraph properties, piece table
 _STSH, _FOOTNOTE_REFS, _FOOTNOTES, _CHPX, _PAPX, _CLX = 1, 2, 3, 12, 13, 33
+_ENDNOTE_REFS, _ENDNOTES = 46, 47
 _PAGE = 512  # a formatted disk page (FKP) of character or paragraph properties
 _DELETED, _HIDDEN = 0x0800, 0x083C  # sprmCFRMarkDel, sprmCFVanish
 _OUTLINE, _LIST_LEVEL, _LIST = 0x2640, 0x260A, 0x460B  # sprmPOutLvl, sprmPIlvl, sprmPIlfo
@@ -71,7 +72,11 @@ class _File:
         at += 2 + 2 * struct.unpack_from("<H", word, at)[0]  # csw, fibRgW
         cslw = struct.unpack_from("<H", word, at)[0]
         self.ccp_text = max(struct.unpack_from("<i", word, at + 2 + 12)[0], 0)
-        self.ccp_ftn = max(struct.unpack_from("<i", word, at + 2 + 16)[0], 0)
+        # ccpFtn, ccpHdd, ccpMcr, ccpAtn, ccpEdn: the parts after the main text, in order
+        self.ccp_ftn, hdd, mcr, atn, self.ccp_edn = (
+            max(n, 0) for n in struct.unpack_from("<5i", word, at + 2 + 16)
+        )
+        self.edn_base = self.ccp_text + self.ccp_ftn + hdd + mcr + atn
         at += 2 + 4 * cslw
         count = struct.unpack_from("<H", word, at)[0]
         self.places = struct.unpack_from(f"<{2 * count}I", word, at + 2)
@@ -109,7 +114,7 @@ def read_doc(data: bytes) -> tuple[str, tuple[int, ...], str | None] | str:
         title = _title(ole)
     try:
         file = _File(word, table)
-        read = _characters(file, file.ccp_text + file.ccp_ftn)
+        read = _characters(file, file.edn_base + file.ccp_edn)
     except struct.error:
         read = None
     if read is None:
@@ -119,7 +124,8 @@ def read_doc(data: bytes) -> tuple[str, tuple[int, ...], str | None] | str:
         styles = _styles(file.part(_STSH))
         dropped = _runs(file, _CHPX, _character_dropped)
         paragraphs = _runs(file, _PAPX, _paragraph)
-        notes = _footnotes(file, text, fcs)
+        notes = _notes(file, text, fcs, (_FOOTNOTE_REFS, _FOOTNOTES), file.ccp_text)
+        notes |= _notes(file, text, fcs, (_ENDNOTE_REFS, _ENDNOTES), file.edn_base)
     except (struct.error, IndexError, UnicodeDecodeError):  # formatting lost, text kept
         styles, dropped, paragraphs, notes = {}, _Runs([], []), _Runs([], []), {}
     main = _Text(text[: file.ccp_text], fcs[: file.ccp_text], styles, dropped, paragraphs)
@@ -175,15 +181,18 @@ def _characters(file: _File, upto: int) -> tuple[str, list[int]] | None:
     return "".join(parts)[:upto], fcs[:upto]
 
 
-def _footnotes(file: _File, text: str, fcs: list[int]) -> dict[int, tuple[str, list[int]]]:
-    """Each footnote's text (and its characters' offsets), by where its reference stands."""
-    refs, texts = file.part(_FOOTNOTE_REFS), file.part(_FOOTNOTES)
+def _notes(
+    file: _File, text: str, fcs: list[int], parts: tuple[int, int], base: int
+) -> dict[int, tuple[str, list[int]]]:
+    """Each footnote's (or endnote's) text and its characters' offsets, by where its reference
+    stands; ``parts``: the FIB's places of the references and of the texts, which start at
+    character ``base``."""
+    refs, texts = file.part(parts[0]), file.part(parts[1])
     count = (len(refs) - 4) // 6
     if count <= 0 or len(texts) < 4 * (count + 1):
         return {}
     at = struct.unpack_from(f"<{count}I", refs, 0)
     bounds = struct.unpack_from(f"<{count + 1}I", texts, 0)
-    base = file.ccp_text
     return {
         ref: (text[base + lo : base + hi], fcs[base + lo : base + hi])
         for ref, lo, hi in zip(at, bounds, bounds[1:], strict=False)
