@@ -43,7 +43,8 @@ ODF = Path(__file__).parent / "data" / "odf"
 # python-pptx's test files (MIT licence, `github:scanny/python-pptx`): title and body
 # placeholders, notes, and PowerPoint's own "Presentation" as its title property.
 PPTX = Path(__file__).parent / "data" / "pptx"
-# word/kiln-guide.doc: LibreOffice 7.4's Word 97-2003 export of odf/kiln-guide.odt. raw_text.doc
+# word/kiln-guide.doc: LibreOffice 7.4's Word 97-2003 export of odf/kiln-guide.odt, and
+# glaze-notes.doc of a two-paragraph note with an endnote in the first. raw_text.doc
 # (and the text its project expects of it, raw_text.txt): saved by Word on the Mac, from
 # textract's tests (MIT, `github:deanmalmgren/textract`). word95.doc and password.doc (its
 # password: "password"): Word 95's and an RC4-encrypted document, from Apache POI's test data
@@ -450,6 +451,15 @@ def test_a_document_word_saved_keeps_every_word_its_text_has() -> None:
         "The quick brown fox jumps over the lazy dog", "Paragraph 2",
         "Paragraph 3. Has some RED text and some BLUE BOLD text in it.", "Last (4th) paragraph.",
     ]  # fmt: skip
+
+
+def test_a_word_endnote_is_read_after_the_paragraph_citing_it() -> None:
+    out = extract(".doc", (WORD / "glaze-notes.doc").read_bytes())
+    assert [line for line in out.text.splitlines() if line] == [
+        "Celadon needs a reduction firing, and shino needs a long cooling.",
+        "Reduction starves the kiln of oxygen at cone 010.",
+        "Test tiles go on the top shelf.",
+    ]
 
 
 def test_a_doc_that_is_rtf_or_docx_reads_as_what_it_is() -> None:
