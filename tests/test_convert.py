@@ -509,6 +509,26 @@ def test_a_note_without_styles_reads_as_typed_line_by_line() -> None:
     ]  # fmt: skip
 
 
+def test_opendocument_text_its_style_hides_is_left_out() -> None:
+    ns = (
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"'
+    )
+    hides = '<style:text-properties text:display="none"/>'
+    content = (
+        f"<office:document-content {ns}><office:automatic-styles>"
+        f'<style:style style:name="P1" style:family="paragraph">{hides}</style:style>'
+        f'<style:style style:name="T1" style:family="text">{hides}</style:style>'
+        "</office:automatic-styles><office:body><office:text>"
+        '<text:p text:style-name="P1">Draft: ask Brian first.</text:p>'
+        '<text:p>Fire the bisque<text:span text:style-name="T1"> (or not?)</text:span> on '
+        "Monday.</text:p></office:text></office:body></office:document-content>"
+    )
+    out = extract(".odt", _odt_parts({"content.xml": content.encode()}))
+    assert out.text.strip() == "Fire the bisque on Monday."
+
+
 @pytest.mark.parametrize("path", [PPTX / "glaze-talk.pptx", ODF / "glaze-talk.odp"])
 def test_a_deck_reads_slide_by_slide_with_its_notes_each_slide_a_page(path: Path) -> None:
     out = extract(path.suffix, path.read_bytes())

@@ -34,6 +34,7 @@ def _tag(prefix: str, name: str) -> str:
 
 
 _H, _P = _tag("text", "h"), _tag("text", "p")
+_SPAN = _tag("text", "span")
 _LIST, _ITEM, _HEADER = _tag("text", "list"), _tag("text", "list-item"), _tag("text", "list-header")
 _TABLE, _ROW, _CELL = _tag("table", "table"), _tag("table", "table-row"), _tag("table", "table-cell")
 _S, _TAB, _BREAK = _tag("text", "s"), _tag("text", "tab"), _tag("text", "line-break")
@@ -136,10 +137,13 @@ def _deletions(body) -> frozenset[str]:
     return frozenset(out)
 
 
-def _styles(roots: list) -> dict[str, tuple[str, int]]:
-    """Each named paragraph style's parent style and outline level (0: none), from every
-    styles part given."""
-    out: dict[str, tuple[str, int]] = {}
+_Style = tuple[str, int, str | None]  # parent style, outline level (0: none), text:display
+
+
+def _styles(roots: list) -> dict[str, _Style]:
+    """Each named style's parent style, outline level (0: none) and whether its text shows
+    ("none": hidden; None: as its parent's), from every styles part given."""
+    out: dict[str, _Style] = {}
     for root in roots:
         if root is None:
             continue
@@ -151,12 +155,17 @@ def _styles(roots: list) -> dict[str, tuple[str, int]]:
                 # LibreOffice's own heading styles, where the outline does not name them
                 if not level and (m := _HEADING_STYLE.fullmatch(name)):
                     level = int(m.group(1))
-                out.setdefault(name, (parent, level))
+                shown = style.find(_tag("style", "text-properties"))
+                display = shown.get(_tag("text", "display")) if shown is not None else None
+                out.setdefault(name, (parent, level, display))
     return out
 
 
+_NO_STYLE: _Style = ("", 0, None)
+
+
 class _Reader:
-    def __init__(self, styles: dict[str, tuple[str, int]], deletions: frozenset[str]) -> None:
+    def __init__(self, styles: dict[str, _Style], deletions: frozenset[str]) -> None:
         self.styles = styles
         self.deletions = deletions  # the ids of tracked changes that delete text
         self.deleting: str | None = None  # the deletion being read through
@@ -169,7 +178,7 @@ class _Reader:
         style = node.get(_STYLE_NAME)
         while style and style not in out:
             out.append(style)
-            style = self.styles.get(style, ("", 0))[0]
+            style = self.styles.get(style, _NO_STYLE)[0]
         return out
 
     def styled(self, node, names: tuple[str, ...]) -> bool:
@@ -178,7 +187,12 @@ class _Reader:
 
     def outline_level(self, node) -> int:
         """The heading level ``node``'s paragraph style gives it ("Heading 1": 1), or 0."""
-        return next((lvl for s in self.chain(node) if (lvl := self.styles.get(s, ("", 0))[1])), 0)
+        return next((lvl for s in self.chain(node) if (lvl := self.styles.get(s, _NO_STYLE)[1])), 0)
+
+    def hidden(self, node) -> bool:
+        """Whether ``node``'s style (or the nearest it inherits from that says) hides its text."""
+        shown = (self.styles.get(s, _NO_STYLE)[2] for s in self.chain(node))
+        return next((d for d in shown if d is not None), None) == "none"
 
     def blocks(self, children, in_list: bool = False) -> None:
         """The blocks ``children`` (an element's, or a list's); ``in_list``: they continue a
@@ -187,6 +201,8 @@ class _Reader:
             tag = child.tag
             if not isinstance(tag, str) or tag in _LEFT_OUT:
                 continue
+            if tag in (_P, _H) and self.hidden(child):
+                continue  # hidden by its style, as a reader of the document sees it
             if tag == _P and self.styled(child, _CODE_STYLES):
                 self.code.append(self.inline(child, code=True)[0])
                 continue
@@ -299,6 +315,8 @@ class _Reader:
                     self.deleting = None
                 elif self.deleting is not None:
                     walk(child)  # for the mark that ends the deletion
+                elif tag == _SPAN and self.hidden(child):
+                    pass
                 elif tag == _S:
                     parts.append(" " * _count(child.get(_tag("text", "c"))))
                 elif tag in (_TAB, _BREAK):
