@@ -705,6 +705,16 @@ CHAPTER_PAGE = b"""<html><head><title>Using kiln</title></head><body><div class=
 <h2>2 Using kiln</h2></div></body></html>"""
 
 
+def test_a_paragraph_that_looks_like_a_mark_reads_as_written(tmp_path: Path) -> None:
+    _write(tmp_path, "cores.html", b"<html><body><h1>Servers</h1><h2>Cores</h2>"
+           b"<p># of cores per socket: 24</p><p>```</p><p>Hyper-threading is off.</p></body></html>")  # fmt: skip
+    (doc,), _ = load_folder(tmp_path)
+    after = doc.text.index("Hyper-threading")
+    assert section_at(doc.sections, after) == "Cores"  # "# of cores" is not a heading
+    assert "Hyper-threading is off." in _blocks(doc)  # nor "```" a code fence
+    assert "# of cores per socket: 24" in doc.text  # shown as written
+
+
 def test_a_manual_page_loses_its_pager_and_keeps_its_title(tmp_path: Path) -> None:
     # Texinfo, DocBook and gtk-doc put links to the previous, next and parent page above and
     # below every page; the page's <title> names it, not the first of those lines.

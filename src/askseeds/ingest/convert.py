@@ -32,7 +32,7 @@ from urllib.parse import unquote
 from .archive import MAX_UNPACKED_BYTES, open_zip, parse_xml
 from .doc import read_doc
 from .mail import read_eml, read_mbox
-from .marks import join_lines, table_row
+from .marks import join_lines, literal, table_row
 from .mhtml import read_mhtml
 from .odf import read_flat_odf, read_odf
 from .pdf import NO_TEXT_LAYER, read_pdf
@@ -166,7 +166,7 @@ def _docx(data: bytes) -> Extracted | str:
         elif "List" in style or item._p.pPr is not None and item._p.pPr.numPr is not None:
             lines.append("- " + text)
         else:
-            lines += ["", text, ""]
+            lines += ["", literal(text), ""]
     title = (document.core_properties.title or "").strip() or None
     return Extracted(join_lines(lines), title=title)
 
@@ -580,7 +580,7 @@ class _HtmlText:
         text = " ".join("".join(self.inline).split())  # text nodes carry their own spaces
         self.inline = []
         if text:
-            self.lines += [self.prefix + text] if self.prefix else ["", text, ""]
+            self.lines += [self.prefix + text] if self.prefix else ["", literal(text), ""]
             self.prefix = ""
 
     def heading(self, level: int, node) -> None:

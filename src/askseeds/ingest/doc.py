@@ -25,7 +25,7 @@ import struct
 from bisect import bisect_right
 from dataclasses import dataclass
 
-from .marks import join_lines, table_row
+from .marks import join_lines, literal, table_row
 
 __all__ = ["read_doc"]
 
@@ -389,7 +389,7 @@ def _write(text: _Text, notes: dict[int, tuple[str, list[int]]]) -> str:
             elif kind.startswith("li"):
                 lines.append("  " * int(kind[2:]) + "- " + said)
             else:
-                lines += ["", said, ""]
+                lines += ["", literal(said), ""]
             for note in pending:
                 lines += ["", *note.splitlines(), ""]
             pending = []

@@ -5,6 +5,16 @@ from __future__ import annotations
 import re
 
 _BLANK_RUN = re.compile(r"\n{3,}")
+# A paragraph's own words that ``clean`` would take for a mark: a heading's ("# of cores per
+# socket") or a code fence's.
+_LOOKS_MARKED = re.compile(r"#{1,6}(?:\s|$)|```|~~~")
+_WORD_JOINER = "\u2060"  # shows nothing, and a line starting with it is no mark
+
+
+def literal(text: str) -> str:
+    """A converted paragraph's text as the line that holds it: one that would read as a
+    heading or a code fence starts with an invisible word joiner, so it reads as written."""
+    return _WORD_JOINER + text if _LOOKS_MARKED.match(text) else text
 
 
 def table_row(cells: list[str]) -> str:

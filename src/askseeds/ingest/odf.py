@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from .archive import open_zip, parse_xml
-from .marks import join_lines, join_pages, table_row
+from .marks import join_lines, join_pages, literal, table_row
 
 __all__ = ["read_flat_odf", "read_odf"]
 
@@ -272,7 +272,8 @@ class _Reader:
         text, notes, boxes = self.inline(node)
         text = " ".join(text.split())
         if text:
-            self.lines += [mark + text] if not blank else ["", mark + text, ""]
+            text = mark + text if mark else literal(text)
+            self.lines += [text] if not blank else ["", text, ""]
         for box in boxes:
             self.blocks(box)
         for note in notes:

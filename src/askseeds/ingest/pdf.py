@@ -20,6 +20,8 @@ from collections import Counter
 from dataclasses import dataclass
 from itertools import pairwise, takewhile
 
+from .marks import literal
+
 __all__ = ["NO_TEXT_LAYER", "read_pdf"]
 
 MAX_PDF_PAGES = 5000
@@ -611,7 +613,7 @@ def _write(pages: list[list[_Line | None]]) -> tuple[str, tuple[int, ...]]:
                 sep = "\n"
             starts += [at + len(sep) if out else 0] * opened
             opened = 0
-            line = "#" * flat[k].heading + " " + s if head else s
+            line = "#" * flat[k].heading + " " + s if head else s if fenced else literal(s)
             out.append(sep + line)
             at += len(sep) + len(line)
             pending = "\n\n" if head else ""

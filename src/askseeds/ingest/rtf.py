@@ -25,7 +25,7 @@ import codecs
 import re
 from dataclasses import dataclass, field, replace
 
-from .marks import join_lines, table_row
+from .marks import join_lines, literal, table_row
 
 __all__ = ["read_rtf"]
 
@@ -382,7 +382,7 @@ def _write(blocks: list[tuple[str, str]], plain: bool) -> str:
             lines += [line.rstrip() for line in text.split("\n")] + [""] * (kind == "ps")
         elif kind in ("p", "ps"):
             if text.strip():
-                lines += ["", " ".join(text.split()), ""]
+                lines += ["", literal(" ".join(text.split())), ""]
         elif kind.startswith("h"):
             lines += ["", "#" * (int(kind[1:]) + 1) + " " + " ".join(text.split()), ""]
         elif kind.startswith("li"):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import posixpath
 
 from .archive import open_zip, parse_xml
-from .marks import join_pages, table_row
+from .marks import join_pages, literal, table_row
 
 __all__ = ["read_pptx"]
 
@@ -163,7 +163,7 @@ def _shape(shape, notes: bool) -> list[str]:
                 open_levels.append(level)
             out.append("  " * min(len(open_levels) - 1, 8) + "- " + text)
         else:
-            out += ["", text, ""]
+            out += ["", literal(text), ""]
             open_levels = []
     return out + [""]
 
