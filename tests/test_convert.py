@@ -65,7 +65,8 @@ MAIL = Path(__file__).parent / "data" / "mail"
 MHTML = Path(__file__).parent / "data" / "mhtml"
 
 # A page as Internet Explorer and Word saved ".mht" files, in a legacy code page its HTML does
-# not declare; here RFC 2557's "start" names the page, which is not the message's first part.
+# not declare; here RFC 2557's "start" names the page, which is not the message's first part,
+# and its heading's link to itself is written against the page's address, as browsers save it.
 OLD_MHT = b"""From: <Saved by Windows Internet Explorer 8>\r
 Subject: =?iso-8859-2?Q?Dvo=F8=E1k_in_Spillville?=\r
 MIME-Version: 1.0\r
@@ -85,7 +86,8 @@ Content-Transfer-Encoding: quoted-printable\r
 Content-ID: <page@example>\r
 Content-Location: http://example.com/spillville.html\r
 \r
-<html><body><h1>Summer of 1893</h1><p>Anton=20Dvo=F8=E1k spent the summer of 1893 in Spill=\r
+<html><body><h1>Summer of 1893<a href=3D"http://example.com/spillville.html#s1">=A7</a></h1>=\r
+<p>Anton=20Dvo=F8=E1k spent the summer of 1893 in Spill=\r
 ville, Iowa, where he wrote his String Quartet in F major.</p></body></html>\r
 ------=_NextPart_000_0000_01CA1234.56789ABC--\r
 """

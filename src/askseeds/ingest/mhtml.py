@@ -42,6 +42,11 @@ def read_mhtml(data: bytes) -> SavedPage | str:
             body = body.decode(charset).encode("utf-8")
         except (LookupError, UnicodeDecodeError):
             pass  # a wrong label: left to the HTML reader's own decoding
+    # The browser wrote the page's links to itself ("#cite_note-4", a heading's "¶") against its
+    # address; as written in the page they are links within it, which say nothing.
+    location = str(root.get("Content-Location", "")).strip()
+    if location:
+        body = body.replace(f'href="{location}#'.encode(), b'href="#')
     subject = " ".join(str(message.get("Subject", "")).split())
     return SavedPage(body, subject or None)
 
