@@ -1,7 +1,6 @@
 """Extract the text of PDF, HTML (saved as one file too: ``mhtml.py``), DOCX, DOC (``doc.py``),
-RTF (``rtf.py``),
-OpenDocument (``odf.py``), PowerPoint (``slides.py``), EPUB files, Jupyter notebooks and e-mail
-(``mail.py``), as plain text with light Markdown marks.
+RTF (``rtf.py``), OpenDocument (``odf.py``), PowerPoint (``slides.py``), EPUB files, Jupyter
+notebooks and e-mail (``mail.py``), as plain text with light Markdown marks.
 
 A converted file's text is not the file, so citations point into the text made
 here (the index stores it; ``Assistant.document_text`` returns it). Structure is
@@ -14,7 +13,8 @@ Libraries (see README, "Formats"): pypdf (pure Python, BSD, no system
 libraries) for the PDF text layer; selectolax's Lexbor parser (a fast,
 standards-conforming HTML5 parser) for HTML and for an EPUB's chapters; python-docx for DOCX;
 lxml (python-docx's own XML parser, entities and network off) for an EPUB's package files,
-OpenDocument's and PowerPoint's XML.
+OpenDocument's and PowerPoint's XML; olefile for the container of a Word 97-2003 document;
+Python's ``email`` for saved web pages and e-mail. RTF and Word's own layout are read by hand.
 """
 
 from __future__ import annotations
@@ -44,8 +44,8 @@ __all__ = ["CONVERTED_SUFFIXES", "MAX_UNPACKED_BYTES", "Extracted", "extract"]
 log = logging.getLogger(__name__)
 
 CONVERTED_SUFFIXES = frozenset(
-    {".pdf", ".html", ".htm", ".xhtml", ".mhtml", ".mht", ".docx", ".doc", ".rtf", ".odt", ".fodt", ".odp",
-     ".fodp", ".pptx", ".epub", ".ipynb", ".eml", ".mbox"}
+    {".pdf", ".html", ".htm", ".xhtml", ".mhtml", ".mht", ".docx", ".doc", ".rtf", ".odt",
+     ".fodt", ".odp", ".fodp", ".pptx", ".epub", ".ipynb", ".eml", ".mbox"}
 )
 _LETTER = re.compile(r"[^\W\d_]")
 _WORD_CHAR = re.compile(r"[^\W_]")
@@ -449,7 +449,8 @@ def _html(data: bytes, xhtml: bool = False) -> Extracted | str:
 # server's old one).
 _GUESSED_CODECS = frozenset({"cp1252", "latin-1"})
 _DECLARED = re.compile(
-    rb"<meta[^>]*?charset\s*=\s*[\"']?\s*([A-Za-z0-9._:-]+)|<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._:-]+)",
+    rb"<meta[^>]*?charset\s*=\s*[\"']?\s*([A-Za-z0-9._:-]+)"
+    rb"|<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._:-]+)",
     re.IGNORECASE,
 )
 # As browsers read these labels (WHATWG Encoding): GBK covers GB2312, Latin-1 means cp1252.
