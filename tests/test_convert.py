@@ -548,7 +548,7 @@ def test_a_deck_reads_slide_by_slide_with_its_notes_each_slide_a_page(path: Path
     assert slides[2].rstrip().endswith("Fire every tile on a cookie of scrap clay.")
 
 
-def _one_slide_deck(shape_tree: str) -> bytes:
+def _one_slide_deck(shape_tree: str, parts: dict[str, str] | None = None) -> bytes:
     ns = (
         'xmlns:p="http://schemas.openxmlformats.org/presentationml/2006/main" '
         'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" '
@@ -563,6 +563,7 @@ def _one_slide_deck(shape_tree: str) -> bytes:
         f'Id="rId2" Type="{slide_rel}" Target="slides/slide1.xml"/></Relationships>',
         "ppt/slides/slide1.xml": f"<p:sld {ns}><p:cSld><p:spTree>{shape_tree}</p:spTree>"
         "</p:cSld></p:sld>",
+        **(parts or {}),
     })  # fmt: skip
 
 
@@ -580,6 +581,42 @@ def test_a_deck_list_nests_by_its_levels_order_not_their_numbers() -> None:
     assert lines == [  # level 2 under a paragraph opens a list, not indented code
         "Linux", "- Open a terminal.", "- Run the installer.", "  - Say yes to its questions.",
         "- Log out.",
+    ]  # fmt: skip
+
+
+def test_a_deck_s_chart_reads_as_its_title_and_a_table_of_its_data() -> None:
+    c = 'xmlns:c="http://schemas.openxmlformats.org/drawingml/2006/chart"'
+    a = 'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"'
+
+    def points(values: list[str]) -> str:
+        return "".join(f'<c:pt idx="{i}"><c:v>{v}</c:v></c:pt>' for i, v in enumerate(values))
+
+    def series(name: str, values: list[str]) -> str:
+        return (f"<c:ser><c:tx><c:strRef><c:strCache>{points([name])}</c:strCache></c:strRef>"
+                f"</c:tx><c:cat><c:strRef><c:strCache>{points(['Bisque', 'Glaze'])}"
+                f"</c:strCache></c:strRef></c:cat><c:val><c:numRef><c:numCache>{points(values)}"
+                "</c:numCache></c:numRef></c:val></c:ser>")  # fmt: skip
+
+    chart = (
+        f"<c:chartSpace {c} {a}><c:chart><c:title><c:tx><c:rich><a:p><a:r><a:t>Firings per "
+        "month</a:t></a:r></a:p></c:rich></c:tx></c:title><c:plotArea><c:barChart>"
+        f"{series('March', ['12', '9'])}{series('April', ['14', '11'])}"
+        "</c:barChart></c:plotArea></c:chart></c:chartSpace>"
+    )
+    rels = "http://schemas.openxmlformats.org/package/2006/relationships"
+    kind = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/chart"
+    frame = (
+        '<p:graphicFrame><a:graphic><a:graphicData><c:chart '
+        'xmlns:c="http://schemas.openxmlformats.org/drawingml/2006/chart" r:id="rId7"/>'
+        "</a:graphicData></a:graphic></p:graphicFrame>"
+    )
+    deck = _one_slide_deck(frame, {
+        "ppt/charts/chart1.xml": chart,
+        "ppt/slides/_rels/slide1.xml.rels": f'<Relationships xmlns="{rels}"><Relationship '
+        f'Id="rId7" Type="{kind}" Target="../charts/chart1.xml"/></Relationships>',
+    })  # fmt: skip
+    assert [line for line in extract(".pptx", deck).text.splitlines() if line] == [
+        "Firings per month", "|  | March | April |", "| Bisque | 12 | 14 |", "| Glaze | 9 | 11 |",
     ]  # fmt: skip
 
 

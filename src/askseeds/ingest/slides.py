@@ -3,8 +3,9 @@ writes, one slide after another, each slide a page.
 
 A slide is read as its audience and its speaker read it: its title as a heading, its body's
 paragraphs as list items at their outline level, other text boxes as paragraphs, tables as rows,
-groups of shapes in order, then the speaker's notes. Pictures, charts and the slide master's
-repeated footer are left out.
+groups of shapes in order, then the speaker's notes. A chart is read as its title and a table
+of its data (a row for each category, a column for each series), as its cached values hold it.
+Pictures and the slide master's repeated footer are left out.
 """
 
 from __future__ import annotations
@@ -22,9 +23,12 @@ _NS = {
     "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
     "rel": "http://schemas.openxmlformats.org/package/2006/relationships",
     "dc": "http://purl.org/dc/elements/1.1/",
+    "c": "http://schemas.openxmlformats.org/drawingml/2006/chart",
 }
 _PRESENTATION = "ppt/presentation.xml"
 _NOTES = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/notesSlide"
+_CHART = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/chart"
+_CHART_ROWS = 200  # a chart's categories read at most: a scatter of thousands of points is data
 _TITLES = frozenset({"title", "ctrTitle"})
 # What PowerPoint and its libraries put in a new deck's properties: no one's title for it.
 _DEFAULT_TITLES = frozenset({"powerpoint presentation", "presentation"})
@@ -64,8 +68,13 @@ def read_pptx(data: bytes) -> tuple[str, tuple[int, ...], str | None] | str:
         slide = part(path)
         if slide is None:
             continue
-        lines = _shapes(slide.find("p:cSld/p:spTree", _NS))
-        rels = _relations(part(_rels_of(path)), posixpath.dirname(path), _NOTES)
+        slide_rels = part(_rels_of(path))
+        charts = _relations(slide_rels, posixpath.dirname(path), _CHART)
+        lines = _shapes(
+            slide.find("p:cSld/p:spTree", _NS),
+            chart=lambda rid, charts=charts: _chart(part(charts[rid])) if rid in charts else [],
+        )
+        rels = _relations(slide_rels, posixpath.dirname(path), _NOTES)
         notes = next(iter(rels.values()), None)
         notes_root = part(notes) if notes else None
         if notes_root is not None:
@@ -102,18 +111,23 @@ def _relations(rels, base: str, kind: str | None = None) -> dict[str, str]:
     return out
 
 
-def _shapes(tree, notes: bool = False) -> list[str]:
+def _shapes(tree, notes: bool = False, chart=None) -> list[str]:
     """The text of the shapes under ``tree`` in their order (``notes``: of a notes page,
-    whose tables and bullets are the speaker's own layout, read as paragraphs)."""
+    whose tables and bullets are the speaker's own layout, read as paragraphs; ``chart``: the
+    lines of the chart a relationship id names)."""
     lines: list[str] = []
     if tree is None:
         return lines
     for shape in tree:
         if shape.tag == _ALTERNATE:  # content in a newer form and a fallback: read the first
             choice = shape.find("*")
-            lines += _shapes(choice, notes) if choice is not None else []
+            lines += _shapes(choice, notes, chart) if choice is not None else []
         elif shape.tag == _GROUP:
-            lines += _shapes(shape, notes)
+            lines += _shapes(shape, notes, chart)
+        elif shape.tag == _FRAME and not notes and (
+            (graph := shape.find(".//c:chart", _NS)) is not None and chart is not None
+        ):
+            lines += chart(graph.get(_tag("r", "id")))
         elif shape.tag == _FRAME and not notes:
             rows = []
             for row in shape.iterfind(".//a:tbl/a:tr", _NS):
@@ -127,6 +141,47 @@ def _shapes(tree, notes: bool = False) -> list[str]:
         elif shape.tag == _SP:
             lines += _shape(shape, notes)
     return lines
+
+
+def _chart(space) -> list[str]:
+    """A chart part's title and a table of its data: a row for each category, a column for
+    each series, from the values the chart caches for its drawing."""
+    if space is None:
+        return []
+    title = " ".join(
+        " ".join((t.text or "").split()) for t in space.iterfind("c:chart/c:title//a:t", _NS)
+    ).strip()
+    names, columns, categories = [], [], {}
+    for series in space.iterfind("c:chart/c:plotArea/*/c:ser", _NS):
+        names.append(" ".join(v.text or "" for v in series.iterfind("c:tx//c:v", _NS)).strip())
+        columns.append(_points(series, "c:val", "c:yVal"))  # a scatter's: y by x
+        for at, name in _points(series, "c:cat", "c:xVal").items():
+            categories.setdefault(at, name)
+    count = max([*categories, *(at for column in columns for at in column)], default=-1) + 1
+    lines = ["", literal(title), ""] if title else []
+    if columns and count:
+        lines.append(table_row(["", *names]) if any(names) else "")
+        for at in range(min(count, _CHART_ROWS)):
+            row = [categories.get(at, ""), *(column.get(at, "") for column in columns)]
+            if any(row):
+                lines.append(table_row(row))
+        lines.append("")
+    return lines
+
+
+def _points(series, *names: str) -> dict[int, str]:
+    """A series' cached points (categories or values) under the first of ``names`` it has, by
+    their index."""
+    data = next((d for n in names if (d := series.find(n, _NS)) is not None), None)
+    if data is None:
+        return {}
+    out = {}
+    for point in data.iterfind(".//c:pt", _NS):
+        value = point.find("c:v", _NS)
+        index = point.get("idx", "")
+        if value is not None and index.isdigit():
+            out[int(index)] = " ".join((value.text or "").split())
+    return out
 
 
 def _shape(shape, notes: bool) -> list[str]:
