@@ -25,7 +25,7 @@ import struct
 from bisect import bisect_right
 from dataclasses import dataclass
 
-from .marks import join_lines, literal, table_row
+from .marks import code_style, fenced, generated_field, join_lines, literal, table_row
 
 __all__ = ["read_doc"]
 
@@ -39,10 +39,8 @@ _PAGE = 512  # a formatted disk page (FKP) of character or paragraph properties
 _DELETED, _HIDDEN = 0x0800, 0x083C  # sprmCFRMarkDel, sprmCFVanish
 _OUTLINE, _LIST_LEVEL, _LIST = 0x2640, 0x260A, 0x460B  # sprmPOutLvl, sprmPIlvl, sprmPIlfo
 _TITLE_STI = 62  # the built-in Title style; 1-9 are the built-in headings
-_CODE_STYLES = ("preformatted text", "html preformatted", "source code", "source text")
 _PARAGRAPH, _CELL, _BREAK = "\r", "\x07", "\x0b"
 _FIELD_BEGIN, _FIELD_SEPARATOR, _FIELD_END = "\x13", "\x14", "\x15"
-_GENERATED_FIELDS = ("TOC", "INDEX", "TOA")
 # Characters that anchor something else (a picture, a footnote's number, a comment) or mark
 # an optional hyphen; a page or section break ends a paragraph.
 _DROPPED = frozenset(map(ord, "\x01\x02\x03\x04\x05\x08\x1f"))
@@ -327,7 +325,7 @@ def _kind(paragraph: _Paragraph | None, styles: dict[int, _Style]) -> str:
         return f"h{style.sti}"
     if paragraph.outline < 9:
         return f"h{paragraph.outline + 1}"
-    if any(name in style.name.lower() for name in _CODE_STYLES):
+    if code_style(style.name):
         return "code"
     return f"li{paragraph.level}" if paragraph.in_list else "p"
 
@@ -371,7 +369,7 @@ def _write(text: _Text, notes: dict[int, tuple[str, list[int]]]) -> str:
             fields.pop()
         elif fields and not fields[-1][1]:
             fields[-1][0] += ch  # an instruction: "HYPERLINK ...", "TOC \\o"
-        elif any(str(f[0]).split()[:1] in ([k] for k in _GENERATED_FIELDS) for f in fields):
+        elif any(generated_field(str(f[0])) for f in fields):
             pass  # the result of a generated table of contents or index
         elif ch == _PARAGRAPH:
             kind = _kind(paragraphs.at(fcs[i]), styles)  # a paragraph's mark holds its properties
@@ -420,6 +418,6 @@ def _write(text: _Text, notes: dict[int, tuple[str, list[int]]]) -> str:
 
 def _end_code(code: list[str]) -> list[str]:
     """The code paragraphs gathered so far as a fenced block (emptying ``code``)."""
-    block = "\n".join(code).strip("\n").split("\n") if code else []
+    block = fenced(code)
     code.clear()
-    return ["", "```", *block, "```", ""] if any(line.strip() for line in block) else []
+    return block

@@ -1,4 +1,5 @@
-"""The light Markdown marks a converted file's text is written in, as ``clean`` reads them."""
+"""The light Markdown marks a converted file's text is written in, as ``clean`` reads them, and
+the word processors' conventions that decide a few of them (code styles, generated fields)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,32 @@ def literal(text: str) -> str:
     """A converted paragraph's text as the line that holds it: one that would read as a
     heading or a code fence starts with an invisible word joiner, so it reads as written."""
     return _WORD_JOINER + text if _LOOKS_MARKED.match(text) else text
+
+
+# A word processor's paragraph styles for code (Word's "HTML Preformatted", LibreOffice's
+# "Preformatted Text" and "Source Code"), by their names as RTF and Word files spell them.
+_CODE_STYLES = ("preformatted text", "html preformatted", "source code", "source text")
+# Fields whose result the word processor generates from the document: a table of contents, an
+# index, a table of authorities. Their text is the headings' again, with page numbers.
+_GENERATED_FIELDS = frozenset({"TOC", "INDEX", "TOA"})
+
+
+def code_style(name: str) -> bool:
+    """Whether a paragraph style of this name sets code."""
+    return any(code in name.lower() for code in _CODE_STYLES)
+
+
+def generated_field(instruction: str) -> bool:
+    """Whether a field with this instruction ("TOC \\o "1-3"") generates its result."""
+    return instruction.split()[:1] in ([name] for name in _GENERATED_FIELDS)
+
+
+def fenced(code: list[str]) -> list[str]:
+    """Lines of code as a fenced block, without the blank lines at either end that space it
+    from the text; nothing if they are all blank."""
+    start = next((i for i, line in enumerate(code) if line.strip()), len(code))
+    end = len(code) - next((i for i, line in enumerate(reversed(code)) if line.strip()), 0)
+    return ["", "```", *code[start:end], "```", ""] if start < end else []
 
 
 def table_row(cells: list[str]) -> str:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from .archive import open_zip, parse_xml
-from .marks import join_lines, join_pages, literal, table_row
+from .marks import fenced, join_lines, join_pages, literal, table_row
 
 __all__ = ["read_flat_odf", "read_odf"]
 
@@ -338,13 +338,7 @@ class _Reader:
         return "".join(parts), notes, boxes
 
     def end_code(self) -> None:
-        # An empty preformatted paragraph at either end spaces the block from the text.
-        while self.code and not self.code[-1].strip():
-            self.code.pop()
-        while self.code and not self.code[0].strip():
-            self.code.pop(0)
-        if self.code:
-            self.lines += ["", "```", *self.code, "```", ""]
+        self.lines += fenced(self.code)
         self.code = []
 
 

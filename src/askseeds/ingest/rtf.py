@@ -25,7 +25,7 @@ import codecs
 import re
 from dataclasses import dataclass, field, replace
 
-from .marks import join_lines, literal, table_row
+from .marks import code_style, fenced, generated_field, join_lines, literal, table_row
 
 __all__ = ["read_rtf"]
 
@@ -64,8 +64,6 @@ _CHARSETS = {
     136: "cp950", 161: "cp1253", 162: "cp1254", 163: "cp1258", 177: "cp1255", 178: "cp1256",
     186: "cp1257", 204: "cp1251", 222: "cp874", 238: "cp1250", 255: "cp437",
 }  # fmt: skip
-_CODE_STYLES = ("preformatted text", "html preformatted", "source code", "source text")
-_GENERATED_FIELDS = ("TOC", "INDEX", "TOA")
 
 
 @dataclass
@@ -199,7 +197,7 @@ class _Reader:
         if g.skip:  # a comment's or a header's own paragraphs do not end the text's
             return
         if name in ("fonttbl", "stylesheet", "info", "title", "field", "fldrslt"):
-            generated = "".join(self.field_text).split()[:1] in ([k] for k in _GENERATED_FIELDS)
+            generated = generated_field("".join(self.field_text))
             if (name == "title" and g.dest != "info") or (name == "fldrslt" and generated):
                 g.skip = True
             else:
@@ -312,7 +310,7 @@ class _Reader:
             return
         style = self.style_of(g.style)
         kind = "p"
-        if any(name in style.name.lower() for name in _CODE_STYLES):
+        if code_style(style.name):
             kind = "code"
         elif style.name.lower() == "title":
             kind = "h0"
@@ -369,15 +367,9 @@ def _write(blocks: list[tuple[str, str]], plain: bool) -> str:
         last_of_kind = i + 1 == len(blocks) or blocks[i + 1][0][:2] != kind[:2]
         if kind == "code":
             code.append(text.replace("\n", " ").rstrip())
-            if not last_of_kind:
-                continue
-            while code and not code[-1].strip():
-                code.pop()
-            while code and not code[0].strip():
-                code.pop(0)
-            if code:
-                lines += ["", "```", *code, "```", ""]
-            code = []
+            if last_of_kind:
+                lines += fenced(code)
+                code = []
         elif kind in ("p", "ps") and plain:
             lines += [line.rstrip() for line in text.split("\n")] + [""] * (kind == "ps")
         elif kind in ("p", "ps"):
