@@ -148,12 +148,13 @@ def cmd_ask(args: argparse.Namespace) -> int:
         return 0
     if answer.citations and not answer.conflict:
         # The quotes as their documents read (link labels, not "[[Sync|Obsidian Sync]]"), each
-        # under the heading that gives what it does not (a changelog's release); the exact
-        # characters follow under each citation.
+        # under the heading that gives what it does not (a changelog's release) and a table's
+        # row under its header; the exact characters follow under each citation.
         quotes = []
         for c in answer.citations:
             quote = f"{quote_text(c.snippet, markup_of(c.source))} [{c.number}]"
-            quotes.append(f"{c.heading}\n{quote}" if c.heading else quote)
+            over = [c.heading, " | ".join(c.header)]  # a table row under its header
+            quotes.append("\n".join([*filter(None, over), quote]))
         print("\n\n".join(quotes))
     else:
         print(answer.text)

@@ -122,6 +122,8 @@ class Citation:
     # The heading over the snippet that says what the question asks and the snippet does not
     # (the release a changelog's entry belongs to): shown before the quote.
     heading: str = ""
+    # The header of the table the snippet is a row of ("City", "Sister city"): shown over it.
+    header: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

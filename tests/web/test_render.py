@@ -255,6 +255,15 @@ def test_a_heading_that_answers_stands_escaped_before_its_quote() -> None:
     assert conflict.count('class="ans-under"') == 1
 
 
+def test_a_table_row_stands_under_its_header_escaped() -> None:
+    cit = _cit(header=("City", "<img src=x onerror=alert(1)>"))
+    out = render.render_answer(_answer(cit))
+    assert '<span class="ans-under ans-header">City &#124; &lt;img src&#61;x onerror' in out
+    assert "<img" not in out
+    assert render.citation_dict(cit)["header"] == ["City", "<img src=x onerror=alert(1)>"]
+    assert "header" not in render.citation_dict(_cit())
+
+
 def test_a_quoted_code_block_is_shown_as_code_without_its_fences():
     snippet = "Install with pip:\n\n```shell\n$ pip install  'tool[cli]'\n```"
     out = render.render_answer(_answer(Citation(1, "README.md", 0, len(snippet), snippet, 0.5)))

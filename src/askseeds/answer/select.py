@@ -25,6 +25,7 @@ import numpy as np
 from ..config import Settings
 from ..index import Index
 from ..ingest.clean import SECTION_SEP
+from ..ingest.tables import fields, labelled
 from ..retrieve.hybrid import PASSAGE_DEPTH, Hit
 from ..terms import STOPWORDS, name_terms, options, terms, words
 from ..types import Answer, Citation, Passage, Span
@@ -91,6 +92,10 @@ _DEFERS = re.compile(
     r"[^.!?\n]{0,150}?\bdepends?\s+(?:on|upon)\b[^.!?\n]{0,150}[.!]\W*|\W*it\s+depends[.!]\W*",
     re.IGNORECASE,
 )
+_DIGITS = re.compile(r"\d+")
+_WORD_CHAR = re.compile(r"[^\W_]")
+# A cell's link or emphasis as its words: "[12.x][]", "[Erbium](url)", "**End-of-Life**".
+_PLAIN_CELL = re.compile(r"\[([^\]]*)\](?:\[[^\]]*\]|\([^)]*\))|[*_`]{1,2}(?=\w)|(?<=\w)[*_`]{1,2}")
 # A sentence naming its subject only by pointing at it: "This command moves ...".
 _DEMONSTRATIVE = re.compile(r"\W*(?:this|that|these|those)\s+([A-Za-z]+)\b", re.IGNORECASE)
 _WHICH_THING = re.compile(r"\W*(?:which|what)\s+(?!is\b|are\b|was\b|were\b|do\b|does\b|did\b)",
@@ -290,11 +295,32 @@ class Answerer:
                 heading = self._section(chunk.source, span.start)[1]
                 line = self._line_before(position, span.start) + text
                 item = m.group(1) if (m := _NAMED_ITEM.match(line)) else ""
-                facts = read_sentence(text, heading, span.start in leads, document, item)
+                row = self._row_read(position, span)
+                facts = read_sentence(row or text, heading, span.start in leads, document, item)
+                if row:  # scored as read under its header, quoted as written
+                    facts = facts._replace(text=text, label=frozenset())
                 out.append((at, span, facts))
             return out
 
         return _cached(self._sentence_cache, position, read)
+
+    def _row_read(self, position: int, span: Span) -> str | None:
+        """The sentence ``span`` of chunk ``position`` as it reads under its table's header
+        ("City: Spokane; Sister city: Jilin"), where it stands in a row under one; else None."""
+        return labelled(self._row_fields(position, span)) or None
+
+    def _row_fields(self, position: int, span: Span) -> list[tuple[str, str]]:
+        """The cells of the sentence ``span`` of chunk ``position`` with their columns'
+        labels (``tables.fields``), where it stands in a table's row under a header."""
+        source = self.index.chunks[position].source
+        header = self.index.table_header(source, span.start)
+        if header is None:
+            return []
+        chunk = self.index.chunks[position]
+        before = self._line_before(position, span.start)
+        after = self.index.original(position, span.end, chunk.end).partition("\n")[0]
+        row = before + self.index.original(position, span.start, span.end) + after
+        return fields(header, row, len(before), len(before) + span.end - span.start)
 
     def _leads(self, source: str) -> frozenset[int]:
         """Where each section of ``source`` makes its first statement (sentence starts)."""
@@ -343,11 +369,12 @@ class Answerer:
         return (entry[0], entry[1].rsplit(SECTION_SEP, 1)[-1]) if entry else (None, "")
 
     def _document_terms(self, source: str) -> frozenset[str]:
-        """Every term document ``source`` uses: the union of its chunks' terms."""
+        """Every term document ``source`` uses: the union of its chunks' terms, and the
+        numbers in its file's name ("sp500_companies.csv" names the S&P 500)."""
         return _cached(
             self._doc_terms,
             source,
-            lambda: frozenset().union(
+            lambda: frozenset(_DIGITS.findall(PurePosixPath(source).name)).union(
                 *(self._passage_terms(i) for i in self.index.positions_of(source))
             ),
         )
@@ -397,7 +424,8 @@ class Answerer:
             said = (
                 self._with_followers(c, whole_list=False).text
                 if c.text.rstrip().endswith(":") or self._heads_items(c) is not None
-                else c.text
+                else _row_said(asked, self._row_fields(c.position, Span(c.start, c.end)))
+                or c.text
             )
             text = f"{name}: {said}" if named else said
             # The first answer under an FAQ's question is read as the answer to it: "Give
@@ -458,7 +486,11 @@ class Answerer:
         # The reader sees a sentence without its heading: under an entry the question names
         # ("The Access log file to write to." under `accesslog`) it cannot tell what the
         # sentence is about, and the structure features can.
-        if sure and not spelled or cands[0].features[_ENTRY] > 0:
+        # ... and the features read a table's row by its words alone, where the reader reads
+        # it under its header: "Olympia | Yashiro" has no word of "Which city is twinned with
+        # Yashiro?" but the one it repeats.
+        row = self._row_read(cands[0].position, Span(cands[0].start, cands[0].end))
+        if sure and not spelled and row is None or cands[0].features[_ENTRY] > 0:
             return Verdict(
                 cands, quoted, confidence, _or(threshold, self.scorer.min_confidence), "skipped"
             )
@@ -511,7 +543,12 @@ class Answerer:
                 for c in quoted
             ]
         citations = [
-            replace(self._cite(n, c, same), heading=self._heading_answers(question, c))
+            replace(
+                self._cite(n, c, same),
+                heading=self._heading_answers(question, c),
+                header=self.index.table_header(self.index.chunks[c.position].source, c.start)
+                or (),
+            )
             for n, (c, same) in enumerate(rivals, start=1)
         ]
         text = _conflict_text(citations) if conflict else _answer_text(citations)
@@ -927,6 +964,34 @@ class Answerer:
         return len(gap) <= 3 and not gap.strip() and "\n\n" not in gap
 
 
+def _row_said(asked: set[str], pairs: list[tuple[str, str]]) -> str:
+    """A table's row as the reader reads it best for the question (``asked``: its terms).
+
+    Where the question names the row by its first cell, what the row is about, the row is a
+    sentence of the columns the question names: "The Codename of 12.x is Erbium." for "What
+    is the codename of Node.js 12.x?" (logit 1.3, read as "Release: 12.x; Codename: Erbium"
+    -1.0). Where it names the row by another cell, it asks for the first ("Which city is
+    twinned with Yashiro?"): the first cell, that one and the columns named, labelled
+    ("City: Olympia; Sister city: Yashiro", 2.3; as "The Sister city of Olympia is Yashiro."
+    0.6)."""
+    pairs = [(label, _PLAIN_CELL.sub(r"\1", value).strip("*_` ")) for label, value in pairs]
+    pairs = [(label, value) for label, value in pairs if _WORD_CHAR.search(value)]  # not "-"
+    if len(pairs) < 2:
+        return ""
+    shared = [len(asked & set(terms(value))) for _, value in pairs]
+    key = max(range(len(pairs)), key=lambda k: (shared[k], -k))
+    named = [k for k, (label, _) in enumerate(pairs) if k != key and asked & set(terms(label))]
+    if key > 0:
+        return labelled([pairs[k] for k in sorted({0, key, *named})])
+    said = [pairs[k] for k in named or range(1, len(pairs)) if pairs[k][0]]
+    if not said:
+        return ""
+    (label, value), *others = said
+    return f"The {label} of {pairs[0][1]} is {value}" + "".join(
+        f", the {label} is {value}" for label, value in others
+    ) + "."
+
+
 def reread(head: list[Candidate], logits: np.ndarray, rank: Linear) -> list[Candidate]:
     """The leading candidates ``head`` with the reader's ``logits``, best first by ``rank``
     over (their rank score, the logit)."""
@@ -1093,13 +1158,19 @@ def _under(heading: str) -> str:
     return f"{heading.rstrip().rstrip(':')}: " if heading else ""
 
 
+def _over(c: Citation) -> str:
+    """What stands over a quote: the heading that gives what it does not, the header of the
+    table it is a row of (on a line of its own)."""
+    return _under(c.heading) + (" | ".join(c.header) + "\n" if c.header else "")
+
+
 def _answer_text(citations: list[Citation]) -> str:
-    return "\n\n".join(f"{_under(c.heading)}{c.snippet} [{c.number}]" for c in citations)
+    return "\n\n".join(f"{_over(c)}{c.snippet} [{c.number}]" for c in citations)
 
 
 def _conflict_text(citations: list[Citation]) -> str:
     lines = ["The documents give different figures (newest first):"]
-    lines += [f"- {_under(c.heading)}{c.snippet} [{c.number}] ({_label(c)})" for c in citations]
+    lines += [f"- {_over(c)}{c.snippet} [{c.number}] ({_label(c)})" for c in citations]
     return "\n".join(lines)
 
 

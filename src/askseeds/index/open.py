@@ -20,6 +20,7 @@ import numpy as np
 from ..config import Settings
 from ..errors import IndexCorruptError
 from ..ingest.clean import SECTION_SEP, section_at, section_entry
+from ..ingest.tables import tables_of
 from ..retrieve.filters import Filters, select
 from ..terms import options, terms
 from ..types import Chunk, Document, Location, SkippedFile, Span
@@ -229,6 +230,13 @@ class Index:
         i = bisect_right(spans, (start, float("inf"))) - 1
         return i >= 0 and spans[i][0] <= start and end <= spans[i][1]
 
+    def table_header(self, source: str, offset: int) -> tuple[str, ...] | None:
+        """The header of the table whose rows hold ``offset`` of ``source``, or None where
+        ``offset`` is in no row under a header."""
+        tables = (self.outlines.get(source) or {}).get("tables") or ()
+        i = bisect_right(tables, offset, key=lambda t: t[0]) - 1
+        return tuple(tables[i][2]) if i >= 0 and offset < tables[i][1] else None
+
     def positions_of(self, source: str) -> list[int]:
         """The positions of ``source``'s chunks, in order."""
         return self._positions_by_source.get(source, [])
@@ -368,6 +376,8 @@ def outline_of(doc: Document) -> dict:
         "sections": [list(s) for s in doc.sections],
         "headings": [[h.start, h.end] for h in doc.headings],
     }
+    if tables := tables_of(doc.text):
+        out["tables"] = [[t.start, t.end, list(t.header)] for t in tables]
     if doc.converted:
         out["text"] = doc.text
     return out

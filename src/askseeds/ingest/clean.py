@@ -19,6 +19,7 @@ from itertools import pairwise
 
 from ..types import Span
 from .dates import MONTH, month_day_year, parse_date
+from .tables import TABLE_ROW, TABLE_RULE, is_rule
 
 __all__ = [
     "SECTION_SEP",
@@ -127,11 +128,9 @@ _ADOC_ATTRIBUTE = re.compile(r":!?\w[\w-]*!?:(?:[ \t]+(.*))?$")
 _ADOC_LINE_MARKUP = re.compile(r"\[[^\]]*\]$|[a-z]\w*::\S*\[.*\]$")
 _ADOC_COMMENT = re.compile(r"//(?:[^/]|$)")
 _RULE = re.compile(r"(?:[-*_=]\s*){3,}")
-_TABLE = re.compile(r"\|.*\|")
 _BREADCRUMB = re.compile(r"\s[/>»›|]\s|\|")
 _BREADCRUMB_SEP = re.compile(r"\s[/>»›]\s")
 _NAV_SEP = re.compile(r"\s+[/>»›|·•]\s+|\s*\|\s*")
-_TABLE_RULE = re.compile(r"\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?|\+(?:[-=]+\+)+")
 _UNDERLINE = re.compile(r"([=\-~^\"'`#*+_:.])\1{2,}")
 _DIRECTIVE = re.compile(r"\.\.\s+(?:\|[^|]+\|\s+)?[\w:-]+::|\.\.\s+_[^:]+:|\.\.\s*$")
 # MyST directives whose body is Markdown ("````{tab} Linux", "```{note}"); any other
@@ -626,6 +625,31 @@ def _classify_all(
     _mark_teaser_headlines(lines)
     _mark_menus(text, lines)
     _mark_plain_headings(text, lines)
+    _mark_bare_tables(text, lines)
+
+
+def _mark_bare_tables(text: str, lines: list[_Line]) -> None:
+    """A Markdown table written without its outer bars ("Release | Status", "---|---", "[22.x][]
+    | **Maintenance LTS**"): its header and rows are rows, each read as it stands, though
+    short ones read as a menu's links ("Home | About")."""
+    i = 0
+    while i + 1 < len(lines):
+        header, rule = lines[i], lines[i + 1]
+        if not (
+            header.kind in (_TEXT, _NAV)
+            and "|" in text[header.start : header.end]
+            and rule.kind in (_TEXT, _OTHER)
+            and not rule.gap
+            and is_rule(text[rule.start : rule.end].strip())
+        ):
+            i += 1
+            continue
+        header.kind, rule.kind = _ROW, _OTHER
+        i += 2
+        while i < len(lines) and not lines[i].gap and "|" in text[lines[i].start : lines[i].end]:
+            if lines[i].kind in (_TEXT, _NAV):
+                lines[i].kind = _ROW
+            i += 1
 
 
 def _mark_o_bullets(text: str, lines: list[_Line]) -> None:
@@ -860,9 +884,9 @@ def _classify(s: str) -> tuple[int, str | None]:
         found = _date_of_line(s)
         if found:
             return _DEBRIS, found
-    if _RULE.fullmatch(s) or _TABLE_RULE.fullmatch(s):
+    if _RULE.fullmatch(s) or TABLE_RULE.fullmatch(s):
         return _OTHER, None
-    if n <= 2000 and _TABLE.fullmatch(s):
+    if n <= 2000 and TABLE_ROW.fullmatch(s):
         return _ROW, None
     if n <= 80 and not _ends_sentence(s) and _is_nav_line(s):
         return _NAV, None
@@ -1123,8 +1147,9 @@ def _unit_span(
     if kind in (_HEADING, _ROW, _CODE):
         if kind == _HEADING:
             start, end = _heading_bounds(text, lines[first])
-        elif kind == _ROW:
-            start, end = start + 1, end - 1 if text[end - 1] == "|" and end - 1 > start else end
+        elif kind == _ROW:  # within its outer bars, where it has them
+            start += text[start] == "|"
+            end -= text[end - 1] == "|" and end - 1 > start
         start, end = _strip(text, start, end)
         return (Span(start, end) if _weight(text[start:end]) else None), None
     head = text[start : start + 200]

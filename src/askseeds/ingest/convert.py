@@ -32,12 +32,14 @@ from urllib.parse import unquote
 from .archive import MAX_UNPACKED_BYTES, open_zip, parse_xml
 from .doc import read_doc
 from .mail import read_eml, read_mbox
-from .marks import join_lines, literal, table_row
+from .marks import header_rule, join_lines, literal, table_lines, table_row
 from .mhtml import read_mhtml
 from .odf import read_flat_odf, read_odf
 from .pdf import NO_TEXT_LAYER, read_pdf
 from .rtf import read_rtf
+from .sheets import read_delimited, read_ods, read_xlsx
 from .slides import read_pptx
+from .tables import TABLE_ROW
 
 __all__ = ["CONVERTED_SUFFIXES", "MAX_UNPACKED_BYTES", "Extracted", "extract"]
 
@@ -45,7 +47,8 @@ log = logging.getLogger(__name__)
 
 CONVERTED_SUFFIXES = frozenset(
     {".pdf", ".html", ".htm", ".xhtml", ".mhtml", ".mht", ".docx", ".doc", ".rtf", ".odt",
-     ".fodt", ".odp", ".fodp", ".pptx", ".epub", ".ipynb", ".eml", ".mbox"}
+     ".fodt", ".odp", ".fodp", ".pptx", ".epub", ".ipynb", ".eml", ".mbox", ".csv", ".tsv",
+     ".xlsx", ".ods"}
 )
 _LETTER = re.compile(r"[^\W\d_]")
 _WORD_CHAR = re.compile(r"[^\W_]")
@@ -90,6 +93,10 @@ def extract(suffix: str, data: bytes) -> Extracted | str:
         ".ipynb": _notebook,
         ".eml": _paged(lambda data: read_eml(data, _html_text)),
         ".mbox": _paged(lambda data: read_mbox(data, _html_text)),
+        ".csv": _paged(lambda data: read_delimited(data, ".csv")),
+        ".tsv": _paged(lambda data: read_delimited(data, ".tsv")),
+        ".xlsx": _paged(read_xlsx),
+        ".ods": _paged(read_ods),
     }[suffix]
     try:
         out = reader(data)
@@ -152,9 +159,7 @@ def _docx(data: bytes) -> Extracted | str:
     lines: list[str] = []
     for item in document.iter_inner_content():
         if isinstance(item, Table):
-            lines.append("")
-            lines += _docx_rows(item)
-            lines.append("")
+            lines += table_lines(_docx_rows(item), _docx_header(item))
             continue
         text = " ".join(item.text.split())
         if not text:
@@ -179,7 +184,7 @@ def _heading_level(style: str) -> int:
     return int(m.group(1)) + 1 if m else 0
 
 
-def _docx_rows(table) -> list[str]:
+def _docx_rows(table) -> list[list[str]]:
     rows = []
     for row in table.rows:
         cells: list[str] = []
@@ -188,9 +193,29 @@ def _docx_rows(table) -> list[str]:
             # A merged cell is returned once per grid column it spans.
             if not cells or text != cells[-1]:
                 cells.append(text)
-        if any(cells):
-            rows.append(table_row(cells))
+        rows.append(cells)
     return rows
+
+
+def _docx_header(table) -> bool:
+    """Whether Word marks the table's first row as its header: repeated on each page, or set
+    apart by the table's style ("Header Row" under Table Design, on by default)."""
+    from docx.oxml.ns import qn
+
+    tbl = table._tbl
+    first = tbl.find(qn("w:tr"))
+    if first is not None and first.find(f"{qn('w:trPr')}/{qn('w:tblHeader')}") is not None:
+        return True
+    look = tbl.tblPr.find(qn("w:tblLook")) if tbl.tblPr is not None else None
+    if look is None:
+        return False
+    flag = look.get(qn("w:firstRow"))
+    if flag is not None:
+        return flag in ("1", "true", "on")
+    try:
+        return bool(int(look.get(qn("w:val"), "0"), 16) & 0x0020)
+    except ValueError:
+        return False
 
 
 # --- EPUB --------------------------------------------------------------------
@@ -389,10 +414,7 @@ _BLOCKS = frozenset(
         "center",
         "body",
         "html",
-        "table",
-        "thead",
-        "tbody",
-        "tfoot",
+        "table",  # not its head and body: a table's rows stand together, under its header
         "caption",
         "ul",
         "ol",
@@ -423,7 +445,10 @@ def _html(data: bytes, xhtml: bool = False) -> Extracted | str:
         if declared:
             text = data.decode(declared, errors="replace").replace("\r\n", "\n").replace("\r", "\n")
     text = _SELF_CLOSED.sub(_open_and_close, text) if xhtml else text
-    tree = LexborHTMLParser(text)
+    # A site generator's page source (Jekyll's, Hugo's) opens with YAML front matter: kept
+    # as it stands over the page's text, where cleaning reads it as metadata (its title).
+    front = m.group(0) if (m := _FRONT_MATTER.match(text)) else ""
+    tree = LexborHTMLParser(text[len(front) :])
     title_node = tree.css_first("title")
     title = " ".join(title_node.text().split()) if title_node else None
     for node in tree.css(_NOT_CONTENT):
@@ -440,9 +465,10 @@ def _html(data: bytes, xhtml: bool = False) -> Extracted | str:
     out = _HtmlText(_holding_pager_links(tree))
     if root is not None:
         out.walk(root)
-    return Extracted(join_lines(out.lines), title=title or None)
+    return Extracted(front + join_lines(out.lines), title=title or None)
 
 
+_FRONT_MATTER = re.compile(r"---[ \t]*\n(?:.*\n){0,200}?---[ \t]*\n")
 # What ``load.decode`` falls back to for bytes that are not UTF-8; a page in GBK, Shift_JIS or
 # KOI8-R would read as mojibake in them. A page's own declaration is believed only then: a page
 # that is valid UTF-8 is UTF-8, whatever a stale <meta> says (saved pages often keep the
@@ -611,9 +637,17 @@ class _HtmlText:
                 self.lines += ["", "```", _code(child), "```", ""]
             elif tag == "tr":
                 self.flush()
-                cells = [_words(c) for c in child.iter() if c.tag in ("td", "th")]
+                boxes = [c for c in child.iter() if c.tag in ("td", "th")]
+                cells = [_words(c) for c in boxes]
                 if any(cells):
+                    first = not self.lines or not TABLE_ROW.fullmatch(self.lines[-1])
                     self.lines.append(table_row(cells))
+                    # A table's first row of header cells, or its head, is the header the rows
+                    # below are read under.
+                    if first and len(cells) > 1 and all(cells) and (
+                        child.parent.tag == "thead" or all(c.tag == "th" for c in boxes)
+                    ):
+                        self.lines.append(header_rule(len(cells)))
             elif tag == "li":
                 self.flush()
                 self.prefix = "- "

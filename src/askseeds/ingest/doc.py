@@ -25,7 +25,15 @@ import struct
 from bisect import bisect_right
 from dataclasses import dataclass
 
-from .marks import code_style, fenced, generated_field, join_lines, literal, table_row
+from .marks import (
+    code_style,
+    fenced,
+    generated_field,
+    header_rule,
+    join_lines,
+    literal,
+    table_row,
+)
 
 __all__ = ["read_doc"]
 
@@ -38,6 +46,7 @@ _ENDNOTE_REFS, _ENDNOTES = 46, 47
 _PAGE = 512  # a formatted disk page (FKP) of character or paragraph properties
 _DELETED, _HIDDEN = 0x0800, 0x083C  # sprmCFRMarkDel, sprmCFVanish
 _OUTLINE, _LIST_LEVEL, _LIST = 0x2640, 0x260A, 0x460B  # sprmPOutLvl, sprmPIlvl, sprmPIlfo
+_TABLE_HEADER = 0x3404  # sprmTTableHeader
 _TITLE_STI = 62  # the built-in Title style; 1-9 are the built-in headings
 _PARAGRAPH, _CELL, _BREAK = "\r", "\x07", "\x0b"
 _FIELD_BEGIN, _FIELD_SEPARATOR, _FIELD_END = "\x13", "\x14", "\x15"
@@ -59,6 +68,7 @@ class _Paragraph:
     outline: int = 9  # 0-8: a heading's level; 9: body text
     in_list: bool = False
     level: int = 0
+    header: bool = False  # a table row's mark: the row is the table's header (repeated atop pages)
 
 
 class _File:
@@ -266,7 +276,7 @@ def _paragraph(page: bytes, offset: int) -> _Paragraph:
         size = 2 * size - 1
     props = page[start : start + size]
     style = struct.unpack_from("<H", props, 0)[0] if len(props) >= 2 else 0
-    outline, in_list, level = 9, False, 0
+    outline, in_list, level, header = 9, False, 0, False
     for op, operand in _sprms(props[2:]):
         if op == _OUTLINE and operand:
             outline = operand[0]
@@ -274,7 +284,9 @@ def _paragraph(page: bytes, offset: int) -> _Paragraph:
             in_list = struct.unpack_from("<h", operand, 0)[0] != 0
         elif op == _LIST_LEVEL and operand:
             level = min(operand[0], 8)
-    return _Paragraph(style, outline, in_list, level)
+        elif op == _TABLE_HEADER and operand:
+            header = operand[0] == 1
+    return _Paragraph(style, outline, in_list, level, header)
 
 
 def _styles(stsh: bytes) -> dict[int, _Style]:
@@ -395,7 +407,10 @@ def _write(text: _Text, notes: dict[int, tuple[str, list[int]]]) -> str:
             lines += _end_code(code)
             if last == _CELL and not current:  # the row's own mark after its last cell
                 if any(cells):
+                    first = not lines or not lines[-1].startswith("| ")
                     lines.append(table_row(cells))
+                    if first and paragraphs.at(fcs[i]).header and len(cells) > 1 and all(cells):
+                        lines.append(header_rule(len(cells)))
                 cells = []
             else:
                 cells.append(" ".join("".join(current).split()))

@@ -49,6 +49,24 @@ def table_row(cells: list[str]) -> str:
     return "| " + " | ".join(c.replace("|", "/") for c in cells) + " |"
 
 
+def header_rule(cells: int) -> str:
+    """The rule under a table's header row ("| --- | --- |"): its rows are read under it."""
+    return "| " + " | ".join(["---"] * cells) + " |"
+
+
+def table_lines(rows: list[list[str]], header: bool) -> list[str]:
+    """A table's rows as lines, apart from the text around; ``header``: the format marks its
+    first row as the header (Word's and PowerPoint's header row, OpenDocument's header rows),
+    which is written so where it labels every column."""
+    rows = [cells for cells in rows if any(cells)]
+    if not rows:
+        return []
+    lines = [table_row(cells) for cells in rows]
+    if header and len(rows) > 1 and len(rows[0]) > 1 and all(rows[0]):
+        lines.insert(1, header_rule(len(rows[0])))
+    return ["", *lines, ""]
+
+
 def join_lines(lines: list[str]) -> str:
     """Lines to text: runs of blank lines become one blank line."""
     return _BLANK_RUN.sub("\n\n", "\n".join(lines)).strip("\n") + "\n"

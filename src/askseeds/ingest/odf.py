@@ -14,9 +14,9 @@ from __future__ import annotations
 import re
 
 from .archive import open_zip, parse_xml
-from .marks import fenced, join_lines, join_pages, literal, table_row
+from .marks import fenced, join_lines, join_pages, literal, table_lines
 
-__all__ = ["read_flat_odf", "read_odf"]
+__all__ = ["read_flat_odf", "read_odf", "tag"]
 
 _NS = {
     "office": "urn:oasis:names:tc:opendocument:xmlns:office:1.0",
@@ -29,14 +29,19 @@ _NS = {
 }
 
 
-def _tag(prefix: str, name: str) -> str:
+def tag(prefix: str, name: str) -> str:
+    """An OpenDocument element's or attribute's name in ElementTree's form: ("table", "table-row")."""
     return f"{{{_NS[prefix]}}}{name}"
+
+
+_tag = tag  # the functions below read an element's own tag into a local "tag"
 
 
 _H, _P = _tag("text", "h"), _tag("text", "p")
 _SPAN = _tag("text", "span")
 _LIST, _ITEM, _HEADER = _tag("text", "list"), _tag("text", "list-item"), _tag("text", "list-header")
 _TABLE, _ROW, _CELL = _tag("table", "table"), _tag("table", "table-row"), _tag("table", "table-cell")
+_HEADER_ROWS = _tag("table", "table-header-rows")
 _S, _TAB, _BREAK = _tag("text", "s"), _tag("text", "tab"), _tag("text", "line-break")
 _NOTE, _NOTE_BODY = _tag("text", "note"), _tag("text", "note-body")
 _FRAME, _TEXT_BOX = _tag("draw", "frame"), _tag("draw", "text-box")
@@ -287,10 +292,8 @@ class _Reader:
             ]
             while cells and not cells[-1]:
                 cells.pop()  # a spreadsheet's row runs on in empty repeated cells
-            if any(cells):
-                rows.append(table_row(cells))
-        if rows:
-            self.lines += ["", *rows, ""]
+            rows.append(cells)
+        self.lines += table_lines(rows, node.find(_HEADER_ROWS) is not None)
 
     def inline(self, node, code: bool = False) -> tuple[str, list, list]:
         """The text of paragraph ``node`` as read, with its footnotes' bodies and its text

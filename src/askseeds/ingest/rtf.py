@@ -25,7 +25,15 @@ import codecs
 import re
 from dataclasses import dataclass, field, replace
 
-from .marks import code_style, fenced, generated_field, join_lines, literal, table_row
+from .marks import (
+    code_style,
+    fenced,
+    generated_field,
+    header_rule,
+    join_lines,
+    literal,
+    table_row,
+)
 
 __all__ = ["read_rtf"]
 
@@ -101,6 +109,7 @@ class _Doc:
     text: list[str] = field(default_factory=list)  # the current paragraph's
     bulleted: bool = False  # the paragraph showed a rendered bullet or number
     cells: list[str] = field(default_factory=list)
+    header_row: bool = False  # the row being read repeats atop each page: its table's header
     blocks: list[tuple[str, str]] = field(default_factory=list)  # (kind, text)
     notes: list[tuple[str, str]] = field(default_factory=list)  # footnotes of the paragraph
 
@@ -247,9 +256,16 @@ class _Reader:
         elif name in ("cell", "nestcell"):
             doc.cells.append(" ".join("".join(doc.text).split()))
             doc.text, doc.bulleted = [], False
+        elif name == "trowd":
+            doc.header_row = False
+        elif name == "trhdr":
+            doc.header_row = True
         elif name in ("row", "nestrow"):
             if any(doc.cells):
+                first = not doc.blocks or doc.blocks[-1][0] != "row"
                 doc.blocks.append(("row", table_row(doc.cells)))
+                if first and doc.header_row and len(doc.cells) > 1 and all(doc.cells):
+                    doc.blocks.append(("row", header_rule(len(doc.cells))))
             doc.cells = []
         elif name in _SYMBOLS:
             self.add(_SYMBOLS[name])

@@ -13,7 +13,7 @@ from __future__ import annotations
 import posixpath
 
 from .archive import open_zip, parse_xml
-from .marks import join_pages, literal, table_row
+from .marks import join_pages, literal, table_lines, table_row
 
 __all__ = ["read_pptx"]
 
@@ -129,15 +129,16 @@ def _shapes(tree, notes: bool = False, chart=None) -> list[str]:
         ):
             lines += chart(graph.get(_tag("r", "id")))
         elif shape.tag == _FRAME and not notes:
-            rows = []
-            for row in shape.iterfind(".//a:tbl/a:tr", _NS):
-                cells = [
+            rows = [
+                [
                     " ".join(filter(None, (_text(p) for p in cell.iter(_tag("a", "p")))))
                     for cell in row.iterfind("a:tc", _NS)
                 ]
-                if any(cells):
-                    rows.append(table_row(cells))
-            lines += ["", *rows, ""]
+                for row in shape.iterfind(".//a:tbl/a:tr", _NS)
+            ]
+            # PowerPoint's "Header Row" (on for a table it inserts) sets the first row apart.
+            look = shape.find(".//a:tbl/a:tblPr", _NS)
+            lines += table_lines(rows, look is not None and look.get("firstRow") in ("1", "true"))
         elif shape.tag == _SP:
             lines += _shape(shape, notes)
     return lines

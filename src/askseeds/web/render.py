@@ -240,8 +240,11 @@ def render_answer(answer: Answer, turn: int = 1) -> str:
 
 def _under(c: Citation) -> str:
     """The heading a quote is shown under when it gives what the quote does not (a release's
-    number over a changelog's entry)."""
-    return f'<span class="ans-under">{esc(c.heading)}</span>' if c.heading else ""
+    number over a changelog's entry), and the header of the table a quoted row is of."""
+    over = f'<span class="ans-under">{esc(c.heading)}</span>' if c.heading else ""
+    if c.header:
+        over += f'<span class="ans-under ans-header">{esc(" | ".join(c.header))}</span>'
+    return over
 
 
 def render_sources(answer: Answer, turn: int = 1) -> str:
@@ -411,6 +414,7 @@ def citation_dict(c: Citation) -> dict:
         "score": float(c.score),
         **_whereabouts(c),
         **({"heading": c.heading} if c.heading else {}),
+        **({"header": list(c.header)} if c.header else {}),
     }
 
 

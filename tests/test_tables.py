@@ -1,0 +1,161 @@
+"""Tables: spreadsheets and delimited files read as tables of rows, and a table's row read,
+ranked and quoted under its header.
+
+``tests/data/sheets/studio.xlsx`` was written by openpyxl (a title row, dates, a currency
+and a percent format, a second sheet and a hidden one), and ``studio.ods`` is LibreOffice
+7.4's conversion of it (``soffice --headless --convert-to ods studio.xlsx``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from make_docs import docx_bytes
+
+from askseeds import Assistant
+from askseeds.ingest.convert import extract
+from askseeds.ingest.load import load_folder
+from askseeds.ingest.tables import fields, labelled, tables_of
+
+SHEETS = Path(__file__).parent / "data" / "sheets"
+
+
+def _text(name: str) -> str:
+    path = SHEETS / name
+    out = extract(path.suffix, path.read_bytes())
+    assert not isinstance(out, str), out
+    return out.text
+
+
+def test_a_markdown_table_s_rows_stand_under_its_header() -> None:
+    text = (
+        "Intro.\n\n| Kiln | Cone |\n| :--- | ---: |\n| Big Blue | 10 |\n| Little Red | 6 |\n\n"
+        "| no | header |\n| here | either |\n\n"
+        "Release | Codename\n---|---\n[12.x][] | [Erbium][]\n14.x | Fermium\nAfter.\n"
+    )
+    tables = tables_of(text)
+    assert [t.header for t in tables] == [("Kiln", "Cone"), ("Release", "Codename")]
+    assert text[tables[0].start : tables[0].end] == "| Big Blue | 10 |\n| Little Red | 6 |"
+    assert text[tables[1].start : tables[1].end] == "[12.x][] | [Erbium][]\n14.x | Fermium"
+
+
+def test_a_row_reads_as_its_labelled_cells_and_a_cut_row_keeps_its_first_cell() -> None:
+    row = "| Big Blue | glossy. Fired weekly. | 10 |"
+    header = ("Kiln", "Notes", "Cone")
+    assert labelled(fields(header, row, 0, len(row))) == (
+        "Kiln: Big Blue; Notes: glossy. Fired weekly.; Cone: 10"
+    )
+    cut = row.index("Fired")
+    assert fields(header, row, cut, row.index(" |", cut)) == [
+        ("Kiln", "Big Blue"),
+        ("Notes", "Fired weekly."),
+    ]
+
+
+@pytest.mark.parametrize("name", ["studio.xlsx", "studio.ods"])
+def test_a_workbook_reads_each_visible_sheet_as_a_table_under_its_header(name: str) -> None:
+    text = _text(name)
+    assert "# Members\n\nPottery studio members, spring 2024\n\n| Member | Joined |" in text
+    assert "| Member | Joined | Plan | Monthly fee | Shelf share |\n| --- |" in text
+    # Values as the sheet shows them: a date without its midnight, the currency and percent.
+    assert "| Tomás Ruiz | 2022-01-15 | Half | $75.50 | 12.5% |" in text
+    assert "# Clay stock\n\n| Clay | Bags | Supplier |\n| --- | --- | --- |" in text
+    assert "| Porcelain | 6 | Limoges |" in text
+    assert "secret" not in text and "Scratch" not in text  # the hidden sheet
+
+
+def test_a_csv_reads_its_comment_lines_as_text_and_its_quoted_cells_whole() -> None:
+    text = _text("kiln-firings.csv")
+    assert text.startswith("Firing log of the community studio's two kilns")
+    assert "| Firing | Kiln | Date | Cone | Peak temperature (°C) | Hours | Loaded by |\n| ---" in text
+    assert "| F-105 | Big Blue | 2024-03-20 | 10 | 1305 | 13 | Ruiz, Tomás |" in text
+    assert _text("glazes.tsv").splitlines()[:3] == [
+        "| Glaze | Colour | Cone | Surface |",
+        "| --- | --- | --- | --- |",
+        "| Celadon | pale green | 10 | glossy |",
+    ]
+
+
+def test_a_semicolon_csv_without_a_header_row_is_rows_alone() -> None:
+    data = "2024-03-02;Big Blue;999\n2024-03-05;Little Red;1063\n".encode("cp1252")
+    out = extract(".csv", data)
+    assert out.text == "| 2024-03-02 | Big Blue | 999 |\n| 2024-03-05 | Little Red | 1063 |\n"
+    assert tables_of(out.text) == []
+
+
+def test_html_and_word_header_rows_are_written_as_headers(tmp_path: Path) -> None:
+    page = (
+        b"<html><body><p>Firings.</p><table><thead><tr><th>Kiln</th><th>Cone</th></tr></thead>"
+        b"<tbody><tr><td>Big Blue</td><td>10</td></tr></tbody></table>"
+        b"<table><tr><th>Kiln</th><td>Big Blue</td></tr><tr><th>Cone</th><td>10</td></tr>"
+        b"</table></body></html>"
+    )
+    text = extract(".html", page).text
+    assert "| Kiln | Cone |\n| --- | --- |\n| Big Blue | 10 |" in text
+    assert [t.header for t in tables_of(text)] == [("Kiln", "Cone")]  # not the row-headed one
+    guide = docx_bytes("Guide", [], table=[["Bird", "Wingspan"], ["Grey heron", "185 cm"]])
+    assert "| Bird | Wingspan |\n| --- | --- |\n| Grey heron | 185 cm |" in (
+        extract(".docx", guide).text
+    )
+
+
+def test_an_rtf_row_repeated_atop_each_page_is_its_table_s_header() -> None:
+    row = b"\\trowd%s\\cellx2000\\cellx4000 \\intbl %s\\cell %s\\cell\\row "
+    rtf = (
+        b"{\\rtf1\\ansi{\\stylesheet{\\s0 Normal;}}\\pard Firings.\\par "
+        + row % (b"\\trhdr", b"Kiln", b"Cone")
+        + row % (b"", b"Big Blue", b"10")
+        + b"\\pard After.\\par}"
+    )
+    assert "| Kiln | Cone |\n| --- | --- |\n| Big Blue | 10 |" in extract(".rtf", rtf).text
+
+
+def test_a_broken_workbook_is_a_reason_not_a_traceback(tmp_path: Path) -> None:
+    for name in ("broken.xlsx", "broken.ods"):
+        (tmp_path / name).write_bytes(b"PK\x03\x04 not really a zip")
+    docs, skipped = load_folder(tmp_path)
+    assert docs == []
+    assert {s.source for s in skipped} == {"broken.xlsx", "broken.ods"}
+    assert all("zip" in s.reason for s in skipped)
+
+
+@pytest.fixture(scope="module")
+def bot(tmp_path_factory) -> Assistant:
+    docs = tmp_path_factory.mktemp("sheets")
+    for name in ("kiln-firings.csv", "glazes.tsv", "studio.xlsx"):
+        (docs / name).write_bytes((SHEETS / name).read_bytes())
+    (docs / "twins.md").write_text(
+        "# Sister cities\n\nCity | Sister city | Since\n---|---|---\nTacoma | Fuzhou | 1994\n"
+        "Seattle | Chongqing | 1983\nOlympia | Yashiro | 1981\n"
+    )
+    return Assistant.from_folder(docs, index_dir=tmp_path_factory.mktemp("idx"), progress=False)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("question", "source", "cell", "header"),
+    [
+        ("Which glaze has a milky blue colour?", "glazes.tsv", "Chun", "Colour"),
+        ("What was the peak temperature of firing F-102?", "kiln-firings.csv", "1063", "Cone"),
+        ("Which city is twinned with Yashiro?", "twins.md", "Olympia", "Sister city"),
+        ("How many bags of porcelain are in stock?", "studio.xlsx", "6", "Bags"),
+        ("When did Mei Lin join the studio?", "studio.xlsx", "2023-06-30", "Joined"),
+    ],
+)
+def test_a_row_answers_under_its_header(bot, question, source, cell, header) -> None:
+    answer = bot.ask(question)
+    assert not answer.abstained, answer.text
+    first = answer.citations[0]
+    assert first.source == source
+    assert cell in first.snippet.split(" | ")
+    assert header in first.header
+    assert bot.document_text(source)[first.start : first.end] == first.snippet
+    assert f"{' | '.join(first.header)}\n{first.snippet}" in answer.text
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "question", ["Which city is twinned with Nagasaki?", "What is the sister city of Boise?"]
+)
+def test_a_row_the_table_does_not_hold_is_not_answered(bot, question) -> None:
+    assert bot.ask(question).abstained
