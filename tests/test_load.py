@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from askseeds.errors import CorpusError
-from askseeds.ingest.load import NOTHING_LEFT, _load_file, decode, load_folder
+from askseeds.ingest.load import NOTHING_LEFT, _load_file, decode, legacy_codec, load_folder
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 SENTENCE = "The committee met on Tuesday and agreed on the new budget for the library."
@@ -97,6 +97,33 @@ def test_encodings_round_trip(tmp_path: Path, data: bytes, codec: str) -> None:
     assert _read(path, doc.encoding) == doc.text
     assert "\r" not in doc.text
     assert doc.sha256 == hashlib.sha256(data).hexdigest()
+
+
+# Notes as they were kept before UTF-8, each in its language's old code page.
+LEGACY = {
+    "gbk": "苏州与波特兰于一九八八年结为友好城市。两市在教育和文化方面的交流很多，每年都有学生互访。\n",
+    "shift_jis": "札幌市とポートランド市は一九五九年に姉妹都市になりました。毎年、市民の交流があります。\n",
+    "euc_kr": "수원시는 클리블랜드시와 자매결연을 맺었다. 두 도시는 해마다 학생과 예술가를 교환한다.\n",
+    "cp1251": "Город Тула и Олбани стали побратимами в 1991 году. Делегации ездят друг к другу каждый год.\n",
+    "koi8_r": "Музей гончарного дела открыт по субботам с десяти до шести. Печь разогревают до "
+    "тысячи двухсот градусов, а потом она остывает два дня. Глазурь наносят кистью.\n",
+}
+
+
+@pytest.mark.parametrize("codec", sorted(LEGACY))
+def test_a_note_in_a_legacy_code_page_of_another_script_reads_as_written(
+    tmp_path: Path, codec: str
+) -> None:
+    data = LEGACY[codec].encode(codec)
+    path = _write(tmp_path, "note.txt", data)
+    doc = _only_doc(tmp_path)
+    assert doc.text == LEGACY[codec]
+    assert _read(path, doc.encoding) == doc.text  # citations point into what open() reads
+
+
+def test_a_latin_note_is_never_taken_for_another_script() -> None:
+    for text in (TEXT, "Über die Brücke läuft man in fünf Minuten zum Töpfermarkt.\n", "Größe: 40"):
+        assert legacy_codec(text.encode("cp1252")) is None
 
 
 def test_decoded_text_matches_source_characters(tmp_path: Path) -> None:

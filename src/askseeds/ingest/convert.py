@@ -440,7 +440,7 @@ def _html(data: bytes, xhtml: bool = False) -> Extracted | str:
     if decoded is None:
         return "binary file (NUL bytes), not HTML"
     text = decoded[0]
-    if decoded[1] in _GUESSED_CODECS:  # neither marked nor UTF-8: the page says what it is
+    if not decoded[1].startswith("utf"):  # neither marked nor UTF-8: the page says what it is
         declared = _declared_codec(data)
         if declared:
             text = data.decode(declared, errors="replace").replace("\r\n", "\n").replace("\r", "\n")
@@ -469,11 +469,9 @@ def _html(data: bytes, xhtml: bool = False) -> Extracted | str:
 
 
 _FRONT_MATTER = re.compile(r"---[ \t]*\n(?:.*\n){0,200}?---[ \t]*\n")
-# What ``load.decode`` falls back to for bytes that are not UTF-8; a page in GBK, Shift_JIS or
-# KOI8-R would read as mojibake in them. A page's own declaration is believed only then: a page
-# that is valid UTF-8 is UTF-8, whatever a stale <meta> says (saved pages often keep the
-# server's old one).
-_GUESSED_CODECS = frozenset({"cp1252", "latin-1"})
+# Bytes that are not UTF-8 (nor marked as UTF-16 or -32) are decoded by a guess (``load.decode``):
+# a page's own declaration is believed over it, and only then: a page that is valid UTF-8 is
+# UTF-8, whatever a stale <meta> says (saved pages often keep the server's old one).
 _DECLARED = re.compile(
     rb"<meta[^>]*?charset\s*=\s*[\"']?\s*([A-Za-z0-9._:-]+)"
     rb"|<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._:-]+)",

@@ -50,6 +50,7 @@ __all__ = [
     "decode",
     "document_suffix",
     "is_document_name",
+    "legacy_codec",
     "load_folder",
     "named_text",
 ]
@@ -153,7 +154,8 @@ def load_folder(
 def decode(data: bytes) -> tuple[str, str] | None:
     """Decode file bytes the way ``open(path, encoding=...)`` would read them.
 
-    Tries a byte-order mark, strict UTF-8, BOM-less UTF-16, cp1252, then latin-1.
+    Tries a byte-order mark, strict UTF-8, BOM-less UTF-16, a legacy code page of a script
+    other than Latin (``legacy_codec``), cp1252, then latin-1.
 
     Args:
         data: the raw file content.
@@ -178,11 +180,62 @@ def decode(data: bytes) -> tuple[str, str] | None:
     text = _read_as(data, "utf-8")
     if text is not None:
         return text, "utf-8"
+    codec = legacy_codec(data)
+    if codec:
+        text = _read_as(data, codec)
+        if text is not None:
+            return text, codec
     for codec in ("cp1252", "latin-1"):
         text = _read_as(data, codec)
         if text is not None:
             return text, codec
     return None  # unreachable: latin-1 decodes any bytes
+
+
+def legacy_codec(data: bytes) -> str | None:
+    """The code page of bytes that are not UTF-8 where they spell a script other than Latin
+    (GBK, Big5, Shift_JIS, EUC-KR, cp1251, KOI8-R, ...), as charset-normalizer guesses it;
+    None for text in a Latin code page, which cp1252 reads.
+
+    A Latin letter is one byte among ASCII ("café"): runs of bytes over 127 are those of
+    another script, and only then is the guess asked for and believed, if what it decodes
+    is letters of that script. This machine's translated manual pages encoded so read back
+    exactly for 312 of 321 in Shift_JIS, EUC-JP, GBK, EUC-KR, cp1251 and KOI8-R, and for all
+    212 in cp1252 (eight languages), of which charset-normalizer alone reads 95
+    (``benchmarks/legacy_encodings.py``). Central European and Turkish code pages still read
+    as cp1252, a few letters wrong, as before; so may a note of a sentence or two, too short
+    to tell (KOI8-R's bytes spell half-width katakana in Shift_JIS)."""
+    high = _HIGH_RUN.findall(data[:_SNIFF_BYTES])
+    total = sum(len(r) for r in high)
+    runs = sum(len(r) for r in high if len(r) > 1)
+    if runs < _MIN_RUN_BYTES or runs < total / 2:
+        return None
+    import charset_normalizer
+
+    best = charset_normalizer.from_bytes(data[:_SNIFF_BYTES]).best()
+    if best is None or codecs.lookup(best.encoding).name not in _SCRIPT_CODECS:
+        return None
+    letters = [ch for ch in str(best) if ord(ch) > 127 and ch.isalpha()]
+    # Past Latin Extended-B, and not the half-width katakana that a Cyrillic code page's
+    # bytes spell in Shift_JIS (no text of this century is written in them).
+    other = sum(ord(ch) > 0x24F and not 0xFF61 <= ord(ch) <= 0xFF9F for ch in letters)
+    return best.encoding if letters and other >= 0.8 * len(letters) else None
+
+
+_HIGH_RUN = re.compile(rb"[\x80-\xff]+")
+_SNIFF_BYTES = 256 * 1024
+_MIN_RUN_BYTES = 16  # "Größe: 40 cm" is too little to tell (charset-normalizer: Urdu's cp1006)
+# The code pages of the scripts people kept notes in before UTF-8 (Python's names for them).
+_SCRIPT_CODECS = frozenset(
+    codecs.lookup(name).name
+    for name in (
+        "gb18030", "gbk", "gb2312", "big5", "big5hkscs", "hz", "shift_jis", "shift_jis_2004",
+        "shift_jisx0213", "cp932", "euc_jp", "euc_jis_2004", "euc_jisx0213", "iso2022_jp",
+        "euc_kr", "cp949", "johab", "iso2022_kr", "cp1251", "koi8_r", "koi8_u", "cp866",
+        "iso8859_5", "mac_cyrillic", "cp1253", "iso8859_7", "cp1255", "iso8859_8", "cp1256",
+        "iso8859_6", "tis_620", "cp874",
+    )
+)
 
 
 def _read_as(data: bytes, codec: str) -> str | None:
