@@ -55,11 +55,11 @@ def test_a_row_reads_as_its_labelled_cells_and_a_cut_row_keeps_its_first_cell() 
 @pytest.mark.parametrize("name", ["studio.xlsx", "studio.ods"])
 def test_a_workbook_reads_each_visible_sheet_as_a_table_under_its_header(name: str) -> None:
     text = _text(name)
-    assert "# Members\n\nPottery studio members, spring 2024\n\n| Member | Joined |" in text
+    assert "## Members\n\nPottery studio members, spring 2024\n\n| Member | Joined |" in text
     assert "| Member | Joined | Plan | Monthly fee | Shelf share |\n| --- |" in text
     # Values as the sheet shows them: a date without its midnight, the currency and percent.
     assert "| Tomás Ruiz | 2022-01-15 | Half | $75.50 | 12.5% |" in text
-    assert "# Clay stock\n\n| Clay | Bags | Supplier |\n| --- | --- | --- |" in text
+    assert "## Clay stock\n\n| Clay | Bags | Supplier |\n| --- | --- | --- |" in text
     assert "| Porcelain | 6 | Limoges |" in text
     assert "secret" not in text and "Scratch" not in text  # the hidden sheet
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from dataclasses import replace
 
 from askseeds.types import Answer, Citation, Location, Passage
 from askseeds.web import render
@@ -256,10 +257,18 @@ def test_a_heading_that_answers_stands_escaped_before_its_quote() -> None:
 
 
 def test_a_table_row_stands_under_its_header_escaped() -> None:
-    cit = _cit(header=("City", "<img src=x onerror=alert(1)>"))
+    snippet = "Olympia | Yashiro"
+    cit = replace(_cit(), snippet=snippet, header=("City", "<img src=x onerror=alert(1)>"))
     out = render.render_answer(_answer(cit))
-    assert '<span class="ans-under ans-header">City &#124; &lt;img src&#61;x onerror' in out
+    th = re.findall(r'<span class="ans-th" role="columnheader">(.*?)</span>', out)
+    td = re.findall(r'<span class="ans-td" role="cell">(.*?)</span>', out)
+    assert th == ["City", "&lt;img src&#61;x onerror&#61;alert&#40;1&#41;&gt;"]
+    assert td == ["Olympia", "Yashiro"]
     assert "<img" not in out
+    wide = render.render_answer(_answer(replace(cit, snippet="a | b | c")))
+    assert "ans-td" not in wide and "ans-header" in wide  # cells past the header: as text
+    conflict = render.render_answer(_answer(cit, _cit(2), conflict=True))
+    assert "City &#124; &lt;img" in conflict and "<img" not in conflict
     assert render.citation_dict(cit)["header"] == ["City", "<img src=x onerror=alert(1)>"]
     assert "header" not in render.citation_dict(_cit())
 

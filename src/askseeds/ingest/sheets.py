@@ -106,7 +106,7 @@ def _workbook(sheets: list[tuple[str, Iterable[Row]]]) -> str:
         if not body:
             continue
         if len(sheets) > 1 and name:
-            lines += ["", f"# {name}", ""]
+            lines += ["", f"## {name}", ""]  # under the workbook's title, not its title
         lines += body
     return join_lines(lines) if lines else ""
 

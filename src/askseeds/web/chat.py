@@ -109,6 +109,11 @@ footer { opacity: .6; }
 #chatbot .ans-under { display: block; font-size: .85em; font-weight: 600;
   color: var(--body-text-color-subdued); }
 #chatbot .ans-list .ans-under { display: inline; }
+#chatbot .ans-row { display: block; overflow-x: auto; max-width: 100%; margin: .2em 0; }
+#chatbot .ans-tr { display: table-row; }
+#chatbot .ans-th, #chatbot .ans-td { display: table-cell; padding: .1em .6em .1em 0; }
+#chatbot .ans-th { font-size: .85em; font-weight: 600; color: var(--body-text-color-subdued);
+  border-bottom: 1px solid var(--border-color-primary); }
 #chatbot .ans-list .ans-under::after { content: ": "; }
 a.cite { display: inline-block; font-size: .78em; font-weight: 600; line-height: 1.2;
   padding: 0 .35em; margin: 0 .1em; border-radius: 6px; text-decoration: none !important;

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from ..ingest.clean import SECTION_SEP
+from ..ingest.tables import cells
 from ..types import Answer, Citation, Passage
 from .escape import esc, one_line
 from .quote import markup_of, quote_html
@@ -223,7 +224,8 @@ def render_answer(answer: Answer, turn: int = 1) -> str:
         )
     else:
         sentences = " ".join(
-            f"{_under(c)}{quote_html(c.snippet, markup_of(c.source))} {marker(turn, c.number)}"
+            (_row_table(c) or f"{_under(c)}{quote_html(c.snippet, markup_of(c.source))}")
+            + f" {marker(turn, c.number)}"
             for c in answer.citations
         )
         body = f'<p class="ans-text">{sentences}</p>'
@@ -245,6 +247,36 @@ def _under(c: Citation) -> str:
     if c.header:
         over += f'<span class="ans-under ans-header">{esc(" | ".join(c.header))}</span>'
     return over
+
+
+def _row_table(c: Citation) -> str:
+    """A quoted table row under its header as a table of the two (spans laid out as a table:
+    the bubble's paragraph may hold no <table>); "" where the row's cells do not line up with
+    the header's."""
+    if not c.header:
+        return ""
+    row = [text for _, text in cells(c.snippet)]
+    if len(row) > len(c.header):
+        return ""
+    row += [""] * (len(c.header) - len(row))
+    markup = markup_of(c.source)
+
+    def line(kind: str, texts: Sequence[str], quote: bool) -> str:
+        shown = (quote_html(t, markup) if quote else esc(t) for t in texts)
+        return (
+            '<span class="ans-tr" role="row">'
+            + "".join(f'<span class="ans-{kind}" role="{_ROLES[kind]}">{t}</span>' for t in shown)
+            + "</span>"
+        )
+
+    heading = f'<span class="ans-under">{esc(c.heading)}</span>' if c.heading else ""
+    return (
+        f'{heading}<span class="ans-row" role="table">'
+        f"{line('th', c.header, False)}{line('td', row, True)}</span>"
+    )
+
+
+_ROLES = {"th": "columnheader", "td": "cell"}
 
 
 def render_sources(answer: Answer, turn: int = 1) -> str:
