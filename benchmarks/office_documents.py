@@ -1,5 +1,6 @@
 """Read every OpenDocument file (.odt, .odp, and their flat .fodt, .fodp), PowerPoint deck
-(.pptx), Word 97-2003 document (.doc), RTF file and e-mail (.eml, .mbox) under a folder as
+(.pptx), Word 97-2003 document (.doc), RTF file, e-mail (.eml, .mbox) and workbook (.xlsx,
+.xls, .ods) under a folder as
 askseeds does, and print how many were read, skipped
 with a reason, and raised; with ``--expected``, a folder of the same documents as another
 reader wrote them, as text (``NAME.txt``), in Markdown (``NAME.md``; pandoc's ODT test suite: ``test/odt/odt/*.odt``
@@ -17,6 +18,7 @@ askseeds reads them.
     (the same with doc for rtf)
     python benchmarks/office_documents.py <mail>   # github:mikel/mail's spec/fixtures/emails,
                                                    # each file saved as NAME.eml
+    python benchmarks/office_documents.py <poi>/test-data/spreadsheet
 """
 
 from __future__ import annotations
@@ -36,7 +38,8 @@ _MARKUP = re.compile(r"\]\([^)]*\)|\[\^\w+\]:?|\$\$.*?\$\$", re.DOTALL)
 # The document's text in pandoc's native syntax tree: its strings, with Haskell's escapes.
 _NATIVE_TEXT = re.compile(r'(?:Str|Code \([^)]*\)) "((?:[^"\\]|\\.)*)"')
 _HASKELL_ESCAPE = re.compile(r"\\(\d+|.)")
-_SUFFIXES = (".odt", ".fodt", ".odp", ".fodp", ".pptx", ".doc", ".rtf", ".eml", ".mbox")
+_SUFFIXES = (".odt", ".fodt", ".odp", ".fodp", ".pptx", ".doc", ".rtf", ".eml", ".mbox", ".xlsx",
+             ".xls", ".ods")  # fmt: skip
 
 
 def _expected_text(folder: str, stem: str) -> str:

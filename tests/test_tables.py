@@ -2,8 +2,9 @@
 ranked and quoted under its header.
 
 ``tests/data/sheets/studio.xlsx`` was written by openpyxl (a title row, dates, a currency
-and a percent format, a second sheet and a hidden one), and ``studio.ods`` is LibreOffice
-7.4's conversion of it (``soffice --headless --convert-to ods studio.xlsx``)."""
+and a percent format, a second sheet and a hidden one); ``studio.ods`` and ``studio.xls`` are
+LibreOffice 7.4's conversions of it (``soffice --headless --convert-to ods studio.xlsx``, and
+``xls``)."""
 
 from __future__ import annotations
 
@@ -52,7 +53,7 @@ def test_a_row_reads_as_its_labelled_cells_and_a_cut_row_keeps_its_first_cell() 
     ]
 
 
-@pytest.mark.parametrize("name", ["studio.xlsx", "studio.ods"])
+@pytest.mark.parametrize("name", ["studio.xlsx", "studio.ods", "studio.xls"])
 def test_a_workbook_reads_each_visible_sheet_as_a_table_under_its_header(name: str) -> None:
     text = _text(name)
     assert "## Members\n\nPottery studio members, spring 2024\n\n| Member | Joined |" in text
@@ -113,10 +114,24 @@ def test_an_rtf_row_repeated_atop_each_page_is_its_table_s_header() -> None:
 def test_a_broken_workbook_is_a_reason_not_a_traceback(tmp_path: Path) -> None:
     for name in ("broken.xlsx", "broken.ods"):
         (tmp_path / name).write_bytes(b"PK\x03\x04 not really a zip")
+    ole = (SHEETS / "studio.xls").read_bytes()
+    (tmp_path / "broken.xls").write_bytes(ole[:4096])  # cut short
     docs, skipped = load_folder(tmp_path)
     assert docs == []
-    assert {s.source for s in skipped} == {"broken.xlsx", "broken.ods"}
-    assert all("zip" in s.reason for s in skipped)
+    reasons = {s.source: s.reason for s in skipped}
+    assert reasons.keys() == {"broken.xlsx", "broken.ods", "broken.xls"}
+    assert "not an XLSX (not a zip archive)" in reasons["broken.xlsx"]
+    assert reasons["broken.xls"].startswith("unreadable XLS")
+
+
+def test_what_is_exported_as_xls_for_excel_to_open_reads_as_what_it_is() -> None:
+    page = b"<html><body><table><tr><th>Kiln</th><th>Cone</th></tr><tr><td>Big Blue</td>"
+    page += b"<td>10</td></tr></table></body></html>"
+    tsv = b"Kiln\tCone\nBig Blue\t10\n"
+    xlsx = (SHEETS / "studio.xlsx").read_bytes()
+    for data in (page, tsv):
+        assert "| Kiln | Cone |\n| --- | --- |\n| Big Blue | 10 |" in extract(".xls", data).text
+    assert extract(".xls", xlsx).text == extract(".xlsx", xlsx).text
 
 
 @pytest.fixture(scope="module")

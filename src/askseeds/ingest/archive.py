@@ -20,7 +20,8 @@ def open_zip(data: bytes, kind: str) -> zipfile.ZipFile | str:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
-        return f"not {'an' if kind[0] in 'AEIOU' else 'a'} {kind} (not a zip archive)"
+        article = "an" if kind[0] in "AEFHILMNORSX" else "a"  # as spoken: "an XLSX", "a DOCX"
+        return f"not {article} {kind} (not a zip archive)"
     infos = archive.infolist()
     unpacked = sum(i.file_size for i in infos)
     if len(infos) > MAX_ZIP_MEMBERS or unpacked > MAX_UNPACKED_BYTES:

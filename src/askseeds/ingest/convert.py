@@ -37,7 +37,7 @@ from .mhtml import read_mhtml
 from .odf import read_flat_odf, read_odf
 from .pdf import NO_TEXT_LAYER, read_pdf
 from .rtf import read_rtf
-from .sheets import read_delimited, read_ods, read_xlsx
+from .sheets import read_delimited, read_ods, read_xls, read_xlsx
 from .slides import read_pptx
 from .tables import TABLE_ROW
 
@@ -48,7 +48,7 @@ log = logging.getLogger(__name__)
 CONVERTED_SUFFIXES = frozenset(
     {".pdf", ".html", ".htm", ".xhtml", ".mhtml", ".mht", ".docx", ".doc", ".rtf", ".odt",
      ".fodt", ".odp", ".fodp", ".pptx", ".epub", ".ipynb", ".eml", ".mbox", ".csv", ".tsv",
-     ".xlsx", ".ods"}
+     ".xlsx", ".xls", ".ods"}
 )
 _LETTER = re.compile(r"[^\W\d_]")
 _WORD_CHAR = re.compile(r"[^\W_]")
@@ -96,6 +96,7 @@ def extract(suffix: str, data: bytes) -> Extracted | str:
         ".csv": _paged(lambda data: read_delimited(data, ".csv")),
         ".tsv": _paged(lambda data: read_delimited(data, ".tsv")),
         ".xlsx": _paged(read_xlsx),
+        ".xls": _excel97,
         ".ods": _paged(read_ods),
     }[suffix]
     try:
@@ -144,6 +145,18 @@ def _word97(data: bytes) -> Extracted | str:
     if data[:4] == b"PK\x03\x04":
         return _docx(data)
     return _paged(read_doc)(data)
+
+
+def _excel97(data: bytes) -> Extracted | str:
+    """An ``.xls``: Excel 97-2003's binary workbook, or what programs export under that name
+    for Excel to open: an XLSX, an HTML table, tab-separated text."""
+    if data[:4] == b"PK\x03\x04":
+        return _paged(read_xlsx)(data)
+    if b"\x00" in data[:512]:  # Excel's own: an OLE container (BIFF 2-4: a bare stream)
+        return _paged(read_xls)(data)
+    if re.match(rb"\s*<(?:!doctype html|html|table|\?xml)", data[:1024], re.IGNORECASE):
+        return _html(data)
+    return _paged(lambda data: read_delimited(data, ".tsv"))(data)
 
 
 def _docx(data: bytes) -> Extracted | str:

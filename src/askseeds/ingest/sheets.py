@@ -1,4 +1,4 @@
-"""Spreadsheets and delimited tables (.csv, .tsv, .xlsx, .ods) read as tables of rows.
+"""Spreadsheets and delimited tables (.csv, .tsv, .xlsx, .xls, .ods) read as tables of rows.
 
 Each sheet is read in its rows' order. Rows with one value among empty ones (a sheet's title,
 a note under a table) are read as text; a run of rows with more values is a table, and its
@@ -15,16 +15,18 @@ import csv
 import datetime as dt
 import io
 import re
+import warnings
 from collections.abc import Iterable, Iterator
 
 from .archive import open_zip, parse_xml
 from .marks import header_rule, join_lines, literal, table_row
 from .odf import tag as _ods
 
-__all__ = ["read_delimited", "read_ods", "read_xlsx"]
+__all__ = ["read_delimited", "read_ods", "read_xls", "read_xlsx"]
 
 _MAX_CELLS = 2_000_000  # a sheet's cells read at most: a bigger one is a database, not a page
-_NUMBER = re.compile(r"[-+(]?[$€£¥]?\d[\d,. ]*%?\)?")
+# A figure or a date: what a header's labels are not.
+_NUMBER = re.compile(r"[-+(]?[$€£¥]?\d[\d,. ]*%?\)?|\d{4}-\d\d-\d\d(?:[ T][\d:.]+)?")
 _DELIMITERS = ",;\t|"
 
 Row = list[str]
@@ -63,16 +65,59 @@ def read_xlsx(data: bytes) -> tuple[str, tuple[int, ...], str | None] | str:
         return "not an XLSX workbook (no xl/workbook.xml inside)"
     import openpyxl
 
-    book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    # openpyxl warns of every part of a workbook it passes over (data validation, a header it
+    # cannot parse): none is text.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        try:
+            sheets = [
+                (ws.title, ([_shown(c) for c in row] for row in ws.iter_rows()))
+                for ws in book.worksheets
+                if ws.sheet_state == "visible"
+            ]
+            return _workbook(sheets), (), (book.properties.title or "").strip() or None
+        finally:
+            book.close()
+
+
+def read_xls(data: bytes) -> tuple[str, tuple[int, ...], str | None] | str:
+    """An Excel 97-2003 workbook's visible sheets, each under its name where there are
+    several; its values as ``read_xlsx`` reads them."""
+    import xlrd
+
     try:
-        sheets = [
-            (ws.title, ([_shown(c) for c in row] for row in ws.iter_rows()))
-            for ws in book.worksheets
-            if ws.sheet_state == "visible"
-        ]
-        return _workbook(sheets), (), (book.properties.title or "").strip() or None
+        book = xlrd.open_workbook(
+            file_contents=data, formatting_info=True, on_demand=True, logfile=io.StringIO()
+        )  # its log: xlrd's own debugging prints
+    except xlrd.XLRDError as exc:
+        if "encrypted" in str(exc).lower():
+            return "encrypted (saved with a password)"
+        return f"not an Excel 97-2003 workbook ({exc})"
+    try:
+        formats = {i: book.format_map[xf.format_key].format_str for i, xf in
+                   enumerate(book.xf_list) if xf.format_key in book.format_map}  # fmt: skip
+
+        def value(cell) -> str:
+            if cell.ctype == xlrd.XL_CELL_DATE:
+                try:
+                    return _value(xlrd.xldate_as_datetime(cell.value, book.datemode))
+                except (ValueError, OverflowError, xlrd.xldate.XLDateError):
+                    return _value(cell.value)
+            if cell.ctype == xlrd.XL_CELL_BOOLEAN:
+                return _value(bool(cell.value))
+            if cell.ctype == xlrd.XL_CELL_ERROR:
+                return xlrd.error_text_from_code.get(cell.value, "")
+            return _formatted(cell.value, formats.get(cell.xf_index))
+
+        sheets = []
+        for i in range(book.nsheets):
+            sheet = book.sheet_by_index(i)
+            if sheet.visibility == 0:
+                sheets.append((sheet.name, ([value(c) for c in row] for row in sheet.get_rows())))
+        return _workbook(sheets), (), None
     finally:
-        book.close()
+        book.release_resources()
 
 
 def read_ods(data: bytes) -> tuple[str, tuple[int, ...], str | None] | str:
@@ -191,10 +236,14 @@ def _delimiter(sample: str) -> str:
 
 
 def _shown(cell) -> str:
+    """An openpyxl cell's value as the sheet shows it (``_formatted``)."""
+    return _formatted(getattr(cell, "value", None), getattr(cell, "number_format", None))
+
+
+def _formatted(v: object, fmt: str | None) -> str:
     """A workbook cell's number as its format shows it ("79.27%", "$1,200.00"), where the
     format is a plain one; anything else as ``_value`` reads it."""
-    v = getattr(cell, "value", None)
-    fmt = getattr(cell, "number_format", None) or "General"
+    fmt = fmt or "General"
     if not isinstance(v, int | float) or isinstance(v, bool) or fmt == "General":
         return _value(v)
     fmt = _QUOTED.sub(lambda m: m.group(1) or m.group(2) or "", fmt.split(";")[0])
