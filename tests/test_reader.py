@@ -17,7 +17,7 @@ from askseeds.answer import reader as reader_module
 from askseeds.answer import select
 from askseeds.answer.features import FEATURES
 from askseeds.answer.reader import NONE, OnnxReader, bundled_folder, get_reader, tuned_layers
-from askseeds.answer.select import spoken_name
+from askseeds.answer.select import _row_said, spoken_name
 from askseeds.config import Settings
 from askseeds.eval.harness import evaluate, load_questions, load_squad
 from askseeds.eval.metrics import answer_in_text
@@ -177,8 +177,12 @@ def test_the_reader_reads_each_sentence_under_its_documents_name(tmp_path, monke
             # under the heading that gives what it does not.
             said = bool(name) and not asked_terms.isdisjoint(name_terms(source))
             lead_in = c.text.rstrip().endswith(":")
+            # ... and a table's row under its header (tests/test_tables.py).
+            fields = reading.answerer._row_fields(c.position, Span(c.start, c.end))
+            row = _row_said(asked_terms, fields)
             body = (
-                reading.answerer._with_followers(c, whole_list=False).text if lead_in else c.text
+                reading.answerer._with_followers(c, whole_list=False).text if lead_in
+                else row or c.text
             )
             read = f"{name}: {body}" if said else body
             under = reading.answerer._heading_answers(q.question, c)

@@ -95,7 +95,10 @@ _DEFERS = re.compile(
 _DIGITS = re.compile(r"\d+")
 _WORD_CHAR = re.compile(r"[^\W_]")
 # A cell's link or emphasis as its words: "[12.x][]", "[Erbium](url)", "**End-of-Life**".
-_PLAIN_CELL = re.compile(r"\[([^\]]*)\](?:\[[^\]]*\]|\([^)]*\))|[*_`]{1,2}(?=\w)|(?<=\w)[*_`]{1,2}")
+_PLAIN_CELL = re.compile(
+    r"\[([^\]]*)\](?:\[[^\]]*\]|\([^)]*\))"  # a link: its label
+    r"|(?<!\w)(\*\*|__|\*|_|`)(?=\S)(.+?)(?<=\S)\2(?!\w)"  # emphasis or code: its words
+)
 # A sentence naming its subject only by pointing at it: "This command moves ...".
 _DEMONSTRATIVE = re.compile(r"\W*(?:this|that|these|those)\s+([A-Za-z]+)\b", re.IGNORECASE)
 _WHICH_THING = re.compile(r"\W*(?:which|what)\s+(?!is\b|are\b|was\b|were\b|do\b|does\b|did\b)",
@@ -974,7 +977,7 @@ def _row_said(asked: set[str], pairs: list[tuple[str, str]]) -> str:
     twinned with Yashiro?"): the first cell, that one and the columns named, labelled
     ("City: Olympia; Sister city: Yashiro", 2.3; as "The Sister city of Olympia is Yashiro."
     0.6)."""
-    pairs = [(label, _PLAIN_CELL.sub(r"\1", value).strip("*_` ")) for label, value in pairs]
+    pairs = [(label, _PLAIN_CELL.sub(_unmarked, value).strip()) for label, value in pairs]
     pairs = [(label, value) for label, value in pairs if _WORD_CHAR.search(value)]  # not "-"
     if len(pairs) < 2:
         return ""
@@ -990,6 +993,10 @@ def _row_said(asked: set[str], pairs: list[tuple[str, str]]) -> str:
     return f"The {label} of {pairs[0][1]} is {value}" + "".join(
         f", the {label} is {value}" for label, value in others
     ) + "."
+
+
+def _unmarked(m: re.Match[str]) -> str:
+    return m.group(1) if m.group(1) is not None else m.group(3)
 
 
 def reread(head: list[Candidate], logits: np.ndarray, rank: Linear) -> list[Candidate]:

@@ -34,8 +34,10 @@ from .doc import read_doc
 from .mail import read_eml, read_mbox
 from .marks import header_rule, join_lines, literal, table_lines, table_row
 from .mhtml import read_mhtml
+from .ocr import IMAGE_SUFFIXES, read_image, read_scanned_pdf, unavailable
+from .ocr import available as ocr_available
 from .odf import read_flat_odf, read_odf
-from .pdf import NO_TEXT_LAYER, read_pdf
+from .pdf import NO_CHARACTER_MAP, NO_TEXT_LAYER, read_pdf
 from .rtf import read_rtf
 from .sheets import read_delimited, read_ods, read_xls, read_xlsx
 from .slides import read_pptx
@@ -49,7 +51,7 @@ CONVERTED_SUFFIXES = frozenset(
     {".pdf", ".html", ".htm", ".xhtml", ".mhtml", ".mht", ".docx", ".doc", ".rtf", ".odt",
      ".fodt", ".odp", ".fodp", ".pptx", ".epub", ".ipynb", ".eml", ".mbox", ".csv", ".tsv",
      ".xlsx", ".xls", ".ods"}
-)
+) | IMAGE_SUFFIXES  # pictures of text, read by OCR
 _LETTER = re.compile(r"[^\W\d_]")
 _WORD_CHAR = re.compile(r"[^\W_]")
 
@@ -75,7 +77,7 @@ def extract(suffix: str, data: bytes) -> Extracted | str:
         ``Extracted`` with text that has letters in it, or a reason string.
     """
     reader = {
-        ".pdf": _paged(read_pdf),
+        ".pdf": _pdf,
         ".docx": _docx,
         ".doc": _word97,
         ".rtf": _paged(read_rtf),
@@ -98,6 +100,7 @@ def extract(suffix: str, data: bytes) -> Extracted | str:
         ".xlsx": _paged(read_xlsx),
         ".xls": _excel97,
         ".ods": _paged(read_ods),
+        **dict.fromkeys(IMAGE_SUFFIXES, _picture),
     }[suffix]
     try:
         out = reader(data)
@@ -107,7 +110,7 @@ def extract(suffix: str, data: bytes) -> Extracted | str:
         log.debug("cannot read %s data", suffix, exc_info=True)
         return f"unreadable {suffix[1:].upper()} ({type(exc).__name__}: {str(exc)[:120]})"
     if isinstance(out, Extracted) and not _LETTER.search(out.text):
-        return "no text in it" if suffix != ".pdf" else NO_TEXT_LAYER
+        return "no text in it"
     return out
 
 
@@ -132,6 +135,23 @@ def _paged(
         return out if isinstance(out, str) else Extracted(*out)
 
     return extracted
+
+
+def _pdf(data: bytes) -> Extracted | str:
+    """A PDF's text layer; where it has none (scanned pages) or one of glyph ids, its pages
+    read by OCR, where that is installed."""
+    out = _paged(read_pdf)(data)
+    if isinstance(out, Extracted) and not _LETTER.search(out.text):
+        out = NO_TEXT_LAYER
+    if out not in (NO_TEXT_LAYER, NO_CHARACTER_MAP):
+        return out
+    return _paged(read_scanned_pdf)(data) if ocr_available() else unavailable(out)
+
+
+def _picture(data: bytes) -> Extracted | str:
+    if not ocr_available():
+        return unavailable("a picture")
+    return _paged(read_image)(data)
 
 
 # --- DOCX --------------------------------------------------------------------

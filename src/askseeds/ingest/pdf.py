@@ -22,10 +22,11 @@ from itertools import pairwise, takewhile
 
 from .marks import literal
 
-__all__ = ["NO_TEXT_LAYER", "read_pdf"]
+__all__ = ["NO_CHARACTER_MAP", "NO_TEXT_LAYER", "read_pdf"]
 
 MAX_PDF_PAGES = 5000
-NO_TEXT_LAYER = "PDF has no text layer (scanned pages?); run OCR on it to index it"
+NO_TEXT_LAYER = "PDF has no text layer (scanned pages?)"
+NO_CHARACTER_MAP = "PDF fonts have no character map (its text reads as glyph ids /g18/g152...)"
 
 _SPACES = re.compile(r"[ \t\f\v\u00a0]+")
 _LETTER = re.compile(r"[^\W\d_]")
@@ -107,7 +108,7 @@ def read_pdf(data: bytes) -> tuple[str, tuple[int, ...], str | None] | str:
     text, starts = _write(_laid_out(pages, _outline(reader)))
     shown = sum(1 for ch in text if not ch.isspace())
     if shown and sum(map(len, _GLYPH_ID.findall(text))) > 0.3 * shown:
-        return "PDF fonts have no character map (its text reads as glyph ids /g18/g152...); run OCR on it to index it"
+        return NO_CHARACTER_MAP
     return text, starts, _declared_title(reader)
 
 

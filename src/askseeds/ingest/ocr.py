@@ -1,0 +1,203 @@
+"""Text of scanned pages and pictures of text by OCR: Tesseract where it is installed (Debian:
+``apt-get install tesseract-ocr poppler-utils``; ``tesseract-ocr-deu`` and the like for other
+languages, named in ``ASKSEEDS_OCR_LANGUAGES``, "eng" by default).
+
+A PDF with no text layer is drawn page by page (poppler's ``pdftoppm``, 300 dpi) and each page
+read; a picture (.png, .jpg, .tif, ...) is read as it is. Tesseract's own layout gives the
+paragraphs (its blocks and paragraphs; a line set much larger than the page's body, alone, is a
+heading), words it is unsure of are kept (a citation quotes what it read), and a page whose
+words it mostly cannot read (a photograph, a drawing) gives nothing. Reading costs seconds a
+page, so what was read is kept by the file's SHA-256 in ``$ASKSEEDS_CACHE_DIR`` (default
+``~/.cache/askseeds``) and a file is read once whatever the index.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import logging
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from .marks import join_pages, literal
+
+__all__ = ["IMAGE_SUFFIXES", "available", "read_image", "read_scanned_pdf", "unavailable"]
+
+log = logging.getLogger(__name__)
+
+IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".gif", ".webp"})
+_DPI = 300
+_MAX_PAGES = 500
+_PAGE_SECONDS = 120  # one page's OCR at most (a huge or pathological page is given up)
+_MIN_WORDS = 8  # confident words a page needs to count as text, not a picture
+_CONFIDENT = 60  # Tesseract's confidence (0-100) of a word it read for sure
+_HEADING_SIZE = 1.4  # a line this much taller than the body's, alone, is a heading
+_CACHE_VERSION = 1
+_MIN_SIDE = 32  # pixels: a saved page's icons and bullets are smaller
+_TESSERACT_READS = frozenset({"PNG", "JPEG", "TIFF", "BMP"})  # others are given it as PNG
+# A heading's words: a capital or a section's number first, no sentence's stop, short. A line
+# of braces or of an address is as tall ("{gal, brendan}@mozilla.com") and is none.
+_HEADING_TEXT = re.compile(r"(?:\d[\d.]*\s+)?[A-Z][^{}@<>]{0,78}[^.,;:{}@<>]")
+
+
+def available() -> bool:
+    """Whether OCR can run here: Tesseract, and poppler's pdftoppm for PDF pages."""
+    return shutil.which("tesseract") is not None
+
+
+def unavailable(what: str) -> str:
+    """The reason a file that needs OCR is skipped on a machine without it."""
+    return f"{what}; install tesseract-ocr (and poppler-utils) to read it by OCR"
+
+
+def read_image(data: bytes) -> tuple[str, tuple[int, ...], str | None] | str:
+    """The text of a picture of text (a scan, a screenshot), or why there is none."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            width, height = image.size
+            if image.format not in _TESSERACT_READS:  # a GIF's, a WebP's first frame
+                out = io.BytesIO()
+                image.convert("RGB").save(out, format="PNG")
+                page = out.getvalue()
+            else:
+                page = data
+    except (UnidentifiedImageError, OSError, ValueError) as exc:
+        return f"not a picture Tesseract can read ({type(exc).__name__})"
+    if width < _MIN_SIDE or height < _MIN_SIDE:
+        return "no text in it (a picture too small to hold any: an icon, a bullet)"
+    pages = _cached(data, "image", lambda: [_ocr_page(page)])
+    return _extracted(pages, "no text in it (OCR found no words in the picture)")
+
+
+def read_scanned_pdf(data: bytes) -> tuple[str, tuple[int, ...], str | None] | str:
+    """The text of a PDF's pages read by OCR (one without a text layer), or why not."""
+    if shutil.which("pdftoppm") is None:
+        return unavailable("PDF has no text layer (scanned pages?) and pdftoppm is missing")
+    pages = _cached(data, "pdf", lambda: _ocr_pdf(data))
+    return _extracted(pages, "PDF has no text layer, and OCR found no words on its pages")
+
+
+def _extracted(pages: list[list[str]] | str, none: str):
+    if isinstance(pages, str):
+        return pages
+    if not any(pages):
+        return none
+    text, starts = join_pages(pages)
+    return text, starts, None
+
+
+def _ocr_pdf(data: bytes) -> list[list[str]] | str:
+    with tempfile.TemporaryDirectory(prefix="askseeds-ocr-") as tmp:
+        pdf = Path(tmp) / "in.pdf"
+        pdf.write_bytes(data)
+        try:
+            subprocess.run(
+                ["pdftoppm", "-r", str(_DPI), "-gray", "-png", "-l", str(_MAX_PAGES),
+                 str(pdf), str(Path(tmp) / "page")],
+                check=True, capture_output=True, timeout=_PAGE_SECONDS * 4,
+            )  # fmt: skip
+        except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
+            return f"unreadable PDF (pdftoppm could not draw its pages: {_said(exc)})"
+        images = sorted(Path(tmp).glob("page-*.png"), key=lambda p: int(p.stem.split("-")[1]))
+        log.info("reading %d scanned pages by OCR (a few seconds each)", len(images))
+        started = time.monotonic()
+        # Tesseract on one thread each (its own threads only contend), two pages at a time.
+        with ThreadPoolExecutor(max_workers=max(1, min(2, os.cpu_count() or 1))) as pool:
+            pages = list(pool.map(lambda p: _ocr_page(p.read_bytes()), images))
+        log.info("read %d pages by OCR in %.0f s", len(pages), time.monotonic() - started)
+        return pages
+
+
+def _ocr_page(image: bytes) -> list[str]:
+    """One page's lines of text (paragraphs apart, headings marked), [] for no text."""
+    env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+    languages = os.environ.get("ASKSEEDS_OCR_LANGUAGES", "eng")
+    try:
+        run = subprocess.run(
+            ["tesseract", "stdin", "stdout", "-l", languages, "tsv"],
+            input=image, capture_output=True, timeout=_PAGE_SECONDS, env=env, check=True,
+        )  # fmt: skip
+    except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
+        log.warning("OCR of a page failed: %s", _said(exc))
+        return []
+    return _paragraphs(run.stdout.decode("utf-8", "replace"))
+
+
+def _paragraphs(tsv: str) -> list[str]:
+    """Tesseract's TSV (a row per word, numbered by block, paragraph and line) as lines."""
+    lines: dict[tuple[int, int, int], list[tuple[str, float, int]]] = {}
+    for row in csv.DictReader(io.StringIO(tsv), delimiter="\t", quoting=csv.QUOTE_NONE):
+        text = (row.get("text") or "").strip()
+        if row.get("level") != "5" or not text:
+            continue
+        key = (int(row["block_num"]), int(row["par_num"]), int(row["line_num"]))
+        lines.setdefault(key, []).append((text, float(row["conf"]), int(row["height"])))
+    words = [w for line in lines.values() for w in line]
+    if sum(conf >= _CONFIDENT for _, conf, _ in words) < _MIN_WORDS:
+        return []  # a photograph or a drawing: what it "reads" is noise
+    body = statistics.median(h for _, _, h in words)
+    paragraphs: dict[tuple[int, int], list[list[tuple[str, float, int]]]] = {}
+    for (block, par, _), line in lines.items():
+        paragraphs.setdefault((block, par), []).append(line)
+    out: list[str] = []
+    for par in paragraphs.values():
+        texts = [" ".join(w for w, _, _ in line) for line in par]
+        height = statistics.median(h for line in par for _, _, h in line)
+        if len(par) == 1 and height >= _HEADING_SIZE * body and _HEADING_TEXT.fullmatch(texts[0]):
+            out += ["", "## " + texts[0], ""]
+        else:
+            out += ["", literal(_joined(texts)), ""]
+    return out
+
+
+def _joined(lines: list[str]) -> str:
+    """A paragraph's lines as one, a word broken by a hyphen at a line's end whole again."""
+    text = lines[0]
+    for line in lines[1:]:
+        if text.endswith("-") and line[:1].islower() and text[-2:-1].isalpha():
+            text = text[:-1] + line
+        else:
+            text += " " + line
+    return text
+
+
+def _cached(data: bytes, kind: str, read):
+    """What ``read()`` gives for these bytes, kept on disk by their hash (JSON)."""
+    folder = Path(os.environ.get("ASKSEEDS_CACHE_DIR") or Path.home() / ".cache" / "askseeds")
+    digest = hashlib.sha256(data).hexdigest()
+    path = folder / "ocr" / f"{digest}-{kind}.json"
+    key = {"version": _CACHE_VERSION, "languages": os.environ.get("ASKSEEDS_OCR_LANGUAGES", "eng")}
+    try:
+        kept = json.loads(path.read_text(encoding="utf-8"))
+        if kept.get("key") == key and isinstance(kept.get("pages"), list):
+            return kept["pages"]
+    except (OSError, ValueError):
+        pass  # not read before, or a damaged entry: read again
+    pages = read()
+    if isinstance(pages, list):
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(".tmp")
+            tmp.write_text(json.dumps({"key": key, "pages": pages}), encoding="utf-8")
+            tmp.replace(path)
+        except OSError as exc:
+            log.warning("cannot keep OCR text in %s: %s", folder, exc)
+    return pages
+
+
+def _said(exc: Exception) -> str:
+    if isinstance(exc, subprocess.TimeoutExpired):
+        return "took too long"
+    err = getattr(exc, "stderr", b"") or b""
+    return err.decode("utf-8", "replace").strip().splitlines()[-1][:160] if err.strip() else str(exc)
