@@ -38,10 +38,14 @@ IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".
 _DPI = 300
 _MAX_PAGES = 500
 _PAGE_SECONDS = 120  # one page's OCR at most (a huge or pathological page is given up)
-_MIN_WORDS = 8  # confident words a page needs to count as text, not a picture
-_CONFIDENT = 60  # Tesseract's confidence (0-100) of a word it read for sure
+# Words read for sure (Tesseract's confidence, 0-100) that a page needs to count as text: of
+# scikit-image's 35 sample pictures, its 31 photographs and drawings and 2 screenshots give at
+# most one such word ("Plugin"), its two pages of text 47 and 22; pdf.js's test pages with a
+# line on them ("This should be visible") four.
+_MIN_WORDS = 3
+_CONFIDENT = 80
 _HEADING_SIZE = 1.4  # a line this much taller than the body's, alone, is a heading
-_CACHE_VERSION = 1
+_CACHE_VERSION = 2  # 2: a page of three words read for sure is text
 _MIN_SIDE = 32  # pixels: a saved page's icons and bullets are smaller
 _TESSERACT_READS = frozenset({"PNG", "JPEG", "TIFF", "BMP"})  # others are given it as PNG
 # A heading's words: a capital or a section's number first, no sentence's stop, short. A line
