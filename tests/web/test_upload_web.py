@@ -141,8 +141,8 @@ def test_documents_panel_takes_files_in_the_browser(run_server, tmp_path, page):
         shutil.copy(path, docs / path.name)
     note = tmp_path / "ferry.md"
     note.write_text("# Ferry\n\nThe ferry to Lunaport leaves at 07:40 every weekday.\n")
-    bad = tmp_path / "photo.png"
-    bad.write_bytes(b"\x89PNG\r\n\x1a\n")
+    bad = tmp_path / "song.mp3"  # pictures are read (by OCR); sound is not
+    bad.write_bytes(b"ID3\x04\x00\x00\x00\x00\x00\x00")
     with run_server(
         ["app.py", "--docs", str(docs), "--index-dir", str(index)], tmp_path / "log"
     ) as srv:
@@ -156,7 +156,7 @@ def test_documents_panel_takes_files_in_the_browser(run_server, tmp_path, page):
         page.locator("#upload input[type=file]").set_input_files([str(note), str(bad)])
         report = page.locator("#upload-report")
         expect(report).to_contain_text("ferry.md: added and indexed", timeout=120_000)
-        expect(report).to_contain_text("photo.png: not added: .png files cannot be read")
+        expect(report).to_contain_text("song.mp3: not added: .mp3 files cannot be read")
         expect(header).to_contain_text("Searching 3 documents")
         expect(listing).to_contain_text("ferry.md")
         assert (docs / "ferry.md").read_text() == note.read_text()
