@@ -2,11 +2,12 @@
 
 Each sheet is read in its rows' order. Rows with one value among empty ones (a sheet's title,
 a note under a table) are read as text; a run of rows with more values is a table, and its
-first row is its header where it labels every column with words ("Symbol", "Sector"),
-written so, so that each row is read under it ("Symbol: MMM; Sector: Industrials").
-Empty rows end a table. A workbook's sheets are headed by their names; hidden sheets are
-left out, as their owner hides them. Values are read as the file stores them: a formula's
-last result, a date as its ISO date.
+first row (or one of its first three, under a pivot table's captions) is its header where it
+labels every column with words ("Symbol", "Sector"), written so, so that each row is read
+under it ("Symbol: MMM; Sector: Industrials"). Empty rows end a table. A workbook's sheets
+are sections under its title, headed by their names; hidden sheets are left out, as their
+owner hides them. Values are read as the sheet shows them: a formula's last result, a number
+in its plain format ("$75.50", "12.5%"), a date as its ISO date; an ODS cell's shown text.
 """
 
 from __future__ import annotations
