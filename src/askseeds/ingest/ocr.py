@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".gif", ".webp"})
 _DPI = 300
 _MAX_PAGES = 500
+_BATCH = 8  # pages drawn at a time
 _PAGE_SECONDS = 120  # one page's OCR at most (a huge or pathological page is given up)
 # Words read for sure (Tesseract's confidence, 0-100) that a page needs to count as text: of
 # scikit-image's 35 sample pictures, its 31 photographs and drawings and 2 screenshots give at
@@ -54,7 +55,7 @@ _HEADING_TEXT = re.compile(r"(?:\d[\d.]*\s+)?[A-Z][^{}@<>]{0,78}[^.,;:{}@<>]")
 
 
 def available() -> bool:
-    """Whether OCR can run here: Tesseract, and poppler's pdftoppm for PDF pages."""
+    """Whether OCR can run here: Tesseract (a PDF's pages also need poppler's pdftoppm)."""
     return shutil.which("tesseract") is not None
 
 
@@ -102,25 +103,39 @@ def _extracted(pages: list[list[str]] | str, none: str):
 
 
 def _ocr_pdf(data: bytes) -> list[list[str]] | str:
+    from pypdf import PdfReader
+
+    count = min(len(PdfReader(io.BytesIO(data)).pages), _MAX_PAGES)
+    if not count:
+        return []
+    log.info("reading %d scanned pages by OCR (a few seconds each)", count)
+    started = time.monotonic()
+    pages: list[list[str]] = []
+    workers = max(1, min(2, os.cpu_count() or 1))
     with tempfile.TemporaryDirectory(prefix="askseeds-ocr-") as tmp:
         pdf = Path(tmp) / "in.pdf"
         pdf.write_bytes(data)
-        try:
-            subprocess.run(
-                ["pdftoppm", "-r", str(_DPI), "-gray", "-png", "-l", str(_MAX_PAGES),
-                 str(pdf), str(Path(tmp) / "page")],
-                check=True, capture_output=True, timeout=_PAGE_SECONDS * 4,
-            )  # fmt: skip
-        except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
-            return f"unreadable PDF (pdftoppm could not draw its pages: {_said(exc)})"
-        images = sorted(Path(tmp).glob("page-*.png"), key=lambda p: int(p.stem.split("-")[1]))
-        log.info("reading %d scanned pages by OCR (a few seconds each)", len(images))
-        started = time.monotonic()
-        # Tesseract on one thread each (its own threads only contend), two pages at a time.
-        with ThreadPoolExecutor(max_workers=max(1, min(2, os.cpu_count() or 1))) as pool:
-            pages = list(pool.map(lambda p: _ocr_page(p.read_bytes()), images))
-        log.info("read %d pages by OCR in %.0f s", len(pages), time.monotonic() - started)
-        return pages
+        # A few pages drawn at a time (a page at 300 dpi is a megabyte or two), each read by
+        # Tesseract on one thread (its own threads only contend), two at a time.
+        for first in range(1, count + 1, _BATCH):
+            last = min(first + _BATCH - 1, count)
+            try:
+                subprocess.run(
+                    ["pdftoppm", "-r", str(_DPI), "-gray", "-png", "-f", str(first),
+                     "-l", str(last), str(pdf), str(Path(tmp) / f"p{first}")],
+                    check=True, capture_output=True, timeout=_PAGE_SECONDS,
+                )  # fmt: skip
+            except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
+                return f"unreadable PDF (pdftoppm could not draw its pages: {_said(exc)})"
+            drawn = sorted(
+                Path(tmp).glob(f"p{first}-*.png"), key=lambda p: int(p.stem.rsplit("-", 1)[1])
+            )
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                pages += pool.map(lambda p: _ocr_page(p.read_bytes()), drawn)
+            for image in drawn:
+                image.unlink()
+    log.info("read %d pages by OCR in %.0f s", len(pages), time.monotonic() - started)
+    return pages
 
 
 def _ocr_page(image: bytes) -> list[str]:
