@@ -45,8 +45,9 @@ _PAGE_SECONDS = 120  # one page's OCR at most (a huge or pathological page is gi
 # line on them ("This should be visible") four.
 _MIN_WORDS = 3
 _CONFIDENT = 80
+_LINE_CONFIDENCE = 50  # a line's mean: below it, guesses
 _HEADING_SIZE = 1.4  # a line this much taller than the body's, alone, is a heading
-_CACHE_VERSION = 2  # 2: a page of three words read for sure is text
+_CACHE_VERSION = 3  # 2: a page of three words read for sure is text; 3: guessed lines left out
 _MIN_SIDE = 32  # pixels: a saved page's icons and bullets are smaller
 _TESSERACT_READS = frozenset({"PNG", "JPEG", "TIFF", "BMP"})  # others are given it as PNG
 # A heading's words: a capital or a section's number first, no sentence's stop, short. A line
@@ -165,6 +166,13 @@ def _paragraphs(tsv: str) -> list[str]:
     words = [w for line in lines.values() for w in line]
     if sum(conf >= _CONFIDENT for _, conf, _ in words) < _MIN_WORDS:
         return []  # a photograph or a drawing: what it "reads" is noise
+    # A diagram's lines it guesses at ("o~ Altarnativa acoass paths", 42) are left out; its
+    # labels ("Private Key", 88) and a scan's lines (85 and more) are kept.
+    lines = {
+        key: line
+        for key, line in lines.items()
+        if statistics.fmean(conf for _, conf, _ in line) >= _LINE_CONFIDENCE
+    }
     body = statistics.median(h for _, _, h in words)
     paragraphs: dict[tuple[int, int], list[list[tuple[str, float, int]]]] = {}
     for (block, par, _), line in lines.items():
