@@ -5,8 +5,9 @@ languages, named in ``ASKSEEDS_OCR_LANGUAGES``, "eng" by default).
 A PDF with no text layer is drawn page by page (poppler's ``pdftoppm``, 300 dpi) and each page
 read; a picture (.png, .jpg, .tif, ...) is read as it is. Tesseract's own layout gives the
 paragraphs (its blocks and paragraphs; a line set much larger than the page's body, alone, is a
-heading), words it is unsure of are kept (a citation quotes what it read), and a page whose
-words it mostly cannot read (a photograph, a drawing) gives nothing. Reading costs seconds a
+heading); a word it is unsure of is kept (a citation quotes what it read) but a line it only
+guesses at is not, and a page with hardly a word read for sure (a photograph, a drawing) gives
+nothing. Reading costs seconds a
 page, so what was read is kept by the file's SHA-256 in ``$ASKSEEDS_CACHE_DIR`` (default
 ``~/.cache/askseeds``) and a file is read once whatever the index.
 """
