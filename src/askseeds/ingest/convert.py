@@ -149,6 +149,7 @@ def _pdf(data: bytes) -> Extracted | str:
 
 
 def _picture(data: bytes) -> Extracted | str:
+    """A picture's text by OCR, where that is installed (a scan, a screenshot of a page)."""
     if not ocr_available():
         return unavailable("a picture")
     return _paged(read_image)(data)
