@@ -703,6 +703,25 @@ def test_a_list_archive_saved_as_txt_reads_as_the_mailbox_it_is(tmp_path: Path) 
     assert note.text.startswith("From the desk of Ada.")  # a note, read as written
 
 
+def test_a_thunderbird_folder_reads_as_the_mailbox_it_is(tmp_path: Path) -> None:
+    # Thunderbird keeps a mail folder as a mailbox named as the folder, beside its index.
+    mailbox = (MAIL / "studio.mbox").read_bytes()
+    profile, saved = tmp_path / "profile", tmp_path / "saved"
+    (profile / "Mail").mkdir(parents=True)
+    saved.mkdir()
+    _write(profile, "Mail/Inbox", mailbox)
+    _write(profile, "Mail/Inbox.msf", b"// <!-- <mdb:mork:z v=\"1.4\"/> -->\n< <(a=c)> >\n")
+    _write(profile, "NOTES", b"From the desk of Ada.\nSubject to change: the kiln dates.\n")
+    _write(saved, "studio.mbox", mailbox)
+    docs, skipped = load_folder(profile)
+    inbox, notes = sorted(docs, key=lambda d: d.source)
+    (as_mbox,), _ = load_folder(saved)
+    assert inbox.source == "Mail/Inbox" and inbox.text == as_mbox.text
+    assert inbox.title == as_mbox.title and inbox.sections == as_mbox.sections
+    assert notes.text.startswith("From the desk of Ada.")  # a note, read as written
+    assert skipped == []
+
+
 def test_a_message_forwarded_as_an_attachment_is_read_under_it() -> None:
     from email.message import EmailMessage
 

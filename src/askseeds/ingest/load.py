@@ -413,8 +413,10 @@ def _load_file(path: Path, source: str, max_file_bytes: int) -> _Read | SkippedF
             if manual is None:  # a split manual's table of where its parts' nodes are
                 return None
             return _Read(source, sha256, manual[0], "", Extracted(manual[0], title=manual[1]))
-    if suffix == ".txt" and is_mailbox(data):
-        suffix = ".mbox"  # a list's archive as Mailman serves it: "2019-April.txt"
+    if (suffix == ".txt" or by_name and not suffix) and is_mailbox(data):
+        # A list's archive as Mailman serves it ("2019-April.txt"); a mail folder as
+        # Thunderbird keeps it, a mailbox named as the folder ("Inbox", "Sent").
+        suffix = ".mbox"
     if suffix in CONVERTED_SUFFIXES:
         extracted = extract(suffix, data)
         if isinstance(extracted, str):
