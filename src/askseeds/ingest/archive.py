@@ -13,14 +13,15 @@ MAX_UNPACKED_BYTES = 200 * 2**20
 MAX_ZIP_MEMBERS = 5000
 
 
-def open_zip(data: bytes, kind: str) -> zipfile.ZipFile | str:
-    """The archive a zipped document is (``kind``: "DOCX", "EPUB", ...), or why it is not opened: not a zip, or one whose
-    members would inflate past ``MAX_UNPACKED_BYTES`` (their sizes as the archive declares
-    them, which bound what reading them can give)."""
+def open_zip(data: bytes, kind: str, holding: str) -> zipfile.ZipFile | str:
+    """The archive a zipped document is (``kind``: "DOCX", "EPUB", ...), or why it is not
+    opened: not a zip, one without the part ``holding`` that every such document has
+    ("word/document.xml"), or one whose members would inflate past ``MAX_UNPACKED_BYTES``
+    (their sizes as the archive declares them, which bound what reading them can give)."""
+    article = "an" if kind[0] in "AEFHILMNORSX" else "a"  # as spoken: "an XLSX", "a DOCX"
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
-        article = "an" if kind[0] in "AEFHILMNORSX" else "a"  # as spoken: "an XLSX", "a DOCX"
         return f"not {article} {kind} (not a zip archive)"
     infos = archive.infolist()
     unpacked = sum(i.file_size for i in infos)
@@ -29,6 +30,8 @@ def open_zip(data: bytes, kind: str) -> zipfile.ZipFile | str:
             f"{kind} would unpack to {unpacked / 2**20:.0f} MiB in {len(infos)} parts "
             f"(more than {MAX_UNPACKED_BYTES // 2**20} MiB): refused as a possible zip bomb"
         )
+    if holding not in archive.namelist():
+        return f"not {article} {kind} (no {holding} inside)"
     return archive
 
 

@@ -181,11 +181,9 @@ def _excel97(data: bytes) -> Extracted | str:
 
 
 def _docx(data: bytes) -> Extracted | str:
-    archive = open_zip(data, "DOCX")
+    archive = open_zip(data, "DOCX", "word/document.xml")
     if isinstance(archive, str):
         return archive
-    if "word/document.xml" not in archive.namelist():
-        return "not a DOCX (no word/document.xml inside)"
     import docx
     from docx.table import Table
 
@@ -267,12 +265,10 @@ def _epub(data: bytes) -> Extracted | str:
     """An e-book's chapters in reading order (its spine), each read as an HTML page is, under
     its package's dc:title. A chapter locked by DRM (listed in META-INF/encryption.xml)
     makes the book unreadable; obfuscated fonts, listed there too, do not matter."""
-    archive = open_zip(data, "EPUB")
+    archive = open_zip(data, "EPUB", "META-INF/container.xml")
     if isinstance(archive, str):
         return archive
     names = set(archive.namelist())
-    if "META-INF/container.xml" not in names:
-        return "not an EPUB (no META-INF/container.xml inside)"
     container = parse_xml(archive.read("META-INF/container.xml"))
     root = container.find(".//c:rootfile", _OPF_NS)
     opf_path = root.get("full-path") if root is not None else None

@@ -84,12 +84,10 @@ Read = tuple[str, tuple[int, ...], str | None]  # text, where each slide starts,
 def read_odf(data: bytes, kind: str = "ODT") -> Read | str:
     """The text of a zipped OpenDocument file (``kind``: "ODT" or "ODP"), where each of a
     presentation's slides starts in it, and its title; or the reason it cannot be read."""
-    archive = open_zip(data, kind)
+    archive = open_zip(data, kind, "content.xml")
     if isinstance(archive, str):
         return archive
     names = set(archive.namelist())
-    if "content.xml" not in names:
-        return f"not an {kind} (no content.xml inside)"
     manifest = "META-INF/manifest.xml"
     if manifest in names and b"encryption-data" in archive.read(manifest):
         return "encrypted (saved with a password): save it without one to index it"

@@ -59,11 +59,9 @@ def read_delimited(data: bytes, suffix: str) -> tuple[str, tuple[int, ...], str 
 
 def read_xlsx(data: bytes) -> tuple[str, tuple[int, ...], str | None] | str:
     """An Excel workbook's visible sheets, each under its name where there are several."""
-    archive = open_zip(data, "XLSX")
+    archive = open_zip(data, "XLSX", "xl/workbook.xml")
     if isinstance(archive, str):
         return archive
-    if "xl/workbook.xml" not in archive.namelist():
-        return "not an XLSX workbook (no xl/workbook.xml inside)"
     import openpyxl
 
     # openpyxl warns of every part of a workbook it passes over (data validation, a header it
@@ -123,11 +121,9 @@ def read_xls(data: bytes) -> tuple[str, tuple[int, ...], str | None] | str:
 
 def read_ods(data: bytes) -> tuple[str, tuple[int, ...], str | None] | str:
     """An OpenDocument spreadsheet's sheets, each under its name where there are several."""
-    archive = open_zip(data, "ODS")
+    archive = open_zip(data, "ODS", "content.xml")
     if isinstance(archive, str):
         return archive
-    if "content.xml" not in archive.namelist():
-        return "not an ODS spreadsheet (no content.xml inside)"
     root = parse_xml(archive.read("content.xml"))
     # A hidden sheet's style says so: <style:table-properties table:display="false"/>.
     hidden = {

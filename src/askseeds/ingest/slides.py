@@ -47,12 +47,10 @@ _ALTERNATE = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Alter
 def read_pptx(data: bytes) -> tuple[str, tuple[int, ...], str | None] | str:
     """The text of a deck, where each slide starts in it, and its title; or the reason it
     cannot be read."""
-    archive = open_zip(data, "PPTX")
+    archive = open_zip(data, "PPTX", _PRESENTATION)
     if isinstance(archive, str):
         return archive
     names = set(archive.namelist())
-    if _PRESENTATION not in names:
-        return "not a PPTX (no ppt/presentation.xml inside)"
 
     def part(path: str):
         return parse_xml(archive.read(path)) if path in names else None
