@@ -265,8 +265,12 @@ def test_a_table_row_stands_under_its_header_escaped() -> None:
     assert th == ["City", "&lt;img src&#61;x onerror&#61;alert&#40;1&#41;&gt;"]
     assert td == ["Olympia", "Yashiro"]
     assert "<img" not in out
-    wide = render.render_answer(_answer(replace(cit, snippet="a | b | c")))
-    assert "ans-td" not in wide and "ans-header" in wide  # cells past the header: as text
+    for part in ("a | b | c", "Fired weekly."):  # cells past the header; a cell's sentence
+        shown = render.render_answer(_answer(replace(cit, snippet=part)))
+        assert "ans-td" not in shown and "ans-header" in shown  # as text, under the header
+    clipped = replace(cit, snippet="VERTICALSAW | R |", header=("Tag", "Mode", "Notes"))
+    td = re.findall(r'role="cell">(.*?)</span>', render.render_answer(_answer(clipped)))
+    assert td == ["VERTICALSAW", "R", ""]  # a row whose last cell is empty
     conflict = render.render_answer(_answer(cit, _cit(2), conflict=True))
     assert "City &#124; &lt;img" in conflict and "<img" not in conflict
     assert render.citation_dict(cit)["header"] == ["City", "<img src=x onerror=alert(1)>"]

@@ -251,12 +251,14 @@ def _under(c: Citation) -> str:
 
 def _row_table(c: Citation) -> str:
     """A quoted table row under its header as a table of the two (spans laid out as a table:
-    the bubble's paragraph may hold no <table>); "" where the row's cells do not line up with
-    the header's."""
+    the bubble's paragraph may hold no <table>); "" where the quote is not the whole row, so
+    its cells need not line up with the header's: a sentence of a cell that holds several
+    ("Fired weekly." of "glossy. Fired weekly.") would stand under the first column."""
     if not c.header:
         return ""
     row = [text for _, text in cells(c.snippet)]
-    if len(row) > len(c.header):
+    # The whole row, or the row up to its last bar where its last cells are empty.
+    if not (len(row) == len(c.header) or c.snippet.endswith("|") and len(row) < len(c.header)):
         return ""
     row += [""] * (len(c.header) - len(row))
     markup = markup_of(c.source)
