@@ -143,7 +143,101 @@ def bot(tmp_path_factory) -> Assistant:
         "# Sister cities\n\nCity | Sister city | Since\n---|---|---\nTacoma | Fuzhou | 1994\n"
         "Seattle | Chongqing | 1983\nOlympia | Yashiro | 1981\n"
     )
+    (docs / "firmware.md").write_text(_RELEASES)
+    (docs / "formats.md").write_text(_FORMATS)
     return Assistant.from_folder(docs, index_dir=tmp_path_factory.mktemp("idx"), progress=False)
+
+
+_GEMS = [
+    "Agate", "Beryl", "Calcite", "Diamond", "Emerald", "Fluorite", "Garnet", "Hematite", "Iolite",
+    "Jade", "Kyanite", "Lapis", "Malachite", "Nephrite", "Opal", "Pyrite", "Quartz", "Ruby",
+    "Spinel", "Topaz", "Ulexite", "Variscite",
+]  # fmt: skip
+_FORMATS = "\n".join(
+    [
+        "# Picture formats the viewer reads",
+        "",
+        "The viewer reads over forty picture formats, from camera raw files to icons.",
+        "The following table lists each supported format with its tag and what it is.",
+        "",
+        "| Tag | Mode | Description |",
+        "| --- | --- | --- |",
+        *(
+            f"| {tag} | {'RW' if i % 3 else 'R'} | {what} |"
+            for i, (tag, what) in enumerate(
+                line.split(" ", 1)
+                for line in (
+                    "3FR Hasselblad CFV/H3D39II raw format",
+                    "AVIF AV1 image file format",
+                    "BMP Microsoft Windows bitmap",
+                    "CR2 Canon digital camera raw format",
+                    "CR3 Canon digital camera raw format, version 3",
+                    "DNG Adobe digital negative",
+                    "EPS Adobe encapsulated PostScript",
+                    "GIF CompuServe graphics interchange",
+                    "HEIC Apple high efficiency image",
+                    "ICO Microsoft icon",
+                    "J2K JPEG-2000 codestream",
+                    "JP2 JPEG-2000 file format syntax",
+                    "JPEG Joint Photographic Experts Group JFIF format",
+                    "JXL JPEG XL image",
+                    "K25 Kodak digital camera raw format",
+                    "MRW Minolta raw format",
+                    "NEF Nikon digital camera raw format",
+                    "ORF Olympus raw format",
+                    "P7 Xv thumbnail format",
+                    "PBM Portable bitmap format",
+                    "PCX ZSoft IBM PC Paintbrush",
+                    "PEF Pentax electronic file",
+                    "PNG Portable Network Graphics",
+                    "PNG8 8-bit indexed Portable Network Graphics",
+                    "PSD Adobe Photoshop bitmap",
+                    "RAF Fujifilm raw format",
+                    "RW2 Panasonic Lumix raw format",
+                    "SR2 Sony raw format, version 2",
+                    "SVG Scalable vector graphics",
+                    "TGA Truevision Targa image",
+                    "TIFF Tagged image file format",
+                    "TIFF64 Tagged image file format with 64-bit offsets",
+                    "WEBP WebP image format",
+                    "X3F Sigma camera raw picture file",
+                    "XCF GIMP image",
+                    "XPM X Windows system pixmap",
+                    "XWD X Windows system window dump",
+                    "YUV CCIR 601 4:1:1 samples",
+                )
+            )
+        ),
+        "",
+    ]
+)
+# A release table long enough to span several passages, with Markdown's link targets under
+# the section that ends the file: they name every release, and are not shown.
+_RELEASES = "\n".join(
+    [
+        "# Kiln controller firmware",
+        "",
+        "## Release schedule",
+        "",
+        "| Release | Status | Codename | Initial release | Maintenance start | End of life |",
+        "| --- | --- | --- | --- | --- | --- |",
+        *(
+            f"| [{n}.x][] | **End-of-Life** | [{gem}][] | {2000 + n}-04-2{n % 7} | "
+            f"{2000 + n}-10-1{n % 9} | {2003 + n}-04-30 |"
+            for n, gem in enumerate(_GEMS, start=1)
+        ),
+        "",
+        "## Branches",
+        "",
+        "Every release line has two branches: a release branch and a staging branch.",
+        "For example, for firmware v4, there is a `v4.x` branch and a `v4.x-staging` branch.",
+        "Commits land in the staging branch first and are tested on a real kiln.",
+        "",
+        *(f"[{n}.x]: https://example.org/firmware/latest-v{n}.x/" for n in range(1, 23)),
+        *(f"[{gem}]: https://example.org/firmware/latest-{gem.lower()}/" for gem in _GEMS),
+        "",
+    ]
+)
 
 
 @pytest.mark.slow
@@ -155,6 +249,9 @@ def bot(tmp_path_factory) -> Assistant:
         ("Which city is twinned with Yashiro?", "twins.md", "Olympia", "Sister city"),
         ("How many bags of porcelain are in stock?", "studio.xlsx", "6", "Bags"),
         ("When did Mei Lin join the studio?", "studio.xlsx", "2023-06-30", "Joined"),
+        ("What is the codename of firmware 12.x?", "firmware.md", "[Lapis][]", "Codename"),
+        ("When did maintenance of firmware 14.x start?", "firmware.md", "2014-10-15", "Release"),
+        ("What does the formats table say X3F is?", "formats.md", "X3F", "Description"),
     ],
 )
 def test_a_row_answers_under_its_header(bot, question, source, cell, header) -> None:
@@ -174,3 +271,56 @@ def test_a_row_answers_under_its_header(bot, question, source, cell, header) -> 
 )
 def test_a_row_the_table_does_not_hold_is_not_answered(bot, question) -> None:
     assert bot.ask(question).abstained
+
+
+def test_a_row_named_by_a_code_with_digits_is_among_the_passages_read(tmp_path: Path) -> None:
+    # A long table's row shares one word with the question, its code; dozens of passages
+    # share its common words ("supported", "image", "format").
+    from fake_embedder import FakeEmbedder
+
+    from askseeds.retrieve.hybrid import PASSAGE_DEPTH, rank
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    letters = "ABCDEFGHJKLMNPRSTVWXYZ"
+    rows = [
+        f"| {a}{b}{n} | R | {a}{b} camera raw picture format, revision {n} |"
+        for a in letters[:12]
+        for b in letters[:6]
+        for n in range(2, 5)
+    ]
+    (docs / "formats.md").write_text(
+        "# Supported image formats\n\n| Tag | Mode | Description |\n| --- | --- | --- |\n"
+        + "\n".join(rows)
+        + "\n"
+    )
+    (docs / "guide.md").write_text(
+        "# Image formats guide\n\n"
+        + "\n\n".join(
+            f"## Chapter {i}\n\nThe supported image formats table lists each image format. "
+            f"Section {i} of the guide says what the supported formats table is for. Image "
+            "formats differ in what they keep; the table says which are supported."
+            for i in range(200)
+        )
+    )
+    bot = Assistant.from_folder(docs, tmp_path / "idx", embedder=FakeEmbedder(), progress=False)
+    question = "What does the supported image formats table say KD3 is?"
+    hits = rank(bot.index, question, bot.encode(question), bot.settings)
+    read = [bot.index.chunks[h.position].text for h in hits[:PASSAGE_DEPTH]]
+    assert any("| KD3 |" in text or "KD3 | R" in text for text in read), read
+
+
+@pytest.mark.parametrize(
+    ("question", "names"),
+    [
+        ("What does the formats table say X3F is?", ["x3f"]),
+        ("What is the PES format?", ["pes"]),
+        ("Which camera makes RW2 files, and what is NEF?", ["rw2", "nef"]),
+        ("WHAT IS THE PES FORMAT?", []),  # all capitals: no word stands out
+        ("Who won in the 1990s, and who came 2nd in 2004?", []),
+    ],
+)
+def test_the_names_a_question_spells_with_digits_or_capitals(question, names) -> None:
+    from askseeds.retrieve.hybrid import named_terms
+
+    assert named_terms(question) == names

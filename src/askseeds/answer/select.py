@@ -851,8 +851,12 @@ class Answerer:
         return cands
 
     def _names_around(self, c: Candidate, name: re.Pattern[str]) -> bool:
-        """Whether the section ``c`` stands in names ``name``: its heading path, its text, or
-        the title or file name of its document (all of it where it has no headings)."""
+        """Whether the section ``c`` stands in names ``name``: its heading path, its
+        sentences, or the title or file name of its document (all of it where it has no
+        headings). Not what lies between its sentences: a Markdown file's link targets
+        ("[12.x]: https://.../latest-v12.x/") are not shown, and name every release of a
+        table above them in the section they end. Nor a table's rows: each names its own
+        entry ("X3F | R | Sigma Camera RAW Picture File"), not the rows beside it."""
         source = self.index.chunks[c.position].source
         start, end = self.index.section_span(source, c.start)
 
@@ -862,10 +866,12 @@ class Answerer:
             if name.search(self._path(c)):
                 return True
             for position in self.index.positions_of(source):
-                chunk = self.index.chunks[position]
-                lo, hi = max(start, chunk.start), min(end, chunk.end)
-                if lo < hi and name.search(self.index.original(position, lo, hi)):
-                    return True
+                for span in self.index.chunks[position].sentences:
+                    lo, hi = max(start, span.start), min(end, span.end)
+                    if lo >= hi or self.index.table_header(source, lo) is not None:
+                        continue
+                    if name.search(self.index.original(position, lo, hi)):
+                        return True
             return False
 
         return _cached(self._named_cache, (source, start, name.pattern), find)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -108,7 +109,8 @@ def rank(
         return sparse
     dense = _by_sentence(index, dense, query_vec, settings.sentence_share)
     fused = fuse(dense, sparse, settings, lexical_floor(len(index.chunks)))
-    return with_option_entries(index, query_terms, fused, within)
+    fused = with_option_entries(index, query_terms, fused, within)
+    return with_named_passages(index, named_terms(query), fused, within)
 
 
 # An option's entry can stand far down a long manual page, below passages that only mention
@@ -147,10 +149,46 @@ def with_option_entries(
     }
     most = max(naming.values(), default=0)
     rank_of = {h.position: i for i, h in enumerate(hits)}
-    missing = [
-        p for p in wanted if naming[p] == most and rank_of.get(p, PASSAGE_DEPTH) >= PASSAGE_DEPTH
-    ]
-    missing = sorted(missing, key=lambda p: rank_of.get(p, len(hits)))[:ENTRIES_KEPT]
+    best = [p for p in wanted if naming[p] == most]
+    return _brought(hits, sorted(best, key=lambda p: rank_of.get(p, len(hits))))
+
+
+# A name spelled with digits and letters or dots ("X3F", "12.x", "1.0.1g"; not "1990s" or
+# "2nd"), or in capitals ("PES"), stands in few passages, and BM25 adds it to the question's
+# common words like any other term: a long table's row naming it ranked below passages of
+# "supported image formats".
+_NAME_TERM = re.compile(r"(?=[\w.]*\d)(?=[\w.]*[^\W\d_.]|\d+\.)(?!\d+(?:st|nd|rd|th|s)$)[\w.]+")
+_CAPITALS = re.compile(r"\b[A-Z][A-Z\d]+\b")
+
+
+def named_terms(query: str) -> list[str]:
+    """The terms of the names ``query`` spells with digits or in capitals (not where it is
+    all capitals), once each."""
+    named = [t for t in terms(query) if _NAME_TERM.fullmatch(t)]
+    if any(ch.islower() for ch in query):
+        named += [t for name in _CAPITALS.findall(query) for t in terms(name)]
+    return list(dict.fromkeys(named))
+
+
+def with_named_passages(
+    index: Index, named: list[str], hits: list[Hit], within: np.ndarray | None = None
+) -> list[Hit]:
+    """``hits`` with the passages that best match the ``named`` terms (``named_terms``; by
+    BM25 over them alone) among the first ``PASSAGE_DEPTH``, at most ``ENTRIES_KEPT``: the
+    answer stage quotes a sentence that names them where one does."""
+    if not named:
+        return hits
+    found = index.sparse(named, ENTRIES_KEPT, within)
+    return _brought(hits, [p for p, _ in found])
+
+
+def _brought(hits: list[Hit], wanted: list[int]) -> list[Hit]:
+    """``hits`` with the first ``ENTRIES_KEPT`` of ``wanted`` that rank below
+    ``PASSAGE_DEPTH`` moved to its last places, each with the score of the hit it
+    displaces (or its own, if lower)."""
+    rank_of = {h.position: i for i, h in enumerate(hits)}
+    missing = [p for p in wanted if rank_of.get(p, PASSAGE_DEPTH) >= PASSAGE_DEPTH]
+    missing = missing[:ENTRIES_KEPT]
     if not missing:
         return hits
     others = [h for h in hits if h.position not in missing]
