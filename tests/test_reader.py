@@ -15,7 +15,7 @@ from seed_questions import ANSWERABLE
 from askseeds import Assistant
 from askseeds.answer import reader as reader_module
 from askseeds.answer import select
-from askseeds.answer.features import FEATURES
+from askseeds.answer.features import FEATURES, question_kind
 from askseeds.answer.reader import NONE, OnnxReader, bundled_folder, get_reader, tuned_layers
 from askseeds.answer.select import _row_said, spoken_name
 from askseeds.config import Settings
@@ -179,7 +179,7 @@ def test_the_reader_reads_each_sentence_under_its_documents_name(tmp_path, monke
             lead_in = c.text.rstrip().endswith(":")
             # ... and a table's row under its header (tests/test_tables.py).
             fields = reading.answerer._row_fields(c.position, Span(c.start, c.end))
-            row = _row_said(asked_terms, fields)
+            row = _row_said(asked_terms, fields, question_kind(q.question))
             body = (
                 reading.answerer._with_followers(c, whole_list=False).text if lead_in
                 else row or c.text

@@ -84,6 +84,27 @@ def test_a_semicolon_csv_without_a_header_row_is_rows_alone() -> None:
     assert tables_of(out.text) == []
 
 
+def test_a_row_is_read_with_the_cells_the_question_names_and_those_of_the_kind_it_asks_for():
+    from askseeds.answer.features import question_kind
+    from askseeds.answer.select import _row_said
+    from askseeds.terms import terms
+
+    row = [
+        ("Doc Date", "07/02/2018"), ("Ref", "377"), ("Payee", "Birmingham City Council"),
+        ("Details", "Festive Lights 2017"), ("£ (net)", "61,127"), ("VAT", ""),
+        ("Category", "Provision of Lights"),
+    ]  # fmt: skip
+    question = "How much did the council pay Birmingham City Council for the Festive Lights 2017?"
+    said = _row_said(set(terms(question)), row, question_kind(question))
+    assert said.startswith("Doc Date: 07/02/2018; ")
+    for cell in ("Payee: Birmingham City Council", "Details: Festive Lights 2017", "£ (net): 61,127"):
+        assert cell in said
+    question = "Which payee was paid for the Festive Lights 2017?"  # asks for no figure
+    said = _row_said(set(terms(question)), row, question_kind(question))
+    assert "61,127" not in said and "377" not in said
+    assert "Payee: Birmingham City Council; Details: Festive Lights 2017" in said
+
+
 def test_html_and_word_header_rows_are_written_as_headers(tmp_path: Path) -> None:
     page = (
         b"<html><body><p>Firings.</p><table><thead><tr><th>Kiln</th><th>Cone</th></tr></thead>"

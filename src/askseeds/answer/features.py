@@ -48,7 +48,7 @@ _MONTHS = (
     "saturday|sunday"
 )
 # A year inside a name ("CVE-2022-4410", "ISO-8601") dates nothing; "pre-2000" does.
-_DATE = re.compile(rf"\b(?<!(?-i:[A-Z])-)(?:1[5-9]\d\d|20\d\d|{_MONTHS})\b", re.IGNORECASE)
+DATE = re.compile(rf"\b(?<!(?-i:[A-Z])-)(?:1[5-9]\d\d|20\d\d|{_MONTHS})\b", re.IGNORECASE)
 # "What year ..." asks for a year: on SQuAD's first 12 articles 61 of 62 such answers hold a
 # 3-4 digit year (the other: "2nd century BCE"), so a sentence without one cannot answer.
 _YEAR_QUESTION = re.compile(r"\b(?:what|which) years?\b", re.IGNORECASE)
@@ -483,7 +483,7 @@ def read_sentence(
         pairs=frozenset(itertools.pairwise(sentence_terms)),
         numbers=tuple(NUMBER.findall(text)),
         number_words=_NUMBER_WORDS.search(text) is not None,
-        dated=_DATE.search(text) is not None,
+        dated=DATE.search(text) is not None,
         names_year=_YEAR_STATED.search(text) is not None,
         capitalised=tuple(_CAPITALISED.findall(text)),
         places=tuple(w for m in _PLACE.finditer(text) for w in words(m.group(1) or m.group(2))),

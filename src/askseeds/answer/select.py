@@ -30,6 +30,7 @@ from ..retrieve.hybrid import PASSAGE_DEPTH, Hit
 from ..terms import STOPWORDS, name_terms, options, terms, words
 from ..types import Answer, Citation, Passage, Span
 from .features import (
+    DATE,
     FEATURES,
     NUMBER,
     SECTION_NUMBER,
@@ -416,6 +417,7 @@ class Answerer:
         to "How far can the Kessel Point lamp be seen?" than the sentence alone (-0.1 vs 1.9).
         """
         asked = set(terms(question))
+        kind = question_kind(question)
         out = []
         for c in cands:
             source = self.index.chunks[c.position].source
@@ -427,7 +429,9 @@ class Answerer:
             said = (
                 self._with_followers(c, whole_list=False).text
                 if c.text.rstrip().endswith(":") or self._heads_items(c) is not None
-                else _row_said(asked, self._row_fields(c.position, Span(c.start, c.end)))
+                else _row_said(
+                    asked, self._row_fields(c.position, Span(c.start, c.end)), kind
+                )
                 or c.text
             )
             text = f"{name}: {said}" if named else said
@@ -973,8 +977,9 @@ class Answerer:
         return len(gap) <= 3 and not gap.strip() and "\n\n" not in gap
 
 
-def _row_said(asked: set[str], pairs: list[tuple[str, str]]) -> str:
-    """A table's row as the reader reads it best for the question (``asked``: its terms).
+def _row_said(asked: set[str], pairs: list[tuple[str, str]], kind: str = "other") -> str:
+    """A table's row as the reader reads it best for the question (``asked``: its terms;
+    ``kind``: what it asks for, ``question_kind``).
 
     Where the question names the row by its first cell, what the row is about, the row is a
     sentence of the columns the question names: "The Codename of 12.x is Erbium." for "What
@@ -982,7 +987,9 @@ def _row_said(asked: set[str], pairs: list[tuple[str, str]]) -> str:
     -1.0). Where it names the row by another cell, it asks for the first ("Which city is
     twinned with Yashiro?"): the first cell, that one and the columns named, labelled
     ("City: Olympia; Sister city: Yashiro", 2.3; as "The Sister city of Olympia is Yashiro."
-    0.6)."""
+    0.6); with every other cell it names, and the cells of the kind it asks for where none
+    of those is one: "How much did the council pay Birmingham City Council for the Festive
+    Lights 2017?" reads the payee, the details and the amount."""
     pairs = [(label, _PLAIN_CELL.sub(_unmarked, value).strip()) for label, value in pairs]
     pairs = [(label, value) for label, value in pairs if _WORD_CHAR.search(value)]  # not "-"
     if len(pairs) < 2:
@@ -991,7 +998,10 @@ def _row_said(asked: set[str], pairs: list[tuple[str, str]]) -> str:
     key = max(range(len(pairs)), key=lambda k: (shared[k], -k))
     named = [k for k, (label, _) in enumerate(pairs) if k != key and asked & set(terms(label))]
     if key > 0:
-        return labelled([pairs[k] for k in sorted({0, key, *named})])
+        shown = {0, *named, *(k for k in range(len(pairs)) if shared[k])}
+        if kind in _CELL_KINDS and not any(_CELL_KINDS[kind](pairs[k][1]) for k in shown - {0}):
+            shown |= {k for k, (_, value) in enumerate(pairs) if _CELL_KINDS[kind](value)}
+        return labelled([pairs[k] for k in sorted(shown)])
     said = [pairs[k] for k in named or range(1, len(pairs)) if pairs[k][0]]
     if not said:
         return ""
@@ -999,6 +1009,13 @@ def _row_said(asked: set[str], pairs: list[tuple[str, str]]) -> str:
     return f"The {label} of {pairs[0][1]} is {value}" + "".join(
         f", the {label} is {value}" for label, value in others
     ) + "."
+
+
+# What a cell holds of the kinds a question may ask for (``question_kind``).
+_CELL_KINDS = {
+    "number": lambda value: NUMBER.search(value) is not None and not DATE.search(value),
+    "date": lambda value: DATE.search(value) is not None,
+}
 
 
 def _unmarked(m: re.Match[str]) -> str:
