@@ -95,6 +95,7 @@ _DEFERS = re.compile(
 )
 _DIGITS = re.compile(r"\d+")
 _WORD_CHAR = re.compile(r"[^\W_]")
+_LETTER = re.compile(r"[^\W\d_]")
 # A cell's link or emphasis as its words: "[12.x][]", "[Erbium](url)", "**End-of-Life**".
 _PLAIN_CELL = re.compile(
     r"\[([^\]]*)\](?:\[[^\]]*\]|\([^)]*\))"  # a link: its label
@@ -188,6 +189,7 @@ class Answerer:
         self._doc_terms: dict[str, frozenset[str]] = {}
         self._leads_cache: dict[str, frozenset[int]] = {}
         self._named_cache: dict[tuple[str, int, str], bool] = {}
+        self._row_cache: dict[tuple[int, int, int], list[tuple[str, str]]] = {}
 
     def idf(self, term: str) -> float:
         """Inverse document frequency; a term the corpus never uses weighs most."""
@@ -320,11 +322,15 @@ class Answerer:
         header = self.index.table_header(source, span.start)
         if header is None:
             return []
-        chunk = self.index.chunks[position]
-        before = self._line_before(position, span.start)
-        after = self.index.original(position, span.end, chunk.end).partition("\n")[0]
-        row = before + self.index.original(position, span.start, span.end) + after
-        return fields(header, row, len(before), len(before) + span.end - span.start)
+
+        def read() -> list[tuple[str, str]]:
+            chunk = self.index.chunks[position]
+            before = self._line_before(position, span.start)
+            after = self.index.original(position, span.end, chunk.end).partition("\n")[0]
+            row = before + self.index.original(position, span.start, span.end) + after
+            return fields(header, row, len(before), len(before) + span.end - span.start)
+
+        return _cached(self._row_cache, (position, span.start, span.end), read)
 
     def _leads(self, source: str) -> frozenset[int]:
         """Where each section of ``source`` makes its first statement (sentence starts)."""
@@ -455,6 +461,7 @@ class Answerer:
         ("Who found the exploit? Where is he based?"): alone, "he" names no one."""
         names = identifiers(question)
         cands = self._naming(names, cands)
+        cands = self._rows_by_cells(question, cands)
         cands = self._under_numbered(constraints(question), cands)
         # "What does NumPy stand for?" is answered by what spells it out, where anything does:
         # "NumPy (short for *Numerical Python*) provides ..." shares one word with it.
@@ -502,13 +509,20 @@ class Answerer:
                 cands, quoted, confidence, _or(threshold, self.scorer.min_confidence), "skipped"
             )
         head = cands[: models.top]
+        # A row whose first cell, its key, the question names ("What is the PES format?" of
+        # a table of formats) is read too: the features weigh its few words as a sentence's,
+        # below prose that shares more of the question's.
+        asked = set(terms(question))
+        keyed = next((c for c in cands[models.top :] if self._keyed(asked, c)), None)
+        if keyed is not None and not any(self._keyed(asked, c) for c in head):
+            head = [*head, keyed]
         pairs = self.reader_pairs(read_as or question, head)
         read = reread(head, self.reader.score(pairs), models.rank)
         quoted = self.quoted(read, names, asked_options)
         inputs = self.reader_evidence(quoted, read)
         confidence = 0.0 if inputs is None else float(_sigmoid(models.answerable(inputs)))
         return Verdict(
-            read + cands[models.top :], quoted, confidence,
+            read + [c for c in cands[models.top :] if c is not keyed], quoted, confidence,
             _or(threshold, models.min_confidence), "read",
         )  # fmt: skip
 
@@ -853,6 +867,41 @@ class Answerer:
             if any(headed):  # most documents have no numbered headings: nothing else is read
                 cands = [c for c, h in zip(cands, headed) if h or spellings & set(terms(c.text))]
         return cands
+
+    def _keyed(self, asked: set[str], c: Candidate) -> bool:
+        """Whether ``c`` is a table's row whose first cell the question (``asked``: its
+        terms) names."""
+        cells = self._row_fields(c.position, Span(c.start, c.end))
+        return bool(cells) and bool(key := set(terms(cells[0][1]))) and key <= asked
+
+    def _rows_by_cells(self, question: str, cands: list[Candidate]) -> list[Candidate]:
+        """Where a table's row names two or more of the question's cells, ``cands`` with the
+        rows that name the most first and without the rows that name fewer: a row is looked
+        up by its values, as in a database. "On what date did Everton host Newcastle?" is
+        answered by a match of those two, not by one of Everton's other matches that ranks
+        higher on words shared with the question ("date" its column, "2023-24" the file's
+        name), which the reader prefers too."""
+        asked = set(terms(question))
+
+        def named(c: Candidate) -> int | None:
+            cells = self._row_fields(c.position, Span(c.start, c.end))
+            if not cells:
+                return None  # not a row
+            # Words, not figures: "4" of "on 4 April" is in a dozen columns of statistics; and
+            # different words: "Graph view | [[graph-view]]" names one thing twice.
+            named = {
+                t
+                for _, value in cells
+                if (t := frozenset(terms(value))) and t <= asked and _LETTER.search(value)
+            }
+            return sum(not any(t < other for other in named) for t in named)
+
+        counts = [named(c) for c in cands]
+        most = max((n for n in counts if n is not None), default=0)
+        if most < 2:
+            return cands
+        first = [c for c, n in zip(cands, counts) if n == most]
+        return first + [c for c, n in zip(cands, counts) if n is None]
 
     def _names_around(self, c: Candidate, name: re.Pattern[str]) -> bool:
         """Whether the section ``c`` stands in names ``name``: its heading path, its
