@@ -56,12 +56,22 @@ def _cache(tmp_path, monkeypatch):
     monkeypatch.setenv("ASKSEEDS_CACHE_DIR", str(tmp_path / "cache"))
 
 
-def test_a_scanned_pdf_is_read_page_by_page(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("name", "options"),
+    [
+        ("safety.pdf", {"format": "PDF", "resolution": 300}),
+        # A fax or a scanner's "save as one file", in black and white.
+        ("safety.tif", {"format": "TIFF", "compression": "group4"}),
+    ],
+)
+def test_a_scan_of_two_pages_is_read_page_by_page(tmp_path: Path, name, options) -> None:
     pages = [_page(PAGE_ONE), _page(PAGE_TWO)]
+    if options["format"] == "TIFF":
+        pages = [page.convert("1") for page in pages]
     out = io.BytesIO()
-    pages[0].save(out, format="PDF", save_all=True, append_images=pages[1:], resolution=300)
+    pages[0].save(out, save_all=True, append_images=pages[1:], **options)
     (tmp_path / "docs").mkdir()
-    (tmp_path / "docs" / "safety.pdf").write_bytes(out.getvalue())
+    (tmp_path / "docs" / name).write_bytes(out.getvalue())
     (doc,), skipped = load_folder(tmp_path / "docs")
     assert skipped == []
     assert len(doc.pages) == 2

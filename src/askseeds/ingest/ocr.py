@@ -48,7 +48,8 @@ _MIN_WORDS = 3
 _CONFIDENT = 80
 _LINE_CONFIDENCE = 50  # a line's mean: below it, guesses
 _HEADING_SIZE = 1.4  # a line this much taller than the body's, alone, is a heading
-_CACHE_VERSION = 3  # 2: a page of three words read for sure is text; 3: guessed lines left out
+# 2: a page of three words read for sure is text; 3: guessed lines left out; 4: a TIFF's pages
+_CACHE_VERSION = 4
 _MIN_SIDE = 32  # pixels: a saved page's icons and bullets are smaller
 _TESSERACT_READS = frozenset({"PNG", "JPEG", "TIFF", "BMP"})  # others are given it as PNG
 # A heading's words: a capital or a section's number first, no sentence's stop, short. A line
@@ -67,24 +68,62 @@ def unavailable(what: str) -> str:
 
 
 def read_image(data: bytes) -> tuple[str, tuple[int, ...], str | None] | str:
-    """The text of a picture of text (a scan, a screenshot), or why there is none."""
+    """The text of a picture of text (a scan, a screenshot), or why there is none; a TIFF's
+    pages (a fax, a scanner's one file of many pages) each a page."""
     from PIL import Image, UnidentifiedImageError
 
     try:
         with Image.open(io.BytesIO(data)) as image:
             width, height = image.size
-            if image.format not in _TESSERACT_READS:  # a GIF's, a WebP's first frame
-                out = io.BytesIO()
-                image.convert("RGB").save(out, format="PNG")
-                page = out.getvalue()
+            frames = min(getattr(image, "n_frames", 1), _MAX_PAGES) if image.format == "TIFF" else 1
+            if frames > 1:
+                page = None  # drawn a few at a time, when read
+            elif image.format not in _TESSERACT_READS:  # a GIF's, a WebP's first frame
+                page = _as_png(image)
             else:
                 page = data
-    except (UnidentifiedImageError, OSError, ValueError) as exc:
+    except (UnidentifiedImageError, OSError, ValueError, EOFError) as exc:
         return f"not a picture Tesseract can read ({type(exc).__name__})"
     if width < _MIN_SIDE or height < _MIN_SIDE:
         return "no text in it (a picture too small to hold any: an icon, a bullet)"
-    pages = _cached(data, "image", lambda: [_ocr_page(page)])
-    return _extracted(pages, "no text in it (OCR found no words in the picture)")
+    read = _cached(
+        data, "image", lambda: [_ocr_page(page)] if page else _ocr_frames(data, frames)
+    )
+    return _extracted(read, "no text in it (OCR found no words in the picture)")
+
+
+def _ocr_frames(data: bytes, count: int) -> list[list[str]] | str:
+    """The lines of a TIFF's first ``count`` pages."""
+    from PIL import Image
+
+    log.info("reading %d scanned pages by OCR (a few seconds each)", count)
+    pages: list[list[str]] = []
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            for first in range(0, count, _BATCH):
+                drawn = []
+                for i in range(first, min(first + _BATCH, count)):
+                    image.seek(i)
+                    drawn.append(_as_png(image))
+                pages += _ocr_pages(drawn)
+    except (OSError, ValueError, EOFError) as exc:
+        return f"unreadable TIFF (page {len(pages) + 1}: {type(exc).__name__})"
+    return pages
+
+
+def _as_png(image) -> bytes:
+    out = io.BytesIO()
+    image.convert("L" if image.mode in ("1", "L", "I;16") else "RGB").save(out, format="PNG")
+    return out.getvalue()
+
+
+def _ocr_pages(pages: list[bytes]) -> list[list[str]]:
+    """Each page's lines, Tesseract reading two pages at a time on one thread each (its own
+    threads only contend)."""
+    if len(pages) == 1:
+        return [_ocr_page(pages[0])]
+    with ThreadPoolExecutor(max_workers=max(1, min(2, os.cpu_count() or 1))) as pool:
+        return list(pool.map(_ocr_page, pages))
 
 
 def read_scanned_pdf(data: bytes) -> tuple[str, tuple[int, ...], str | None] | str:
@@ -113,12 +152,10 @@ def _ocr_pdf(data: bytes) -> list[list[str]] | str:
     log.info("reading %d scanned pages by OCR (a few seconds each)", count)
     started = time.monotonic()
     pages: list[list[str]] = []
-    workers = max(1, min(2, os.cpu_count() or 1))
     with tempfile.TemporaryDirectory(prefix="askseeds-ocr-") as tmp:
         pdf = Path(tmp) / "in.pdf"
         pdf.write_bytes(data)
-        # A few pages drawn at a time (a page at 300 dpi is a megabyte or two), each read by
-        # Tesseract on one thread (its own threads only contend), two at a time.
+        # A few pages drawn at a time (a page at 300 dpi is a megabyte or two).
         for first in range(1, count + 1, _BATCH):
             last = min(first + _BATCH - 1, count)
             try:
@@ -132,8 +169,7 @@ def _ocr_pdf(data: bytes) -> list[list[str]] | str:
             drawn = sorted(
                 Path(tmp).glob(f"p{first}-*.png"), key=lambda p: int(p.stem.rsplit("-", 1)[1])
             )
-            with ThreadPoolExecutor(max_workers=workers) as pool:
-                pages += pool.map(lambda p: _ocr_page(p.read_bytes()), drawn)
+            pages += _ocr_pages([image.read_bytes() for image in drawn])
             for image in drawn:
                 image.unlink()
     log.info("read %d pages by OCR in %.0f s", len(pages), time.monotonic() - started)
