@@ -31,6 +31,7 @@ from urllib.parse import unquote
 
 from .archive import MAX_UNPACKED_BYTES, open_zip, parse_xml
 from .doc import read_doc
+from .latex import read_latex
 from .mail import read_eml, read_mbox
 from .marks import header_rule, join_lines, literal, table_lines, table_row
 from .mhtml import read_mhtml
@@ -50,7 +51,7 @@ log = logging.getLogger(__name__)
 CONVERTED_SUFFIXES = frozenset(
     {".pdf", ".html", ".htm", ".xhtml", ".mhtml", ".mht", ".docx", ".doc", ".rtf", ".odt",
      ".fodt", ".odp", ".fodp", ".pptx", ".epub", ".ipynb", ".eml", ".mbox", ".csv", ".tsv",
-     ".xlsx", ".xls", ".ods"}
+     ".xlsx", ".xls", ".ods", ".tex", ".latex"}
 ) | IMAGE_SUFFIXES  # pictures of text, read by OCR
 _LETTER = re.compile(r"[^\W\d_]")
 _WORD_CHAR = re.compile(r"[^\W_]")
@@ -100,6 +101,8 @@ def extract(suffix: str, data: bytes) -> Extracted | str:
         ".xlsx": _paged(read_xlsx),
         ".xls": _excel97,
         ".ods": _paged(read_ods),
+        ".tex": _paged(read_latex),
+        ".latex": _paged(read_latex),
         **dict.fromkeys(IMAGE_SUFFIXES, _picture),
     }[suffix]
     try:
