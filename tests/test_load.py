@@ -121,9 +121,29 @@ def test_a_note_in_a_legacy_code_page_of_another_script_reads_as_written(
     assert _read(path, doc.encoding) == doc.text  # citations point into what open() reads
 
 
+POLISH = (
+    "Pracownia ceramiki w Łodzi wypala piece w każdy piątek. Szkliwo nakłada się pędzlem, "
+    "a wieża z półkami stoi przy ścianie. Żółte misy schną dwa dni.\n"
+)
+
+
+@pytest.mark.parametrize("codec", ["cp1250", "iso8859_2"])
+def test_a_polish_note_in_central_europe_s_code_page_reads_as_written(
+    tmp_path: Path, codec: str
+) -> None:
+    # Read as cp1252 it has symbols inside its words: "ka¿dy", "pi¹tek", "wie¿a".
+    path = _write(tmp_path, "note.txt", POLISH.encode(codec))
+    doc = _only_doc(tmp_path)
+    assert (doc.text, doc.encoding) == (POLISH, codec)
+    assert _read(path, doc.encoding) == doc.text
+
+
 def test_a_latin_note_is_never_taken_for_another_script() -> None:
     for text in (TEXT, "Über die Brücke läuft man in fünf Minuten zum Töpfermarkt.\n", "Größe: 40"):
         assert legacy_codec(text.encode("cp1252")) is None
+    # Symbols that Central Europe's code pages read as letters: one kind between letters.
+    measured = "Shelf 3±0.5 cm at 20°C: widths a±b, c±d and x±y, Windows® XP.\n"
+    assert decode(measured.encode("cp1252")) == (measured, "cp1252")
 
 
 def test_decoded_text_matches_source_characters(tmp_path: Path) -> None:
