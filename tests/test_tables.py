@@ -105,6 +105,19 @@ def test_a_row_is_read_with_the_cells_the_question_names_and_those_of_the_kind_i
     assert "Payee: Birmingham City Council; Details: Festive Lights 2017" in said
 
 
+def test_a_date_in_a_question_is_a_table_s_iso_date() -> None:
+    from askseeds.answer.features import constraints
+    from askseeds.answer.select import _row_said
+    from askseeds.terms import terms
+
+    question = "Which firing was on March 14th, 2024?"
+    # The document must state the date (or the day, where it gives no year), not "14th".
+    assert constraints(question) == [frozenset({"d20240314", "14"}), frozenset({"2024"})]
+    row = [("Firing", "F-104"), ("Date", "2024-03-14"), ("Cone", "06")]
+    said = _row_said(set(terms(question)), row)
+    assert "Date: 2024-03-14 (14 March 2024)" in said  # the reader reads it as it is asked
+
+
 def test_html_and_word_header_rows_are_written_as_headers(tmp_path: Path) -> None:
     page = (
         b"<html><body><p>Firings.</p><table><thead><tr><th>Kiln</th><th>Cone</th></tr></thead>"
@@ -286,6 +299,9 @@ _RELEASES = "\n".join(
     [
         ("Which glaze has a milky blue colour?", "glazes.tsv", "Chun", "Colour"),
         ("What was the peak temperature of firing F-102?", "kiln-firings.csv", "1063", "Cone"),
+        # A date in words meets the table's ISO dates.
+        ("Who loaded the kiln on 9 March 2024?", "kiln-firings.csv", "Mei Lin", "Loaded by"),
+        ("Which firing was on March 14th, 2024?", "kiln-firings.csv", "F-104", "Date"),
         ("Which city is twinned with Yashiro?", "twins.md", "Olympia", "Sister city"),
         ("How many bags of porcelain are in stock?", "studio.xlsx", "6", "Bags"),
         ("When did Mei Lin join the studio?", "studio.xlsx", "2023-06-30", "Joined"),

@@ -9,9 +9,11 @@ from pathlib import PurePosixPath
 
 import Stemmer
 
+from .ingest.dates import years_for_dates
+
 # Raise whenever terms() gives different output for some text: an index built with
 # another version rebuilds its BM25 part (the vectors are kept).
-TERMS_VERSION = 4  # 4: command-line options ("-v", "--in-place") are terms too
+TERMS_VERSION = 5  # 5: dates are terms too, however written ("d20231207", "m202312")
 
 # Letters/digits runs; CJK characters one at a time so Chinese text still matches.
 _TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
@@ -119,9 +121,24 @@ def _stem(word: str) -> str:
 def terms(text: str) -> list[str]:
     """Stemmed content terms of ``text`` (stopwords dropped), in order, with repeats; then
     each command-line option it names, as written ("-v", "-V", "--in-place"): a manual's
-    "-S" is a name that "ls -S" asks for, where its letter alone is no word."""
+    "-S" is a name that "ls -S" asks for, where its letter alone is no word; then each date
+    it states, as "d" and its digits, and its month as "m" and its digits: "7 December 2023"
+    and a table's "2023-12-07" share "d20231207", "in December 2023" shares "m202312"."""
+    dates: list[str] = []
+    if _YEAR.search(text):
+        # A date's day and month are its terms, not words: "9" of "9 March 2024" is not the
+        # "9" of "9.5 hours", and a table's "2024-03-09" has no "march".
+        text, dates = years_for_dates(text)
     out = [_stem(w) for w in words(text) if w not in STOPWORDS]
-    return out + options(text) if "-" in text else out
+    if "-" in text:
+        out += options(text)
+    for iso in dates:
+        digits = iso.replace("-", "")
+        out += [f"d{digits}", f"m{digits[:6]}"] if len(digits) == 8 else [f"m{digits}"]
+    return out
+
+
+_YEAR = re.compile(r"[12][0-9]{3}")
 
 
 def options(text: str) -> list[str]:

@@ -19,6 +19,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ..ingest.clean import shown_text
+from ..ingest.dates import years_for_dates
 from ..terms import STOPWORDS, options, terms, words
 
 FEATURES = (
@@ -332,10 +333,17 @@ def constraints(question: str) -> list[frozenset[str]]:
     """Numbers, years and ordinals the question names, each with its other spellings.
 
     An answer's document must mention every one ("sixth" or "6th"). "first" is left
-    out: it is used loosely ("the first pair", "for the first time").
+    out: it is used loosely ("the first pair", "for the first time"). A date's day is the
+    date, however the document writes it ("March 14th, 2024" is a table's "2024-03-14"),
+    or the day's number where the document gives no year with it ("on March 14").
     """
     by_number = {v: k for k, v in _ORDINALS.items()}
-    out = []
+    question, dates = years_for_dates(question)
+    out = [
+        frozenset({f"d{iso.replace('-', '')}", str(int(iso[8:]))})
+        for iso in dates
+        if len(iso) == 10
+    ]
     for w in words(question):
         if w in _ORDINALS and w != "first":
             group = {w, _ORDINALS[w]}

@@ -25,6 +25,7 @@ import numpy as np
 from ..config import Settings
 from ..index import Index
 from ..ingest.clean import SECTION_SEP
+from ..ingest.dates import in_words
 from ..ingest.tables import fields, labelled
 from ..retrieve.hybrid import PASSAGE_DEPTH, Hit
 from ..terms import STOPWORDS, name_terms, options, terms, words
@@ -1041,6 +1042,8 @@ def _row_said(asked: set[str], pairs: list[tuple[str, str]], kind: str = "other"
     Lights 2017?" reads the payee, the details and the amount."""
     pairs = [(label, _PLAIN_CELL.sub(_unmarked, value).strip()) for label, value in pairs]
     pairs = [(label, value) for label, value in pairs if _WORD_CHAR.search(value)]  # not "-"
+    # A table's ISO date read as a question writes it: "2024-03-09 (9 March 2024)".
+    pairs = [(label, f"{v} ({said})" if (said := in_words(v)) else v) for label, v in pairs]
     if len(pairs) < 2:
         return ""
     shared = [len(asked & set(terms(value))) for _, value in pairs]

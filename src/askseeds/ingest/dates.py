@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date as _date
 
-__all__ = ["MONTH", "month_day_year", "parse_date"]
+__all__ = ["MONTH", "dates_in", "in_words", "month_day_year", "parse_date", "years_for_dates"]
 
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 # A month name or abbreviation ("Nov.", "November"); also used by clean's dateline rule.
@@ -60,3 +60,101 @@ def _iso(m: re.Match[str]) -> str | None:
 def _month_number(name: str) -> int:
     key = name[:3].lower()
     return _MONTHS.index(key) + 1 if key in _MONTHS else 0
+
+
+_NAMES = (
+    "january|february|march|april|may|june|july|august|september|october|november|december|"
+    "jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec"
+)
+_SCAN = re.compile(
+    r"(?<![\w.-])(?P<iy>[12][0-9]{3})-(?P<im>[0-9]{1,2})-(?P<id>[0-9]{1,2})(?![0-9])"
+    r"|(?<![\w/.-])(?P<sa>[0-9]{1,2})[/.](?P<sb>[0-9]{1,2})[/.](?P<sy>[12][0-9]{3})(?![\w/])"
+    rf"|\b(?P<dd>[0-9]{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<dm>{_NAMES})\b\.?,?\s+"
+    r"(?P<dy>[12][0-9]{3})\b"
+    rf"|\b(?P<mm>{_NAMES})\b\.?\s+(?P<md>[0-9]{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<my>[12][0-9]{{3}})\b"
+    rf"|\b(?P<om>{_NAMES})\b\.?,?\s+(?P<oy>[12][0-9]{{3}})\b",
+    re.IGNORECASE,
+)
+
+
+def dates_in(text: str) -> list[str]:
+    """The dates ``text`` states, in any of the ways people write them ("2023-12-07",
+    "7 December 2023", "Dec. 7, 2023", "07/12/2023"), as ISO ``YYYY-MM-DD``; a month named
+    with its year ("December 2023") as ``YYYY-MM``. A date in numbers whose day and month
+    could be either way round ("07/12/2023") is both."""
+    return [iso for _, _, found in _dates(text) for iso in found]
+
+
+def years_for_dates(text: str) -> tuple[str, list[str]]:
+    """``text`` with each date it states written as its month's name, where it has one, and
+    its year, without its day's and month's numbers; and those dates (``dates_in``): "on 7
+    December 2023" is "on December 2023" and ["2023-12-07"], "2023-12-07" is "2023"."""
+    parts, found, at = [], [], 0
+    for m, year, isos in _dates(text):
+        month = m.group("dm") or m.group("mm") or m.group("om") or ""
+        parts += [text[at : m.start()], f" {month} {year} "]
+        found += isos
+        at = m.end()
+    return "".join(parts) + text[at:], found
+
+
+def _dates(text: str):
+    """Each date's match, year and ISO readings."""
+    for m in _scanned(text):
+        g = m.groupdict()
+        if g["iy"]:
+            year, found = g["iy"], [_valid(g["iy"], g["im"], g["id"])]
+        elif g["sy"]:  # day first (most of the world), or month first (the US)
+            year = g["sy"]
+            found = [_valid(g["sy"], g["sb"], g["sa"]), _valid(g["sy"], g["sa"], g["sb"])]
+        elif g["dy"]:
+            year, found = g["dy"], [_valid(g["dy"], _month_number(g["dm"]), g["dd"])]
+        elif g["my"]:
+            year, found = g["my"], [_valid(g["my"], _month_number(g["mm"]), g["md"])]
+        elif g["om"] == "may":  # the verb: "they may 2023"
+            continue
+        else:
+            month = _month_number(g["om"])
+            year, found = g["oy"], [f"{int(g['oy']):04d}-{month:02d}" if month else None]
+        found = [d for d in dict.fromkeys(found) if d]
+        if found:
+            yield m, year, found
+
+
+_YEAR_AT = re.compile(r"(?<![0-9])[12][0-9]{3}(?![0-9])")
+
+
+def _scanned(text: str):
+    """``_SCAN``'s matches, looked for only around the years ``text`` names (every form has
+    one, at its end or, ISO's, its start): scanning all of it costs more than the rest of
+    ``terms`` does."""
+    windows: list[list[int]] = []
+    for year in _YEAR_AT.finditer(text):
+        lo, hi = max(0, year.start() - 32), min(len(text), year.end() + 8)
+        if windows and lo <= windows[-1][1]:
+            windows[-1][1] = hi
+        else:
+            windows.append([lo, hi])
+    for lo, hi in windows:
+        yield from _SCAN.finditer(text, lo, hi)
+
+
+def _valid(year: str | int, month: str | int, day: str | int) -> str | None:
+    try:
+        return _date(int(year), int(month), int(day)).isoformat()
+    except ValueError:
+        return None
+
+
+_MONTH_NAMES = (
+    "January", "February", "March", "April", "May", "June", "July", "August", "September",
+    "October", "November", "December",
+)  # fmt: skip
+
+
+def in_words(iso: str) -> str | None:
+    """An ISO date (``YYYY-MM-DD``) as people write it: "9 March 2024"; None for another text."""
+    m = re.fullmatch(r"([12][0-9]{3})-([0-9]{2})-([0-9]{2})", iso.strip())
+    if not m or not _valid(*m.groups()):
+        return None
+    return f"{int(m.group(3))} {_MONTH_NAMES[int(m.group(2)) - 1]} {m.group(1)}"
