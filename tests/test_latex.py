@@ -151,10 +151,49 @@ def test_unbalanced_braces_and_an_unclosed_list_lose_no_text() -> None:
     assert "Glazes celadon A glaze of iron" in text and "- shino" in text
 
 
+BIB = r"""% the paper's references
+@string{jcr = "Journal of Ceramic Research"}
+@article{smith2020,
+  author = {Smith, John and Lin, Mei},
+  title = {{Glaze} Defects in Cone 10 Firings},
+  journal = jcr,
+  year = 2020,
+  month = mar,
+}
+@inproceedings{ruiz2019,
+  title = "Kiln Logs as {D}ata: Predicting D\'efauts",
+  author = "Tom\'as Ruiz",
+  booktitle = {Proceedings of the Clay Conference} # " 2019",
+  year = {2019}
+}
+@book{broken,
+  title = {A book whose entry is never {closed
+@misc{studio, title={The Studio's Firing Log}, howpublished={\url{https://example.org/log}}, year={2021}}
+@comment{left out}
+"""
+
+
+def test_a_bibtex_database_is_a_table_of_its_entries() -> None:
+    out = extract(".bib", BIB.encode())
+    assert out.text.splitlines() == [
+        "| Title | Authors | Year | Published in | Type | Key |",
+        "| --- | --- | --- | --- | --- | --- |",
+        "| Glaze Defects in Cone 10 Firings | John Smith, Mei Lin | 2020 |"
+        + " Journal of Ceramic Research | article | smith2020 |",
+        "| Kiln Logs as Data: Predicting Défauts | Tomás Ruiz | 2019 |"
+        + " Proceedings of the Clay Conference 2019 | inproceedings | ruiz2019 |",
+        "| A book whose entry is never closed |  |  |  | book | broken |",  # nothing after it lost
+        "| The Studio's Firing Log |  | 2021 | https://example.org/log | misc | studio |",
+    ]
+    assert extract(".bib", b"no entries here") == "no entries in it (not a BibTeX database?)"
+    assert extract(".bib", b"\x00\x01\x02\x03 binary") == "not a BibTeX database (binary data)"
+
+
 @pytest.fixture(scope="module")
 def bot(tmp_path_factory) -> Assistant:
     docs = tmp_path_factory.mktemp("tex")
     (docs / "crazing.tex").write_text(PAPER, encoding="utf-8")
+    (docs / "references.bib").write_text(BIB, encoding="utf-8")
     (docs / "notes.md").write_text("# Studio notes\n\nThe studio fires on Fridays.\n")
     return Assistant.from_folder(docs, index_dir=tmp_path_factory.mktemp("idx"), progress=False)
 
@@ -169,16 +208,31 @@ def test_a_folder_s_latex_source_is_a_document_with_its_title(tmp_path: Path) ->
 
 @pytest.mark.slow
 @pytest.mark.parametrize(
-    ("question", "said"),
+    ("question", "source", "said"),
     [
-        ("How many of Big Blue's firings crazed?", "31"),
-        ("What kind of kiln is Little Red?", "an electric kiln"),
-        ("How fast must a glaze cool to craze?", "150 °C an hour"),
+        ("How many of Big Blue's firings crazed?", "crazing.tex", "31"),
+        ("What kind of kiln is Little Red?", "crazing.tex", "an electric kiln"),
+        ("How fast must a glaze cool to craze?", "crazing.tex", "150 °C an hour"),
+        # A bibliography's entry is a table's row, answered as one.
+        ("When was Glaze Defects in Cone 10 Firings published?", "references.bib", "2020"),
+        ("Who wrote Kiln Logs as Data?", "references.bib", "Tomás Ruiz"),
+        (
+            "Where was Kiln Logs as Data published?",
+            "references.bib",
+            "Proceedings of the Clay Conference 2019",
+        ),
+        (
+            "In which journal was Glaze Defects in Cone 10 Firings published?",
+            "references.bib",
+            "Journal of Ceramic Research",
+        ),
     ],
 )
-def test_a_question_is_answered_from_a_latex_source(bot, question, said) -> None:
+def test_a_question_is_answered_from_a_paper_and_its_references(
+    bot, question, source, said
+) -> None:
     answer = bot.ask(question)
     assert not answer.abstained, answer.text
     first = answer.citations[0]
-    assert first.source == "crazing.tex" and said in first.snippet, answer.text
-    assert bot.document_text("crazing.tex")[first.start : first.end] == first.snippet
+    assert first.source == source and said in first.snippet, answer.text
+    assert bot.document_text(source)[first.start : first.end] == first.snippet

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from urllib.parse import unquote
 
 from .archive import MAX_UNPACKED_BYTES, open_zip, parse_xml
+from .bibtex import read_bibtex
 from .doc import read_doc
 from .latex import read_latex
 from .mail import read_eml, read_mbox
@@ -51,7 +52,7 @@ log = logging.getLogger(__name__)
 CONVERTED_SUFFIXES = frozenset(
     {".pdf", ".html", ".htm", ".xhtml", ".mhtml", ".mht", ".docx", ".doc", ".rtf", ".odt",
      ".fodt", ".odp", ".fodp", ".pptx", ".epub", ".ipynb", ".eml", ".mbox", ".csv", ".tsv",
-     ".xlsx", ".xls", ".ods", ".tex", ".latex"}
+     ".xlsx", ".xls", ".ods", ".tex", ".latex", ".bib"}
 ) | IMAGE_SUFFIXES  # pictures of text, read by OCR
 _LETTER = re.compile(r"[^\W\d_]")
 _WORD_CHAR = re.compile(r"[^\W_]")
@@ -103,6 +104,7 @@ def extract(suffix: str, data: bytes) -> Extracted | str:
         ".ods": _paged(read_ods),
         ".tex": _paged(read_latex),
         ".latex": _paged(read_latex),
+        ".bib": _paged(read_bibtex),
         **dict.fromkeys(IMAGE_SUFFIXES, _picture),
     }[suffix]
     try:

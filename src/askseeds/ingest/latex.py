@@ -21,6 +21,7 @@ A macro the document defines (``\\newcommand``) prints its definition, its argum
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from .marks import fenced, join_lines, literal, table_lines
 
@@ -99,6 +100,18 @@ def read_latex(data: bytes) -> tuple[str, tuple[int, ...], str | None] | str:
             line = "#" * min(6, level - top + 2) + " " + text
         lines.append(line)
     return join_lines(lines), (), title or None
+
+
+def plain_text(source: str) -> str:
+    """A LaTeX snippet's text (a BibTeX field's): accents as characters, groups as their
+    text, "{\\em Glazes}" as "Glazes"."""
+    macros = _plain()
+    return macros.text(macros.parsed(source))
+
+
+@lru_cache(maxsize=1)
+def _plain() -> _Macros:
+    return _Macros({})  # no definitions: nothing it holds changes while it converts
 
 
 def _decoded(data: bytes) -> str | None:
