@@ -124,11 +124,9 @@ def terms(text: str) -> list[str]:
     "-S" is a name that "ls -S" asks for, where its letter alone is no word; then each date
     it states, as "d" and its digits, and its month as "m" and its digits: "7 December 2023"
     and a table's "2023-12-07" share "d20231207", "in December 2023" shares "m202312"."""
-    dates: list[str] = []
-    if _YEAR.search(text):
-        # A date's day and month are its terms, not words: "9" of "9 March 2024" is not the
-        # "9" of "9.5 hours", and a table's "2024-03-09" has no "march".
-        text, dates = years_for_dates(text)
+    # A date's day and month are its terms, not words: "9" of "9 March 2024" is not the "9"
+    # of "9.5 hours", and a table's "2024-03-09" has no "march".
+    text, dates = years_for_dates(text)
     out = [_stem(w) for w in words(text) if w not in STOPWORDS]
     if "-" in text:
         out += options(text)
@@ -137,8 +135,6 @@ def terms(text: str) -> list[str]:
         out += [f"d{digits}", f"m{digits[:6]}"] if len(digits) == 8 else [f"m{digits}"]
     return out
 
-
-_YEAR = re.compile(r"[12][0-9]{3}")
 
 
 def options(text: str) -> list[str]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 
+from .dates import MONTH_NAMES
 from .marks import join_lines, table_lines
 
 __all__ = ["read_bibtex"]
@@ -24,11 +25,7 @@ _KEY = re.compile(r"\s*([^,\s{}()]*)\s*,")
 _COLUMNS = ("Title", "Authors", "Year", "Published in", "Type", "Key")
 _VENUES = ("journal", "booktitle", "publisher", "school", "institution", "howpublished")
 # BibTeX's predefined abbreviations: "month = mar".
-_MONTHS = {
-    name[:3]: name
-    for name in ("january", "february", "march", "april", "may", "june", "july", "august",
-                 "september", "october", "november", "december")
-}  # fmt: skip
+_MONTHS = {name[:3].lower(): name for name in MONTH_NAMES}
 
 
 def read_bibtex(data: bytes) -> tuple[str, tuple[int, ...], str | None] | str:

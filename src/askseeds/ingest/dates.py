@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date as _date
 
-__all__ = ["MONTH", "dates_in", "in_words", "month_day_year", "parse_date", "years_for_dates"]
+__all__ = ["MONTH", "MONTH_NAMES", "dates_in", "in_words", "month_day_year", "parse_date", "years_for_dates"]
 
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 # A month name or abbreviation ("Nov.", "November"); also used by clean's dateline rule.
@@ -146,7 +146,7 @@ def _valid(year: str | int, month: str | int, day: str | int) -> str | None:
         return None
 
 
-_MONTH_NAMES = (
+MONTH_NAMES = (
     "January", "February", "March", "April", "May", "June", "July", "August", "September",
     "October", "November", "December",
 )  # fmt: skip
@@ -154,7 +154,11 @@ _MONTH_NAMES = (
 
 def in_words(iso: str) -> str | None:
     """An ISO date (``YYYY-MM-DD``) as people write it: "9 March 2024"; None for another text."""
-    m = re.fullmatch(r"([12][0-9]{3})-([0-9]{2})-([0-9]{2})", iso.strip())
-    if not m or not _valid(*m.groups()):
+    iso = iso.strip()
+    if len(iso) != 10 or iso[4] != "-":  # fromisoformat takes "20240309" too: a number
         return None
-    return f"{int(m.group(3))} {_MONTH_NAMES[int(m.group(2)) - 1]} {m.group(1)}"
+    try:
+        day = _date.fromisoformat(iso)
+    except ValueError:
+        return None
+    return f"{day.day} {MONTH_NAMES[day.month - 1]} {day.year}"

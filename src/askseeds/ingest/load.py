@@ -209,11 +209,10 @@ def _latin(data: bytes) -> tuple[str, str]:
     # Two kinds of symbol at least, each seen: Polish read so has "³", "¹" and "¿" in its
     # words, where a stray "a±b" is one.
     if len(odd) >= _MIN_ODD and len(set(odd)) >= 2:
-        others = [(_read_as(data, c), c) for c in _CENTRAL_EUROPE]
-        others = [(t, c) for t, c in others if t is not None]
-        fewest = min(others, key=lambda r: len(_inside_words(r[0])), default=None)
-        if fewest is not None and 2 * len(_inside_words(fewest[0])) <= len(odd):
-            return fewest
+        readings = [(t, c) for c in _CENTRAL_EUROPE if (t := _read_as(data, c)) is not None]
+        counted = [(len(_inside_words(t)), t, c) for t, c in readings]
+        if counted and 2 * (best := min(counted, key=lambda r: r[0]))[0] <= len(odd):
+            return best[1], best[2]
     return text, codec
 
 

@@ -110,7 +110,7 @@ def rank(
     dense = _by_sentence(index, dense, query_vec, settings.sentence_share)
     fused = fuse(dense, sparse, settings, lexical_floor(len(index.chunks)))
     fused = with_option_entries(index, query_terms, fused, within)
-    return with_named_passages(index, named_terms(query), fused, within)
+    return with_named_passages(index, named_terms(query, query_terms), fused, within)
 
 
 # An option's entry can stand far down a long manual page, below passages that only mention
@@ -161,10 +161,11 @@ _NAME_TERM = re.compile(r"(?=[\w.]*\d)(?=[\w.]*[^\W\d_.]|\d+\.)(?!\d+(?:st|nd|rd
 _CAPITALS = re.compile(r"\b[A-Z][A-Z\d]+\b")
 
 
-def named_terms(query: str) -> list[str]:
-    """The terms of the names ``query`` spells with digits or in capitals (not where it is
-    all capitals), once each."""
-    named = [t for t in terms(query) if _NAME_TERM.fullmatch(t)]
+def named_terms(query: str, query_terms: list[str] | None = None) -> list[str]:
+    """The terms of the names ``query`` (its ``terms``: ``query_terms``) spells with digits
+    or in capitals (not where it is all capitals), once each."""
+    query_terms = terms(query) if query_terms is None else query_terms
+    named = [t for t in query_terms if _NAME_TERM.fullmatch(t)]
     if any(ch.islower() for ch in query):
         named += [t for name in _CAPITALS.findall(query) for t in terms(name)]
     return list(dict.fromkeys(named))
