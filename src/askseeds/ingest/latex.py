@@ -76,15 +76,16 @@ def read_latex(data: bytes) -> tuple[str, tuple[int, ...], str | None] | str:
     # LaTeX ("\\newcommand{\\beq}{\\begin{equation}}" opens an environment it never
     # closes) must not swallow the document.
     begin, end = _DOCUMENT_BEGIN.search(source), _DOCUMENT_END.search(source)
-    plain = _Macros({})
+    plain = _plain()
     # ... nor the preamble, where an environment is only ever part of a definition.
     preamble = plain.parsed(_ENVIRONMENT.sub(r"\\x\1", source[: begin.start()])) if begin else []
     body_at = begin.end() if begin else 0
     body_source = source[body_at : end.start() if end and end.start() > body_at else None]
-    macros = _Macros(
-        _definitions(preamble) if preamble else _definitions(plain.parsed(body_source))
-    )
-    body = macros.parsed(body_source)
+    body = None if preamble else plain.parsed(body_source)  # a chapter defines its own
+    definitions = _definitions(preamble or body)
+    macros = _Macros(definitions) if definitions else plain
+    if body is None or definitions:
+        body = macros.parsed(body_source)
     writer = _Writer(macros.text)
     titled = _macro(preamble, _TITLES) or _macro(body, _TITLES, 1)
     title = writer.argument_text(titled)
