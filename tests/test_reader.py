@@ -219,3 +219,28 @@ def test_reader_none_answers_from_the_features(tmp_path):
     )
     assert bot.stats.reader == NONE
     assert "Hangzhou" in bot.ask(QUESTION).citations[0].snippet
+
+
+@pytest.mark.slow
+def test_the_reader_reads_on_before_refusing(bot):
+    # The features rank a document's answer below sentences that share more of the question's
+    # words; where the three the reader reads would be refused, it reads the next ones too.
+    default = select.default_scorer()
+    assert default.reader is not None and default.reader.more > 0
+    _, cands = bot.search(QUESTION, QUESTION, bot.encode(QUESTION))
+    answering = next(c for c in cands if "Hangzhou" in c.text and " held " in c.text)
+    # Sentences of the conferences that do not say where one was held, close enough in rank
+    # that the features are not sure of any (the reader is not skipped).
+    others = [c for c in cands if not {"held", "Hangzhou", "Suzhou"} & set(c.text.split())][:3]
+    ranked = [*others, answering, *(c for c in cands if c is not answering and c not in others)]
+    ranked = [replace(c, rank_score=10.0 - 0.1 * i) for i, c in enumerate(ranked)]
+    verdicts = {}
+    for more in (0, default.reader.more):
+        scorer = replace(default, reader=replace(default.reader, more=more))
+        answerer = select.Answerer(bot.index, bot.settings, scorer, bot.answerer.reader)
+        verdicts[more] = answerer.judge(QUESTION, ranked, QUESTION)
+        assert verdicts[more].reader == "read"
+    assert not verdicts[0].answers
+    found = verdicts[default.reader.more]
+    assert found.answers and "Hangzhou" in found.quoted[0].text
+    assert found.confidence >= default.reader.more_min_confidence

@@ -1,5 +1,5 @@
 """The answer stage's training: the reader's abstention model stacked on the features-only one,
-and the reader's tuned layers."""
+the reader's tuned layers, and the bar for answers found by reading on."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "training"))
 
+from fit_read_more import WRONG_ANSWER, best_bar
 from train_scorer import Outcome, Seen, fit_stacked
 
 from askseeds.answer.scorer import ANSWERABLE_INPUTS, READER_ANSWERABLE_INPUTS, Linear
@@ -71,3 +72,14 @@ def test_the_reader_tuned_in_torch_starts_as_the_shipped_graph_and_writes_its_fo
         top.classifier.bias += 1.0
     moved = OnnxReader(folder, "moved", top.initializers()).score(pairs)
     np.testing.assert_allclose(moved, shipped + 1.0, atol=1e-4)
+
+
+def test_reading_on_answers_only_above_the_bar_that_gains_most():
+    # (confidence, score): +1 right, -1 an unanswerable question answered, -1/2 a wrong quote.
+    found = [(0.38, -1.0), (0.40, 1.0), (0.42, -1.0), (0.44, WRONG_ANSWER), (0.50, 1.0),
+             (0.55, 1.0), (0.60, -1.0), (0.70, 1.0)]  # fmt: skip
+    bar, gain = best_bar(found, floor=0.37)
+    assert (bar, gain) == (0.50, 2.0)
+    assert best_bar(found, floor=0.65) == (0.70, 1.0)
+    # Where reading on never gains, it never answers.
+    assert best_bar([(0.4, -1.0), (0.5, WRONG_ANSWER)], floor=0.37) == (1.1, 0.0)

@@ -319,7 +319,14 @@ def fit(
             "features-only answerable model and min_confidence: as before this fit "
             "(refit here, it refused too many answerable questions of the seeds check set)"
         )
-    reader_models = ReaderModels(top, rank, read_model, read_t, m, above, below)
+    # How far the reader reads on before refusing is fitted apart (fit_read_more.py), on top
+    # of these models: kept as it is.
+    kept = base.reader
+    reader_models = ReaderModels(
+        top, rank, read_model, read_t, m, above, below,
+        more=kept.more if kept else 0,
+        more_min_confidence=kept.more_min_confidence if kept else 1.1,
+    )  # fmt: skip
     return replace(
         base, answerable_model=plain_model, min_confidence=plain_t, reader=reader_models,
         figures=tuple(figures),

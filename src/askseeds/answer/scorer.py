@@ -64,6 +64,11 @@ class ReaderModels:
     second by ``skip_margin`` in rank score and the features-only confidence is at least
     ``skip_above`` or below ``skip_below`` (chosen on the fit articles). ``select`` also
     skips it when the best candidate stands under a reference entry the question names.
+
+    Where what it read would be refused, it reads the next ``more`` candidates too, and
+    answers from all it read if that reaches ``more_min_confidence`` (fitted on the fit
+    articles by ``training/fit_read_more.py``): the best of more sentences is likelier to
+    look like an answer by chance, so it must clear a higher bar.
     """
 
     top: int
@@ -73,6 +78,8 @@ class ReaderModels:
     skip_margin: float = math.inf
     skip_above: float = 1.1
     skip_below: float = -0.1
+    more: int = 0
+    more_min_confidence: float = 1.1
 
 
 @dataclass(frozen=True)
@@ -127,6 +134,7 @@ class Scorer:
                 "answerable": r.answerable.to_dict(READER_ANSWERABLE_INPUTS),
                 "min_confidence": round(r.min_confidence, 3),
                 "skip": {"margin": r.skip_margin, "above": r.skip_above, "below": r.skip_below},
+                "more": {"read": r.more, "min_confidence": round(r.more_min_confidence, 3)},
             },
         }  # fmt: skip
 
@@ -136,6 +144,7 @@ class Scorer:
         reader = None
         if r:
             skip = r.get("skip") or {}
+            more = r.get("more") or {}
             reader = ReaderModels(
                 top=int(r["top"]),
                 rank=Linear.from_dict(r["rank"], READER_RANK_INPUTS),
@@ -144,6 +153,8 @@ class Scorer:
                 skip_margin=float(skip.get("margin", math.inf)),
                 skip_above=float(skip.get("above", 1.1)),
                 skip_below=float(skip.get("below", -0.1)),
+                more=int(more.get("read", 0)),
+                more_min_confidence=float(more.get("min_confidence", 1.1)),
             )
         return cls(
             rank_model=Linear.from_dict(doc["rank"], FEATURES),

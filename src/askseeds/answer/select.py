@@ -517,15 +517,37 @@ class Answerer:
         keyed = next((c for c in cands[models.top :] if self._keyed(asked, c)), None)
         if keyed is not None and not any(self._keyed(asked, c) for c in head):
             head = [*head, keyed]
-        pairs = self.reader_pairs(read_as or question, head)
-        read = reread(head, self.reader.score(pairs), models.rank)
+        read_as = read_as or question
+        read = reread(head, self.reader.score(self.reader_pairs(read_as, head)), models.rank)
+        quoted, confidence = self._read_verdict(read, names, asked_options)
+        rest = [c for c in cands[models.top :] if c is not keyed]
+        limit = _or(threshold, models.min_confidence)
+        # Before refusing, the next few: the features rank a document's answer lower than
+        # sentences that repeat its title's words ("the Gaussian process contour report")
+        # far more often than SQuAD's paragraphs taught them.
+        if confidence < limit and models.more > 0 and rest:
+            more = rest[: models.more]
+            logits = self.reader.score(self.reader_pairs(read_as, more))
+            read_on = sorted(
+                [*read, *reread(more, logits, models.rank)], key=lambda c: -c.rank_score
+            )
+            quoted_on, confidence_on = self._read_verdict(read_on, names, asked_options)
+            if confidence_on >= max(limit, models.more_min_confidence):
+                read, quoted, confidence = read_on, quoted_on, confidence_on
+                rest = rest[models.more :]
+        return Verdict(read + rest, quoted, confidence, limit, "read")
+
+    def _read_verdict(
+        self, read: list[Candidate], names: tuple[str, ...], asked_options: tuple[str, ...]
+    ) -> tuple[list[Candidate], float]:
+        """What would be quoted of the candidates the reader ``read``, and how likely that
+        answers the question (the reader's abstention model)."""
         quoted = self.quoted(read, names, asked_options)
         inputs = self.reader_evidence(quoted, read)
-        confidence = 0.0 if inputs is None else float(_sigmoid(models.answerable(inputs)))
-        return Verdict(
-            read + [c for c in cands[models.top :] if c is not keyed], quoted, confidence,
-            _or(threshold, models.min_confidence), "read",
-        )  # fmt: skip
+        models = self.scorer.reader
+        if inputs is None or models is None:
+            return quoted, 0.0
+        return quoted, float(_sigmoid(models.answerable(inputs)))
 
     def answer(
         self,
