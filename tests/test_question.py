@@ -52,6 +52,9 @@ def test_year_questions(question, wants):
         ("What was the average cost of a 30-second commercial?", "number"),
         ("What is the annual budget of the committee?", "number"),
         ("What is the population of Suzhou?", "number"),
+        ("What dev-set accuracy does the pairwise model reach?", "number"),  # the measure first
+        ("What resolution were the cameras increased to?", "number"),
+        ("What does the sampling rate control?", "other"),  # asks what it does, not how much
         ("What was the idealized value of imperialism?", "other"),  # a value, not a figure
         ("What makes day length constant on Earth?", "other"),
         ("Which parameter enables following redirects?", "code"),
