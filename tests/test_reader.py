@@ -231,7 +231,8 @@ def test_the_reader_reads_on_before_refusing(bot):
     answering = next(c for c in cands if "Hangzhou" in c.text and " held " in c.text)
     # Sentences of the conferences that do not say where one was held, close enough in rank
     # that the features are not sure of any (the reader is not skipped).
-    others = [c for c in cands if not {"held", "Hangzhou", "Suzhou"} & set(c.text.split())][:3]
+    others = [c for c in cands if not any(w in c.text for w in ("held", "Hangzhou", "Suzhou"))]
+    others = others[:3]
     ranked = [*others, answering, *(c for c in cands if c is not answering and c not in others)]
     ranked = [replace(c, rank_score=10.0 - 0.1 * i) for i, c in enumerate(ranked)]
     verdicts = {}
