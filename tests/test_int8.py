@@ -17,6 +17,9 @@ INT8 = "onnx-int8:" + DEFAULT_MODEL
 # Cosine of int8 to float32 vectors, seeds questions and passages; measured 0.998-1.0
 # (mean 0.9996), so a broken export or tokenizer (cosines near 0.3-0.9) fails it.
 MIN_COSINE = 0.99
+# A sentence's vector pools a few tokens, so int8's rounding weighs more in it: 0.987 at worst
+# on a host whose CPU lacks AVX-512 VNNI, where onnxruntime's int8 kernels round differently.
+SENTENCE_MIN_COSINE = 0.98
 # Activations are quantised per block of one row, so a question's vector does not depend on
 # the batch it is encoded in (measured difference 0.0); padding may reorder float additions.
 INT8_BATCH_TOLERANCE = 1e-5
@@ -59,7 +62,7 @@ def test_sentence_vectors_pool_the_same_forward_pass(int8, bot):
     assert (mine.chunks * ref.chunks).sum(axis=1).min() > MIN_COSINE
     for a, b in zip(mine.sentences, ref.sentences):
         assert a.shape == b.shape
-        assert (a * b).sum(axis=1).min() > MIN_COSINE
+        assert (a * b).sum(axis=1).min() > SENTENCE_MIN_COSINE
 
 
 def test_questions_in_a_batch_stay_within_the_stated_tolerance(int8):

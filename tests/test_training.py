@@ -61,11 +61,14 @@ def test_the_reader_tuned_in_torch_starts_as_the_shipped_graph_and_writes_its_fo
     ]
     shipped = OnnxReader(folder, "shipped").score(pairs)
     np.testing.assert_array_equal(OnnxReader(folder, "same", written).score(pairs), shipped)
-    # From the states entering layer 8, the torch layers compute what the int8 graph does.
+    # From the states entering layer 8, the torch layers compute what the int8 graph does, up
+    # to onnxruntime's int8 rounding, which depends on the CPU's kernels: 0.21 of logits near
+    # +-10 on an AVX2 host without AVX-512 VNNI, under 0.1 on the hosts before it. The bound
+    # checks the wiring, not the rounding.
     states = Pairs(folder, onnx.load(str(folder / "model.onnx")), 8, pairs)
     with torch.no_grad():
         again = top(*states.batch(np.arange(len(pairs)))).numpy()
-    np.testing.assert_allclose(again, shipped, atol=0.1)
+    np.testing.assert_allclose(again, shipped, atol=0.4)
     assert shipped[0] > shipped[1] + 5
     # Changed weights change the scores the graph computes.
     with torch.no_grad():
