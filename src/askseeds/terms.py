@@ -136,7 +136,6 @@ def terms(text: str) -> list[str]:
     return out
 
 
-
 def options(text: str) -> list[str]:
     """The command-line options ``text`` names, as written: "-v", "-S", "--in-place"."""
     return _OPTION.findall(text)

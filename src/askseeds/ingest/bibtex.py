@@ -21,6 +21,9 @@ __all__ = ["read_bibtex"]
 _ENTRY = re.compile(r"@\s*([A-Za-z]+)\s*[{(]")
 _FIELD = re.compile(r"\s*([A-Za-z][\w:.+-]*)\s*=\s*")
 _KEY = re.compile(r"\s*([^,\s{}()]*)\s*,")
+_BARE = re.compile(r"[^\s#,}]+")  # a number or an abbreviation: "year = 2021", "month = mar"
+_JOIN = re.compile(r"\s*#\s*")
+_NEXT = re.compile(r"\s*,")
 # The title first: it is what a question names an entry by ("Who wrote Kiln Logs as Data?").
 _COLUMNS = ("Title", "Authors", "Year", "Published in", "Type", "Key")
 _VENUES = ("journal", "booktitle", "publisher", "school", "institution", "howpublished")
@@ -89,20 +92,20 @@ def _fields(body: str, strings: dict[str, str]) -> dict[str, str]:
                 parts.append(body[at + 1 : end])
                 at = end + 1
             else:
-                word = re.match(r"[^\s#,}]+", body[at:])
+                word = _BARE.match(body, at)
                 if word is None:
                     break
                 parts.append(strings.get(word.group().lower(), word.group()))
-                at += word.end()
-            hash_ = re.match(r"\s*#\s*", body[at:])
-            if hash_ is None:
+                at = word.end()
+            joined = _JOIN.match(body, at)
+            if joined is None:
                 break
-            at += hash_.end()
+            at = joined.end()
         out[name] = "".join(parts)
-        comma = re.match(r"\s*,", body[at:])
+        comma = _NEXT.match(body, at)
         if comma is None:
             break
-        at += comma.end()
+        at = comma.end()
     return out
 
 

@@ -5,7 +5,10 @@ from __future__ import annotations
 import re
 from datetime import date as _date
 
-__all__ = ["MONTH", "MONTH_NAMES", "dates_in", "in_words", "month_day_year", "parse_date", "years_for_dates"]
+__all__ = [
+    "MONTH", "MONTH_NAMES", "dates_in", "in_words", "month_day_year", "parse_date",
+    "years_for_dates",
+]  # fmt: skip
 
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 # A month name or abbreviation ("Nov.", "November"); also used by clean's dateline rule.
@@ -62,10 +65,12 @@ def _month_number(name: str) -> int:
     return _MONTHS.index(key) + 1 if key in _MONTHS else 0
 
 
-_NAMES = (
-    "january|february|march|april|may|june|july|august|september|october|november|december|"
-    "jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec"
-)
+MONTH_NAMES = (
+    "January", "February", "March", "April", "May", "June", "July", "August", "September",
+    "October", "November", "December",
+)  # fmt: skip
+# Each month by its name or abbreviation ("Sept" too); a word the scan looks for whole.
+_NAMES = "|".join([*(n.lower() for n in MONTH_NAMES), *_MONTHS, "sept"])
 _SCAN = re.compile(
     r"(?<![\w.-])(?P<iy>[12][0-9]{3})-(?P<im>[0-9]{1,2})-(?P<id>[0-9]{1,2})(?![0-9])"
     r"|(?<![\w/.-])(?P<sa>[0-9]{1,2})[/.](?P<sb>[0-9]{1,2})[/.](?P<sy>[12][0-9]{3})(?![\w/])"
@@ -144,12 +149,6 @@ def _valid(year: str | int, month: str | int, day: str | int) -> str | None:
         return _date(int(year), int(month), int(day)).isoformat()
     except ValueError:
         return None
-
-
-MONTH_NAMES = (
-    "January", "February", "March", "April", "May", "June", "July", "August", "September",
-    "October", "November", "December",
-)  # fmt: skip
 
 
 def in_words(iso: str) -> str | None:
