@@ -419,6 +419,29 @@ def test_figures_of_other_things_are_no_conflict(tmp_path, files, question, answ
     assert answer in reply.citations[0].snippet, reply.text
 
 
+def test_a_sentence_is_read_with_the_one_before_it_in_its_paragraph_only(tmp_path):
+    bot, _ = _bot_over(
+        tmp_path,
+        {
+            "visits.md": "# Visits\n\nRobert Wagner leads the Oregon State Senate. It was his"
+            " first visit to China.\n\nThe delegation left on Friday.\n",
+            "twins.csv": "City,Twin\nOlympia,Yashiro\nTacoma,Fuzhou\n",
+        },
+    )
+    facts = {
+        f.text: f.before
+        for position in range(len(bot.index.chunks))
+        for _, _, f in bot.answerer._sentences(position)
+    }
+    def before(words: str) -> frozenset[str]:
+        return next(b for text, b in facts.items() if words in text)
+
+    assert {"wagner", "oregon"} <= before("It was his first visit to China.")
+    assert not before("Robert Wagner leads")  # the first of its paragraph
+    assert not before("The delegation left on Friday.")  # a new paragraph
+    assert not before("Tacoma")  # a table's row: the row above is another record
+
+
 def test_an_faq_answer_is_read_as_the_answer_to_its_question(tmp_path):
     # xz's FAQ: the answer names nothing the asker's question says; its question does.
     bot, _ = _bot_over(

@@ -274,6 +274,21 @@ def test_candidate_features_on_a_hand_made_case():
     assert list(f["type"]) == pytest.approx([0.5, 0.5])  # "what" asks for no particular kind
 
 
+def test_a_sentence_inherits_what_the_one_before_it_names():
+    # "It was his first visit" answers of the Oregon senator only after the sentence naming him.
+    q = read_question("When did the Oregon Senate president first visit China?", "",
+                      idf=lambda t: 1.0)  # fmt: skip
+    named = read_sentence("Robert Wagner is the Oregon Senate president.")
+    after = read_sentence("It was his first visit to China.")._replace(before=named.present)
+    alone = read_sentence("It was a first visit to China for many.")
+    sentences = [named, after, alone]
+    x = candidate_features(q, sentences, [s.present for s in sentences], [0.5] * 3, [1.0] * 3,
+                           [0] * 3)  # fmt: skip
+    share = 1 / len(q.weights)
+    # oregon, senat, presid: said before it, not in it; first, visit, china: its own
+    assert list(x[:, FEATURES.index("before")]) == pytest.approx([0.0, 3 * share, 0.0])
+
+
 def test_structure_features_mark_the_entry_a_question_names():
     q = read_question("What is the default TIMEOUT?", "", idf=lambda t: 1.0)
     first = read_sentence("How long a worker may stay silent.", "TIMEOUT", lead=True)

@@ -40,6 +40,9 @@ FEATURES = (
     # (only for a question of no particular kind: one asking for a figure or a default is not
     # answered by what the subject is); or, for "What is X?", it says "X is a/an/the ..."
     "label",  # ... and is a "Label: value" line whose label the question names ("Default: 30")
+    # IDF share found only in the sentence before it in its paragraph, which names what it goes
+    # on about: "It was his first visit to China" is the Oregon Senate president's, named there
+    "before",
 )
 
 NUMBER = re.compile(r"(?<![\w.])\d[\d,]*(?:\.\d+)?(?![\w])")
@@ -464,6 +467,9 @@ class SentenceFacts(NamedTuple):
     # question (an FAQ's "The build is too big. How can I make it smaller?" over "Give
     # --enable-small to the configure script.")
     answers: frozenset[str] = frozenset()
+    # The terms of the sentence before it in its paragraph (a table's row or a list's item has
+    # none: its cells' or item's marks stand between it and the record above).
+    before: frozenset[str] = frozenset()
 
 
 def read_sentence(
@@ -742,6 +748,8 @@ def candidate_features(
     contrast = weights * np.log(1 + (n + 1) / (1 + present.sum(axis=0)))
     contrast = contrast / (contrast.sum() or 1.0)
     inherited = (~present & in_passage) @ weights
+    said_before = np.array([[t in s.before for t in vocab] for s in sentences], dtype=bool)
+    before = (~present & said_before.reshape(n, len(vocab))) @ weights
     if q.focus:
         focus = present @ np.array([q.focus.get(t, 0.0) for t in vocab])
     else:
@@ -797,6 +805,7 @@ def candidate_features(
             ],
         ),
         entry * np.array([bool(s.label) and s.label <= q.weights.keys() for s in sentences]),
+        before,
     ]
     return np.column_stack(columns).astype(np.float32).reshape(n, len(FEATURES))
 

@@ -306,6 +306,9 @@ class Answerer:
                 facts = read_sentence(row or text, heading, span.start in leads, document, item)
                 if row:  # scored as read under its header, quoted as written
                     facts = facts._replace(text=text, label=frozenset())
+                if j and self._same_paragraph(position, spans[j - 1].end, span.start):
+                    said = self.index.original(position, spans[j - 1].start, spans[j - 1].end)
+                    facts = facts._replace(before=frozenset(terms(said)))
                 out.append((at, span, facts))
             return out
 
