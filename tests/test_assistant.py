@@ -433,6 +433,7 @@ def test_a_sentence_is_read_with_the_one_before_it_in_its_paragraph_only(tmp_pat
         for position in range(len(bot.index.chunks))
         for _, _, f in bot.answerer._sentences(position)
     }
+
     def before(words: str) -> frozenset[str]:
         return next(b for text, b in facts.items() if words in text)
 
