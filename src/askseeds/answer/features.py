@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import lru_cache
@@ -727,13 +727,18 @@ def candidate_features(
     """
     n = len(sentences)
     vocab = list(q.weights) + [t for t in q.focus if t not in q.weights]
-    own_terms = np.array([[t in s.present for t in vocab] for s in sentences], dtype=bool)
-    own_terms = own_terms.reshape(n, len(vocab))
+
+    def holding(term_sets: Iterable[AbstractSet[str]]) -> np.ndarray:
+        """Which terms of ``vocab`` each set holds, a row per sentence."""
+        found = [[t in s for t in vocab] for s in term_sets]
+        return np.array(found, dtype=bool).reshape(n, len(vocab))
+
+    own_terms = holding(s.present for s in sentences)
     # A sentence is read under its heading: the heading's terms count as the sentence's for
     # coverage, but not for what the sentence adds ("novelty").
-    present = own_terms | np.array(
-        [[t in s.heading or t in s.document for t in vocab] for s in sentences], dtype=bool
-    ).reshape(n, len(vocab))
+    present = own_terms | holding(s.heading for s in sentences) | holding(
+        s.document for s in sentences
+    )
     by_passage: dict[int, list[bool]] = {}
     in_passage = np.array(
         [by_passage.setdefault(id(p), [t in p for t in vocab]) for p in passage_terms], dtype=bool
@@ -748,8 +753,7 @@ def candidate_features(
     contrast = weights * np.log(1 + (n + 1) / (1 + present.sum(axis=0)))
     contrast = contrast / (contrast.sum() or 1.0)
     inherited = (~present & in_passage) @ weights
-    said_before = np.array([[t in s.before for t in vocab] for s in sentences], dtype=bool)
-    before = (~present & said_before.reshape(n, len(vocab))) @ weights
+    before = (~present & holding(s.before for s in sentences)) @ weights
     if q.focus:
         focus = present @ np.array([q.focus.get(t, 0.0) for t in vocab])
     else:
