@@ -10,6 +10,7 @@ import io
 import logging
 import lzma
 import os
+import re
 import tarfile
 from pathlib import Path
 
@@ -387,3 +388,28 @@ def test_file_with_only_page_furniture_is_skipped_with_reason(tmp_path: Path) ->
     docs, skipped = load_folder(tmp_path)
     assert [d.source for d in docs] == ["ok.txt"]
     assert [(s.source, s.reason) for s in skipped] == [("nav.txt", NOTHING_LEFT)]
+
+
+# --- what users are told it reads ---------------------------------------------
+
+# Spellings of a suffix FORMATS names (".htm" of ".html"), and the picture kinds it stands for.
+ALIASES = {".markdown", ".asciidoc", ".htm", ".xhtml", ".mht", ".fodt", ".fodp", ".latex"}
+
+
+def test_the_formats_users_are_told_of_are_the_ones_read() -> None:
+    from askseeds.ingest.load import COMPRESSED_SUFFIXES, FORMATS, SUFFIXES
+    from askseeds.ingest.ocr import IMAGE_SUFFIXES
+
+    dotted = set(re.findall(r"\.[a-z0-9]+", FORMATS))
+    words = {"." + w.lower() for w in re.findall(r"\b[A-Z]{3,}\b", FORMATS)}  # "PDF", "EPUB"
+    assert SUFFIXES - IMAGE_SUFFIXES - ALIASES <= dotted | words, "a format read, never named"
+    assert dotted <= SUFFIXES | set(COMPRESSED_SUFFIXES), "a format named but not read"
+    assert ALIASES <= SUFFIXES
+
+
+def test_an_empty_folder_says_what_it_would_read(tmp_path: Path) -> None:
+    from askseeds import Assistant
+
+    _write(tmp_path / "docs", "tool.exe", b"MZ\x90\x00")
+    with pytest.raises(CorpusError, match=r"No readable documents .*PDF, Word \(\.docx"):
+        Assistant.from_folder(tmp_path / "docs", index_dir=tmp_path / "index")

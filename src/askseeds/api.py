@@ -16,7 +16,7 @@ from .config import Settings
 from .embed.encoder import Embedder, get_embedder
 from .errors import CorpusError
 from .index import Index, sync
-from .ingest.load import load_folder
+from .ingest.load import FORMATS, load_folder
 from .retrieve.filters import Filters, as_filters
 from .retrieve.hybrid import MODES, Hit, Mode, rank, to_passages
 from .retrieve.rerank import rerank
@@ -113,8 +113,7 @@ class Assistant:
             detail = f" ({len(skipped)} files skipped: {skipped[0].reason}, ...)" if skipped else ""
             raise CorpusError(
                 f"No readable documents in {folder}{detail}. Point --docs at a folder of "
-                ".txt, .md, .rst, .org, .html, .mhtml, .pdf, .docx, .doc, .rtf, .odt, .pptx or "
-                ".epub files."
+                f"documents askseeds reads: {FORMATS}."
             )
         embedder = embedder or get_embedder(settings.model)
         index = sync(documents, skipped, index_dir, settings, embedder, progress=progress)

@@ -42,6 +42,7 @@ from .roff import MAN_SUFFIX, read_man
 
 __all__ = [
     "COMPRESSED_SUFFIXES",
+    "FORMATS",
     "MAX_FILE_BYTES",
     "NOTHING_LEFT",
     "SIDECAR_NAME",
@@ -62,6 +63,15 @@ SIDECAR_NAME = "askseeds-metadata.json"
 TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".rst", ".org", ".adoc", ".asciidoc"})
 _ASCIIDOC = frozenset({".adoc", ".asciidoc"})
 SUFFIXES = TEXT_SUFFIXES | CONVERTED_SUFFIXES
+# What askseeds reads, as its users name it, for every message that tells them (a test keeps it
+# in step with SUFFIXES).
+FORMATS = (
+    "text and Markdown (.txt .md .rst .org .adoc), web pages (.html .mhtml), PDF, Word (.docx"
+    " .doc), RTF, OpenDocument (.odt .odp .ods), PowerPoint (.pptx), spreadsheets and tables"
+    " (.xlsx .xls .csv .tsv), EPUB, Jupyter notebooks (.ipynb), e-mail (.eml .mbox), LaTeX"
+    " (.tex .bib), pictures of text (.png .jpg .tif ...), manual pages, Info manuals, files"
+    " named like README or NEWS, and any of these compressed (.gz .bz2 .xz)"
+)
 # Any of them compressed, as Debian ships its documentation (NEWS.gz, README.md.gz): read as
 # the file inside, named by what is left of the name. Citations point into the text the
 # index keeps, as for a converted file.
@@ -115,13 +125,13 @@ def load_folder(
     root = Path(folder).expanduser()
     if not root.exists():
         raise CorpusError(
-            f"Document folder not found: {root}. Create it and put .txt or .md files "
-            "in it, or pass the path of an existing folder."
+            f"Document folder not found: {root}. Create it and put your documents in it, "
+            "or pass the path of an existing folder."
         )
     if not root.is_dir():
         raise CorpusError(
             f"{root} is a file, not a folder. Pass the folder that holds your "
-            ".txt or .md files (for example its parent directory)."
+            "documents (for example its parent directory)."
         )
     real_root = root.resolve()
     overrides = _read_sidecar(root / SIDECAR_NAME)

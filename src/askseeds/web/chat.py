@@ -47,6 +47,7 @@ import gradio as gr
 
 from ..errors import AskseedsError, ConfigError
 from ..index.bm25_kernels import warm_up as warm_up_bm25
+from ..ingest.load import FORMATS
 from ..retrieve.filters import FilterError, as_filters
 from . import render
 from .feedback import FeedbackLog, make_vote
@@ -135,6 +136,7 @@ a.cite.near { color: var(--body-text-color-subdued) !important; background: var(
   background: var(--background-fill-secondary); text-align: left; transition: border-color .15s, background .15s; }
 #chatbot button.example:hover { border-color: var(--color-accent); background: var(--color-accent-soft); }
 #top { align-items: flex-end; }
+#formats p { font-size: .82em; color: var(--body-text-color-subdued); margin: .2em 0 0; }
 #new-chat { margin-bottom: 8px; }
 #sources-col { max-height: calc(68vh + 80px); overflow-y: auto; position: sticky; top: 8px; }
 #sources { scroll-behavior: smooth; }
@@ -584,11 +586,12 @@ def build_app(
             )
         with gr.Accordion("Documents", open=False, elem_id="documents"):
             add = gr.File(
-                label="Add documents: drop .txt .md .rst .org .html .mhtml .pdf .docx .doc .rtf .odt .odp .pptx .epub .eml files here",
+                label="Add documents: drop files here",
                 file_count="multiple",
                 type="filepath",
                 elem_id="upload",
             )
+            gr.HTML(f"<p>askseeds reads {html.escape(FORMATS)}.</p>", elem_id="formats")
             upload_report = gr.HTML("", elem_id="upload-report")
             documents = gr.HTML(adapter.documents(), elem_id="documents-list")
         turns = gr.State({})

@@ -19,6 +19,7 @@ from pathlib import Path, PurePath
 
 from ..ingest.load import (
     COMPRESSED_SUFFIXES,
+    FORMATS,
     MAX_FILE_BYTES,
     SUFFIXES,
     inner_name,
@@ -70,14 +71,8 @@ def _shown(name: str) -> str:
 def _save_one(folder: Path, name: str, path: Path, max_file_bytes: int) -> Saved:
     suffix = PurePath(name).suffix.lower()
     if not is_document_name(name):
-        kinds = " ".join(sorted(SUFFIXES))
         what = f"{suffix} files" if suffix else name  # a build recipe: "Makefile"
-        return Saved(
-            name,
-            None,
-            f"not added: {what} cannot be read (askseeds reads {kinds}, manual pages, Info"
-            " manuals, and text files named like README or NEWS)",
-        )
+        return Saved(name, None, f"not added: {what} cannot be read (askseeds reads {FORMATS})")
     try:
         size = path.stat().st_size
         if size > max_file_bytes:
