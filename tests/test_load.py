@@ -392,7 +392,7 @@ def test_file_with_only_page_furniture_is_skipped_with_reason(tmp_path: Path) ->
 
 # --- what users are told it reads ---------------------------------------------
 
-# Spellings of a suffix FORMATS names (".htm" of ".html"), and the picture kinds it stands for.
+# Other spellings of a suffix FORMATS names (".htm" of ".html"); pictures it names as a kind.
 ALIASES = {".markdown", ".asciidoc", ".htm", ".xhtml", ".mht", ".fodt", ".fodp", ".latex"}
 
 
