@@ -267,6 +267,11 @@ def main(argv=None) -> int:
     folder = reader_module.bundled_folder()
     shipped = onnx.load(str(folder / "model.onnx"))
     w = Weights(shipped)
+    # Checked before an hour of folds, not after them.
+    kept_layers = reader_module.tuned_layers(folder / "model.onnx") if args.keep_layers else None
+    if args.keep_layers and kept_layers is None:
+        print(f"no tuned layers of this model in {reader_module.TUNED_PATH} to keep")
+        return 1
     first = 12 - args.layers
     labels_arr = np.array(labels, np.float32)
     base = sha256_file(folder / "model.onnx")
@@ -304,14 +309,10 @@ def main(argv=None) -> int:
         part.replace(done)
         crossed.append((held, scores))
     final = work / "final.npz"
-    if args.keep_layers and not final.exists():
-        shipped_layers = reader_module.tuned_layers(folder / "model.onnx")
-        if shipped_layers is None:
-            print(f"no tuned layers of this model in {reader_module.TUNED_PATH} to keep")
-            return 1
-        with final.open("wb") as fh:
-            np.savez_compressed(fh, **shipped_layers)
-    if final.exists():
+    if kept_layers is not None:  # the shipped file stays as it is
+        out = kept_layers
+        print(f"  all {len(seen)} questions: the shipped layers kept")
+    elif final.exists():
         print(f"  all {len(seen)} questions: kept from {final}")
         with np.load(final) as stored:
             out = {key: stored[key] for key in stored.files}
@@ -323,10 +324,11 @@ def main(argv=None) -> int:
             np.savez_compressed(fh, **out)
         part.replace(final)
     name = reader_module.tuned_name(out)
-    np.savez_compressed(reader_module.TUNED_PATH, **out,
-                        **{reader_module.TUNED_BASE_KEY: np.array(base)})
-    print(f"wrote {reader_module.TUNED_PATH} ({reader_module.TUNED_PATH.stat().st_size} bytes, "
-          f"{time.perf_counter() - t0:.0f} s)")
+    if kept_layers is None:
+        np.savez_compressed(reader_module.TUNED_PATH, **out,
+                            **{reader_module.TUNED_BASE_KEY: np.array(base)})
+        print(f"wrote {reader_module.TUNED_PATH} ({reader_module.TUNED_PATH.stat().st_size} "
+              f"bytes, {time.perf_counter() - t0:.0f} s)")
     cache = CachedReader(CrossFittedOnly(name))
     for held, scores in crossed:
         cache.put(held, scores)
