@@ -284,6 +284,7 @@ class Answerer:
             out = []
             spans = chunk.sentences
             merged = -1  # the sentence a bare reply or deferral before it was merged with
+            written: dict[int, frozenset[str]] = {}  # a sentence's terms, where read as written
             for j, span in enumerate(spans):
                 if j == merged or self.index.is_heading(chunk.source, span.start, span.end):
                     continue
@@ -306,9 +307,13 @@ class Answerer:
                 facts = read_sentence(row or text, heading, span.start in leads, document, item)
                 if row:  # scored as read under its header, quoted as written
                     facts = facts._replace(text=text, label=frozenset())
+                elif at == j:
+                    written[j] = facts.present
                 if j and self._same_paragraph(position, spans[j - 1].end, span.start):
-                    said = self.index.original(position, spans[j - 1].start, spans[j - 1].end)
-                    facts = facts._replace(before=frozenset(terms(said)))
+                    said = written.get(j - 1) or frozenset(
+                        terms(self.index.original(position, spans[j - 1].start, spans[j - 1].end))
+                    )
+                    facts = facts._replace(before=said)
                 out.append((at, span, facts))
             return out
 
