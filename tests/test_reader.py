@@ -24,6 +24,7 @@ from askseeds.eval.metrics import answer_in_text
 from askseeds.ingest.chunk import split_sentences
 from askseeds.terms import name_terms, terms
 from askseeds.types import Span
+from askseeds.workload import working
 
 EVAL = Path(__file__).resolve().parents[1] / "eval"
 # ../shared beside the checkout, as CI lays it
@@ -52,6 +53,25 @@ def test_the_bundled_reader_prefers_the_sentence_that_answers(reader):
     again = reader.score([(QUESTION, s) for s in [ANSWER, *OTHERS]])
     np.testing.assert_allclose(again, scores[[2, 0, 1]], atol=1e-4)
     assert reader.score([]).shape == (0,)
+
+
+@pytest.mark.slow
+def test_a_question_asked_alone_is_read_on_two_threads_with_the_same_scores(reader):
+    if reader._wide is None:
+        pytest.skip("one core: no second session")
+    pairs = [(QUESTION, s) for s in [*OTHERS, ANSWER]]
+    before = reader.wide_reads
+    alone = reader.score(pairs)
+    assert reader.wide_reads == before + 1
+    # Another question in flight (the web chat's other ask thread): one thread each.
+    with working(), working():
+        shared = reader.score(pairs)
+    assert reader.wide_reads == before + 1
+    np.testing.assert_array_equal(alone, shared)
+    # Threads that read at once never both take the wide session, and score as one does.
+    with ThreadPoolExecutor(4) as pool:
+        for scores in pool.map(lambda _: reader.score(pairs), range(8)):
+            np.testing.assert_array_equal(scores, alone)
 
 
 @pytest.mark.slow

@@ -21,6 +21,7 @@ from .retrieve.filters import Filters, as_filters
 from .retrieve.hybrid import MODES, Hit, Mode, rank, to_passages
 from .retrieve.rerank import rerank
 from .types import Answer, Passage, SkippedFile
+from .workload import working
 
 log = logging.getLogger(__name__)
 
@@ -140,10 +141,11 @@ class Assistant:
             CorpusError: the folder is gone or holds no readable document any more; the
                 index searched so far stays in use.
         """
-        documents, skipped = load_folder(self.docs_dir)
-        if not documents:
-            raise CorpusError(f"No readable documents left in {self.docs_dir}; nothing changed.")
-        index = sync(documents, skipped, self.index.dir, self.settings, self.embedder, progress)
+        with working():
+            documents, skipped = load_folder(self.docs_dir)
+            if not documents:
+                raise CorpusError(f"No readable documents left in {self.docs_dir}; nothing changed.")
+            index = sync(documents, skipped, self.index.dir, self.settings, self.embedder, progress)
         self.index = index
         self.answerer = Answerer(index, self.settings, self.answerer.scorer, self.answerer.reader)
         return self.stats
@@ -258,7 +260,8 @@ class Assistant:
         _check_mode(mode)
         filters = as_filters(filters)
         within = self._within(filters)
-        answer = self._best_reading(read_query(question, history), mode, within)
+        with working():
+            answer = self._best_reading(read_query(question, history), mode, within)
         if filters is not None:
             kept = len(self.index.chunks) if within is None else len(within)
             note = f"Searched only documents {filters.describe()} ({kept} passages)."
