@@ -142,7 +142,7 @@ class Embedder(QueryBatching):
         stay_offline()  # before sentence-transformers (and huggingface_hub) is imported
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
         self.name = model
-        path = resolve_model(model)
+        self._path = path = resolve_model(model)
         try:
             from sentence_transformers import SentenceTransformer
 
@@ -159,6 +159,7 @@ class Embedder(QueryBatching):
         self._lock = threading.Lock()
         self._query_path: Callable[[str], np.ndarray] | None = None
         self._query_path_tried = False
+        self.question_path = "library"  # or "onnx", "traced": how questions are encoded
         self._queries = 0
 
     def _threads_for(self, n_texts: int) -> None:
@@ -201,14 +202,15 @@ class Embedder(QueryBatching):
     def _encode_one(self, text: str) -> np.ndarray:
         """Encode one question to a unit vector of shape ``(dim,)``.
 
-        From the second question on, uses a TorchScript trace of the transformer
-        when one reproduces the library's vectors (checked once, on probe texts):
-        a question is a handful of tokens, so eager PyTorch spends most of its
-        time in Python dispatching ~100 small operations, and the trace runs them
-        in C++ without holding the GIL (p50 14.3 -> 10.0 ms on SQuAD questions
-        here; ``python benchmarks/squad_eval.py latency``). Tracing and checking
-        take ~0.6 s, which a one-question command would only lose; a server calls
-        ``prepare_queries`` before its first question instead.
+        From the second question on, uses the model's float32 ONNX export or, where it
+        cannot be had, a TorchScript trace of the transformer, whichever first reproduces
+        the library's vectors (checked once, on probe texts): a question is a handful of
+        tokens, so eager PyTorch spends most of its time in Python dispatching ~100 small
+        operations; the trace runs them in C++ without holding the GIL (p50 14.3 -> 10.0 ms
+        on SQuAD questions on the first host; ``python benchmarks/squad_eval.py latency``),
+        onnxruntime in about half the trace's time. Loading and checking take ~0.6 s (the
+        first export on a machine 5-30 s), which a one-question command would only lose; a
+        server calls ``prepare_queries`` before its first question instead.
         """
         with self._lock:
             self._queries += 1
@@ -220,14 +222,58 @@ class Embedder(QueryBatching):
         return self.encode([text], batch_size=1)[0]
 
     def prepare_queries(self) -> None:
-        """Trace the question encoder now rather than at the second question."""
+        """Make the question encoder now rather than at the second question."""
         with self._lock:
             self._prepare_locked()
 
     def _prepare_locked(self) -> None:
         if not self._query_path_tried:
             self._query_path_tried = True
-            self._query_path = self._trace_query_path()
+            for kind, make in (("onnx", self._onnx_query_path), ("traced", self._trace_query_path)):
+                self._query_path = make()
+                if self._query_path is not None:
+                    self.question_path = kind
+                    break
+
+    def _onnx_query_path(self) -> Callable[[str], np.ndarray] | None:
+        """The model's float32 ONNX export run by onnxruntime, when it reproduces the
+        library's vectors (checked at every start, on probe texts); else None.
+
+        Exported once into the model cache (``onnx_model.float32_files``). For a question of
+        a dozen tokens onnxruntime runs the transformer in about half the traced module's
+        time (seeds questions here: 8.1-8.4 vs 14.9-15.1 ms p50), for about 100 MB of its
+        own copy of the weights.
+        """
+        try:
+            from .onnx_model import FLOAT32_FILE, OnnxModel, float32_files, not_exportable
+
+            problem = not_exportable(self._model)  # known before a child process is spent on it
+            if problem:
+                raise ValueError(problem)
+            folder, meta = float32_files(self._path)
+            model = OnnxModel(folder, meta, folder / FLOAT32_FILE, threads=1)
+
+            def run(text: str) -> np.ndarray:
+                return model.encode([text])[0]
+
+            worst = self._worst_difference(run)
+        except Exception as exc:  # a model that does not export keeps the traced path
+            log.info("no ONNX question encoder (%s); tracing the model instead", exc)
+            log.debug("ONNX question encoder failure", exc_info=True)
+            return None
+        if worst > TRACE_TOLERANCE:
+            log.info("ONNX question encoder differs by %.2g; tracing the model instead", worst)
+            return None
+        return run
+
+    def _worst_difference(self, run: Callable[[str], np.ndarray]) -> float:
+        """The largest difference of ``run``'s vectors from the library's, on probe texts:
+        one word, a question, and one longer than the model reads (truncated)."""
+        probes = ["Why?", "Where was the seventh conference held in 2024?", "word " * 600]
+        reference = self._model.encode(
+            probes, batch_size=1, normalize_embeddings=True, show_progress_bar=False
+        )
+        return max(float(np.abs(run(p) - r).max()) for p, r in zip(probes, reference))
 
     def _trace_query_path(self) -> Callable[[str], np.ndarray] | None:
         """A traced single-text encoder, or None when this model cannot be traced faithfully.
@@ -263,10 +309,7 @@ class Embedder(QueryBatching):
                     vec = features["sentence_embedding"][0].float().numpy()
                 return unit(vec)
 
-            # Probes: one word, a question, and one longer than the model reads (truncated).
-            probes = ["Why?", "Where was the seventh conference held in 2024?", "word " * 600]
-            reference = self._model.encode(probes, batch_size=1, normalize_embeddings=True)
-            worst = max(float(np.abs(run(p) - r).max()) for p, r in zip(probes, reference))
+            worst = self._worst_difference(run)
         except Exception as exc:  # any model the tracer cannot follow keeps the library path
             log.info("query encoder not traced (%s); using the library's", exc, exc_info=True)
             return None

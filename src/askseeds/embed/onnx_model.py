@@ -15,6 +15,8 @@ import json
 import logging
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 import warnings
 from collections.abc import Callable, Sequence
@@ -35,6 +37,10 @@ PROBES = [
     "word " * 600,  # longer than the model reads: truncated
 ]
 FLOAT32_FILE = "model-fp32.onnx"
+# The float32 question model's recipe; a change here rebuilds it. Eager attention: PyTorch's
+# fused attention exports as masking operators that took 16% of the run time.
+FLOAT32_RECIPE = {"format": 1, "opset": 17, "attention": "eager", "kind": "float32"}
+EXPORT_TIMEOUT = 600  # seconds; an export takes 5-30 s
 META_FILE, TOKENIZER_FILE = "meta.json", "tokenizer.json"
 _INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 
@@ -124,6 +130,18 @@ def _check_cache(folder: Path) -> str | None:
     return None
 
 
+def not_exportable(model) -> str | None:
+    """Why the sentence-transformers ``model`` cannot be exported here, or None: only a
+    transformer with mean pooling (and unit length) is."""
+    modules = list(model)
+    kinds = [type(m).__name__ for m in modules]
+    pooling = modules[1].get_config_dict().get("pooling_mode") if len(modules) > 1 else None
+    supported = kinds in (["Transformer", "Pooling"], ["Transformer", "Pooling", "Normalize"])
+    if not supported or pooling != "mean":
+        return f"only transformer + mean pooling models export; this one is {kinds}, {pooling}"
+    return None
+
+
 def export_float32(path: str, out: Path, attention: str, opset: int):
     """Export the transformer of the sentence-transformers model at ``path`` to
     ``out / FLOAT32_FILE`` with its tokenizer; its metadata (no ``files`` yet) and the
@@ -136,12 +154,10 @@ def export_float32(path: str, out: Path, attention: str, opset: int):
     from sentence_transformers import SentenceTransformer
 
     model = SentenceTransformer(path, device="cpu")
+    problem = not_exportable(model)
+    if problem:
+        raise ValueError(problem)
     modules = list(model)
-    kinds = [type(m).__name__ for m in modules]
-    pooling = modules[1].get_config_dict().get("pooling_mode") if len(modules) > 1 else None
-    supported = kinds in (["Transformer", "Pooling"], ["Transformer", "Pooling", "Normalize"])
-    if not supported or pooling != "mean":
-        raise ValueError(f"only transformer + mean pooling models export; this one is {kinds}")
     backbone = modules[0].model
     if hasattr(backbone, "set_attn_implementation"):
         backbone.set_attn_implementation(attention)
@@ -188,6 +204,38 @@ def export_float32(path: str, out: Path, attention: str, opset: int):
     if worst > EXPORT_TOLERANCE:
         raise ValueError(f"the ONNX export differs from the model by {worst:.2g}")
     return meta, reference
+
+
+def float32_files(path: str) -> tuple[Path, dict]:
+    """The cached float32 export of the model at ``path`` and its metadata, exported (in a
+    child process) when missing or damaged.
+
+    A child process, because the export leaves about 200 MB of the exporter's memory in the
+    process that ran it, which a server would carry from then on.
+    """
+    return cached_export(path, FLOAT32_RECIPE, _build_float32, "float32 ONNX model")
+
+
+def _build_float32(path: str, out: Path) -> dict:
+    done = subprocess.run(
+        [sys.executable, "-m", __name__, path, str(out)],
+        capture_output=True,
+        text=True,
+        timeout=EXPORT_TIMEOUT,
+        check=False,
+    )
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or ["no message"])[-1]
+        raise RuntimeError(f"the export stopped ({last})")
+    return json.loads((out / META_FILE).read_text(encoding="utf-8"))
+
+
+def _export_float32_here(path: str, out: Path) -> None:
+    """The child process's work: export, check, and write the metadata into ``out``."""
+    meta, _ = export_float32(path, out, FLOAT32_RECIPE["attention"], FLOAT32_RECIPE["opset"])
+    meta["recipe"] = FLOAT32_RECIPE
+    meta["files"] = {FLOAT32_FILE: file_entry(out / FLOAT32_FILE)}
+    (out / META_FILE).write_text(json.dumps(meta, indent=1), encoding="utf-8")
 
 
 class OnnxModel:
@@ -238,3 +286,7 @@ class OnnxModel:
         """Mean-pooled unit vectors ``(len(texts), dim)``, as the library's Pooling does."""
         vecs = np.stack([t.mean(axis=0) for t in self.tokens(texts)[0]])
         return unit(vecs)
+
+
+if __name__ == "__main__":  # python -m askseeds.embed.onnx_model MODEL_PATH OUT_FOLDER
+    _export_float32_here(sys.argv[1], Path(sys.argv[2]))
