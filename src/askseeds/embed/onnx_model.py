@@ -217,12 +217,18 @@ def float32_files(path: str) -> tuple[Path, dict]:
 
 
 def _build_float32(path: str, out: Path) -> dict:
+    # The child imports this same askseeds, however the parent found it.
+    package_parent = str(Path(__file__).resolve().parents[2])
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        p for p in (package_parent, os.environ.get("PYTHONPATH")) if p
+    )}  # fmt: skip
     done = subprocess.run(
         [sys.executable, "-m", __name__, path, str(out)],
         capture_output=True,
         text=True,
         timeout=EXPORT_TIMEOUT,
         check=False,
+        env=env,
     )
     if done.returncode != 0:
         last = (done.stderr.strip().splitlines() or ["no message"])[-1]
