@@ -376,7 +376,7 @@ def model_cpu(docs: str, index_dir: Path, questions: list[str]) -> dict:
     # Counted in as work in flight, so each ask() below has company and reads on one thread
     # as under load: a read alone on two threads costs more CPU for less wall time.
     with working():
-        for q in questions[:20]:  # first-use costs (the traced encoder) are the server's warm-up
+        for q in questions[:20]:  # first-use costs (preparing the encoder) are the server's warm-up
             try:
                 bot.ask(q)
             except AskseedsError:

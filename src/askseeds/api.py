@@ -144,7 +144,9 @@ class Assistant:
         with working():
             documents, skipped = load_folder(self.docs_dir)
             if not documents:
-                raise CorpusError(f"No readable documents left in {self.docs_dir}; nothing changed.")
+                raise CorpusError(
+                    f"No readable documents left in {self.docs_dir}; nothing changed."
+                )
             index = sync(documents, skipped, self.index.dir, self.settings, self.embedder, progress)
         self.index = index
         self.answerer = Answerer(index, self.settings, self.answerer.scorer, self.answerer.reader)
