@@ -68,7 +68,7 @@ def test_a_question_asked_alone_is_read_on_two_threads_with_the_same_scores(read
         shared = reader.score(pairs)
     assert reader.wide_reads == before + 1
     np.testing.assert_array_equal(alone, shared)
-    # Threads that read at once never both take the wide session, and score as one does.
+    # Threads reading at once, on whichever session each gets, score as one read alone does.
     with ThreadPoolExecutor(4) as pool:
         for scores in pool.map(lambda _: reader.score(pairs), range(8)):
             np.testing.assert_array_equal(scores, alone)
