@@ -167,17 +167,22 @@ class HttpUser:
         posted = self.http.post(f"/call/{name}", json=body, timeout=timeout)
         posted.raise_for_status()
         event_id = posted.json()["event_id"]
-        event = None
+        event = data = None
         with self.http.stream("GET", f"/call/{name}/{event_id}", timeout=timeout) as stream:
+            # Read to the stream's end, which follows the reply at once: a response left
+            # unread closes its connection, and the server would accept a new one for the
+            # next question, where a browser keeps its connection.
             for line in stream.iter_lines():
                 if line.startswith("event:"):
                     event = line.removeprefix("event:").strip()
-                elif line.startswith("data:") and event in ("complete", "error"):
-                    data = json.loads(line.removeprefix("data:"))
-                    if event == "error":
-                        raise RuntimeError(json.dumps(data))
-                    return data[0] if len(data) == 1 else tuple(data)
-        raise RuntimeError(f"{endpoint}: the event stream ended without a reply")
+                elif line.startswith("data:") and event in ("complete", "error") and not data:
+                    data = (event, json.loads(line.removeprefix("data:")))
+        if data is None:
+            raise RuntimeError(f"{endpoint}: the event stream ended without a reply")
+        event, reply = data
+        if event == "error":
+            raise RuntimeError(json.dumps(reply))
+        return reply[0] if len(reply) == 1 else tuple(reply)
 
 
 class GradioUser:
