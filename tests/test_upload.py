@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from askseeds.web.upload import save_uploads
 
 
@@ -79,3 +81,33 @@ def test_a_second_compressed_file_of_a_name_keeps_a_name_askseeds_reads(tmp_path
     saved = save_uploads(docs, [("guide.html.gz", new_guide), ("tar.1.gz", new_page)])
     assert [s.source for s in saved] == ["guide (2).html.gz", "tar (2).1.gz"]
     assert all(is_document_name(s.source) for s in saved)
+
+
+@pytest.mark.slow
+def test_an_upload_frees_the_index_it_replaces_with_the_heap_frozen(tmp_path: Path) -> None:
+    """The server freezes its heap (chat.settle_heap) so the collector stops walking it; the
+    index an upload replaces must still be freed, reference cycles and all."""
+    import gc
+    import shutil
+    import weakref
+
+    from citations import SEEDS
+
+    from askseeds import Assistant
+    from askseeds.web import chat
+
+    docs = tmp_path / "docs"
+    shutil.copytree(SEEDS, docs)
+    assistant = Assistant.from_folder(docs, index_dir=tmp_path / "index", progress=False)
+    adapter = chat.ChatAdapter(assistant)
+    old = weakref.ref(assistant.index)
+    new = _file(tmp_path, "lighthouse.md", b"The Kessel Point lamp is seen 18 miles out.\n")
+    try:
+        chat.settle_heap()
+        assert gc.get_freeze_count() > 0
+        report, _, _ = adapter.upload([str(new)])
+        assert "lighthouse.md" in report and assistant.stats.documents == 6
+        gc.collect()
+        assert old() is None
+    finally:
+        gc.unfreeze()

@@ -33,6 +33,7 @@ stay_offline()  # before Gradio is imported
 os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", str(2**62))  # never rebuilt
 os.environ.setdefault("GRADIO_ANALYTICS_MAX_EVENTS", "1")  # nothing reads the records
 
+import gc
 import html
 import importlib.util
 import logging
@@ -346,6 +347,8 @@ class ChatAdapter:
             if any(s.source for s in saved):
                 step(0.3, desc="Indexing the new documents")
                 self.assistant.refresh()
+                if gc.get_freeze_count():
+                    settle_heap()  # the index replaced is garbage now, and may be frozen
         except AskseedsError as exc:
             error = str(exc)
         except Exception:
@@ -415,6 +418,19 @@ class ChatAdapter:
             "retrieve", question, self.assistant.retrieve, question or "", k=k, filters=filters
         )
         return {"question": question, "passages": [render.passage_dict(p) for p in passages]}
+
+
+def settle_heap() -> None:
+    """Put what the process holds now out of the cyclic garbage collector's reach.
+
+    A server's models, index and app (some 700k objects over the seeds) live as long as it
+    does, yet under load every full collection walked them: every few hundred questions, 0.45 s
+    of CPU with the GIL held (benchmarks/load.py; 600 questions after the freeze ran none).
+    What an earlier call froze is thawed first, so an index replaced since is collected.
+    """
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
 
 
 def filter_dict(only: Any = "", since: Any = "", until: Any = "", keep_undated: Any = False):
@@ -760,6 +776,7 @@ def serve(
     assistant.embedder.prepare_queries()  # so no visitor waits for it
     warm_up_bm25()  # likewise
     demo = build_app(assistant, mcp=mcp, feedback=feedback_log(assistant))
+    settle_heap()
     log.info("askseeds chat on %s", _local_url(host, port))
     if mcp:
         log.info("MCP tools ask and retrieve on %s/gradio_api/mcp/", _local_url(host, port))
