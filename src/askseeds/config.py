@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import asdict, dataclass, field, fields, replace
+from pathlib import Path
 
 from .errors import ConfigError
 
@@ -23,6 +24,16 @@ def stay_offline() -> None:
     """Apply ``OFFLINE_ENV`` where the user has not set the variable otherwise."""
     for key, value in OFFLINE_ENV.items():
         os.environ.setdefault(key, value)
+
+
+def cache_root() -> Path:
+    """Where askseeds keeps what it can make again (model exports, OCR readings):
+    ``$ASKSEEDS_CACHE_DIR``, else ``askseeds`` under ``$XDG_CACHE_HOME`` or ``~/.cache``."""
+    env = os.environ.get("ASKSEEDS_CACHE_DIR")
+    if env:
+        return Path(env)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return (Path(xdg) if xdg else Path.home() / ".cache") / "askseeds"
 
 
 @dataclass(frozen=True)

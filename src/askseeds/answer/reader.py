@@ -23,6 +23,7 @@ from typing import Protocol
 import numpy as np
 
 from ..checksum import sha256_file
+from ..embed.onnx_model import open_session
 from ..workload import alone, usable_cores
 
 log = logging.getLogger(__name__)
@@ -72,28 +73,13 @@ class OnnxReader:
             key: onnxruntime.OrtValue.ortvalue_from_numpy(np.ascontiguousarray(value))
             for key, value in (initializers or {}).items()
         }
-        self.session = self._session(folder, 1)
+        graph = folder / "model.onnx"
+        self.session = open_session(graph, 1, self._replaced)
         # A second session on two threads reads for a question asked alone (see score).
-        self._wide = self._session(folder, 2) if usable_cores() > 1 else None
+        self._wide = open_session(graph, 2, self._replaced) if usable_cores() > 1 else None
         self._wide_free = threading.Lock()
         self.wide_reads = 0  # reads on the two-thread session (benchmarks report it)
         self.inputs = {i.name for i in self.session.get_inputs()}
-
-    def _session(self, folder: Path, threads: int):
-        import onnxruntime
-
-        options = onnxruntime.SessionOptions()
-        options.log_severity_level = 3
-        options.intra_op_num_threads = threads
-        options.inter_op_num_threads = 1
-        # Never spinning: workers spinning while they wait for work take CPU the server's
-        # other questions need.
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        for key, value in self._replaced.items():
-            options.add_initializer(key, value)
-        return onnxruntime.InferenceSession(
-            str(folder / "model.onnx"), options, providers=["CPUExecutionProvider"]
-        )
 
     def score(self, pairs: list[tuple[str, str]]) -> np.ndarray:
         if not pairs:

@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from ..checksum import sha256_file
+from ..config import cache_root
 from .encoder import unit
 
 log = logging.getLogger(__name__)
@@ -45,12 +46,24 @@ META_FILE, TOKENIZER_FILE = "meta.json", "tokenizer.json"
 _INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 
 
-def cache_root() -> Path:
-    env = os.environ.get("ASKSEEDS_CACHE_DIR")
-    if env:
-        return Path(env)
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    return (Path(xdg) if xdg else Path.home() / ".cache") / "askseeds"
+def open_session(path: Path, threads: int, initializers: dict | None = None):
+    """An onnxruntime CPU session over the graph at ``path``, on ``threads`` threads.
+
+    ``initializers`` (name -> ``OrtValue``) replace the graph's own weights; the session
+    reads them from those values, which must outlive it.
+    """
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.log_severity_level = 3
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    # Never spinning: workers spinning while they wait for work cost the other core 5-20x
+    # the CPU when it is busy with the server's other questions.
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    for key, value in (initializers or {}).items():
+        options.add_initializer(key, value)
+    return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
 
 
 def _fingerprint(path: str, recipe: dict) -> str:
@@ -252,22 +265,13 @@ class OnnxModel:
     """
 
     def __init__(self, folder: Path, meta: dict, onnx_path: Path, threads: int = 1):
-        import onnxruntime as ort
         from tokenizers import Tokenizer
 
         self.meta = meta
         self.tokenizer = Tokenizer.from_file(str(folder / TOKENIZER_FILE))
         self.tokenizer.no_padding()
         self.tokenizer.enable_truncation(max_length=meta["max_tokens"])
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = threads
-        options.inter_op_num_threads = 1
-        # Spinning threads waiting for work cost the other core 5-20x when it is busy.
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        options.log_severity_level = 3
-        self.session = ort.InferenceSession(
-            str(onnx_path), options, providers=["CPUExecutionProvider"]
-        )
+        self.session = open_session(onnx_path, threads)
 
     def tokens(self, texts: Sequence[str]) -> tuple[list[np.ndarray], list[np.ndarray]]:
         """Per text: token vectors ``(n_tokens, dim)`` and offsets ``(n_tokens, 2)``."""

@@ -8,8 +8,8 @@ paragraphs (its blocks and paragraphs; a line set much larger than the page's bo
 heading); a word it is unsure of is kept (a citation quotes what it read) but a line it only
 guesses at is not, and a page with hardly a word read for sure (a photograph, a drawing) gives
 nothing. Reading costs seconds a
-page, so what was read is kept by the file's SHA-256 in ``$ASKSEEDS_CACHE_DIR`` (default
-``~/.cache/askseeds``) and a file is read once whatever the index.
+page, so what was read is kept by the file's SHA-256 in askseeds' cache folder (``config.cache_root``,
+``~/.cache/askseeds`` by default) and a file is read once whatever the index.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from ..config import cache_root
 from .marks import join_pages, literal
 
 __all__ = ["IMAGE_SUFFIXES", "available", "read_image", "read_scanned_pdf", "unavailable"]
@@ -238,7 +239,7 @@ def _joined(lines: list[str]) -> str:
 
 def _cached(data: bytes, kind: str, read):
     """What ``read()`` gives for these bytes, kept on disk by their hash (JSON)."""
-    folder = Path(os.environ.get("ASKSEEDS_CACHE_DIR") or Path.home() / ".cache" / "askseeds")
+    folder = cache_root()
     digest = hashlib.sha256(data).hexdigest()
     path = folder / "ocr" / f"{digest}-{kind}.json"
     key = {"version": _CACHE_VERSION, "languages": os.environ.get("ASKSEEDS_OCR_LANGUAGES", "eng")}
