@@ -327,10 +327,31 @@ def settled_memory(pid: int) -> dict[str, int]:
     return {k: int(statistics.median(r.get(k, 0) for r in readings)) for k in readings[0]}
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds process ``pid`` has used (all its threads)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+def cpu_seconds(pid: int, tid: int | None = None) -> float:
+    """User + system CPU seconds process ``pid`` has used (all its threads, or thread ``tid``)."""
+    stat = Path(f"/proc/{pid}/stat" if tid is None else f"/proc/{pid}/task/{tid}/stat")
+    fields = stat.read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def own_threads_cpu() -> dict[str, float]:
+    """CPU seconds so far of this process's threads that answer (``ask``: the chat's ask
+    threads, models included) and encode questions (``encode``: the question batcher's)."""
+    spent = {"ask": 0.0, "encode": 0.0}
+    for thread in threading.enumerate():
+        part = (
+            "ask"
+            if thread.name.startswith("askseeds-ask")
+            else "encode"
+            if thread.name == "askseeds-encode"
+            else None
+        )
+        if part and thread.native_id is not None:
+            try:
+                spent[part] += cpu_seconds(os.getpid(), thread.native_id)
+            except OSError:
+                pass  # ended since enumerate()
+    return spent
 
 
 def settled_rss(pid: int) -> int:
@@ -421,7 +442,8 @@ def serve_timed(argv: list[str]) -> None:
         # a question alone gets it, which under load should be next to none.
         wide = sum(getattr(r, "wide_reads", 0) for r in reader_module._LOADED.values() if r)
         with _SPENT:
-            print(f"{MODEL_CLOCK} {json.dumps({**spent, WIDE: wide})}", flush=True)
+            now = {**spent, WIDE: wide, "threads": own_threads_cpu()}
+            print(f"{MODEL_CLOCK} {json.dumps(now)}", flush=True)
 
     signal.signal(signal.SIGUSR1, report)
     raise SystemExit(cli_main(["serve", *argv]))
@@ -639,6 +661,18 @@ def main(argv: list[str] | None = None) -> dict:
                 for k in ("encode", "reader")
             }
             in_run[WIDE] = after[WIDE] - clock[WIDE]
+            # Where the server's CPU went: its ask threads (the reader's work and ask()'s own
+            # Python), the question encoder's thread, and the rest (Gradio: its event loop and
+            # worker threads). The ask threads live as long as the server, so their readings
+            # hold across the round.
+            threads = {
+                k: round(1000 * (after["threads"][k] - clock["threads"][k]) / args.questions, 2)
+                for k in ("ask", "encode")
+            }
+            threads["rest"] = round(
+                1000 * server_cpu / args.questions - threads["ask"] - threads["encode"], 2
+            )
+            in_run["threads"] = threads
         else:
             in_run = None
         soak = None
@@ -760,9 +794,16 @@ def _print(r: dict) -> None:
                 f"{r['load']['throughput_qps'] / bound:.2f}"
             )
     if r["model_cpu_ms_per_question_in_load"]:
+        in_load = r["model_cpu_ms_per_question_in_load"]
+        t = in_load["threads"]
+        print(
+            f"server CPU per question in the load round by thread: ask threads {t['ask']} ms "
+            f"(of which the reader {in_load['reader']}), question encoder {t['encode']} ms "
+            f"(of which encoding {in_load['encode']}), Gradio and the rest {t['rest']} ms"
+        )
         print(
             f"reader reads on two threads in the load round (a question alone): "
-            f"{r['model_cpu_ms_per_question_in_load'][WIDE]} of {r['load']['requests']} questions"
+            f"{in_load[WIDE]} of {r['load']['requests']} questions"
         )
     if r["gradio_noop"]:
         g = r["gradio_noop"]

@@ -79,4 +79,9 @@ def test_load_script_times_its_own_servers_models_in_the_load_round(tmp_path):
     assert report["errors_total"] == 0
     in_load = report["model_cpu_ms_per_question_in_load"]
     assert in_load["encode"] > 0 and in_load["reader"] > 0  # the reader is on by default
+    # The server's CPU by thread: the models' calls ran on the threads counted as theirs.
+    threads = in_load["threads"]
+    assert threads["ask"] >= in_load["reader"] > 0 and threads["encode"] > 0
+    assert threads["rest"] > 0  # Gradio's own work
+    assert "by thread" in run.stdout
     assert "during the load round" in run.stdout
