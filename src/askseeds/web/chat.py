@@ -64,7 +64,13 @@ EXAMPLES = [
     "What was the theme of the video dialogue between sister cities?",
 ]
 
-QUEUE_CONCURRENCY = 8  # Gradio worker threads per event; each waits on the ask threads
+# Events of one endpoint Gradio runs at once; each waits on the ask threads below. Well above
+# the users a server of two ask threads serves at once, so under load questions wait there and
+# not in Gradio's queue, whose every event start sends each waiting user its place: a Gradio app
+# answering one question per 60 ms without using the CPU spent 13.4 ms of CPU a request with
+# 64 and 15.7 with 8 (50 users, medians of 5 alternated runs). Gradio runs at most 40 at once
+# (its max_threads); the rest wait for a thread, as started events.
+QUEUE_CONCURRENCY = 64
 # Threads that answer (ChatAdapter). With two, 50 users (benchmarks/load.py --client http,
 # idle) got 63.3 instead of 37.9 questions/s without the reader and 50.2 instead of 38.3 with
 # it: one answer's Python work overlaps the other's model call. RSS grew by 2.9% and 4.0% per
