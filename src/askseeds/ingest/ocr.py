@@ -7,9 +7,9 @@ read; a picture (.png, .jpg, .tif, ...) is read as it is. Tesseract's own layout
 paragraphs (its blocks and paragraphs; a line set much larger than the page's body, alone, is a
 heading); a word it is unsure of is kept (a citation quotes what it read) but a line it only
 guesses at is not, and a page with hardly a word read for sure (a photograph, a drawing) gives
-nothing. Reading costs seconds a
-page, so what was read is kept by the file's SHA-256 in askseeds' cache folder (``config.cache_root``,
-``~/.cache/askseeds`` by default) and a file is read once whatever the index.
+nothing. Reading costs seconds a page, so what was read is kept by the file's SHA-256 in
+askseeds' cache folder (``config.cache_root``: ``~/.cache/askseeds`` by default) and a file is
+read once whatever the index.
 """
 
 from __future__ import annotations
