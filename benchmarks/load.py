@@ -18,7 +18,9 @@ one speaking Gradio's HTTP API; either its own Gradio session, kept for the whol
    round's questions are also asked again in this process, one at a time, and the models
    timed alone (``model_cpu``; ``--no-model-cpu`` skips it);
 6. ``--gradio-floor``: the load round again against a Gradio app that does nothing,
-   the same users and queue settings: Gradio's own CPU per request.
+   the same users and queue settings: Gradio's own CPU per request; with
+   ``--gradio-floor-wait MS`` its replies take that long each, one at a time and without CPU,
+   so the users queue as they do for askseeds (Gradio's cost under a backlog).
 
 Memory is the server process's resident set size, ``VmRSS`` in ``/proc/<pid>/status``, read
 after the warm-up and after the soak (each the median of 5 readings 0.2 s apart, once the
@@ -466,17 +468,26 @@ def _noop_reply(endpoint: str, reply) -> str | None:
     return f"{endpoint}: {reply}" if isinstance(reply, Exception) else None
 
 
-def serve_noop(port: int) -> None:
-    """A Gradio app whose /ask and /chat return a fixed reply: Gradio's own cost per request."""
+def serve_noop(port: int, wait: float = 0.0) -> None:
+    """A Gradio app whose /ask and /chat return a fixed reply: Gradio's own cost per request.
+
+    With ``wait``, each reply takes that many seconds, one at a time and without CPU, so users
+    queue as they do for a server whose answers take that long.
+    """
     import gradio as gr
 
     from askseeds.web.chat import QUEUE_CONCURRENCY, QUEUE_MAX_SIZE
 
+    one_at_a_time = threading.Lock()
+
     def ask(question: str) -> str:
+        if wait:
+            with one_at_a_time:
+                time.sleep(wait)
         return "An answer [1]."
 
     def chat(message: str) -> str:  # named as the chat's input, for gradio_client users
-        return "An answer [1]."
+        return ask(message)
 
     with gr.Blocks() as demo:
         box, reply = gr.Textbox(), gr.Textbox()
@@ -486,11 +497,13 @@ def serve_noop(port: int) -> None:
     demo.launch(server_name="127.0.0.1", server_port=port, quiet=True)
 
 
-def gradio_floor(clients: int, questions: list[str], timeout: float, kind: str) -> dict:
+def gradio_floor(
+    clients: int, questions: list[str], timeout: float, kind: str, wait: float = 0.0
+) -> dict:
     """Server CPU per request of ``serve_noop`` under the same users and questions."""
     port = _free_port()
     proc = subprocess.Popen(
-        [sys.executable, __file__, "--serve-noop", str(port)],
+        [sys.executable, __file__, "--serve-noop", str(port), "--noop-wait", str(wait)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -506,6 +519,7 @@ def gradio_floor(clients: int, questions: list[str], timeout: float, kind: str) 
         proc.terminate()
         proc.wait(timeout=15)
     return {
+        "reply_wait_ms": round(1000 * wait, 1),
         "server_cpu_ms_per_request": round(1000 * cpu / len(questions), 2),
         "throughput_qps": r.summary()["throughput_qps"],
         "errors": len(r.errors),
@@ -616,12 +630,20 @@ def main(argv: list[str] | None = None) -> dict:
         action="store_true",
         help="also run the load round against a Gradio app that does nothing (Gradio's own CPU)",
     )
+    ap.add_argument(
+        "--gradio-floor-wait",
+        type=float,
+        default=0.0,
+        metavar="MS",
+        help="the no-op app's replies take this long each, one at a time (users queue)",
+    )
     ap.add_argument("--serve-noop", type=int, help=argparse.SUPPRESS)
+    ap.add_argument("--noop-wait", type=float, default=0.0, help=argparse.SUPPRESS)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--json", help="also write the figures to this JSON file")
     args = ap.parse_args(argv)
     if args.serve_noop:
-        serve_noop(args.serve_noop)
+        serve_noop(args.serve_noop, args.noop_wait)
         raise SystemExit(0)
 
     tmp = Path(tempfile.mkdtemp(prefix="askseeds-load-"))
@@ -692,7 +714,13 @@ def main(argv: list[str] | None = None) -> dict:
         if not args.no_model_cpu and (index_dir / "manifest.json").exists():
             models = model_cpu(args.docs, index_dir, asked_in_load)
         if args.gradio_floor:
-            floor = gradio_floor(args.clients, asked_in_load, args.timeout, args.client)
+            floor = gradio_floor(
+                args.clients,
+                asked_in_load,
+                args.timeout,
+                args.client,
+                args.gradio_floor_wait / 1000,
+            )
     finally:
         if proc is not None:
             stop_server(proc, log)
@@ -808,8 +836,9 @@ def _print(r: dict) -> None:
     if r["gradio_noop"]:
         g = r["gradio_noop"]
         print(
-            f"a Gradio app doing nothing, same users: server CPU {g['server_cpu_ms_per_request']} "
-            f"ms per request, {g['throughput_qps']} q/s, {g['errors']} errors"
+            f"a Gradio app doing nothing (replies taking {g['reply_wait_ms']} ms each), same "
+            f"users: server CPU {g['server_cpu_ms_per_request']} ms per request, "
+            f"{g['throughput_qps']} q/s, {g['errors']} errors"
         )
     m = r["memory"]
     print(
