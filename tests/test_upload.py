@@ -86,7 +86,7 @@ def test_a_second_compressed_file_of_a_name_keeps_a_name_askseeds_reads(tmp_path
 @pytest.mark.slow
 def test_an_upload_frees_the_index_it_replaces_with_the_heap_frozen(tmp_path: Path) -> None:
     """The server freezes its heap (chat.settle_heap) so the collector stops walking it; the
-    index an upload replaces must still be freed, reference cycles and all."""
+    index an upload replaces must still be freed, even where only a reference cycle held it."""
     import gc
     import shutil
     import weakref
@@ -101,10 +101,15 @@ def test_an_upload_frees_the_index_it_replaces_with_the_heap_frozen(tmp_path: Pa
     assistant = Assistant.from_folder(docs, index_dir=tmp_path / "index", progress=False)
     adapter = chat.ChatAdapter(assistant)
     old = weakref.ref(assistant.index)
+    # Garbage the collector alone frees: a list holding itself and the index. Frozen with
+    # the rest, it is freed only if the upload thaws the heap again.
+    cycle: list = [assistant.index]
+    cycle.append(cycle)
     new = _file(tmp_path, "lighthouse.md", b"The Kessel Point lamp is seen 18 miles out.\n")
     try:
         chat.settle_heap()
         assert gc.get_freeze_count() > 0
+        del cycle
         report, _, _ = adapter.upload([str(new)])
         assert "lighthouse.md" in report and assistant.stats.documents == 6
         gc.collect()
