@@ -339,13 +339,16 @@ def cpu_seconds(pid: int, tid: int | None = None) -> float:
 def own_threads_cpu() -> dict[str, float]:
     """CPU seconds so far of this process's threads that answer (``ask``: the chat's ask
     threads, models included) and encode questions (``encode``: the question batcher's)."""
+    from askseeds.embed.encoder import QUERY_THREAD
+    from askseeds.web.chat import ASK_THREAD_PREFIX
+
     spent = {"ask": 0.0, "encode": 0.0}
     for thread in threading.enumerate():
         part = (
             "ask"
-            if thread.name.startswith("askseeds-ask")
+            if thread.name.startswith(ASK_THREAD_PREFIX)
             else "encode"
-            if thread.name == "askseeds-encode"
+            if thread.name == QUERY_THREAD
             else None
         )
         if part and thread.native_id is not None:

@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 SMALL_BATCH = 4  # up to this many texts are encoded on one thread
 QUERY_BATCH = 16  # most questions encoded in one shared call
 QUERY_WAIT = 0.002  # seconds the encoder waits for more questions while batches are shared
+QUERY_THREAD = "askseeds-encode"  # the batcher thread's name (benchmarks/load.py times it)
 TRACE_TOLERANCE = 1e-4  # largest difference from the library's own vectors the fast path may show
 # torch's own default, read before any embedder lowers it for a question.
 _BULK_THREADS = torch.get_num_threads()
@@ -115,7 +116,7 @@ class QueryBatching:
         """Encode one question to a unit vector of shape ``(dim,)``."""
         if self._batcher is None:
             self._batcher = MicroBatcher(
-                self.encode_queries, QUERY_BATCH, QUERY_WAIT, name="askseeds-encode"
+                self.encode_queries, QUERY_BATCH, QUERY_WAIT, name=QUERY_THREAD
             )
         return self._batcher(text)
 

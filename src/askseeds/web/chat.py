@@ -77,6 +77,7 @@ QUEUE_CONCURRENCY = 64
 # 2,000 questions, as with one thread.
 ASK_THREADS = 2
 QUEUE_MAX_SIZE = 256  # waiting requests before the queue refuses new ones
+ASK_THREAD_PREFIX = "askseeds-ask"  # the ask threads' names (benchmarks/load.py times them)
 # Gradio keeps 0.2-0.35 MiB per browser or API session (copies of the page config, the
 # State), measured by benchmarks/load.py; its default cap of 10,000 sessions would let a
 # long-running server grow by 2-3.5 GiB. The least recently used sessions beyond this are
@@ -284,7 +285,7 @@ class ChatAdapter:
         # Gradio's threads: RSS growth per 2,000 questions (benchmarks/load.py) went from ~34 MiB
         # (+4.4-5.0%) to ~23 MiB (+2.8-3.2%).
         self._worker = ThreadPoolExecutor(
-            max_workers=ASK_THREADS, thread_name_prefix="askseeds-ask"
+            max_workers=ASK_THREADS, thread_name_prefix=ASK_THREAD_PREFIX
         )
         self._index = _SharedLock()
 
