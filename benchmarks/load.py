@@ -2,7 +2,9 @@
 
 Starts ``askseeds serve`` on a free loopback port (or uses ``--url``/``--pid`` of a running
 one). ``--clients`` users (default 50, each a gradio_client ``Client``, or with ``--client http``
-one speaking Gradio's HTTP API; either its own Gradio session, kept for the whole run) then:
+one speaking Gradio's HTTP API, or with ``--client json`` one that asks ``/ask`` through
+askseeds' own JSON route, ``POST /api/ask``; each its own Gradio session, kept for the whole
+run) then:
 
 1. warm-up: ``--warmup`` questions (default 200), so the model, tokenizer caches, Gradio's
    queue and the users' sessions have made their first-use allocations;
@@ -158,6 +160,7 @@ class HttpUser:
     ``Client``, at a fraction of its CPU, so the machine's cores go to the server."""
 
     def __init__(self, url: str, defaults: dict[str, list]) -> None:
+        self.url = url
         self.http = httpx.Client(base_url=url + "/gradio_api")
         self.session = uuid.uuid4().hex
         self.defaults = defaults  # per endpoint, the values of the inputs after the question
@@ -187,6 +190,27 @@ class HttpUser:
         return reply[0] if len(reply) == 1 else tuple(reply)
 
 
+class JsonUser(HttpUser):
+    """An ``HttpUser`` whose ``/ask`` is askseeds' own JSON route, ``POST /api/ask`` (one
+    request, one reply), as a program calls it; its ``/chat`` is the page's, as before."""
+
+    def call(self, endpoint: str, question: str, timeout: float):
+        if endpoint != "/ask":
+            return super().call(endpoint, question, timeout)
+        # ASCII escapes, so a question with a lone surrogate is sent as a program would.
+        body = json.dumps({"question": question})
+        reply = self.http.post(
+            self.url + "/api/ask",
+            content=body,
+            headers={"Content-Type": "application/json"},
+            timeout=timeout,
+        )
+        data = reply.json()
+        if reply.status_code != 200:
+            raise RuntimeError(f"{reply.status_code}: {data.get('error', data)}")
+        return data
+
+
 class GradioUser:
     """A user as a gradio_client ``Client``: its own Gradio session, its own threads."""
 
@@ -213,14 +237,15 @@ def endpoint_defaults(url: str) -> dict[str, list]:
 
 def connect(url: str, n: int, kind: str = "gradio") -> list[GradioUser | HttpUser]:
     """``n`` users, each its own Gradio session (as ``n`` users would be): ``GradioUser``s, or
-    ``HttpUser``s for ``kind="http"``."""
+    ``HttpUser``s for ``kind="http"``, ``JsonUser``s for ``kind="json"``."""
     clients: list[GradioUser | HttpUser | None] = [None] * n
     failures: list[str] = []
-    defaults = endpoint_defaults(url) if kind == "http" else {}
+    defaults = endpoint_defaults(url) if kind != "gradio" else {}
+    user = {"http": HttpUser, "json": JsonUser}.get(kind)
 
     def one(i: int) -> None:
         try:
-            clients[i] = HttpUser(url, defaults) if kind == "http" else GradioUser(url)
+            clients[i] = user(url, defaults) if user else GradioUser(url)
         except Exception as exc:  # noqa: BLE001 (reported below, once)
             failures.append(f"{type(exc).__name__}: {exc}")
 
@@ -619,9 +644,10 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--solo", type=int, default=30, help="questions from one user alone")
     ap.add_argument(
         "--client",
-        choices=("gradio", "http"),
+        choices=("gradio", "http", "json"),
         default="gradio",
-        help="users as gradio_client Clients, or speaking Gradio's HTTP API directly (lighter)",
+        help="users as gradio_client Clients, or speaking Gradio's HTTP API directly (lighter); "
+        "json: as http, but /ask is askseeds' own JSON route, POST /api/ask",
     )
     ap.add_argument(
         "--no-model-cpu",
@@ -721,7 +747,7 @@ def main(argv: list[str] | None = None) -> dict:
                 args.clients,
                 asked_in_load,
                 args.timeout,
-                args.client,
+                "http" if args.client == "json" else args.client,  # it has no /api/ask
                 args.gradio_floor_wait / 1000,
             )
     finally:

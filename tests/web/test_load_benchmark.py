@@ -61,6 +61,21 @@ def test_load_script_runs_bounded_and_reports(app_server, tmp_path):
     assert "bound" in run.stdout and "doing nothing" in run.stdout
 
 
+def test_load_script_asks_through_the_json_route(app_server, tmp_path):
+    out = tmp_path / "load.json"
+    args = ["--url", app_server.url, "--pid", str(app_server.proc.pid), "--client", "json"]
+    sizes = ["--clients", "3", "--questions", "20", "--warmup", "3", "--memory-questions", "20"]
+    run = subprocess.run(
+        [sys.executable, "benchmarks/load.py", *args, *sizes, "--new-sessions", "0",
+         "--solo", "3", "--no-model-cpu", "--json", str(out)],
+        check=False, cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    report = json.loads(out.read_text())
+    assert report["client"] == "json" and report["errors_total"] == 0
+    assert report["load"]["requests"] == 20
+
+
 @pytest.mark.slow  # a server of its own, with the real model
 def test_load_script_times_its_own_servers_models_in_the_load_round(tmp_path):
     # Started by the script itself, the server counts its model calls' CPU as they run: the

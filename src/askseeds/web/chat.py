@@ -7,6 +7,9 @@ It parses the request, calls ``Assistant.ask`` and formats the result with
 * ``/retrieve`` (``question: str, k: int``) -> JSON dict of the closest passages.
 * ``/chat`` (``message: str``) -> ``(answer_html, sources_html)``: what the page uses.
 
+``serve`` also mounts ``POST /api/ask`` and ``/api/retrieve`` (``web/rest.py``): the same
+replies for one plain JSON request each.
+
 With ``mcp=True`` (``askseeds serve --mcp``, ``ASKSEEDS_MCP=1``) Gradio also serves ``ask`` and
 ``retrieve`` as MCP tools at ``/gradio_api/mcp/``; their docstrings below are the tools'
 descriptions. Gradio makes every public endpoint a tool, so ``/chat`` (HTML, for the page) is
@@ -33,13 +36,14 @@ stay_offline()  # before Gradio is imported
 os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", str(2**62))  # never rebuilt
 os.environ.setdefault("GRADIO_ANALYTICS_MAX_EVENTS", "1")  # nothing reads the records
 
+import asyncio
 import gc
 import html
 import importlib.util
 import logging
 import threading
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -289,14 +293,17 @@ class ChatAdapter:
         )
         self._index = _SharedLock()
 
-    def _run(self, fn: Any, *args: Any, exclusive: bool = False) -> Any:
+    def _submit(self, fn: Any, *args: Any, exclusive: bool = False) -> Future:
         """``fn(*args)`` on the ask threads, sharing the index or (``exclusive``) having it."""
 
         def call() -> Any:
             with self._index.exclusive() if exclusive else self._index.shared():
                 return fn(*args)
 
-        return self._worker.submit(call).result()
+        return self._worker.submit(call)
+
+    def _run(self, fn: Any, *args: Any, exclusive: bool = False) -> Any:
+        return self._submit(fn, *args, exclusive=exclusive).result()
 
     def chat(self, message: Any, history: list, turns: dict | None, filters: dict | None = None):
         """The ChatInterface fn: returns (answer bubble, sources panel, per-turn sections).
@@ -314,6 +321,18 @@ class ChatAdapter:
     def retrieve(self, question: str, k: Any = 5, filters: dict | None = None) -> dict:
         """The ``/retrieve`` endpoint: a question -> its ``k`` closest passages as JSON."""
         return self._run(self._retrieve, question, k, filters)
+
+    async def api_async(
+        self, question: str, history: list[dict] | None = None, filters: dict | None = None
+    ) -> dict:
+        """``api`` awaited, holding no thread while the ask threads answer (``web/rest.py``)."""
+        return await asyncio.wrap_future(self._submit(self._api, question, history, filters))
+
+    async def retrieve_async(
+        self, question: str, k: Any = 5, filters: dict | None = None
+    ) -> dict:
+        """``retrieve`` awaited, as ``api_async``."""
+        return await asyncio.wrap_future(self._submit(self._retrieve, question, k, filters))
 
     def _chat(self, message: Any, history: list, turns: dict | None, filters: dict | None):
         question = render.plain_text(message) if not isinstance(message, str) else message
@@ -499,6 +518,10 @@ def _voted(answer: Any) -> dict:
     }
 
 
+class InternalError(gr.Error):
+    """askseeds' own failure, logged where it happened; its message is only GENERIC_ERROR."""
+
+
 def _refuse(message: str) -> None:
     raise gr.Error(message, print_exception=False)
 
@@ -511,19 +534,16 @@ def _messages_for_errors(what: str, question: Any, fn: Any, *args: Any, **kwargs
         _refuse(str(exc))
     except Exception:
         log.exception("%s() failed for question %r", what, question)
-        _refuse(render.GENERIC_ERROR)
+        raise InternalError(render.GENERIC_ERROR, print_exception=False) from None
 
 
-def build_app(
-    assistant: Any, mcp: bool = False, feedback: FeedbackLog | None = None
-) -> gr.Blocks:
-    """The chat page for ``assistant`` (anything with ``.stats``, ``.ask`` and ``.retrieve``).
+def build_app(adapter: ChatAdapter, mcp: bool = False) -> gr.Blocks:
+    """The chat page for ``adapter``'s assistant; its votes go to ``adapter.feedback`` (None
+    shows no thumbs).
 
     Args:
         mcp: the app is served with MCP on (``launch_kwargs(mcp=True)``).
-        feedback: where the answers' thumbs up/down go; None shows no thumbs.
     """
-    adapter = ChatAdapter(assistant, feedback)
 
     def chat(message, history, turns, only, since, until, keep_undated):
         return adapter.chat(message, history, turns, filter_dict(only, since, until, keep_undated))
@@ -598,7 +618,9 @@ def build_app(
 
     with gr.Blocks(title="askseeds: ask the documents", fill_height=False) as demo:
         with gr.Row(elem_id="top", equal_height=False):
-            header = gr.HTML(render.render_header(assistant.stats), elem_id="header", scale=1)
+            header = gr.HTML(
+                render.render_header(adapter.assistant.stats), elem_id="header", scale=1
+            )
             new_chat = gr.Button(
                 "New chat",
                 elem_id="new-chat",
@@ -644,7 +666,7 @@ def build_app(
                     show_label=False,
                     latex_delimiters=[],
                     buttons=["copy"],
-                    feedback_options=("Like", "Dislike") if feedback is not None else None,
+                    feedback_options=("Like", "Dislike") if adapter.feedback is not None else None,
                     placeholder=(
                         "<b>Ask anything about the documents.</b><br>"
                         "Answers quote the documents and cite them."
@@ -689,7 +711,7 @@ def build_app(
             api_visibility="private",
             queue=False,
         )
-        if feedback is not None:
+        if adapter.feedback is not None:
             # Private: only the page votes (an API caller could not say on which answer).
             chatbot.like(adapter.vote, [chatbot, turns], None, api_visibility="private")
         add.upload(
@@ -782,9 +804,18 @@ def serve(
     assistant = Assistant.from_folder(docs, index_dir=index_dir, settings=settings, progress=True)
     assistant.embedder.prepare_queries()  # so no visitor waits for it
     warm_up_bm25()  # likewise
-    demo = build_app(assistant, mcp=mcp, feedback=feedback_log(assistant))
+    from .rest import routes as json_routes  # it imports this module
+
+    adapter = ChatAdapter(assistant, feedback_log(assistant))
+    demo = build_app(adapter, mcp=mcp)
     settle_heap()
-    log.info("askseeds chat on %s", _local_url(host, port))
+    url = _local_url(host, port)
+    log.info("askseeds chat on %s; JSON API: POST %s/api/ask, %s/api/retrieve", url, url, url)
     if mcp:
-        log.info("MCP tools ask and retrieve on %s/gradio_api/mcp/", _local_url(host, port))
-    demo.launch(server_name=host, server_port=int(port), **launch_kwargs(mcp))
+        log.info("MCP tools ask and retrieve on %s/gradio_api/mcp/", url)
+    demo.launch(
+        server_name=host,
+        server_port=int(port),
+        app_kwargs={"routes": json_routes(adapter)},
+        **launch_kwargs(mcp),
+    )
