@@ -41,6 +41,7 @@ Usage: python benchmarks/load.py [--clients 50] [--questions 1000] [--memory-que
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import os
 import random
@@ -53,6 +54,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.parse
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -154,34 +156,84 @@ def _check(endpoint: str, result) -> str | None:
     return f"/chat: unexpected bubble {bubble[:200]}"
 
 
+class _Connection:
+    """One kept-alive HTTP/1.1 connection, as a browser holds one: the standard library's
+    ``http.client``, a fraction of httpx's CPU a request, so the cores go to the server."""
+
+    def __init__(self, url: str) -> None:
+        parts = urllib.parse.urlsplit(url)
+        self.host, self.port = parts.hostname, parts.port or 80
+        self.conn: http.client.HTTPConnection | None = None
+
+    def open(self, method: str, path: str, body: bytes | None, timeout: float):
+        """The response to one request (read it whole before the next); reconnects once
+        where the server has closed the kept connection."""
+        headers = {"Content-Type": "application/json"} if body is not None else {}
+        for attempt in (1, 2):
+            if self.conn is None:
+                self.conn = http.client.HTTPConnection(self.host, self.port, timeout=timeout)
+            try:
+                self.conn.timeout = timeout
+                if self.conn.sock is not None:
+                    self.conn.sock.settimeout(timeout)
+                self.conn.request(method, path, body, headers)
+                return self.conn.getresponse()
+            except (http.client.HTTPException, ConnectionResetError, BrokenPipeError):
+                self.reset()
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    def reset(self) -> None:
+        """Drop the connection (after a failure its state is unknown); the next request opens
+        another."""
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
+
+    def json(self, method: str, path: str, payload, timeout: float) -> tuple[int, object]:
+        # ASCII escapes, so a question with a lone surrogate is sent as a program would.
+        body = None if payload is None else json.dumps(payload).encode("ascii")
+        response = self.open(method, path, body, timeout)
+        return response.status, json.loads(response.read())
+
+
 class HttpUser:
     """A user speaking Gradio's HTTP API itself: POST a call with its own session, then read
     the call's event stream. The same queue, sessions and endpoints as a gradio_client
     ``Client``, at a fraction of its CPU, so the machine's cores go to the server."""
 
     def __init__(self, url: str, defaults: dict[str, list]) -> None:
-        self.url = url
-        self.http = httpx.Client(base_url=url + "/gradio_api")
+        self.http = _Connection(url)
         self.session = uuid.uuid4().hex
         self.defaults = defaults  # per endpoint, the values of the inputs after the question
 
     def call(self, endpoint: str, question: str, timeout: float):
         """The endpoint's reply as gradio_client gives it; raises with the message of an error."""
+        try:
+            return self._call(endpoint, question, timeout)
+        except (OSError, http.client.HTTPException):
+            self.http.reset()
+            raise
+
+    def _call(self, endpoint: str, question: str, timeout: float):
         name = endpoint.strip("/")
         body = {"data": [question, *self.defaults[name]], "session_hash": self.session}
-        posted = self.http.post(f"/call/{name}", json=body, timeout=timeout)
-        posted.raise_for_status()
-        event_id = posted.json()["event_id"]
+        status, posted = self.http.json("POST", f"/gradio_api/call/{name}", body, timeout)
+        if status != 200:
+            raise RuntimeError(f"{endpoint}: HTTP {status}: {str(posted)[:200]}")
+        event_id = posted["event_id"]  # type: ignore[index]
         event = data = None
-        with self.http.stream("GET", f"/call/{name}/{event_id}", timeout=timeout) as stream:
-            # Read to the stream's end, which follows the reply at once: a response left
-            # unread closes its connection, and the server would accept a new one for the
-            # next question, where a browser keeps its connection.
-            for line in stream.iter_lines():
-                if line.startswith("event:"):
-                    event = line.removeprefix("event:").strip()
-                elif line.startswith("data:") and event in ("complete", "error") and not data:
-                    data = (event, json.loads(line.removeprefix("data:")))
+        stream = self.http.open("GET", f"/gradio_api/call/{name}/{event_id}", None, timeout)
+        # Read to the stream's end, which follows the reply at once: a response left unread
+        # closes its connection, and the server would accept a new one for the next question,
+        # where a browser keeps its connection.
+        for raw in iter(stream.readline, b""):
+            line = raw.decode("utf-8").rstrip("\r\n")
+            if line.startswith("event:"):
+                event = line.removeprefix("event:").strip()
+            elif line.startswith("data:") and event in ("complete", "error") and not data:
+                data = (event, json.loads(line.removeprefix("data:")))
         if data is None:
             raise RuntimeError(f"{endpoint}: the event stream ended without a reply")
         event, reply = data
@@ -194,20 +246,13 @@ class JsonUser(HttpUser):
     """An ``HttpUser`` whose ``/ask`` is askseeds' own JSON route, ``POST /api/ask`` (one
     request, one reply), as a program calls it; its ``/chat`` is the page's, as before."""
 
-    def call(self, endpoint: str, question: str, timeout: float):
+    def _call(self, endpoint: str, question: str, timeout: float):
         if endpoint != "/ask":
-            return super().call(endpoint, question, timeout)
-        # ASCII escapes, so a question with a lone surrogate is sent as a program would.
-        body = json.dumps({"question": question})
-        reply = self.http.post(
-            self.url + "/api/ask",
-            content=body,
-            headers={"Content-Type": "application/json"},
-            timeout=timeout,
-        )
-        data = reply.json()
-        if reply.status_code != 200:
-            raise RuntimeError(f"{reply.status_code}: {data.get('error', data)}")
+            return super()._call(endpoint, question, timeout)
+        status, data = self.http.json("POST", "/api/ask", {"question": question}, timeout)
+        if status != 200:
+            error = data.get("error", data) if isinstance(data, dict) else data
+            raise RuntimeError(f"{status}: {error}")
         return data
 
 
