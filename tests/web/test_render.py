@@ -292,3 +292,23 @@ def test_code_in_a_quote_is_escaped_like_any_document_text():
     inner = re.sub(r'</?code class="ans-code">', "", out)
     _no_live_markup(inner)
     assert html.unescape(re.search(r'<code class="ans-code">(.*?)</code>', out)[1]) == EVIL
+
+
+def test_a_long_chat_is_read_back_only_as_far_as_a_follow_up_leans():
+    # The chat hands every turn of its session to each question; ask() reads the newest
+    # CONTEXT_TURNS user turns, so reading only those must resolve every question alike.
+    from askseeds.answer.query import CONTEXT_TURNS, read_query
+    from askseeds.web.chat import _history_for_ask
+
+    asked = ["Where was the seventh conference held?", "", "Who spoke there?", "<p> </p>",
+             "When?", "What did its mayor say?", "And then?", "Who is the mayor of Tacoma?"]
+    history = []
+    for i, question in enumerate(asked):
+        history.append({"role": "user", "content": question})
+        history.append({"role": "assistant", "content": f"<b>Answer {i}</b> [1]" * (i % 3)})
+    for n in range(len(history) + 1):
+        for follow_up in ("What was its theme?", "When?", "Who founded the sister city ties?"):
+            whole = read_query(follow_up, _history_for_ask(history[:n]))
+            tail = _history_for_ask(history[:n], CONTEXT_TURNS)
+            assert read_query(follow_up, tail) == whole
+            assert sum(m["role"] == "user" for m in tail) <= CONTEXT_TURNS

@@ -15,6 +15,7 @@ from ..terms import terms, words
 log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 2000  # longer input is cut: the model reads 256 tokens at most
+CONTEXT_TURNS = 3  # earlier user turns a follow-up may lean on; none reads further back
 _TERMINAL_CODE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]")  # an ANSI escape sequence (CSI)
 _ANAPHORA = frozenset(["it", "its", "it's", "they", "their", "them", "there", "he", "she", "his", "her", "him", "this", "that", "these", "those", "then"])  # fmt: skip
 
@@ -95,8 +96,8 @@ def _context(question: str, history: list[dict] | None) -> list[str]:
     """The earlier questions ``question`` may lean on, oldest first.
 
     A question may lean on the conversation when it uses a pronoun such as "its" or
-    "there", or has fewer than three content terms. Up to three earlier user turns
-    are taken, stopping at the first one that stands on its own.
+    "there", or has fewer than three content terms. Up to ``CONTEXT_TURNS`` earlier user
+    turns are taken, stopping at the first one that stands on its own.
     """
     if not history:
         return []
@@ -107,7 +108,7 @@ def _context(question: str, history: list[dict] | None) -> list[str]:
     ]
     context: list[str] = []
     current = question
-    for previous in reversed(earlier[-3:]):
+    for previous in reversed(earlier[-CONTEXT_TURNS:]):
         if not _leans_on_context(current) or not previous.strip():
             break
         context.insert(0, strip_request(previous.strip()))

@@ -50,6 +50,7 @@ from typing import Any
 
 import gradio as gr
 
+from ..answer.query import CONTEXT_TURNS
 from ..errors import AskseedsError, ConfigError
 from ..index.bm25_kernels import warm_up as warm_up_bm25
 from ..ingest.load import FORMATS
@@ -218,19 +219,32 @@ JS = """
 """
 
 
-def _history_for_ask(history: Any) -> list[dict]:
-    """Gradio chat history -> plain ``[{"role", "content"}]`` for ``Assistant.ask``."""
+def _role_and_content(item: Any) -> tuple[Any, Any]:
+    if isinstance(item, dict):
+        return item.get("role"), item.get("content")
+    return getattr(item, "role", None), getattr(item, "content", None)
+
+
+def _history_for_ask(history: Any, users: int | None = None) -> list[dict]:
+    """Gradio chat history -> plain ``[{"role", "content"}]`` for ``Assistant.ask``.
+
+    ``users``: only the newest messages, back to the ``users``-th newest user turn. ``ask``
+    reads no further back (``CONTEXT_TURNS``), and the chat's history grows with every turn of
+    a session: read whole, each question of a long conversation cost more than the last.
+    """
     turns: list[dict] = []
-    for item in history or []:
-        if isinstance(item, dict):
-            role, content = item.get("role"), item.get("content")
-        else:
-            role, content = getattr(item, "role", None), getattr(item, "content", None)
+    kept_users = 0
+    for item in reversed(list(history or [])):
+        if users is not None and kept_users >= users:
+            break
+        role, content = _role_and_content(item)
         if role not in ("user", "assistant"):
             continue
         text = render.plain_text(content)
         if text:
             turns.append({"role": role, "content": text})
+            kept_users += role == "user"
+    turns.reverse()
     return turns
 
 
@@ -336,8 +350,9 @@ class ChatAdapter:
 
     def _chat(self, message: Any, history: list, turns: dict | None, filters: dict | None):
         question = render.plain_text(message) if not isinstance(message, str) else message
-        past = _history_for_ask(history)
-        turn = 1 + sum(1 for m in past if m["role"] == "assistant")
+        past = _history_for_ask(history, CONTEXT_TURNS)
+        answered = [c for r, c in map(_role_and_content, history or []) if r == "assistant"]
+        turn = 1 + sum(1 for content in answered if content)
         # Turns below ``turn`` only (after a retry or "New chat" the numbers restart), and
         # only the newest: with this one, at most MAX_SOURCE_TURNS.
         first_kept = max(1, turn - MAX_SOURCE_TURNS + 1)
@@ -428,7 +443,7 @@ class ChatAdapter:
             question,
             self.assistant.ask,
             question or "",
-            history=_history_for_ask(history),
+            history=_history_for_ask(history, CONTEXT_TURNS),
             filters=filters,
         )
         return render.answer_dict(answer)
@@ -504,7 +519,7 @@ def _date_field(label: str, elem_id: str) -> gr.Textbox:
 
 
 def _history_roles(messages: list) -> list:
-    return [m.get("role") if isinstance(m, dict) else getattr(m, "role", None) for m in messages]
+    return [_role_and_content(m)[0] for m in messages]
 
 
 def _voted(answer: Any) -> dict:
