@@ -73,8 +73,8 @@ EXAMPLES = [
 # the users a server of two ask threads serves at once, so under load questions wait there and
 # not in Gradio's queue, whose every event start sends each waiting user its place: a Gradio app
 # answering one question per 60 ms without using the CPU spent 13.4 ms of CPU a request with
-# 64 and 15.7 with 8 (50 users, medians of 5 alternated runs). Gradio runs at most 40 at once
-# (its max_threads); the rest wait for a thread, as started events.
+# 64 and 15.7 with 8 (50 users, medians of 5 alternated runs). The endpoints are coroutines
+# awaiting the ask threads, so no Gradio thread waits with them.
 QUEUE_CONCURRENCY = 64
 # Threads that answer (ChatAdapter). With two, 50 users (benchmarks/load.py --client http,
 # idle) got 63.3 instead of 37.9 questions/s without the reader and 50.2 instead of 38.3 with
@@ -336,10 +336,19 @@ class ChatAdapter:
         """The ``/retrieve`` endpoint: a question -> its ``k`` closest passages as JSON."""
         return self._run(self._retrieve, question, k, filters)
 
+    # Awaited forms, for Gradio's event loop and web/rest.py: they hold no thread while the ask
+    # threads answer. Gradio runs a plain function on a worker thread of its own, which here
+    # would only wait on the ask threads, and its hand-offs cost CPU under load.
+    async def chat_async(
+        self, message: Any, history: list, turns: dict | None, filters: dict | None = None
+    ):
+        """``chat`` awaited."""
+        return await asyncio.wrap_future(self._submit(self._chat, message, history, turns, filters))
+
     async def api_async(
         self, question: str, history: list[dict] | None = None, filters: dict | None = None
     ) -> dict:
-        """``api`` awaited, holding no thread while the ask threads answer (``web/rest.py``)."""
+        """``api`` awaited."""
         return await asyncio.wrap_future(self._submit(self._api, question, history, filters))
 
     async def retrieve_async(
@@ -560,12 +569,13 @@ def build_app(adapter: ChatAdapter, mcp: bool = False) -> gr.Blocks:
         mcp: the app is served with MCP on (``launch_kwargs(mcp=True)``).
     """
 
-    def chat(message, history, turns, only, since, until, keep_undated):
-        return adapter.chat(message, history, turns, filter_dict(only, since, until, keep_undated))
+    async def chat(message, history, turns, only, since, until, keep_undated):
+        filters = filter_dict(only, since, until, keep_undated)
+        return await adapter.chat_async(message, history, turns, filters)
 
     # The docstrings of ask and retrieve are their descriptions in the API page and as MCP
     # tools; Gradio reads one line per argument under "Args:".
-    def ask(
+    async def ask(
         question: str,
         history: list[dict] | None = None,
         only: str = "",
@@ -594,9 +604,11 @@ def build_app(adapter: ChatAdapter, mcp: bool = False) -> gr.Blocks:
         Returns:
             {question, answer (markdown with [n] markers), abstained, conflict, citations: [{number, source, title, date, start, end, snippet, score}], passages, resolved_question, notes}
         """
-        return adapter.api(question, history, filter_dict(only, since, until, keep_undated))
+        return await adapter.api_async(
+            question, history, filter_dict(only, since, until, keep_undated)
+        )
 
-    def retrieve(
+    async def retrieve(
         question: str,
         k: int = 5,
         only: str = "",
@@ -622,7 +634,9 @@ def build_app(adapter: ChatAdapter, mcp: bool = False) -> gr.Blocks:
         Returns:
             {question, passages: [{source, title, date, start, end, text, score}]}
         """
-        return adapter.retrieve(question, k, filter_dict(only, since, until, keep_undated))
+        return await adapter.retrieve_async(
+            question, k, filter_dict(only, since, until, keep_undated)
+        )
 
     def clear():
         return render.render_panel({}), {}
