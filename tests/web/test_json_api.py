@@ -101,6 +101,16 @@ def test_a_lone_surrogate_is_answered_in_valid_json(app_url):
     assert "\ud800" not in reply.json()["question"]
 
 
+def test_a_page_of_another_site_is_refused(app_url):
+    body = {"question": QUESTION}
+    # What a browser sends for a page elsewhere posting to this machine's server ...
+    foreign = post(app_url, "/api/ask", body, headers={"Origin": "https://pages.example.com"})
+    assert foreign.status_code == 403 and "other sites" in foreign.json()["error"]
+    # ... and for the server's own page.
+    own = post(app_url, "/api/ask", body, headers={"Origin": app_url})
+    assert own.status_code == 200 and own.json()["citations"]
+
+
 def test_only_post_is_served(app_url):
     assert httpx.get(app_url + "/api/ask", timeout=30).status_code == 405
 

@@ -8,9 +8,14 @@ as curl or any HTTP library sends them::
 
 The reply is what the ``/ask`` and ``/retrieve`` endpoints return. Questions run on the chat's
 ask threads, as the page's do. A request that cannot be answered gets ``{"error": message}``
-with 400 (an empty question, a malformed body or filter, an unknown field), 413 (a body over
-``MAX_BODY``), 503 (``QUEUE_MAX_SIZE`` requests already waiting) or 500 (askseeds' own failure,
-logged); never a traceback.
+with 400 (an empty question, a malformed body or filter, an unknown field), 403 (a web page
+of another site, below), 413 (a body over ``MAX_BODY``), 503 (``QUEUE_MAX_SIZE`` requests
+already waiting) or 500 (askseeds' own failure, logged); never a traceback.
+
+A server on this machine only (``127.0.0.1``, the default) refuses a request that a web page of
+another site sends from the user's browser (its ``Origin`` is not this machine), as Gradio's
+own routes keep such pages from reading their replies: the body is read whatever its
+``Content-Type``, so a page could send one without asking the browser first.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 import gradio as gr
 from starlette.requests import Request
@@ -31,6 +37,7 @@ from .chat import QUEUE_MAX_SIZE, ChatAdapter, InternalError, filter_dict
 log = logging.getLogger("askseeds.web.rest")
 
 MAX_BODY = 1 << 20  # bytes; a question with its history and filters is far smaller
+LOCAL_NAMES = frozenset({"localhost", "127.0.0.1", "0.0.0.0", "::1"})
 FILTER_FIELDS = ("only", "since", "until", "keep_undated")
 ASK_FIELDS = ("question", "history", *FILTER_FIELDS)
 RETRIEVE_FIELDS = ("question", "k", *FILTER_FIELDS)
@@ -80,6 +87,15 @@ async def _fields(request: Request, allowed: tuple[str, ...]) -> dict:
     return fields
 
 
+def _foreign_page(request: Request) -> bool:
+    """A browser's request from a page of another site to a server on this machine only."""
+    origin = request.headers.get("origin")
+    if origin is None:
+        return False  # not a browser's cross-site request: curl, a program
+    host = urlsplit(f"//{request.headers.get('host', '')}").hostname or ""
+    return host in LOCAL_NAMES and (urlsplit(origin).hostname or "") not in LOCAL_NAMES
+
+
 def _filters(fields: dict) -> dict | None:
     return filter_dict(**{k: fields[k] for k in FILTER_FIELDS if k in fields})
 
@@ -93,6 +109,8 @@ def routes(adapter: ChatAdapter) -> list[Route]:
     ) -> Route:
         async def endpoint(request: Request) -> Response:
             nonlocal waiting
+            if _foreign_page(request):
+                return _json({"error": "Requests from other sites' pages are refused."}, 403)
             if waiting >= QUEUE_MAX_SIZE:
                 return _json(
                     {"error": "The server is busy; try again in a moment."},
