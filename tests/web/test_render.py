@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import html
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 from askseeds.types import Answer, Citation, Location, Passage
@@ -174,11 +176,15 @@ def test_chat_keeps_the_sources_of_the_newest_turns_only(bot):
     ]
     history, turns = [], {}
     n = chat.MAX_SOURCE_TURNS + 5
-    for i in range(1, n + 1):
-        question = questions[i % len(questions)]
-        bubble, panel, turns = adapter.chat(question, history, turns)
-        history += [{"role": "user", "content": question}]
-        history += [{"role": "assistant", "content": bubble}]
+    # The endpoint is awaited: each turn runs in a loop on a thread of its own, as the browser
+    # tests may hold this thread's.
+    with ThreadPoolExecutor(1) as pool:
+        for i in range(1, n + 1):
+            question = questions[i % len(questions)]
+            turn = adapter.chat(question, history, turns)
+            bubble, panel, turns = pool.submit(asyncio.run, turn).result()
+            history += [{"role": "user", "content": question}]
+            history += [{"role": "assistant", "content": bubble}]
     assert sorted(turns) == list(range(n - chat.MAX_SOURCE_TURNS + 1, n + 1))
     assert f'id="turn-{n}"' in panel and 'id="turn-5"' not in panel
     assert f"before Q{n - chat.MAX_SOURCE_TURNS + 1} are no longer kept" in panel

@@ -319,43 +319,30 @@ class ChatAdapter:
     def _run(self, fn: Any, *args: Any, exclusive: bool = False) -> Any:
         return self._submit(fn, *args, exclusive=exclusive).result()
 
-    def chat(self, message: Any, history: list, turns: dict | None, filters: dict | None = None):
+    # The endpoints are awaited, on Gradio's event loop and in web/rest.py: they hold no thread
+    # while the ask threads answer. A plain function Gradio would run on a worker thread of its
+    # own, which here would only wait, and its hand-offs cost CPU under load.
+    async def _awaited(self, fn: Any, *args: Any) -> Any:
+        return await asyncio.wrap_future(self._submit(fn, *args))
+
+    async def chat(
+        self, message: Any, history: list, turns: dict | None, filters: dict | None = None
+    ):
         """The ChatInterface fn: returns (answer bubble, sources panel, per-turn sections).
 
         ``filters``: the filter row's values (``filter_dict``), None for all documents.
         """
-        return self._run(self._chat, message, history, turns, filters)
+        return await self._awaited(self._chat, message, history, turns, filters)
 
-    def api(
+    async def api(
         self, question: str, history: list[dict] | None = None, filters: dict | None = None
     ) -> dict:
         """The ``/ask`` endpoint: a question (and optional history) -> answer JSON."""
-        return self._run(self._api, question, history, filters)
+        return await self._awaited(self._api, question, history, filters)
 
-    def retrieve(self, question: str, k: Any = 5, filters: dict | None = None) -> dict:
+    async def retrieve(self, question: str, k: Any = 5, filters: dict | None = None) -> dict:
         """The ``/retrieve`` endpoint: a question -> its ``k`` closest passages as JSON."""
-        return self._run(self._retrieve, question, k, filters)
-
-    # Awaited forms, for Gradio's event loop and web/rest.py: they hold no thread while the ask
-    # threads answer. Gradio runs a plain function on a worker thread of its own, which here
-    # would only wait on the ask threads, and its hand-offs cost CPU under load.
-    async def chat_async(
-        self, message: Any, history: list, turns: dict | None, filters: dict | None = None
-    ):
-        """``chat`` awaited."""
-        return await asyncio.wrap_future(self._submit(self._chat, message, history, turns, filters))
-
-    async def api_async(
-        self, question: str, history: list[dict] | None = None, filters: dict | None = None
-    ) -> dict:
-        """``api`` awaited."""
-        return await asyncio.wrap_future(self._submit(self._api, question, history, filters))
-
-    async def retrieve_async(
-        self, question: str, k: Any = 5, filters: dict | None = None
-    ) -> dict:
-        """``retrieve`` awaited, as ``api_async``."""
-        return await asyncio.wrap_future(self._submit(self._retrieve, question, k, filters))
+        return await self._awaited(self._retrieve, question, k, filters)
 
     def _chat(self, message: Any, history: list, turns: dict | None, filters: dict | None):
         question = render.plain_text(message) if not isinstance(message, str) else message
@@ -571,7 +558,7 @@ def build_app(adapter: ChatAdapter, mcp: bool = False) -> gr.Blocks:
 
     async def chat(message, history, turns, only, since, until, keep_undated):
         filters = filter_dict(only, since, until, keep_undated)
-        return await adapter.chat_async(message, history, turns, filters)
+        return await adapter.chat(message, history, turns, filters)
 
     # The docstrings of ask and retrieve are their descriptions in the API page and as MCP
     # tools; Gradio reads one line per argument under "Args:".
@@ -604,7 +591,7 @@ def build_app(adapter: ChatAdapter, mcp: bool = False) -> gr.Blocks:
         Returns:
             {question, answer (markdown with [n] markers), abstained, conflict, citations: [{number, source, title, date, start, end, snippet, score}], passages, resolved_question, notes}
         """
-        return await adapter.api_async(
+        return await adapter.api(
             question, history, filter_dict(only, since, until, keep_undated)
         )
 
@@ -634,7 +621,7 @@ def build_app(adapter: ChatAdapter, mcp: bool = False) -> gr.Blocks:
         Returns:
             {question, passages: [{source, title, date, start, end, text, score}]}
         """
-        return await adapter.retrieve_async(
+        return await adapter.retrieve(
             question, k, filter_dict(only, since, until, keep_undated)
         )
 

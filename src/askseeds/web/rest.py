@@ -135,12 +135,12 @@ def routes(adapter: ChatAdapter) -> list[Route]:
         return Route(path, endpoint, methods=["POST"])
 
     async def ask(fields: dict) -> dict:
-        return await adapter.api_async(
+        return await adapter.api(
             fields["question"], fields.get("history"), _filters(fields)
         )
 
     async def retrieve(fields: dict) -> dict:
-        return await adapter.retrieve_async(
+        return await adapter.retrieve(
             fields["question"], fields.get("k", 5), _filters(fields)
         )
 
