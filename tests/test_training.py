@@ -12,7 +12,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "training"))
 
 from fit_read_more import WRONG_ANSWER, best_bar
-from train_scorer import Outcome, Seen, fit_stacked
+from train_scorer import Outcome, Seen, answered_refused, fit_stacked
 
 from askseeds.answer.scorer import ANSWERABLE_INPUTS, READER_ANSWERABLE_INPUTS, Linear
 
@@ -36,6 +36,19 @@ def test_the_stacked_abstention_model_keeps_the_features_models_say_and_learns_t
     assert model.weights[-1] > 1.0 > abs(scale[0])  # the reader separates, the features do not
     conf = np.array([1 / (1 + np.exp(-model(o.inputs))) for o in outcomes])
     assert np.mean((conf >= threshold) == np.array([s.answerable for s in seen])) > 0.95
+
+
+def test_answered_and_refused_are_counted_apart_at_a_threshold():
+    def seen(answerable):
+        return Seen("g", answerable, ("a",), "q", [], np.zeros(0, np.float32))
+
+    questions = [seen(True), seen(True), seen(True), seen(False), seen(False)]
+    # The third answerable one would quote a wrong sentence: answered, it is still not right.
+    outcomes = [Outcome(None, right_if_answered=r) for r in (True, True, False, False, False)]
+    conf = np.array([0.9, 0.3, 0.8, 0.7, 0.2])
+    assert answered_refused(questions, outcomes, conf, 0.5) == (1 / 3, 1 / 2)
+    assert answered_refused(questions, outcomes, conf, 0.1) == (2 / 3, 0.0)
+    assert answered_refused(questions, outcomes, conf, 0.95) == (0.0, 1.0)
 
 
 @pytest.mark.slow
