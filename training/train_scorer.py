@@ -376,18 +376,18 @@ def abstention_ceiling(
     seen: list[Seen], top: int, goal_answered: float = 0.80, goal_refused: float = 0.60
 ) -> None:
     """How far abstention can go on the report articles with the reader's inputs as they are:
-    the shipped model at every threshold, and a model refitted on these very questions (which
-    no shipped model may be). Both are bounds from above on what a threshold or a refit of
-    the same inputs can give: the figures the answers of ``ask()`` reach are lower (it reads
-    on before refusing, and skips the reader when the features are sure)."""
+    the shipped model at every threshold, and a model refitted on the very questions it is
+    scored on (which no shipped model may be: what it reaches, one fitted elsewhere on these
+    inputs hardly can). ``ask()`` differs a little: it reads on before refusing, and skips the
+    reader when the features are sure."""
     answerer = Answerer.__new__(Answerer)  # quoted() and reader_evidence() read no index
     answerer.settings, answerer.scorer = Settings(), default_scorer()
     models = answerer.scorer.reader
     outcomes = [with_reader(answerer, s, models.rank, top) for s in seen]
-    for group in dict.fromkeys(s.group for s in seen):
-        idx = [i for i, s in enumerate(seen) if s.group == group]
-        if all(seen[i].answerable for i in idx):
-            continue
+    groups = {g: [i for i, s in enumerate(seen) if s.group == g]
+              for g in dict.fromkeys(s.group for s in seen)}  # fmt: skip
+    mixed = {g: idx for g, idx in groups.items() if not all(seen[i].answerable for i in idx)}
+    for group, idx in mixed.items():
         group_seen, group_out = [seen[i] for i in idx], [outcomes[i] for i in idx]
         refit, _ = fit_answerable(group_seen, group_out)
         for name, model in (("shipped model", models.answerable),
@@ -399,24 +399,26 @@ def abstention_ceiling(
             t, answered, refused = max(curve, key=lambda r: r[1] * share + r[2] * (1 - share))
             line = (f"{group}, {name}: best overall {answered * share + refused * (1 - share):.3f}"
                     f" ({answered:.3f} answered right / {refused:.3f} refused at {t:.2f})")
+            if model is models.answerable:
+                at = answered_refused(group_seen, group_out, conf, models.min_confidence)
+                line += (f"; at the shipped threshold {models.min_confidence}: "
+                         f"{at[0]:.3f} / {at[1]:.3f}")
             held = [r for r in curve if r[1] >= goal_answered]
             if held:
                 most = max(held, key=lambda r: r[2])
                 line += (f"; refused at most {most[2]:.3f} while answering >= "
                          f"{goal_answered:.2f} right (at {most[0]:.2f})")
             print(line)
-    # What refusing that many near misses costs the questions that all have answers.
+    # What refusing that many unanswerable questions costs the answerable ones of every group.
     conf = confidences(models.answerable, outcomes)
-    groups = {g: [i for i, s in enumerate(seen) if s.group == g] for g in dict.fromkeys(
-        s.group for s in seen)}  # fmt: skip
     for t in np.arange(0.0, 1.0, 0.01):
-        rows = {g: [(seen[i].answerable, right(seen[i], outcomes[i], conf[i] >= t)) for i in idx]
-                for g, idx in groups.items()}  # fmt: skip
-        if all(statistics.mean(r for a, r in ok if not a) >= goal_refused
-               for ok in rows.values() if not all(a for a, _ in ok)):  # fmt: skip
+        if all(answered_refused([seen[i] for i in idx], [outcomes[i] for i in idx], conf[idx], t)[1]
+               >= goal_refused for idx in mixed.values()):  # fmt: skip
+            answered = {g: statistics.mean(right(seen[i], outcomes[i], conf[i] >= t)
+                                           for i in idx if seen[i].answerable)
+                        for g, idx in groups.items()}  # fmt: skip
             print(f"shipped model refusing >= {goal_refused:.2f} of the unanswerable (at {t:.2f}): "
-                  + "; ".join(f"{g} answered right {statistics.mean(r for a, r in ok if a):.3f}"
-                              for g, ok in rows.items()))
+                  + "; ".join(f"{g} answered right {a:.3f}" for g, a in answered.items()))
             break
 
 
