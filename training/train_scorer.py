@@ -384,22 +384,25 @@ def abstention_ceiling(
     answerer.settings, answerer.scorer = Settings(), default_scorer()
     models = answerer.scorer.reader
     outcomes = [with_reader(answerer, s, models.rank, top) for s in seen]
-    groups = {g: [i for i, s in enumerate(seen) if s.group == g]
-              for g in dict.fromkeys(s.group for s in seen)}  # fmt: skip
-    mixed = {g: idx for g, idx in groups.items() if not all(seen[i].answerable for i in idx)}
-    for group, idx in mixed.items():
-        group_seen, group_out = [seen[i] for i in idx], [outcomes[i] for i in idx]
+    shipped = confidences(models.answerable, outcomes)
+    groups: dict[str, list[int]] = {}
+    for i, s in enumerate(seen):
+        groups.setdefault(s.group, []).append(i)
+    mixed = {  # the groups with unanswerable questions: their questions, outcomes, confidences
+        g: ([seen[i] for i in idx], [outcomes[i] for i in idx], shipped[idx])
+        for g, idx in groups.items() if not all(seen[i].answerable for i in idx)
+    }  # fmt: skip
+    for group, (group_seen, group_out, group_conf) in mixed.items():
         refit, _ = fit_answerable(group_seen, group_out)
-        for name, model in (("shipped model", models.answerable),
-                            ("refitted on these questions", refit)):
-            conf = confidences(model, group_out)
+        for name, conf in (("shipped model", group_conf),
+                           ("refitted on these questions", confidences(refit, group_out))):
             curve = [(t, *answered_refused(group_seen, group_out, conf, t))
                      for t in np.arange(0.0, 1.0, 0.01)]
             share = statistics.mean(s.answerable for s in group_seen)
             t, answered, refused = max(curve, key=lambda r: r[1] * share + r[2] * (1 - share))
             line = (f"{group}, {name}: best overall {answered * share + refused * (1 - share):.3f}"
                     f" ({answered:.3f} answered right / {refused:.3f} refused at {t:.2f})")
-            if model is models.answerable:
+            if conf is group_conf:
                 at = answered_refused(group_seen, group_out, conf, models.min_confidence)
                 line += (f"; at the shipped threshold {models.min_confidence}: "
                          f"{at[0]:.3f} / {at[1]:.3f}")
@@ -410,11 +413,9 @@ def abstention_ceiling(
                          f"{goal_answered:.2f} right (at {most[0]:.2f})")
             print(line)
     # What refusing that many unanswerable questions costs the answerable ones of every group.
-    conf = confidences(models.answerable, outcomes)
     for t in np.arange(0.0, 1.0, 0.01):
-        if all(answered_refused([seen[i] for i in idx], [outcomes[i] for i in idx], conf[idx], t)[1]
-               >= goal_refused for idx in mixed.values()):  # fmt: skip
-            answered = {g: statistics.mean(right(seen[i], outcomes[i], conf[i] >= t)
+        if all(answered_refused(*group, t)[1] >= goal_refused for group in mixed.values()):
+            answered = {g: statistics.mean(right(seen[i], outcomes[i], shipped[i] >= t)
                                            for i in idx if seen[i].answerable)
                         for g, idx in groups.items()}  # fmt: skip
             print(f"shipped model refusing >= {goal_refused:.2f} of the unanswerable (at {t:.2f}): "
